@@ -1,0 +1,57 @@
+/**
+ * Every error Tokki returns, over HTTP (`{error: {code, message}}`) or in a WebSocket `res`/`error`
+ * frame. The code is the contract; the message is for humans and may change.
+ */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  INVALID_PARAMS: 400,
+  MALFORMED_FRAME: 400,
+  UNKNOWN_METHOD: 404,
+  PHONE_INVALID: 400,
+  CODE_INVALID: 400,
+  CODE_EXPIRED: 400,
+  CODE_ATTEMPTS_EXCEEDED: 429,
+  TEXT_TOO_LONG: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_MEMBER: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  GROUP_FULL: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Seconds to wait before retrying, for RATE_LIMITED. */
+  retryAfter?: number;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value);
+}
+
+/**
+ * WebSocket close codes. 1000-range codes are the standard ones `ws` uses on its own
+ * (1009 for a frame over the size limit); 4000-range codes are Tokki's.
+ */
+export const CLOSE_CODES = {
+  /** Normal closure, e.g. the client signed out. */
+  NORMAL: 1000,
+  /** The server is shutting down; reconnect (to another node) after a short delay. */
+  GOING_AWAY: 1001,
+  /** A frame exceeded MAX_FRAME_BYTES. */
+  MESSAGE_TOO_BIG: 1009,
+  /** No valid `connect` request within the handshake timeout, or the token was refused. */
+  UNAUTHENTICATED: 4001,
+  /** The device was revoked or signed out; do not reconnect with this token. */
+  TOKEN_REVOKED: 4003,
+  /** Too many invalid frames in a row; the client is broken. */
+  PROTOCOL_VIOLATION: 4008,
+} as const;

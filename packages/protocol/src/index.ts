@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './limits.js';
+export * from './models.js';
+export * from './methods.js';
+export * from './frames.js';

@@ -1,0 +1,25 @@
+/** Explicit limits; docs/protocol.md lists them and tests exercise each. */
+export const LIMITS = {
+  /** Characters (UTF-16 code units are not what users count: we count code points). */
+  MESSAGE_TEXT_MAX: 4096,
+  CLIENT_MSG_ID_MAX: 64,
+  DISPLAY_NAME_MAX: 64,
+  STATUS_MESSAGE_MAX: 140,
+  CHAT_TITLE_MAX: 128,
+  DEVICE_NAME_MAX: 64,
+  GROUP_MEMBERS_MAX: 3000,
+  /** Users one `chats.createGroup` / `chats.addMembers` call may add. */
+  MEMBERS_PER_CALL_MAX: 500,
+  HISTORY_PAGE_MAX: 200,
+  CHAT_LIST_PAGE_MAX: 500,
+  MEMBER_PAGE_MAX: 1000,
+  DIFFERENCE_PAGE_MAX: 1000,
+  /** Largest WebSocket frame or HTTP body the server accepts, in bytes. */
+  MAX_FRAME_BYTES: 64 * 1024,
+  /** Invalid frames in a row after which the server closes with PROTOCOL_VIOLATION. */
+  INVALID_FRAMES_MAX: 20,
+  /** Seconds a new WebSocket may wait before sending `connect`. */
+  HANDSHAKE_TIMEOUT_SECONDS: 10,
+  VERIFICATION_CODE_TTL_SECONDS: 300,
+  VERIFICATION_CODE_ATTEMPTS: 5,
+} as const;

@@ -1,0 +1,231 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { LIMITS } from './limits.js';
+import { Chat, Device, Id, Me, Member, Message, Pts, Seq, Update, User } from './models.js';
+
+/**
+ * Every API method, once. The server validates with these schemas on both transports
+ * (HTTP `POST /v1/<method>` and WebSocket `req` frames), the SDK takes its types from them and
+ * the OpenAPI document is generated from them.
+ */
+interface MethodSpec {
+  params: TSchema;
+  result: TSchema;
+  /** False only for the sign-in flow. */
+  auth: boolean;
+  summary: string;
+}
+
+const method = <P extends TSchema, R extends TSchema>(spec: {
+  params: P;
+  result: R;
+  auth?: boolean;
+  summary: string;
+}) => ({ auth: true, ...spec }) satisfies MethodSpec;
+
+const Empty = Type.Object({}, { additionalProperties: false });
+const Ok = Type.Object({});
+const Cursor = Type.String({ maxLength: 256 });
+
+const Params = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
+  Type.Object(properties, { additionalProperties: false });
+
+const Phone = Type.String({ minLength: 3, maxLength: 32 });
+const Text = (max: number) => Type.String({ maxLength: max });
+
+export const UpdateEnvelope = Type.Object({ pts: Pts, update: Update });
+export type UpdateEnvelope = Static<typeof UpdateEnvelope>;
+
+export const Difference = Type.Union([
+  Type.Object({
+    kind: Type.Literal('updates'),
+    updates: Type.Array(UpdateEnvelope),
+    /** The pts to send next time: the last update's, or the caller's own if there were none. */
+    pts: Pts,
+    /** False when more updates are waiting: call again with `pts`. */
+    final: Type.Boolean(),
+  }),
+  Type.Object({
+    kind: Type.Literal('tooLong'),
+    /** Reload chat state (chats.list, history), then continue from this pts. */
+    pts: Pts,
+  }),
+]);
+export type Difference = Static<typeof Difference>;
+
+export const methods = {
+  'auth.requestCode': method({
+    auth: false,
+    summary: 'Send a sign-in code to a phone number.',
+    params: Params({ phone: Phone }),
+    result: Type.Object({
+      phone: Type.String({ description: 'The number in E.164 form.' }),
+      codeLength: Type.Integer(),
+      expiresInSeconds: Type.Integer(),
+    }),
+  }),
+  'auth.signIn': method({
+    auth: false,
+    summary: 'Exchange a code for a device token; creates the account on first sign-in.',
+    params: Params({
+      phone: Phone,
+      code: Type.String({ minLength: 1, maxLength: 16 }),
+      deviceName: Type.Optional(Text(LIMITS.DEVICE_NAME_MAX)),
+      displayName: Type.Optional(Text(LIMITS.DISPLAY_NAME_MAX)),
+    }),
+    result: Type.Object({
+      token: Type.String(),
+      me: Me,
+      deviceId: Id,
+      newUser: Type.Boolean(),
+    }),
+  }),
+  'auth.signOut': method({
+    summary: "Revoke the calling device's token.",
+    params: Empty,
+    result: Ok,
+  }),
+  'devices.list': method({
+    summary: "The caller's signed-in devices.",
+    params: Empty,
+    result: Type.Object({ devices: Type.Array(Device) }),
+  }),
+  'devices.revoke': method({
+    summary: 'Sign a device out; its token is refused at once and its WebSocket closed.',
+    params: Params({ deviceId: Id }),
+    result: Ok,
+  }),
+  'profile.get': method({
+    summary: "The caller's own profile.",
+    params: Empty,
+    result: Me,
+  }),
+  'profile.update': method({
+    summary: 'Change display name or status message.',
+    params: Params({
+      displayName: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.DISPLAY_NAME_MAX })),
+      statusMessage: Type.Optional(Text(LIMITS.STATUS_MESSAGE_MAX)),
+    }),
+    result: Me,
+  }),
+  'users.get': method({
+    summary: 'Public profiles by id.',
+    params: Params({ userIds: Type.Array(Id, { minItems: 1, maxItems: 200 }) }),
+    result: Type.Object({ users: Type.Array(User) }),
+  }),
+  'users.lookupPhone': method({
+    summary: 'Find the user with a phone number, to start a chat.',
+    params: Params({ phone: Phone }),
+    result: Type.Object({ user: Type.Union([User, Type.Null()]) }),
+  }),
+  'chats.list': method({
+    summary: "The caller's chats, most recent activity first.",
+    params: Params({
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.CHAT_LIST_PAGE_MAX })),
+      cursor: Type.Optional(Cursor),
+    }),
+    result: Type.Object({ chats: Type.Array(Chat), cursor: Type.Union([Cursor, Type.Null()]) }),
+  }),
+  'chats.get': method({
+    summary: 'One chat the caller is a member of.',
+    params: Params({ chatId: Id }),
+    result: Chat,
+  }),
+  'chats.createDirect': method({
+    summary: 'The 1:1 chat with a user; returns the existing one if there is one.',
+    params: Params({ userId: Id }),
+    result: Chat,
+  }),
+  'chats.createGroup': method({
+    summary: 'A new group with the caller as owner.',
+    params: Params({
+      title: Type.String({ minLength: 1, maxLength: LIMITS.CHAT_TITLE_MAX }),
+      memberIds: Type.Array(Id, { maxItems: LIMITS.MEMBERS_PER_CALL_MAX }),
+    }),
+    result: Chat,
+  }),
+  'chats.addMembers': method({
+    summary: 'Invite users to a group.',
+    params: Params({
+      chatId: Id,
+      userIds: Type.Array(Id, { minItems: 1, maxItems: LIMITS.MEMBERS_PER_CALL_MAX }),
+    }),
+    result: Type.Object({ added: Type.Integer() }),
+  }),
+  'chats.leave': method({
+    summary: 'Leave a group.',
+    params: Params({ chatId: Id }),
+    result: Ok,
+  }),
+  'chats.rename': method({
+    summary: "Change a group's title.",
+    params: Params({
+      chatId: Id,
+      title: Type.String({ minLength: 1, maxLength: LIMITS.CHAT_TITLE_MAX }),
+    }),
+    result: Ok,
+  }),
+  'chats.members': method({
+    summary: "A chat's members with their read pointers.",
+    params: Params({
+      chatId: Id,
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.MEMBER_PAGE_MAX })),
+      cursor: Type.Optional(Cursor),
+    }),
+    result: Type.Object({ members: Type.Array(Member), cursor: Type.Union([Cursor, Type.Null()]) }),
+  }),
+  'chats.setTyping': method({
+    summary: 'Tell the other members the caller is typing (ephemeral, not stored).',
+    params: Params({ chatId: Id }),
+    result: Ok,
+  }),
+  'messages.send': method({
+    summary: 'Send a text message. Retrying with the same clientMsgId returns the original.',
+    params: Params({
+      chatId: Id,
+      clientMsgId: Type.String({ minLength: 1, maxLength: LIMITS.CLIENT_MSG_ID_MAX }),
+      text: Type.String({ minLength: 1 }),
+    }),
+    result: Type.Object({ message: Message, pts: Pts }),
+  }),
+  'messages.history': method({
+    summary: 'Messages newest first, one page at a time.',
+    params: Params({
+      chatId: Id,
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.HISTORY_PAGE_MAX })),
+      cursor: Type.Optional(Cursor),
+    }),
+    result: Type.Object({
+      messages: Type.Array(Message),
+      cursor: Type.Union([Cursor, Type.Null()]),
+    }),
+  }),
+  'messages.markRead': method({
+    summary: 'Move the read pointer forward to seq (it never moves back).',
+    params: Params({ chatId: Id, seq: Seq }),
+    result: Type.Object({ readSeq: Seq }),
+  }),
+  'updates.getState': method({
+    summary: "The caller's current pts.",
+    params: Empty,
+    result: Type.Object({ pts: Pts }),
+  }),
+  'updates.getDifference': method({
+    summary: 'Updates after pts, in order; or tooLong when pts is older than the server keeps.',
+    params: Params({
+      pts: Pts,
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.DIFFERENCE_PAGE_MAX })),
+    }),
+    result: Difference,
+  }),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodParams<M extends MethodName> = Static<Methods[M]['params']>;
+export type MethodResult<M extends MethodName> = Static<Methods[M]['result']>;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name);
+}

@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const src = (pkg: string) =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources, not a stale build.
+    alias: {
+      '@tokki/protocol': src('protocol'),
+      '@tokki/server': src('server'),
+      '@tokki/sdk': src('sdk'),
+      '@tokki/dev-env': src('dev-env'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Suites start real servers and databases; two cores run two files at a time.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
