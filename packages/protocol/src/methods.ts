@@ -185,7 +185,7 @@ export const methods = {
       clientMsgId: Type.String({ minLength: 1, maxLength: LIMITS.CLIENT_MSG_ID_MAX }),
       text: Type.String({ minLength: 1 }),
     }),
-    result: Type.Object({ message: Message, pts: Pts }),
+    result: Type.Object({ message: Message }),
   }),
   'messages.history': method({
     summary: 'Messages newest first, one page at a time.',

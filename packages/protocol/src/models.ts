@@ -87,9 +87,9 @@ export const Update = Type.Union([
   }),
   Type.Object({
     kind: Type.Literal('chat.joined'),
-    /** The chat as the joining user sees it right after joining (its own `chat.joined` only). */
+    /** Users who joined (a new chat's creator included); fetch the chat with `chats.get`. */
     chatId: Id,
-    members: Type.Array(Member, { maxItems: LIMITS.MEMBERS_PER_CALL_MAX }),
+    userIds: Type.Array(Id, { maxItems: LIMITS.MEMBERS_PER_CALL_MAX + 1 }),
     byUserId: Id,
   }),
   Type.Object({ kind: Type.Literal('chat.left'), chatId: Id, userId: Id }),

@@ -1,0 +1,250 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { LIMITS, type Device, type Me, type User } from '@tokki/protocol';
+import type { Logger } from 'pino';
+import type { Bus } from '../bus/bus.js';
+import type { ServerConfig } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { WriteQueue } from '../db/write-queue.js';
+import { ApiError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { UpdatesService } from '../updates/service.js';
+import { normalizePhone } from './phone.js';
+import { hitRateLimit } from './rate-limit.js';
+import type { SmsProvider } from './sms.js';
+import * as store from './store.js';
+import {
+  codeMatches,
+  hashCode,
+  newDeviceToken,
+  parseDeviceToken,
+  secretMatches,
+} from './tokens.js';
+
+/** Who is calling: resolved from a device token on every request and connection. */
+export interface Principal {
+  userId: string;
+  deviceId: string;
+}
+
+interface CachedDevice {
+  userId: string;
+  tokenHash: string;
+}
+
+const AUTH_CACHE_MAX = 100_000;
+
+/** Sign-in by phone, devices and profiles. */
+export class AccountsService {
+  /** Valid devices seen recently; revocation evicts through the bus on every node. */
+  private readonly authCache = new Map<string, CachedDevice>();
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly database: Database,
+    private readonly writes: WriteQueue,
+    private readonly bus: Bus,
+    private readonly sms: SmsProvider,
+    private readonly updates: UpdatesService,
+    private readonly logger: Logger,
+  ) {
+    bus.subscribe('device.revoked', ({ deviceId }) => this.authCache.delete(deviceId));
+  }
+
+  private get allowTestNumbers(): boolean {
+    return this.config.mode === 'local';
+  }
+
+  async requestCode(phoneInput: string, ip: string) {
+    const phone = normalizePhone(phoneInput, this.allowTestNumbers);
+    const code = phone.testCode ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const { codeRequestsPerPhone, codeRequestsPerIp } = this.config.rateLimits;
+    const retryAfter = await this.writes.run(async (w) => {
+      const byPhone = await hitRateLimit(w, `code:phone:${phone.e164}`, codeRequestsPerPhone);
+      if (byPhone) return byPhone;
+      // Test numbers send no SMS, so they cost nothing worth limiting per address.
+      if (!phone.testCode) {
+        const byIp = await hitRateLimit(w, `code:ip:${ip}`, codeRequestsPerIp);
+        if (byIp) return byIp;
+      }
+      const salt = randomBytes(16).toString('hex');
+      const row = {
+        salt,
+        code_hash: hashCode(salt, code),
+        expires_at: w.now + LIMITS.VERIFICATION_CODE_TTL_SECONDS * 1000,
+        attempts: 0,
+        created_at: w.now,
+      };
+      await w.db
+        .insertInto('verification_codes')
+        .values({ phone: phone.e164, ...row })
+        .onConflict((oc) => oc.column('phone').doUpdateSet(row))
+        .execute();
+      return 0;
+    });
+    if (retryAfter) {
+      throw new ApiError('RATE_LIMITED', 'Too many code requests; try again later.', retryAfter);
+    }
+    if (!phone.testCode) await this.sms.sendCode(phone.e164, code);
+    return {
+      phone: phone.e164,
+      codeLength: code.length,
+      expiresInSeconds: LIMITS.VERIFICATION_CODE_TTL_SECONDS,
+    };
+  }
+
+  async signIn(input: {
+    phone: string;
+    code: string;
+    deviceName?: string;
+    displayName?: string;
+  }): Promise<{ token: string; me: Me; deviceId: string; newUser: boolean }> {
+    const phone = normalizePhone(input.phone, this.allowTestNumbers).e164;
+    // A wrong code must still count as an attempt, so the check commits before it throws.
+    const outcome = await this.writes.run(async (w) => {
+      const pending = await w.db
+        .selectFrom('verification_codes')
+        .selectAll()
+        .where('phone', '=', phone)
+        .executeTakeFirst();
+      if (!pending)
+        return { error: new ApiError('CODE_INVALID', 'No code is pending: request one.') };
+      const drop = () => w.db.deleteFrom('verification_codes').where('phone', '=', phone).execute();
+      if (pending.expires_at <= w.now) {
+        await drop();
+        return { error: new ApiError('CODE_EXPIRED', 'The code has expired: request a new one.') };
+      }
+      if (pending.attempts >= LIMITS.VERIFICATION_CODE_ATTEMPTS) {
+        await drop();
+        return {
+          error: new ApiError('CODE_ATTEMPTS_EXCEEDED', 'Too many wrong codes: request a new one.'),
+        };
+      }
+      if (!codeMatches(pending.salt, input.code, pending.code_hash)) {
+        await w.db
+          .updateTable('verification_codes')
+          .set({ attempts: pending.attempts + 1 })
+          .where('phone', '=', phone)
+          .execute();
+        return { error: new ApiError('CODE_INVALID', 'Wrong code.') };
+      }
+      await drop();
+
+      let user = await store.findUserByPhone(w.db, phone);
+      const newUser = !user;
+      if (!user) {
+        user = {
+          id: newId('u'),
+          phone,
+          display_name: input.displayName?.trim() || `Tokki ${phone.slice(-4)}`,
+          status_message: '',
+          created_at: w.now,
+        };
+        await w.db.insertInto('users').values(user).execute();
+      }
+      const deviceId = newId('d');
+      const { token, hash } = newDeviceToken(deviceId);
+      await w.db
+        .insertInto('devices')
+        .values({
+          id: deviceId,
+          user_id: user.id,
+          token_hash: hash,
+          name: input.deviceName?.trim() || 'Unnamed device',
+          created_at: w.now,
+          last_seen_at: w.now,
+          revoked_at: null,
+        })
+        .execute();
+      return { token, me: store.toMe(user), deviceId, newUser };
+    });
+    if ('error' in outcome) throw outcome.error;
+    this.logger.info({ userId: outcome.me.id, deviceId: outcome.deviceId }, 'signed in');
+    return outcome;
+  }
+
+  /** Resolves a token to its device, or throws UNAUTHENTICATED (forged, malformed, revoked). */
+  async authenticate(token: string | undefined): Promise<Principal> {
+    const parsed = token ? parseDeviceToken(token) : null;
+    if (!parsed) throw unauthenticated();
+    let device = this.authCache.get(parsed.deviceId);
+    if (!device) {
+      const row = await store.findDevice(this.database.db, parsed.deviceId);
+      if (!row || row.revoked_at !== null) throw unauthenticated();
+      device = { userId: row.user_id, tokenHash: row.token_hash };
+      if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
+      this.authCache.set(parsed.deviceId, device);
+    }
+    if (!secretMatches(parsed.secret, device.tokenHash)) throw unauthenticated();
+    return { userId: device.userId, deviceId: parsed.deviceId };
+  }
+
+  async listDevices(principal: Principal): Promise<Device[]> {
+    const rows = await store.listActiveDevices(this.database.db, principal.userId);
+    return rows.map((row) => store.toDevice(row, principal.deviceId));
+  }
+
+  async revokeDevice(principal: Principal, deviceId: string): Promise<void> {
+    const revoked = await this.writes.run(async (w) => {
+      const result = await w.db
+        .updateTable('devices')
+        .set({ revoked_at: w.now })
+        .where('id', '=', deviceId)
+        .where('user_id', '=', principal.userId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    });
+    if (!revoked) throw new ApiError('NOT_FOUND', 'No such device.');
+    this.bus.publish('device.revoked', { userId: principal.userId, deviceId });
+  }
+
+  async touchDevice(deviceId: string): Promise<void> {
+    await this.writes.run((w) =>
+      w.db.updateTable('devices').set({ last_seen_at: w.now }).where('id', '=', deviceId).execute(),
+    );
+  }
+
+  async getMe(userId: string): Promise<Me> {
+    const row = await store.findUserById(this.database.db, userId);
+    if (!row) throw new ApiError('NOT_FOUND', 'No such user.');
+    return store.toMe(row);
+  }
+
+  async updateProfile(
+    userId: string,
+    changes: { displayName?: string; statusMessage?: string },
+  ): Promise<Me> {
+    const displayName = changes.displayName?.trim();
+    if (displayName === '') throw new ApiError('INVALID_PARAMS', 'Display name is empty.');
+    return this.writes.run(async (w) => {
+      const set = {
+        ...(displayName !== undefined && { display_name: displayName }),
+        ...(changes.statusMessage !== undefined && { status_message: changes.statusMessage }),
+      };
+      if (Object.keys(set).length > 0) {
+        await w.db.updateTable('users').set(set).where('id', '=', userId).execute();
+      }
+      const row = await store.findUserById(w.db, userId);
+      if (!row) throw new ApiError('NOT_FOUND', 'No such user.');
+      await this.updates.appendUserUpdate(w, userId, {
+        kind: 'profile.updated',
+        user: store.toUser(row),
+      });
+      return store.toMe(row);
+    });
+  }
+
+  async getUsers(ids: readonly string[]): Promise<User[]> {
+    const rows = await store.findUsersByIds(this.database.db, [...new Set(ids)]);
+    return rows.map(store.toUser);
+  }
+
+  async lookupPhone(phoneInput: string): Promise<User | null> {
+    const phone = normalizePhone(phoneInput, this.allowTestNumbers).e164;
+    const row = await store.findUserByPhone(this.database.db, phone);
+    return row ? store.toUser(row) : null;
+  }
+}
+
+const unauthenticated = () =>
+  new ApiError('UNAUTHENTICATED', 'Missing, invalid or revoked device token.');

@@ -1,0 +1,82 @@
+import { LIMITS, type MethodName, type MethodParams, type MethodResult } from '@tokki/protocol';
+import type { Principal } from '../accounts/service.js';
+import type { AppContext } from '../context.js';
+
+/** Who is calling and from where; `principal` is null only for the sign-in methods. */
+export interface Call {
+  principal: Principal | null;
+  ip: string;
+}
+
+type Handler<M extends MethodName> = (
+  ctx: AppContext,
+  call: Call & { principal: Principal },
+  params: MethodParams<M>,
+) => Promise<MethodResult<M>>;
+
+type PublicHandler<M extends MethodName> = (
+  ctx: AppContext,
+  call: Call,
+  params: MethodParams<M>,
+) => Promise<MethodResult<M>>;
+
+/**
+ * Each method's handler: thin, only unpacking params for the domain services, which own the
+ * rules and the authorization checks.
+ */
+export const handlers: {
+  [M in MethodName]: M extends 'auth.requestCode' | 'auth.signIn' ? PublicHandler<M> : Handler<M>;
+} = {
+  'auth.requestCode': (ctx, call, p) => ctx.accounts.requestCode(p.phone, call.ip),
+  'auth.signIn': (ctx, _call, p) => ctx.accounts.signIn(p),
+  'auth.signOut': async (ctx, { principal }) => {
+    await ctx.accounts.revokeDevice(principal, principal.deviceId);
+    return {};
+  },
+  'devices.list': async (ctx, { principal }) => ({
+    devices: await ctx.accounts.listDevices(principal),
+  }),
+  'devices.revoke': async (ctx, { principal }, p) => {
+    await ctx.accounts.revokeDevice(principal, p.deviceId);
+    return {};
+  },
+  'profile.get': (ctx, { principal }) => ctx.accounts.getMe(principal.userId),
+  'profile.update': (ctx, { principal }, p) => ctx.accounts.updateProfile(principal.userId, p),
+  'users.get': async (ctx, _call, p) => ({ users: await ctx.accounts.getUsers(p.userIds) }),
+  'users.lookupPhone': async (ctx, _call, p) => ({ user: await ctx.accounts.lookupPhone(p.phone) }),
+  'chats.list': (ctx, { principal }, p) =>
+    ctx.chats.list(principal.userId, p.limit ?? 100, p.cursor),
+  'chats.get': (ctx, { principal }, p) => ctx.chats.get(principal.userId, p.chatId),
+  'chats.createDirect': (ctx, { principal }, p) =>
+    ctx.chats.createDirect(principal.userId, p.userId),
+  'chats.createGroup': (ctx, { principal }, p) =>
+    ctx.chats.createGroup(principal.userId, p.title, p.memberIds),
+  'chats.addMembers': async (ctx, { principal }, p) => ({
+    added: await ctx.chats.addMembers(principal.userId, p.chatId, p.userIds),
+  }),
+  'chats.leave': async (ctx, { principal }, p) => {
+    await ctx.chats.leave(principal.userId, p.chatId);
+    return {};
+  },
+  'chats.rename': async (ctx, { principal }, p) => {
+    await ctx.chats.rename(principal.userId, p.chatId, p.title);
+    return {};
+  },
+  'chats.members': (ctx, { principal }, p) =>
+    ctx.chats.members(principal.userId, p.chatId, p.limit ?? LIMITS.MEMBER_PAGE_MAX, p.cursor),
+  'chats.setTyping': async (ctx, { principal }, p) => {
+    await ctx.chats.setTyping(principal.userId, p.chatId);
+    return {};
+  },
+  'messages.send': async (ctx, { principal }, p) => ({
+    message: await ctx.messages.send(principal.userId, p.chatId, p.clientMsgId, p.text),
+  }),
+  'messages.history': (ctx, { principal }, p) =>
+    ctx.messages.history(principal.userId, p.chatId, p.limit ?? 50, p.cursor),
+  'messages.markRead': async (ctx, { principal }, p) => ({
+    readSeq: await ctx.messages.markRead(principal.userId, p.chatId, p.seq),
+  }),
+  'updates.getState': async (ctx) => ({ pts: await ctx.updates.currentPts() }),
+  'updates.getDifference': (ctx, { principal }, p) =>
+    ctx.updates.getDifference(principal.userId, p.pts, p.limit ?? LIMITS.DIFFERENCE_PAGE_MAX),
+};

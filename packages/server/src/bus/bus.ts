@@ -1,0 +1,35 @@
+/**
+ * Carries committed changes to every gateway that may hold an interested connection.
+ * One node uses the in-process bus; a cluster uses NATS behind the same interface.
+ */
+export interface Bus {
+  publish<T extends BusTopic>(topic: T, message: BusMessages[T]): void;
+  subscribe<T extends BusTopic>(topic: T, handler: (message: BusMessages[T]) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface ChatUpdateMessage {
+  chatId: string;
+  pts: number;
+  /** The `update` frame, serialized once for every recipient. */
+  frame: string;
+  /** Users outside the current membership who must still get it (a member who just left). */
+  alsoUserIds: string[];
+}
+
+export interface UserUpdateMessage {
+  userId: string;
+  pts: number;
+  frame: string;
+}
+
+export interface BusMessages {
+  'chat.update': ChatUpdateMessage;
+  'user.update': UserUpdateMessage;
+  /** Membership changed: gateways refresh their member cache for the chat. */
+  'chat.members': { chatId: string; added: string[]; removed: string[] };
+  'chat.event': { chatId: string; frame: string; exceptUserId: string };
+  'device.revoked': { userId: string; deviceId: string };
+}
+
+export type BusTopic = keyof BusMessages;

@@ -1,0 +1,17 @@
+import { ApiError } from '../errors.js';
+
+/** Opaque keyset cursors: base64url JSON, so clients cannot mistake them for offsets. */
+export function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+export function decodeCursor<T>(cursor: string, isValid: (value: unknown) => value is T): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  if (!isValid(value)) throw new ApiError('INVALID_PARAMS', 'Malformed cursor.');
+  return value;
+}

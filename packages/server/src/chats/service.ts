@@ -1,0 +1,379 @@
+import { LIMITS, type Chat, type Member, type Message } from '@tokki/protocol';
+import type { Bus } from '../bus/bus.js';
+import type { Database } from '../db/database.js';
+import type { ChatsTable } from '../db/schema.js';
+import type { WriteQueue, Writer } from '../db/write-queue.js';
+import { ApiError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { UpdatesService } from '../updates/service.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import * as store from './store.js';
+
+/** Looks up the newest message of each chat, from the messages module. */
+export type LastMessageLoader = (
+  chats: { chatId: string; seq: number }[],
+) => Promise<Map<string, Message>>;
+
+type ChatRow = ChatsTable & { read_seq: number; joined_seq: number };
+
+const MEMBER_CACHE_MAX = 50_000;
+
+/** Chats and their members: creation, membership, the chat list. */
+export class ChatsService {
+  /** Active member ids per chat, for live fan-out; kept current through the bus. */
+  private readonly memberCache = new Map<string, Set<string>>();
+  private lastMessages: LastMessageLoader = async () => new Map();
+
+  constructor(
+    private readonly database: Database,
+    private readonly writes: WriteQueue,
+    private readonly bus: Bus,
+    private readonly updates: UpdatesService,
+  ) {
+    bus.subscribe('chat.members', ({ chatId, added, removed }) => {
+      const members = this.memberCache.get(chatId);
+      if (!members) return;
+      for (const id of added) members.add(id);
+      for (const id of removed) members.delete(id);
+    });
+  }
+
+  /** Late-bound because messages depend on chats for membership. */
+  setLastMessageLoader(loader: LastMessageLoader): void {
+    this.lastMessages = loader;
+  }
+
+  /** Active members of a chat; cached, so a busy chat's fan-out costs no query. */
+  async memberIds(chatId: string): Promise<ReadonlySet<string>> {
+    const cached = this.memberCache.get(chatId);
+    if (cached) return cached;
+    const members = new Set(await store.activeMemberIds(this.database.db, chatId));
+    if (this.memberCache.size >= MEMBER_CACHE_MAX) this.memberCache.clear();
+    this.memberCache.set(chatId, members);
+    return members;
+  }
+
+  cachedMemberIds(chatId: string): ReadonlySet<string> | undefined {
+    return this.memberCache.get(chatId);
+  }
+
+  /**
+   * The caller's active membership, read inside a write so that it is current;
+   * throws NOT_FOUND for no chat and NOT_MEMBER for someone else's.
+   */
+  async requireMember(w: Writer | null, chatId: string, userId: string) {
+    const db = w ? w.db : this.database.db;
+    const membership = await store.findMembership(db, chatId, userId);
+    if (membership && membership.left_pts === null) return membership;
+    if (!membership && !(await store.findChat(db, chatId))) {
+      throw new ApiError('NOT_FOUND', 'No such chat.');
+    }
+    throw new ApiError('NOT_MEMBER', 'You are not a member of this chat.');
+  }
+
+  async createDirect(userId: string, peerId: string): Promise<Chat> {
+    if (peerId === userId)
+      throw new ApiError('INVALID_PARAMS', 'A direct chat needs another user.');
+    const directKey = [userId, peerId].sort().join(':');
+    const chatId = await this.writes.run(async (w) => {
+      const existing = await w.db
+        .selectFrom('chats')
+        .select('id')
+        .where('direct_key', '=', directKey)
+        .executeTakeFirst();
+      if (existing) return existing.id;
+      await this.requireUsers(w, [peerId]);
+      return this.insertChat(w, {
+        kind: 'direct',
+        title: '',
+        directKey,
+        ownerId: userId,
+        memberIds: [peerId],
+      });
+    });
+    return this.get(userId, chatId);
+  }
+
+  async createGroup(userId: string, title: string, memberIds: string[]): Promise<Chat> {
+    const others = [...new Set(memberIds)].filter((id) => id !== userId);
+    const cleanTitle = title.trim();
+    if (!cleanTitle) throw new ApiError('INVALID_PARAMS', 'A group needs a title.');
+    const chatId = await this.writes.run(async (w) => {
+      await this.requireUsers(w, others);
+      return this.insertChat(w, {
+        kind: 'group',
+        title: cleanTitle,
+        directKey: null,
+        ownerId: userId,
+        memberIds: others,
+      });
+    });
+    return this.get(userId, chatId);
+  }
+
+  async addMembers(userId: string, chatId: string, userIds: string[]): Promise<number> {
+    return this.writes.run(async (w) => {
+      await this.requireMember(w, chatId, userId);
+      const chat = await this.requireGroup(w, chatId);
+      const wanted = [...new Set(userIds)];
+      await this.requireUsers(w, wanted);
+      const existing = await w.db
+        .selectFrom('chat_members')
+        .select(['user_id', 'left_pts'])
+        .where('chat_id', '=', chatId)
+        .where('user_id', 'in', wanted)
+        .execute();
+      const active = new Set(existing.filter((m) => m.left_pts === null).map((m) => m.user_id));
+      const returning = new Set(existing.filter((m) => m.left_pts !== null).map((m) => m.user_id));
+      const joining = wanted.filter((id) => !active.has(id));
+      if (joining.length === 0) return 0;
+      if (chat.member_count + joining.length > LIMITS.GROUP_MEMBERS_MAX) {
+        throw new ApiError(
+          'GROUP_FULL',
+          `A group has at most ${LIMITS.GROUP_MEMBERS_MAX} members.`,
+        );
+      }
+      this.publishMembership(w, chatId, joining, []);
+      const pts = await this.updates.appendChatUpdate(w, chatId, {
+        kind: 'chat.joined',
+        chatId,
+        userIds: joining,
+        byUserId: userId,
+      });
+      const fresh = joining.filter((id) => !returning.has(id));
+      const membership = {
+        role: 'member' as const,
+        joined_seq: chat.last_seq,
+        joined_pts: pts,
+        left_pts: null,
+        read_seq: chat.last_seq,
+      };
+      if (fresh.length > 0) {
+        await w.db
+          .insertInto('chat_members')
+          .values(fresh.map((id) => ({ chat_id: chatId, user_id: id, ...membership })))
+          .execute();
+      }
+      const back = joining.filter((id) => returning.has(id));
+      if (back.length > 0) {
+        await w.db
+          .updateTable('chat_members')
+          .set(membership)
+          .where('chat_id', '=', chatId)
+          .where('user_id', 'in', back)
+          .execute();
+      }
+      await w.db
+        .updateTable('chats')
+        .set({ member_count: chat.member_count + joining.length, last_activity_at: w.now })
+        .where('id', '=', chatId)
+        .execute();
+      return joining.length;
+    });
+  }
+
+  async leave(userId: string, chatId: string): Promise<void> {
+    await this.writes.run(async (w) => {
+      await this.requireMember(w, chatId, userId);
+      const chat = await this.requireGroup(w, chatId);
+      const pts = await this.updates.appendChatUpdate(
+        w,
+        chatId,
+        { kind: 'chat.left', chatId, userId },
+        [userId],
+      );
+      this.publishMembership(w, chatId, [], [userId]);
+      await w.db
+        .updateTable('chat_members')
+        .set({ left_pts: pts })
+        .where('chat_id', '=', chatId)
+        .where('user_id', '=', userId)
+        .execute();
+      await w.db
+        .updateTable('chats')
+        .set({ member_count: chat.member_count - 1 })
+        .where('id', '=', chatId)
+        .execute();
+    });
+  }
+
+  async rename(userId: string, chatId: string, title: string): Promise<void> {
+    const cleanTitle = title.trim();
+    if (!cleanTitle) throw new ApiError('INVALID_PARAMS', 'A group needs a title.');
+    await this.writes.run(async (w) => {
+      await this.requireMember(w, chatId, userId);
+      await this.requireGroup(w, chatId);
+      await w.db.updateTable('chats').set({ title: cleanTitle }).where('id', '=', chatId).execute();
+      await this.updates.appendChatUpdate(w, chatId, {
+        kind: 'chat.renamed',
+        chatId,
+        title: cleanTitle,
+        byUserId: userId,
+      });
+    });
+  }
+
+  async get(userId: string, chatId: string): Promise<Chat> {
+    await this.requireMember(null, chatId, userId);
+    const row = await this.database.db
+      .selectFrom('chats as c')
+      .innerJoin('chat_members as m', 'm.chat_id', 'c.id')
+      .selectAll('c')
+      .select(['m.read_seq', 'm.joined_seq'])
+      .where('c.id', '=', chatId)
+      .where('m.user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    const [chat] = await this.toChats(userId, [row]);
+    return chat!;
+  }
+
+  async list(userId: string, limit: number, cursor: string | undefined) {
+    const after = cursor ? decodeCursor(cursor, isChatCursor) : null;
+    const rows = await store.listChatsOfUser(
+      this.database.db,
+      userId,
+      limit + 1,
+      after && { lastActivityAt: after[0], chatId: after[1] },
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      chats: await this.toChats(userId, page),
+      cursor: rows.length > limit && last ? encodeCursor([last.last_activity_at, last.id]) : null,
+    };
+  }
+
+  async members(userId: string, chatId: string, limit: number, cursor: string | undefined) {
+    await this.requireMember(null, chatId, userId);
+    const after = cursor ? decodeCursor(cursor, isString) : null;
+    const rows = await store.membersPage(this.database.db, chatId, limit + 1, after);
+    const page = rows.slice(0, limit);
+    const members: Member[] = page.map((row) => ({
+      user: { id: row.id, displayName: row.display_name, statusMessage: row.status_message },
+      role: row.role,
+      readSeq: row.read_seq,
+      joinedSeq: row.joined_seq,
+    }));
+    const last = page.at(-1);
+    return { members, cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  }
+
+  async setTyping(userId: string, chatId: string): Promise<void> {
+    const members = await this.memberIds(chatId);
+    if (!members.has(userId)) await this.requireMember(null, chatId, userId);
+    const frame = JSON.stringify({ type: 'event', event: { kind: 'typing', chatId, userId } });
+    this.bus.publish('chat.event', { chatId, frame, exceptUserId: userId });
+  }
+
+  private async insertChat(
+    w: Writer,
+    chat: {
+      kind: 'direct' | 'group';
+      title: string;
+      directKey: string | null;
+      ownerId: string;
+      memberIds: string[];
+    },
+  ): Promise<string> {
+    const count = chat.memberIds.length + 1;
+    if (count > LIMITS.GROUP_MEMBERS_MAX) {
+      throw new ApiError('GROUP_FULL', `A group has at most ${LIMITS.GROUP_MEMBERS_MAX} members.`);
+    }
+    const id = newId('c');
+    await w.db
+      .insertInto('chats')
+      .values({
+        id,
+        kind: chat.kind,
+        title: chat.title,
+        direct_key: chat.directKey,
+        last_seq: 0,
+        last_pts: 0,
+        last_activity_at: w.now,
+        member_count: count,
+        created_at: w.now,
+      })
+      .execute();
+    const userIds = [chat.ownerId, ...chat.memberIds];
+    this.publishMembership(w, id, userIds, []);
+    const pts = await this.updates.appendChatUpdate(w, id, {
+      kind: 'chat.joined',
+      chatId: id,
+      userIds,
+      byUserId: chat.ownerId,
+    });
+    const rows = userIds.map((userId) => ({
+      chat_id: id,
+      user_id: userId,
+      role:
+        userId === chat.ownerId && chat.kind === 'group' ? ('owner' as const) : ('member' as const),
+      joined_seq: 0,
+      joined_pts: pts,
+      left_pts: null,
+      read_seq: 0,
+    }));
+    await w.db.insertInto('chat_members').values(rows).execute();
+    return id;
+  }
+
+  private publishMembership(w: Writer, chatId: string, added: string[], removed: string[]): void {
+    w.afterCommit(() => this.bus.publish('chat.members', { chatId, added, removed }));
+  }
+
+  private async requireGroup(w: Writer, chatId: string) {
+    const chat = await store.findChat(w.db, chatId);
+    if (!chat) throw new ApiError('NOT_FOUND', 'No such chat.');
+    if (chat.kind !== 'group')
+      throw new ApiError('BAD_REQUEST', 'Only groups have members to change.');
+    return chat;
+  }
+
+  private async requireUsers(w: Writer, userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    const found = await w.db.selectFrom('users').select('id').where('id', 'in', userIds).execute();
+    if (found.length !== userIds.length) {
+      const known = new Set(found.map((u) => u.id));
+      const missing = userIds.filter((id) => !known.has(id));
+      throw new ApiError('NOT_FOUND', `No such user: ${missing.slice(0, 5).join(', ')}.`);
+    }
+  }
+
+  private async toChats(userId: string, rows: ChatRow[]): Promise<Chat[]> {
+    const directIds = rows.filter((r) => r.kind === 'direct').map((r) => r.id);
+    const [peers, messages] = await Promise.all([
+      store.directPeers(this.database.db, directIds, userId),
+      this.lastMessages(
+        rows
+          .filter((r) => r.last_seq > r.joined_seq)
+          .map((r) => ({ chatId: r.id, seq: r.last_seq })),
+      ),
+    ]);
+    const peerByChat = new Map(peers.map((p) => [p.chat_id, p]));
+    return rows.map((row) => {
+      const peer = peerByChat.get(row.id);
+      const readSeq = Math.max(row.read_seq, row.joined_seq);
+      return {
+        id: row.id,
+        kind: row.kind,
+        title: row.title,
+        memberCount: row.member_count,
+        ...(peer && {
+          peer: { id: peer.id, displayName: peer.display_name, statusMessage: peer.status_message },
+        }),
+        lastSeq: row.last_seq,
+        lastMessage: messages.get(row.id) ?? null,
+        lastActivityAt: row.last_activity_at,
+        readSeq: row.read_seq,
+        unreadCount: Math.max(0, row.last_seq - readSeq),
+        joinedSeq: row.joined_seq,
+      };
+    });
+  }
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isChatCursor = (value: unknown): value is [number, string] =>
+  Array.isArray(value) &&
+  value.length === 2 &&
+  Number.isInteger(value[0]) &&
+  typeof value[1] === 'string';

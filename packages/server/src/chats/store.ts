@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from '../db/schema.js';
+
+type Db = Kysely<DatabaseSchema>;
+
+export function findChat(db: Db, chatId: string) {
+  return db.selectFrom('chats').selectAll().where('id', '=', chatId).executeTakeFirst();
+}
+
+/** The caller's membership, present or past. */
+export function findMembership(db: Db, chatId: string, userId: string) {
+  return db
+    .selectFrom('chat_members')
+    .selectAll()
+    .where('chat_id', '=', chatId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+export function activeMemberIds(db: Db, chatId: string) {
+  return db
+    .selectFrom('chat_members')
+    .select('user_id')
+    .where('chat_id', '=', chatId)
+    .where('left_pts', 'is', null)
+    .execute()
+    .then((rows) => rows.map((row) => row.user_id));
+}
+
+/** A page of the user's chats, most recently active first, after the keyset cursor. */
+export function listChatsOfUser(
+  db: Db,
+  userId: string,
+  limit: number,
+  after: { lastActivityAt: number; chatId: string } | null,
+) {
+  let query = db
+    .selectFrom('chat_members as m')
+    .innerJoin('chats as c', 'c.id', 'm.chat_id')
+    .selectAll('c')
+    .select(['m.read_seq', 'm.joined_seq'])
+    .where('m.user_id', '=', userId)
+    .where('m.left_pts', 'is', null);
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('c.last_activity_at', '<', after.lastActivityAt),
+        eb.and([
+          eb('c.last_activity_at', '=', after.lastActivityAt),
+          eb('c.id', '<', after.chatId),
+        ]),
+      ]),
+    );
+  }
+  return query.orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc').limit(limit).execute();
+}
+
+/** For direct chats: the member who is not `userId`. */
+export function directPeers(db: Db, chatIds: string[], userId: string) {
+  if (chatIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('chat_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['m.chat_id', 'u.id', 'u.display_name', 'u.status_message'])
+    .where('m.chat_id', 'in', chatIds)
+    .where('m.user_id', '!=', userId)
+    .execute();
+}
+
+export function membersPage(db: Db, chatId: string, limit: number, afterUserId: string | null) {
+  let query = db
+    .selectFrom('chat_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.display_name', 'u.status_message', 'm.role', 'm.read_seq', 'm.joined_seq'])
+    .where('m.chat_id', '=', chatId)
+    .where('m.left_pts', 'is', null);
+  if (afterUserId) query = query.where('m.user_id', '>', afterUserId);
+  return query.orderBy('m.user_id').limit(limit).execute();
+}

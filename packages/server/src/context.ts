@@ -1,0 +1,83 @@
+import pino, { type Logger } from 'pino';
+import { AccountsService } from './accounts/service.js';
+import { ConsoleSmsProvider, type SmsProvider } from './accounts/sms.js';
+import type { Bus } from './bus/bus.js';
+import { LocalBus } from './bus/local-bus.js';
+import { ChatsService } from './chats/service.js';
+import type { ServerConfig } from './config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { WriteQueue } from './db/write-queue.js';
+import { MessagesService } from './messages/service.js';
+import { UpdatesService } from './updates/service.js';
+
+/** Everything a request needs, built once from config and closed once at shutdown. */
+export interface AppContext extends AsyncDisposable {
+  config: ServerConfig;
+  logger: Logger;
+  database: Database;
+  writes: WriteQueue;
+  bus: Bus;
+  accounts: AccountsService;
+  chats: ChatsService;
+  messages: MessagesService;
+  updates: UpdatesService;
+  close(): Promise<void>;
+}
+
+export interface ContextOverrides {
+  logger?: Logger;
+  sms?: SmsProvider;
+}
+
+/** Redacted wherever they appear in a log line, so no token, code or text is ever written. */
+const REDACT = [
+  'token',
+  'code',
+  'text',
+  'params',
+  'req.headers.authorization',
+  '*.token',
+  '*.code',
+  '*.text',
+];
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+}
+
+export async function createContext(
+  config: ServerConfig,
+  overrides: ContextOverrides = {},
+): Promise<AppContext> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(config.databaseUrl);
+  const writes = new WriteQueue(database, {
+    onHookError: (error) => logger.error({ err: error }, 'commit hook failed'),
+  });
+  const bus: Bus = new LocalBus();
+  const updates = new UpdatesService(database, bus);
+  const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
+  const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger);
+  const chats = new ChatsService(database, writes, bus, updates);
+  const messages = new MessagesService(database, writes, chats, updates);
+  chats.setLastMessageLoader((keys) => messages.lastMessages(keys));
+
+  const close = async () => {
+    await writes.idle();
+    await bus.close();
+    await database.close();
+  };
+  return {
+    config,
+    logger,
+    database,
+    writes,
+    bus,
+    accounts,
+    chats,
+    messages,
+    updates,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

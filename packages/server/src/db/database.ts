@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseSchema } from './schema.js';
+import { migrationProvider } from './migrations/index.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface DatabaseLocation {
+  dialect: Dialect;
+  /** File path for SQLite, connection URL for PostgreSQL. */
+  target: string;
+}
+
+/** `sqlite:PATH` or a `postgres://` / `postgresql://` URL. */
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new Error(`No file in database URL "${url}": use sqlite:PATH`);
+    return { dialect: 'sqlite', target: path };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', target: url };
+  throw new Error(`Unsupported database URL "${url}": use sqlite:PATH or postgres://…`);
+}
+
+export interface Database {
+  dialect: Dialect;
+  db: Kysely<DatabaseSchema>;
+  close(): Promise<void>;
+}
+
+// int8 (bigint) columns hold timestamps and pts, which stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export async function openDatabase(url: string): Promise<Database> {
+  const location = parseDatabaseUrl(url);
+  const db =
+    location.dialect === 'sqlite' ? openSqlite(location.target) : openPostgres(location.target);
+  const database: Database = {
+    dialect: location.dialect,
+    db,
+    close: () => db.destroy(),
+  };
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return database;
+}
+
+function openSqlite(path: string): Kysely<DatabaseSchema> {
+  const file = resolve(path);
+  mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  // WAL lets readers run beside the writer; FULL makes every commit survive power loss.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function openPostgres(url: string): Kysely<DatabaseSchema> {
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+}
+
+async function migrate(db: Kysely<DatabaseSchema>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Database migration ${failed} failed: ${String(error)}`, { cause: error });
+  }
+}

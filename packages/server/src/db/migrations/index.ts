@@ -1,0 +1,11 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as init from './001-init.js';
+
+/** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
+const migrations: Record<string, Migration> = {
+  '001-init': init,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

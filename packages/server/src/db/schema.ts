@@ -1,0 +1,110 @@
+import type { Generated } from 'kysely';
+
+/** One interface per table; timestamps are milliseconds since the epoch. */
+export interface UsersTable {
+  id: string;
+  phone: string;
+  display_name: string;
+  status_message: string;
+  created_at: number;
+}
+
+export interface DevicesTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 of the token's secret half; the token itself is never stored. */
+  token_hash: string;
+  name: string;
+  created_at: number;
+  last_seen_at: number;
+  revoked_at: number | null;
+}
+
+export interface VerificationCodesTable {
+  phone: string;
+  salt: string;
+  code_hash: string;
+  expires_at: number;
+  attempts: number;
+  created_at: number;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+export interface ChatsTable {
+  id: string;
+  kind: 'direct' | 'group';
+  title: string;
+  /** For direct chats, the two user ids sorted and joined: one chat per pair. */
+  direct_key: string | null;
+  last_seq: number;
+  /** pts of the newest update in this chat, so catch-up skips chats that did not change. */
+  last_pts: number;
+  last_activity_at: number;
+  member_count: number;
+  created_at: number;
+}
+
+export interface ChatMembersTable {
+  chat_id: string;
+  user_id: string;
+  role: 'owner' | 'member';
+  /** Messages up to this seq predate the member and stay hidden from them. */
+  joined_seq: number;
+  /** pts of the member's `chat.joined` update: the first update they receive from this chat. */
+  joined_pts: number;
+  /** pts of the member's `chat.left` update, the last they receive; null while a member. */
+  left_pts: number | null;
+  read_seq: number;
+}
+
+export interface MessagesTable {
+  chat_id: string;
+  seq: number;
+  sender_id: string;
+  client_msg_id: string;
+  text: string;
+  created_at: number;
+}
+
+/** The update log of chats: one row per update, read by every member (fan-out on read). */
+export interface ChatUpdatesTable {
+  pts: number;
+  chat_id: string;
+  /** The `Update` as JSON, serialized once when written. */
+  payload: string;
+  created_at: number;
+}
+
+/** Updates that concern one user only (their profile, from another of their devices). */
+export interface UserUpdatesTable {
+  pts: number;
+  user_id: string;
+  payload: string;
+  created_at: number;
+}
+
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+export interface DatabaseSchema {
+  users: UsersTable;
+  devices: DevicesTable;
+  verification_codes: VerificationCodesTable;
+  rate_limits: RateLimitsTable;
+  chats: ChatsTable;
+  chat_members: ChatMembersTable;
+  messages: MessagesTable;
+  chat_updates: ChatUpdatesTable;
+  user_updates: UserUpdatesTable;
+  counters: CountersTable;
+}
+
+// Kept so that a future auto-increment column has a type to reach for.
+export type { Generated };

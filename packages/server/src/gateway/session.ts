@@ -1,0 +1,212 @@
+import {
+  CLOSE_CODES,
+  ConnectParams,
+  LIMITS,
+  RequestFrame,
+  isMethodName,
+  type ConnectResult,
+  type ErrorBody,
+  type RequestId,
+} from '@tokki/protocol';
+import type { WebSocket } from 'ws';
+import type { Principal } from '../accounts/service.js';
+import { invoke } from '../api/invoke.js';
+import { validate } from '../api/validate.js';
+import type { AppContext } from '../context.js';
+import { ApiError, toApiError } from '../errors.js';
+import { updateFrame } from '../updates/service.js';
+
+/** Frames a slow reader may have queued before it is dropped (it reconnects and catches up). */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+export interface SessionHost {
+  ctx: AppContext;
+  register(session: Session): void;
+  unregister(session: Session): void;
+}
+
+type State = 'handshake' | 'catchingUp' | 'live' | 'closed';
+
+/**
+ * One device's WebSocket. After `connect` it replays the updates the device missed, then goes
+ * live; updates committed meanwhile are held back and merged by pts, so the device sees every
+ * update once and in order.
+ */
+export class Session {
+  principal: Principal | null = null;
+  private state: State = 'handshake';
+  /** The last pts this device was sent: nothing at or below it is sent again. */
+  private sentPts = 0;
+  private held: { pts: number; frame: string }[] = [];
+  private invalidFrames = 0;
+  private readonly handshakeTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly host: SessionHost,
+    private readonly ip: string,
+  ) {
+    this.handshakeTimer = setTimeout(
+      () => this.close(CLOSE_CODES.UNAUTHENTICATED, 'connect not sent in time'),
+      LIMITS.HANDSHAKE_TIMEOUT_SECONDS * 1000,
+    );
+    socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    socket.on('close', () => this.onClosed());
+    socket.on('error', () => {});
+  }
+
+  /** A committed update for this device's user, already serialized. */
+  deliver(pts: number, frame: string): void {
+    if (this.state === 'catchingUp') this.held.push({ pts, frame });
+    else if (this.state === 'live' && pts > this.sentPts) {
+      this.sentPts = pts;
+      this.send(frame);
+    }
+  }
+
+  /** An ephemeral frame (typing): sent only when live, never replayed. */
+  sendEvent(frame: string): void {
+    if (this.state === 'live') this.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.socket.close(code, reason);
+    this.onClosed();
+  }
+
+  private onClosed(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.handshakeTimer);
+    this.held = [];
+    this.host.unregister(this);
+  }
+
+  private send(frame: string): void {
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'reader too slow; reconnect to catch up');
+      return;
+    }
+    this.socket.send(frame);
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    let frame: RequestFrame;
+    try {
+      if (isBinary) throw new ApiError('MALFORMED_FRAME', 'Frames are JSON text.');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data.toString('utf8'));
+      } catch {
+        throw new ApiError('MALFORMED_FRAME', 'Frame is not valid JSON.');
+      }
+      const id = (parsed as { id?: unknown } | null)?.id;
+      try {
+        frame = validate<RequestFrame>(RequestFrame, parsed, 'frame');
+      } catch (error) {
+        const body = new ApiError('MALFORMED_FRAME', (error as Error).message).toBody();
+        if (typeof id === 'string' || typeof id === 'number') this.respond(id, body);
+        else this.sendError(body);
+        return this.countInvalid();
+      }
+    } catch (error) {
+      this.sendError(toApiError(error).toBody());
+      return this.countInvalid();
+    }
+    this.invalidFrames = 0;
+    void this.handle(frame);
+  }
+
+  private countInvalid(): void {
+    if (++this.invalidFrames >= LIMITS.INVALID_FRAMES_MAX) {
+      this.close(CLOSE_CODES.PROTOCOL_VIOLATION, 'too many invalid frames');
+    }
+  }
+
+  private async handle(frame: RequestFrame): Promise<void> {
+    try {
+      if (frame.method === 'connect') return await this.connect(frame);
+      if (!this.principal) {
+        this.respond(frame.id, { code: 'UNAUTHENTICATED', message: 'Send connect first.' });
+        return this.close(CLOSE_CODES.UNAUTHENTICATED, 'connect first');
+      }
+      if (!isMethodName(frame.method)) {
+        throw new ApiError('UNKNOWN_METHOD', `Unknown method "${frame.method}".`);
+      }
+      const result = await invoke(
+        this.host.ctx,
+        frame.method,
+        { principal: this.principal, ip: this.ip },
+        frame.params,
+      );
+      this.respond(frame.id, undefined, result);
+    } catch (error) {
+      const apiError = toApiError(error);
+      if (apiError.code === 'INTERNAL')
+        this.host.ctx.logger.error({ err: error, method: frame.method }, 'request failed');
+      this.respond(frame.id, apiError.toBody());
+    }
+  }
+
+  private async connect(frame: RequestFrame): Promise<void> {
+    if (this.state !== 'handshake') throw new ApiError('BAD_REQUEST', 'Already connected.');
+    const { ctx } = this.host;
+    let params: ConnectParams;
+    try {
+      params = validate<ConnectParams>(ConnectParams, frame.params ?? {});
+      this.principal = await ctx.accounts.authenticate(params.token);
+    } catch (error) {
+      this.respond(frame.id, toApiError(error).toBody());
+      return this.close(CLOSE_CODES.UNAUTHENTICATED, 'not authenticated');
+    }
+    clearTimeout(this.handshakeTimer);
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    // Registered before reading the log: whatever commits from now on is held, not missed.
+    this.state = 'catchingUp';
+    this.host.register(this);
+
+    const [current, pruned] = await Promise.all([
+      ctx.updates.currentPts(),
+      ctx.updates.prunedPts(),
+    ]);
+    const resume = params.pts !== undefined && params.pts >= pruned && params.pts <= current;
+    this.sentPts = resume ? params.pts! : current;
+    const result: ConnectResult = {
+      userId: this.principal.userId,
+      deviceId: this.principal.deviceId,
+      mode: resume ? 'resume' : 'reload',
+      pts: this.sentPts,
+    };
+    this.respond(frame.id, undefined, result);
+    void ctx.accounts.touchDevice(this.principal.deviceId).catch(() => {});
+
+    if (resume) {
+      for (;;) {
+        const rows = await ctx.updates.readFramesSince(
+          this.principal.userId,
+          this.sentPts,
+          LIMITS.DIFFERENCE_PAGE_MAX,
+        );
+        if (this.state !== 'catchingUp') return;
+        for (const row of rows) this.send(updateFrame(row.pts, row.payload));
+        if (rows.length > 0) this.sentPts = rows.at(-1)!.pts;
+        if (rows.length < LIMITS.DIFFERENCE_PAGE_MAX) break;
+      }
+    }
+    const held = this.held;
+    this.held = [];
+    this.state = 'live';
+    for (const { pts, frame: update } of held) this.deliver(pts, update);
+    this.send(`{"type":"synced","pts":${this.sentPts}}`);
+  }
+
+  private respond(id: RequestId, error?: ErrorBody, result?: unknown): void {
+    if (this.state === 'closed') return;
+    this.send(JSON.stringify(error ? { type: 'res', id, error } : { type: 'res', id, result }));
+  }
+
+  private sendError(error: ErrorBody): void {
+    if (this.state !== 'closed') this.send(JSON.stringify({ type: 'error', error }));
+  }
+}

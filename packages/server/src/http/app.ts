@@ -1,0 +1,114 @@
+import swagger from '@fastify/swagger';
+import { ERROR_STATUS, LIMITS, methods, type ErrorCode, type MethodName } from '@tokki/protocol';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Principal } from '../accounts/service.js';
+import { invoke } from '../api/invoke.js';
+import type { AppContext } from '../context.js';
+import { ApiError, toApiError } from '../errors.js';
+
+const ErrorResponse = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string', enum: Object.keys(ERROR_STATUS) },
+        message: { type: 'string' },
+        retryAfter: { type: 'integer' },
+      },
+      required: ['code', 'message'],
+    },
+  },
+} as const;
+
+/**
+ * The HTTP API: `POST /v1/<method>` for every method in the protocol, plus the OpenAPI document.
+ * Validation happens in `invoke`, shared with the WebSocket, so both report the same errors.
+ */
+export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: LIMITS.MAX_FRAME_BYTES,
+    // Route schemas document the API; `invoke` does the checking, once for both transports.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  });
+  app.setValidatorCompiler(() => () => true);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tokki API',
+        version: '1',
+        description:
+          'Every method is POST /v1/<method> with JSON params. The same methods run over the ' +
+          'WebSocket at /v1/ws; see docs/protocol.md.',
+      },
+      components: {
+        securitySchemes: { device: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const apiError = fromHttpError(error);
+    if (apiError.code === 'INTERNAL')
+      ctx.logger.error({ err: error, url: request.url }, 'request failed');
+    if (apiError.retryAfter !== undefined) reply.header('retry-after', String(apiError.retryAfter));
+    return reply.status(apiError.status).send({ error: apiError.toBody() });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = request.url.startsWith('/v1/')
+      ? new ApiError('UNKNOWN_METHOD', `Unknown method or path ${request.method} ${request.url}.`)
+      : new ApiError('NOT_FOUND', 'Not found.');
+    return reply.status(error.status).send({ error: error.toBody() });
+  });
+
+  for (const name of Object.keys(methods) as MethodName[]) {
+    const spec = methods[name];
+    app.post(
+      `/v1/${name}`,
+      {
+        schema: {
+          summary: spec.summary,
+          operationId: name,
+          tags: [name.split('.')[0]!],
+          body: spec.params,
+          ...(spec.auth && { security: [{ device: [] }] }),
+          response: { 200: spec.result, '4xx': ErrorResponse, '5xx': ErrorResponse },
+        },
+      },
+      async (request) => {
+        const principal = spec.auth ? await authenticate(ctx, request) : null;
+        return invoke(ctx, name, { principal, ip: request.ip }, request.body);
+      },
+    );
+  }
+
+  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  return app;
+}
+
+async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<Principal> {
+  const header = request.headers.authorization;
+  const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+  return ctx.accounts.authenticate(token);
+}
+
+/** Fastify's own errors (bad JSON, body too large, wrong content type) as typed API errors. */
+function fromHttpError(error: FastifyError): ApiError {
+  if (error instanceof ApiError) return error;
+  const byStatus: Record<number, ErrorCode> = {
+    400: 'BAD_REQUEST',
+    413: 'PAYLOAD_TOO_LARGE',
+    415: 'BAD_REQUEST',
+  };
+  const code = error.statusCode ? byStatus[error.statusCode] : undefined;
+  if (code)
+    return new ApiError(
+      code,
+      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'Body is not valid JSON.' : error.message,
+    );
+  return toApiError(error);
+}

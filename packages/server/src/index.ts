@@ -1,0 +1,11 @@
+export { startServer, type TokkiServer } from './server.js';
+export {
+  resolveConfig,
+  DEFAULT_PORT,
+  type ConfigInput,
+  type ServerConfig,
+  type Mode,
+} from './config.js';
+export { createContext, createLogger, type AppContext } from './context.js';
+export { parseDatabaseUrl, openDatabase, type Database, type Dialect } from './db/database.js';
+export { ApiError } from './errors.js';

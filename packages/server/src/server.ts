@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import { resolveConfig, type ConfigInput } from './config.js';
+import { createContext, type AppContext, type ContextOverrides } from './context.js';
+import { Gateway } from './gateway/gateway.js';
+import { buildHttpApp } from './http/app.js';
+
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface TokkiServer extends AsyncDisposable {
+  ctx: AppContext;
+  http: FastifyInstance;
+  gateway: Gateway;
+  /** `http://host:port` the server listens on. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates it, and serves HTTP and WebSocket on one port. */
+export async function startServer(
+  input: ConfigInput = {},
+  overrides: ContextOverrides = {},
+): Promise<TokkiServer> {
+  const config = resolveConfig(input);
+  const ctx = await createContext(config, overrides);
+  const http = await buildHttpApp(ctx);
+  const gateway = new Gateway(ctx);
+  gateway.attach(http.server);
+  try {
+    await http.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await gateway.close();
+    await ctx.close();
+    throw error;
+  }
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+
+  const prune = () =>
+    ctx.writes
+      .run((w) => ctx.updates.prune(w, w.now - config.updateRetentionSeconds * 1000))
+      .catch((error: unknown) => ctx.logger.error({ err: error }, 'pruning updates failed'));
+  const pruner = setInterval(prune, PRUNE_INTERVAL_MS);
+  pruner.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(pruner);
+      await gateway.close();
+      await http.close();
+      await ctx.close();
+    })());
+
+  ctx.logger.info(
+    { mode: config.mode, port, database: ctx.database.dialect },
+    'Tokki is listening',
+  );
+  return {
+    ctx,
+    http,
+    gateway,
+    url: `http://${shownHost}:${port}`,
+    port,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

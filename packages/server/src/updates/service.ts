@@ -1,0 +1,98 @@
+import type { Difference, Update, UpdateEnvelope } from '@tokki/protocol';
+import type { Bus } from '../bus/bus.js';
+import type { Database } from '../db/database.js';
+import type { Writer } from '../db/write-queue.js';
+import * as store from './store.js';
+
+/**
+ * The update log. Every change a user can see is written once, as a chat update (read by every
+ * member: fan-out on read) or a user update, at a pts taken from one server-wide counter, and
+ * published on the bus after commit. Catch-up reads the log back from a pts.
+ */
+export class UpdatesService {
+  constructor(
+    private readonly database: Database,
+    private readonly bus: Bus,
+  ) {}
+
+  /**
+   * Appends an update to a chat's log and marks the chat changed at that pts.
+   * `alsoUserIds` get it live even though they are no longer members (the member who left).
+   */
+  async appendChatUpdate(
+    w: Writer,
+    chatId: string,
+    update: Update,
+    alsoUserIds: string[] = [],
+  ): Promise<number> {
+    const pts = w.nextPts();
+    const payload = JSON.stringify(update);
+    await w.db
+      .insertInto('chat_updates')
+      .values({ pts, chat_id: chatId, payload, created_at: w.now })
+      .execute();
+    await w.db.updateTable('chats').set({ last_pts: pts }).where('id', '=', chatId).execute();
+    const frame = updateFrame(pts, payload);
+    w.afterCommit(() => this.bus.publish('chat.update', { chatId, pts, frame, alsoUserIds }));
+    return pts;
+  }
+
+  async appendUserUpdate(w: Writer, userId: string, update: Update): Promise<number> {
+    const pts = w.nextPts();
+    const payload = JSON.stringify(update);
+    await w.db
+      .insertInto('user_updates')
+      .values({ pts, user_id: userId, payload, created_at: w.now })
+      .execute();
+    const frame = updateFrame(pts, payload);
+    w.afterCommit(() => this.bus.publish('user.update', { userId, pts, frame }));
+    return pts;
+  }
+
+  /** The newest committed pts: a device that has applied everything is at this pts. */
+  async currentPts(): Promise<number> {
+    return store.readCounter(this.database.db, 'pts');
+  }
+
+  /**
+   * The caller's updates after `pts`, oldest first, at most `limit`; `tooLong` when some of them
+   * were already pruned. Cost grows with the chats that changed since `pts`, not with history.
+   */
+  async getDifference(userId: string, pts: number, limit: number): Promise<Difference> {
+    const { db } = this.database;
+    const [pruned, current] = await Promise.all([
+      store.readCounter(db, 'pruned_pts'),
+      store.readCounter(db, 'pts'),
+    ]);
+    // Behind what is kept, or ahead of the server (its database was replaced): start over.
+    if (pts < pruned || pts > current) return { kind: 'tooLong', pts: current };
+    const rows = await store.readUpdatesSince(db, userId, pts, limit + 1);
+    const page = rows.slice(0, limit);
+    const updates: UpdateEnvelope[] = page.map((row) => ({
+      pts: row.pts,
+      update: JSON.parse(row.payload) as Update,
+    }));
+    const final = rows.length <= limit;
+    // With nothing left to send, the caller is current as of the counter we read first.
+    const nextPts = final ? Math.max(pts, current, page.at(-1)?.pts ?? 0) : page.at(-1)!.pts;
+    return { kind: 'updates', updates, pts: nextPts, final };
+  }
+
+  /** Raw rows for the gateway, which sends the stored JSON without re-serializing it. */
+  readFramesSince(userId: string, pts: number, limit: number) {
+    return store.readUpdatesSince(this.database.db, userId, pts, limit);
+  }
+
+  async prunedPts(): Promise<number> {
+    return store.readCounter(this.database.db, 'pruned_pts');
+  }
+
+  /** Drops updates written before `before` (ms); devices behind them must reload. */
+  async prune(w: Writer, before: number): Promise<number> {
+    return store.pruneUpdates(w.db, before);
+  }
+}
+
+export function updateFrame(pts: number, payload: string): string {
+  return `{"type":"update","pts":${pts},"update":${payload}}`;
+}
