@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { DEFAULT_PORT, parseDatabaseUrl, startServer, type Mode } from '@tokki/server';
+
+interface ServeOptions {
+  port: string;
+  host: string;
+  data: string;
+  db?: string;
+  mode?: string;
+}
+
+/** `tokki serve`: the server and (later) the web app, on SQLite by default. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run a Tokki server (SQLite under --data unless --db names another database)')
+    .option('--port <n>', 'port to listen on', String(DEFAULT_PORT))
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--data <dir>', 'data directory for the embedded database', './data')
+    .option('--db <url>', 'database: sqlite:PATH or postgres://…')
+    .option('--mode <mode>', 'local (default) or production; NODE_ENV=production also selects production')
+    .action(async (options: ServeOptions) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port "${options.port}"`);
+      if (options.mode && options.mode !== 'local' && options.mode !== 'production') {
+        throw new Error(`Invalid mode "${options.mode}": use local or production`);
+      }
+      if (options.db) parseDatabaseUrl(options.db);
+      const server = await startServer({
+        port,
+        host: options.host,
+        dataDir: options.data,
+        ...(options.db && { databaseUrl: options.db }),
+        ...(options.mode && { mode: options.mode as Mode }),
+        logLevel: process.env.TOKKI_LOG_LEVEL ?? 'info',
+      });
+      const { config } = server.ctx;
+      console.log(
+        `Tokki is listening on ${server.url} (${config.mode} mode, ${server.ctx.database.dialect})` +
+          (config.mode === 'local' ? '. Sign-in codes are printed in this log.' : ''),
+      );
+      const shutdown = () => {
+        server.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
+}

@@ -1,0 +1,98 @@
+import WebSocket from 'ws';
+
+/** Any frame the server sent, parsed. */
+export type Frame = { type: string; [key: string]: unknown };
+
+/**
+ * A bare WebSocket to `/v1/ws` that records every frame, for tests of the wire protocol itself
+ * (apps use `@tokki/sdk`).
+ */
+export class RawSocket {
+  readonly frames: Frame[] = [];
+  closeCode: number | undefined;
+  private nextId = 1;
+  private waiters: { test: () => boolean; resolve: () => void }[] = [];
+  private readonly closed: Promise<number>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.frames.push(JSON.parse(data.toString()) as Frame);
+      this.wake();
+    });
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code) => {
+        this.closeCode = code;
+        this.wake();
+        resolve(code);
+      }),
+    );
+  }
+
+  static async open(serverUrl: string): Promise<RawSocket> {
+    const ws = new WebSocket(`${serverUrl.replace(/^http/, 'ws')}/v1/ws`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return new RawSocket(ws);
+  }
+
+  /** Opens, sends `connect` and waits for the catch-up to finish (`synced`). */
+  static async connect(serverUrl: string, token: string, pts?: number): Promise<RawSocket> {
+    const socket = await RawSocket.open(serverUrl);
+    const res = await socket.request('connect', pts === undefined ? { token } : { token, pts });
+    if (res.error) throw new Error(`connect failed: ${JSON.stringify(res.error)}`);
+    await socket.waitFor((f) => f.type === 'synced');
+    return socket;
+  }
+
+  sendRaw(data: string | Buffer): void {
+    this.ws.send(data);
+  }
+
+  /** Sends a `req` frame and resolves with its `res` frame (result or error). */
+  async request(method: string, params?: unknown): Promise<Frame & { result?: any; error?: any }> {
+    const id = this.nextId++;
+    this.ws.send(JSON.stringify({ type: 'req', id, method, params }));
+    return this.waitFor((f) => f.type === 'res' && f.id === id);
+  }
+
+  /** The first frame (already received or coming) that matches; rejects on close or timeout. */
+  async waitFor(match: (frame: Frame) => boolean, timeoutMs = 10_000): Promise<Frame & Record<string, any>> {
+    let found: Frame | undefined;
+    const test = () => (found = this.frames.find(match)) !== undefined || this.closeCode !== undefined;
+    if (!test()) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
+        this.waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    }
+    if (!found) throw new Error(`socket closed (${this.closeCode}) before the frame arrived`);
+    return found as Frame & Record<string, any>;
+  }
+
+  /** Updates received so far, in arrival order. */
+  updates(): { pts: number; update: Record<string, any> }[] {
+    return this.frames.filter((f) => f.type === 'update') as never;
+  }
+
+  async waitForUpdates(count: number, timeoutMs = 20_000): Promise<void> {
+    await this.waitFor(() => this.updates().length >= count, timeoutMs);
+  }
+
+  waitForClose(): Promise<number> {
+    return this.closed;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  private wake(): void {
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.test()) return true;
+      w.resolve();
+      return false;
+    });
+  }
+}

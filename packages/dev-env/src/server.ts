@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startServer, type ConfigInput, type TokkiServer } from '@tokki/server';
+import { createTestDatabase } from './postgres.js';
+
+export type TestDialect = 'sqlite' | 'postgres';
+
+export interface TestServer {
+  url: string;
+  databaseUrl: string;
+  server: TokkiServer;
+  /** Stops the server and drops its database. */
+  close(): Promise<void>;
+}
+
+/** Limits that let one test create thousands of users from one address. */
+const TEST_CONFIG: ConfigInput = {
+  host: '127.0.0.1',
+  port: 0,
+  mode: 'local',
+  logLevel: process.env.TOKKI_TEST_LOG ?? 'silent',
+};
+
+/** A real server in this process on a random port, with a fresh database of the dialect. */
+export async function startTestServer(
+  options: { dialect?: TestDialect; config?: ConfigInput } = {},
+): Promise<TestServer> {
+  const database = await createTestDatabase(options.dialect ?? 'sqlite');
+  const server = await startServer({ ...TEST_CONFIG, databaseUrl: database.url, ...options.config });
+  return {
+    url: server.url,
+    databaseUrl: database.url,
+    server,
+    close: async () => {
+      await server.close();
+      await database.drop();
+    },
+  };
+}
+
+/** `+99966 X YYYY`, the n-th local-mode test number (n < 100,000), and its fixed code. */
+export function testPhone(n: number): { phone: string; code: string } {
+  if (!Number.isInteger(n) || n < 0 || n >= 100_000) throw new RangeError(`No test number ${n}`);
+  const x = Math.floor(n / 10_000);
+  return { phone: `+99966${x}${String(n % 10_000).padStart(4, '0')}`, code: String(x).repeat(5) };
+}
+
+export interface TestUser {
+  token: string;
+  userId: string;
+  deviceId: string;
+  phone: string;
+}
+
+/** Signs test number n in over HTTP, as a real client would; each call is a new device. */
+export async function signInTestUser(
+  url: string,
+  n: number,
+  options: { displayName?: string; deviceName?: string } = {},
+): Promise<TestUser> {
+  const { phone, code } = testPhone(n);
+  await post(url, 'auth.requestCode', { phone });
+  const result = (await post(url, 'auth.signIn', {
+    phone,
+    code,
+    displayName: options.displayName ?? `User ${n}`,
+    ...(options.deviceName && { deviceName: options.deviceName }),
+  })) as { token: string; me: { id: string }; deviceId: string };
+  return { token: result.token, userId: result.me.id, deviceId: result.deviceId, phone };
+}
+
+/** One raw API call, for tests that check the wire itself. Throws on a non-2xx answer. */
+export async function post(url: string, method: string, params: unknown, token?: string): Promise<unknown> {
+  const response = await fetch(`${url}/v1/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify(params),
+  });
+  const body = (await response.json()) as { error?: { code: string; message: string } };
+  if (!response.ok) {
+    throw Object.assign(new Error(`${method}: ${body.error?.code} ${body.error?.message}`), {
+      code: body.error?.code,
+      status: response.status,
+    });
+  }
+  return body;
+}
+
+export interface ServerProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Output so far, for diagnosing a failure. */
+  output(): string;
+  /** SIGKILL: no shutdown code runs, like a power cut for the process. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for a clean exit. */
+  stop(): Promise<void>;
+}
+
+const CLI_BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+
+/**
+ * `tokki serve` as a child process (from the built CLI: `npm run build` first), for tests that
+ * kill the server. Resolves once it listens.
+ */
+export async function startServerProcess(options: { databaseUrl: string; port?: number }): Promise<ServerProcess> {
+  const args = [CLI_BIN, 'serve', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--db', options.databaseUrl];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, NODE_ENV: 'development', TOKKI_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`tokki serve exited with ${code}:\n${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    output: () => output,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
