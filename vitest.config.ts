@@ -16,6 +16,7 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
+    globalSetup: ['./packages/dev-env/src/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Suites start real servers and databases; two cores run two files at a time.

@@ -1,0 +1,3 @@
+export * from './postgres.js';
+export * from './server.js';
+export * from './raw-socket.js';
