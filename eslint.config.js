@@ -21,4 +21,9 @@ export default tseslint.config(
     files: ['packages/cli/**', 'bench/**', 'packages/dev-env/**', '**/*.test.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Tests and test tooling read untyped wire JSON on purpose.
+    files: ['packages/dev-env/**', '**/*.test.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
 );

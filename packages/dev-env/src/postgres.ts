@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 
-// Not exported: server.ts exports the same TestDialect union for the package.
-type TestDialect = 'sqlite' | 'postgres';
+/** The databases every store test runs on. */
+export type TestDialect = 'sqlite' | 'postgres';
 
 export interface RunningPostgres {
   /** `postgres://` URL of the maintenance database, as the superuser. */

@@ -58,12 +58,19 @@ export class RawSocket {
   }
 
   /** The first frame (already received or coming) that matches; rejects on close or timeout. */
-  async waitFor(match: (frame: Frame) => boolean, timeoutMs = 10_000): Promise<Frame & Record<string, any>> {
+  async waitFor(
+    match: (frame: Frame) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<Frame & Record<string, any>> {
     let found: Frame | undefined;
-    const test = () => (found = this.frames.find(match)) !== undefined || this.closeCode !== undefined;
+    const test = () =>
+      (found = this.frames.find(match)) !== undefined || this.closeCode !== undefined;
     if (!test()) {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error('timed out waiting for a frame')),
+          timeoutMs,
+        );
         this.waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
       });
     }

@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startServer, type ConfigInput, type TokkiServer } from '@tokki/server';
-import { createTestDatabase } from './postgres.js';
-
-export type TestDialect = 'sqlite' | 'postgres';
+import {
+  startServer,
+  type ConfigInput,
+  type ContextOverrides,
+  type TokkiServer,
+} from '@tokki/server';
+import { createTestDatabase, type TestDialect } from './postgres.js';
 
 export interface TestServer {
   url: string;
@@ -23,10 +26,13 @@ const TEST_CONFIG: ConfigInput = {
 
 /** A real server in this process on a random port, with a fresh database of the dialect. */
 export async function startTestServer(
-  options: { dialect?: TestDialect; config?: ConfigInput } = {},
+  options: { dialect?: TestDialect; config?: ConfigInput; overrides?: ContextOverrides } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
-  const server = await startServer({ ...TEST_CONFIG, databaseUrl: database.url, ...options.config });
+  const server = await startServer(
+    { ...TEST_CONFIG, databaseUrl: database.url, ...options.config },
+    options.overrides,
+  );
   return {
     url: server.url,
     databaseUrl: database.url,
@@ -70,10 +76,18 @@ export async function signInTestUser(
 }
 
 /** One raw API call, for tests that check the wire itself. Throws on a non-2xx answer. */
-export async function post(url: string, method: string, params: unknown, token?: string): Promise<unknown> {
+export async function post(
+  url: string,
+  method: string,
+  params: unknown,
+  token?: string,
+): Promise<unknown> {
   const response = await fetch(`${url}/v1/${method}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token && { authorization: `Bearer ${token}` }),
+    },
     body: JSON.stringify(params),
   });
   const body = (await response.json()) as { error?: { code: string; message: string } };
@@ -104,8 +118,20 @@ const CLI_BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url))
  * `tokki serve` as a child process (from the built CLI: `npm run build` first), for tests that
  * kill the server. Resolves once it listens.
  */
-export async function startServerProcess(options: { databaseUrl: string; port?: number }): Promise<ServerProcess> {
-  const args = [CLI_BIN, 'serve', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--db', options.databaseUrl];
+export async function startServerProcess(options: {
+  databaseUrl: string;
+  port?: number;
+}): Promise<ServerProcess> {
+  const args = [
+    CLI_BIN,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(options.port ?? 0),
+    '--db',
+    options.databaseUrl,
+  ];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, NODE_ENV: 'development', TOKKI_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ export {
   type ServerConfig,
   type Mode,
 } from './config.js';
-export { createContext, createLogger, type AppContext } from './context.js';
+export { createContext, createLogger, type AppContext, type ContextOverrides } from './context.js';
+export type { SmsProvider } from './accounts/sms.js';
 export { parseDatabaseUrl, openDatabase, type Database, type Dialect } from './db/database.js';
 export { ApiError } from './errors.js';

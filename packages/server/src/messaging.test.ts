@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { post, signInTestUser, startTestServer, testDialects, type TestServer, type TestUser } from '@tokki/dev-env';
+import {
+  post,
+  signInTestUser,
+  startTestServer,
+  testDialects,
+  type TestServer,
+  type TestUser,
+} from '@tokki/dev-env';
 import type { Chat, Message } from '@tokki/protocol';
 
 const call = <T = any>(s: TestServer, method: string, params: unknown, user?: TestUser) =>
@@ -14,7 +21,9 @@ describe.each(testDialects)('messaging on %s', (dialect) => {
   beforeAll(async () => {
     s = await startTestServer({ dialect });
     [alice, bob, carol, mallory] = await Promise.all(
-      ['Alice', 'Bob', 'Carol', 'Mallory'].map((name, i) => signInTestUser(s.url, i + 1, { displayName: name })),
+      ['Alice', 'Bob', 'Carol', 'Mallory'].map((name, i) =>
+        signInTestUser(s.url, i + 1, { displayName: name }),
+      ),
     );
   });
   afterAll(() => s?.close());
@@ -28,50 +37,100 @@ describe.each(testDialects)('messaging on %s', (dialect) => {
     await rejects(call(s, 'chats.createDirect', { userId: alice.userId }, alice)).toMatchObject({
       code: 'INVALID_PARAMS',
     });
-    await rejects(call(s, 'chats.createDirect', { userId: 'u_nobody' }, alice)).toMatchObject({ code: 'NOT_FOUND' });
+    await rejects(call(s, 'chats.createDirect', { userId: 'u_nobody' }, alice)).toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('sends, dedupes retries by clientMsgId, and pages history newest first', async () => {
     const chat = await call<Chat>(s, 'chats.createDirect', { userId: carol.userId }, alice);
     const sent: Message[] = [];
     for (let i = 1; i <= 7; i++) {
-      const { message } = await call(s, 'messages.send', { chatId: chat.id, clientMsgId: `m${i}`, text: `hi ${i}` }, alice);
+      const { message } = await call(
+        s,
+        'messages.send',
+        { chatId: chat.id, clientMsgId: `m${i}`, text: `hi ${i}` },
+        alice,
+      );
       sent.push(message);
     }
     expect(sent.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    const retry = await call(s, 'messages.send', { chatId: chat.id, clientMsgId: 'm3', text: 'changed' }, alice);
+    const retry = await call(
+      s,
+      'messages.send',
+      { chatId: chat.id, clientMsgId: 'm3', text: 'changed' },
+      alice,
+    );
     expect(retry.message).toEqual(sent[2]);
 
     const page1 = await call(s, 'messages.history', { chatId: chat.id, limit: 3 }, carol);
     expect(page1.messages.map((m: Message) => m.seq)).toEqual([7, 6, 5]);
-    const page2 = await call(s, 'messages.history', { chatId: chat.id, limit: 3, cursor: page1.cursor }, carol);
+    const page2 = await call(
+      s,
+      'messages.history',
+      { chatId: chat.id, limit: 3, cursor: page1.cursor },
+      carol,
+    );
     expect(page2.messages.map((m: Message) => m.seq)).toEqual([4, 3, 2]);
-    const page3 = await call(s, 'messages.history', { chatId: chat.id, limit: 3, cursor: page2.cursor }, carol);
+    const page3 = await call(
+      s,
+      'messages.history',
+      { chatId: chat.id, limit: 3, cursor: page2.cursor },
+      carol,
+    );
     expect(page3).toEqual({ messages: [sent[0]], cursor: null });
-    await rejects(call(s, 'messages.history', { chatId: chat.id, cursor: 'garbage!' }, carol)).toMatchObject({
+    await rejects(
+      call(s, 'messages.history', { chatId: chat.id, cursor: 'garbage!' }, carol),
+    ).toMatchObject({
       code: 'INVALID_PARAMS',
     });
   });
 
   it('counts unread messages, moves read pointers forward only, and orders the chat list by activity', async () => {
-    const older = await call<Chat>(s, 'chats.createGroup', { title: 'Older', memberIds: [bob.userId] }, carol);
+    const older = await call<Chat>(
+      s,
+      'chats.createGroup',
+      { title: 'Older', memberIds: [bob.userId] },
+      carol,
+    );
     const chat = await call<Chat>(s, 'chats.createDirect', { userId: carol.userId }, bob);
     for (let i = 0; i < 3; i++) {
-      await call(s, 'messages.send', { chatId: chat.id, clientMsgId: `u${i}`, text: `unread ${i}` }, carol);
+      await call(
+        s,
+        'messages.send',
+        { chatId: chat.id, clientMsgId: `u${i}`, text: `unread ${i}` },
+        carol,
+      );
     }
     let list = await call(s, 'chats.list', {}, bob);
-    expect(list.chats[0]).toMatchObject({ id: chat.id, unreadCount: 3, lastSeq: 3, lastMessage: { text: 'unread 2' } });
+    expect(list.chats[0]).toMatchObject({
+      id: chat.id,
+      unreadCount: 3,
+      lastSeq: 3,
+      lastMessage: { text: 'unread 2' },
+    });
     expect(list.chats.map((c: Chat) => c.id).indexOf(older.id)).toBeGreaterThan(0);
 
-    expect(await call(s, 'messages.markRead', { chatId: chat.id, seq: 2 }, bob)).toEqual({ readSeq: 2 });
-    expect(await call(s, 'messages.markRead', { chatId: chat.id, seq: 1 }, bob)).toEqual({ readSeq: 2 });
-    expect(await call(s, 'messages.markRead', { chatId: chat.id, seq: 99 }, bob)).toEqual({ readSeq: 3 });
+    expect(await call(s, 'messages.markRead', { chatId: chat.id, seq: 2 }, bob)).toEqual({
+      readSeq: 2,
+    });
+    expect(await call(s, 'messages.markRead', { chatId: chat.id, seq: 1 }, bob)).toEqual({
+      readSeq: 2,
+    });
+    expect(await call(s, 'messages.markRead', { chatId: chat.id, seq: 99 }, bob)).toEqual({
+      readSeq: 3,
+    });
     list = await call(s, 'chats.list', {}, bob);
-    expect(list.chats.find((c: Chat) => c.id === chat.id)).toMatchObject({ unreadCount: 0, readSeq: 3 });
+    expect(list.chats.find((c: Chat) => c.id === chat.id)).toMatchObject({
+      unreadCount: 0,
+      readSeq: 3,
+    });
 
     // The sender has read their own messages; the members list carries every pointer.
     const members = await call(s, 'chats.members', { chatId: chat.id }, carol);
-    const pointers = Object.fromEntries(members.members.map((m: any) => [m.user.displayName, m.readSeq]));
+    const pointers = Object.fromEntries(
+      members.members.map((m: any) => [m.user.displayName, m.readSeq]),
+    );
     expect(pointers).toEqual({ Bob: 3, Carol: 3 });
   });
 
@@ -79,7 +138,12 @@ describe.each(testDialects)('messaging on %s', (dialect) => {
     const user = await signInTestUser(s.url, 50);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const chat = await call<Chat>(s, 'chats.createGroup', { title: `G${i}`, memberIds: [] }, user);
+      const chat = await call<Chat>(
+        s,
+        'chats.createGroup',
+        { title: `G${i}`, memberIds: [] },
+        user,
+      );
       await call(s, 'messages.send', { chatId: chat.id, clientMsgId: 'x', text: 'bump' }, user);
       ids.unshift(chat.id);
     }
@@ -94,13 +158,35 @@ describe.each(testDialects)('messaging on %s', (dialect) => {
   });
 
   it('lets groups invite, rename and leave, and hides history from before joining', async () => {
-    const group = await call<Chat>(s, 'chats.createGroup', { title: ' Team ', memberIds: [bob.userId, bob.userId] }, alice);
+    const group = await call<Chat>(
+      s,
+      'chats.createGroup',
+      { title: ' Team ', memberIds: [bob.userId, bob.userId] },
+      alice,
+    );
     expect(group).toMatchObject({ kind: 'group', title: 'Team', memberCount: 2 });
-    await call(s, 'messages.send', { chatId: group.id, clientMsgId: 'before', text: 'before carol' }, alice);
-    expect(await call(s, 'chats.addMembers', { chatId: group.id, userIds: [carol.userId, bob.userId] }, bob)).toEqual({
+    await call(
+      s,
+      'messages.send',
+      { chatId: group.id, clientMsgId: 'before', text: 'before carol' },
+      alice,
+    );
+    expect(
+      await call(
+        s,
+        'chats.addMembers',
+        { chatId: group.id, userIds: [carol.userId, bob.userId] },
+        bob,
+      ),
+    ).toEqual({
       added: 1,
     });
-    await call(s, 'messages.send', { chatId: group.id, clientMsgId: 'after', text: 'after carol' }, alice);
+    await call(
+      s,
+      'messages.send',
+      { chatId: group.id, clientMsgId: 'after', text: 'after carol' },
+      alice,
+    );
     const seen = await call(s, 'messages.history', { chatId: group.id }, carol);
     expect(seen.messages.map((m: Message) => m.text)).toEqual(['after carol']);
     const carolsView = await call<Chat>(s, 'chats.get', { chatId: group.id }, carol);
@@ -108,8 +194,12 @@ describe.each(testDialects)('messaging on %s', (dialect) => {
 
     await call(s, 'chats.rename', { chatId: group.id, title: 'Dream team' }, carol);
     await call(s, 'chats.leave', { chatId: group.id }, carol);
-    await rejects(call(s, 'messages.history', { chatId: group.id }, carol)).toMatchObject({ code: 'NOT_MEMBER' });
-    await rejects(call(s, 'messages.send', { chatId: group.id, clientMsgId: 'z', text: 'x' }, carol)).toMatchObject({
+    await rejects(call(s, 'messages.history', { chatId: group.id }, carol)).toMatchObject({
+      code: 'NOT_MEMBER',
+    });
+    await rejects(
+      call(s, 'messages.send', { chatId: group.id, clientMsgId: 'z', text: 'x' }, carol),
+    ).toMatchObject({
       code: 'NOT_MEMBER',
     });
     expect(await call<Chat>(s, 'chats.get', { chatId: group.id }, alice)).toMatchObject({
@@ -117,8 +207,12 @@ describe.each(testDialects)('messaging on %s', (dialect) => {
       memberCount: 2,
     });
     const direct = await call<Chat>(s, 'chats.createDirect', { userId: bob.userId }, alice);
-    await rejects(call(s, 'chats.leave', { chatId: direct.id }, alice)).toMatchObject({ code: 'BAD_REQUEST' });
-    await rejects(call(s, 'chats.addMembers', { chatId: direct.id, userIds: [carol.userId] }, alice)).toMatchObject({
+    await rejects(call(s, 'chats.leave', { chatId: direct.id }, alice)).toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    await rejects(
+      call(s, 'chats.addMembers', { chatId: direct.id, userIds: [carol.userId] }, alice),
+    ).toMatchObject({
       code: 'BAD_REQUEST',
     });
   });
@@ -135,9 +229,14 @@ describe.each(testDialects)('messaging on %s', (dialect) => {
       call(s, 'chats.setTyping', { chatId: chat.id }, mallory),
     ];
     for (const outcome of await Promise.allSettled(attempts)) {
-      expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'NOT_MEMBER', status: 403 } });
+      expect(outcome).toMatchObject({
+        status: 'rejected',
+        reason: { code: 'NOT_MEMBER', status: 403 },
+      });
     }
-    await rejects(call(s, 'messages.send', { chatId: 'c_missing', clientMsgId: 'x', text: 'hi' }, alice)).toMatchObject({
+    await rejects(
+      call(s, 'messages.send', { chatId: 'c_missing', clientMsgId: 'x', text: 'hi' }, alice),
+    ).toMatchObject({
       code: 'NOT_FOUND',
     });
     expect(await call(s, 'messages.history', { chatId: chat.id }, alice)).toEqual(before);
@@ -146,17 +245,27 @@ describe.each(testDialects)('messaging on %s', (dialect) => {
   it('rejects bad params with typed errors and stores nothing', async () => {
     const chat = await call<Chat>(s, 'chats.createDirect', { userId: bob.userId }, alice);
     const send = (params: unknown) => call(s, 'messages.send', params, alice);
-    await rejects(send({ chatId: chat.id, clientMsgId: 'long', text: '가'.repeat(4097) })).toMatchObject({
+    await rejects(
+      send({ chatId: chat.id, clientMsgId: 'long', text: '가'.repeat(4097) }),
+    ).toMatchObject({
       code: 'TEXT_TOO_LONG',
     });
-    await rejects(send({ chatId: chat.id, clientMsgId: 'blank', text: '   ' })).toMatchObject({ code: 'INVALID_PARAMS' });
-    await rejects(send({ chatId: chat.id, clientMsgId: 7, text: 'hi' })).toMatchObject({ code: 'INVALID_PARAMS' });
+    await rejects(send({ chatId: chat.id, clientMsgId: 'blank', text: '   ' })).toMatchObject({
+      code: 'INVALID_PARAMS',
+    });
+    await rejects(send({ chatId: chat.id, clientMsgId: 7, text: 'hi' })).toMatchObject({
+      code: 'INVALID_PARAMS',
+    });
     await rejects(send({ chatId: chat.id, text: 'hi' })).toMatchObject({ code: 'INVALID_PARAMS' });
     await rejects(send({ chatId: chat.id, clientMsgId: 'x', text: 'hi', extra: 1 })).toMatchObject({
       code: 'INVALID_PARAMS',
     });
     // 4,096 characters counted as people count them: emoji are one each.
-    const { message } = await send({ chatId: chat.id, clientMsgId: 'max', text: '🐰'.repeat(4096) });
+    const { message } = await send({
+      chatId: chat.id,
+      clientMsgId: 'max',
+      text: '🐰'.repeat(4096),
+    });
     expect([...message.text]).toHaveLength(4096);
     const history = await call(s, 'messages.history', { chatId: chat.id }, alice);
     expect(history.messages.map((m: Message) => m.clientMsgId)).not.toContain('long');
@@ -164,15 +273,25 @@ describe.each(testDialects)('messaging on %s', (dialect) => {
 
   it('answers HTTP edge cases with typed errors', async () => {
     const raw = (path: string, body: string, headers: Record<string, string> = {}) =>
-      fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(
-        async (r) => ({ status: r.status, body: (await r.json()) as any }),
-      );
-    expect(await raw('/v1/chats.list', '{not json', { authorization: `Bearer ${alice.token}` })).toMatchObject({
+      fetch(`${s.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    expect(
+      await raw('/v1/chats.list', '{not json', { authorization: `Bearer ${alice.token}` }),
+    ).toMatchObject({
       status: 400,
       body: { error: { code: 'BAD_REQUEST' } },
     });
-    expect(await raw('/v1/no.such', '{}')).toMatchObject({ status: 404, body: { error: { code: 'UNKNOWN_METHOD' } } });
-    expect(await raw('/v1/chats.list', '{}')).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(await raw('/v1/no.such', '{}')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'UNKNOWN_METHOD' } },
+    });
+    expect(await raw('/v1/chats.list', '{}')).toMatchObject({
+      status: 401,
+      body: { error: { code: 'UNAUTHENTICATED' } },
+    });
     const big = JSON.stringify({ phone: 'x'.repeat(70_000) });
     expect(await raw('/v1/auth.requestCode', big)).toMatchObject({
       status: 413,
@@ -183,9 +302,9 @@ describe.each(testDialects)('messaging on %s', (dialect) => {
   it('serves an OpenAPI document generated from the method schemas', async () => {
     const doc = (await (await fetch(`${s.url}/v1/openapi.json`)).json()) as any;
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.paths['/v1/messages.send'].post.requestBody.content['application/json'].schema.properties).toHaveProperty(
-      'clientMsgId',
-    );
+    expect(
+      doc.paths['/v1/messages.send'].post.requestBody.content['application/json'].schema.properties,
+    ).toHaveProperty('clientMsgId');
     expect(Object.keys(doc.paths).length).toBeGreaterThanOrEqual(20);
   });
 });

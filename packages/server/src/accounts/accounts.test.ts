@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  post,
+  RawSocket,
+  signInTestUser,
+  startTestServer,
+  testDialects,
+  testPhone,
+  type TestServer,
+} from '@tokki/dev-env';
+import { CLOSE_CODES } from '@tokki/protocol';
+import { resolveConfig } from '../config.js';
+import type { SmsProvider } from './sms.js';
+import { normalizePhone } from './phone.js';
+
+/** Captures what would be texted, so tests can read real (non-test-number) codes. */
+class RecordingSmsProvider implements SmsProvider {
+  readonly name = 'recording';
+  readonly sent = new Map<string, string>();
+  async sendCode(phone: string, code: string) {
+    this.sent.set(phone, code);
+  }
+}
+
+describe('phone numbers', () => {
+  it('normalises to E.164 with Korea as the default region', () => {
+    expect(normalizePhone('010-1234-5678', false).e164).toBe('+821012345678');
+    expect(normalizePhone('+1 (415) 555-2671', false).e164).toBe('+14155552671');
+    expect(normalizePhone('+81 90-1234-5678', false).e164).toBe('+819012345678');
+  });
+  it('knows test numbers only when they are allowed', () => {
+    expect(normalizePhone('+99966 3 0042', true)).toEqual({
+      e164: '+9996630042',
+      testCode: '33333',
+    });
+    expect(() => normalizePhone('+9996630042', false)).toThrow(
+      expect.objectContaining({ code: 'PHONE_INVALID' }),
+    );
+    expect(() => normalizePhone('hello', true)).toThrow(
+      expect.objectContaining({ code: 'PHONE_INVALID' }),
+    );
+  });
+});
+
+describe('modes', () => {
+  it('refuses production mode with the console SMS provider', () => {
+    expect(() => resolveConfig({ mode: 'production' })).toThrow(/real SMS provider/);
+    expect(resolveConfig({}).mode).toBe('local');
+  });
+});
+
+describe.each(testDialects)('sign-in on %s', (dialect) => {
+  let s: TestServer;
+  const sms = new RecordingSmsProvider();
+  const api = (method: string, params: unknown, token?: string) =>
+    post(s.url, method, params, token) as Promise<any>;
+
+  beforeAll(async () => {
+    s = await startTestServer({ dialect, overrides: { sms } });
+  });
+  afterAll(() => s?.close());
+
+  it('signs in with a texted 6-digit code, once', async () => {
+    const requested = await api('auth.requestCode', { phone: '010-2000-0001' });
+    expect(requested).toEqual({ phone: '+821020000001', codeLength: 6, expiresInSeconds: 300 });
+    const code = sms.sent.get('+821020000001')!;
+    expect(code).toMatch(/^\d{6}$/);
+    const first = await api('auth.signIn', {
+      phone: '+82 10 2000 0001',
+      code,
+      displayName: '민지',
+    });
+    expect(first).toMatchObject({
+      newUser: true,
+      me: { displayName: '민지', phone: '+821020000001' },
+    });
+    await expect(api('auth.signIn', { phone: '+821020000001', code })).rejects.toMatchObject({
+      code: 'CODE_INVALID',
+    });
+
+    // Signing in again is a second device of the same account.
+    await api('auth.requestCode', { phone: '+821020000001' });
+    const second = await api('auth.signIn', {
+      phone: '+821020000001',
+      code: sms.sent.get('+821020000001'),
+    });
+    expect(second).toMatchObject({ newUser: false, me: { id: first.me.id } });
+    expect(second.deviceId).not.toBe(first.deviceId);
+  });
+
+  it('allows five attempts, then refuses even the right code', async () => {
+    await api('auth.requestCode', { phone: '+821020000002' });
+    const code = sms.sent.get('+821020000002')!;
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) {
+      await expect(
+        api('auth.signIn', { phone: '+821020000002', code: wrong }),
+      ).rejects.toMatchObject({ code: 'CODE_INVALID' });
+    }
+    await expect(api('auth.signIn', { phone: '+821020000002', code })).rejects.toMatchObject({
+      code: 'CODE_ATTEMPTS_EXCEEDED',
+      status: 429,
+    });
+    await expect(api('auth.signIn', { phone: '+821020000002', code })).rejects.toMatchObject({
+      code: 'CODE_INVALID',
+    });
+  });
+
+  it('expires codes after five minutes', async () => {
+    await api('auth.requestCode', { phone: '+821020000003' });
+    // Five minutes pass.
+    await s.server.ctx.database.db
+      .updateTable('verification_codes')
+      .set((eb) => ({ expires_at: eb('expires_at', '-', 300_000) }))
+      .where('phone', '=', '+821020000003')
+      .execute();
+    await expect(
+      api('auth.signIn', { phone: '+821020000003', code: sms.sent.get('+821020000003') }),
+    ).rejects.toMatchObject({ code: 'CODE_EXPIRED' });
+  });
+
+  it('rate-limits code requests per number and per address', async () => {
+    const limited = await startTestServer({
+      dialect,
+      overrides: { sms },
+      config: {
+        rateLimits: {
+          codeRequestsPerPhone: { max: 3, windowSeconds: 3600 },
+          codeRequestsPerIp: { max: 5, windowSeconds: 3600 },
+        },
+      },
+    });
+    const request = (phone: string) => post(limited.url, 'auth.requestCode', { phone });
+    try {
+      for (let i = 0; i < 3; i++) await request('+821030000001');
+      await expect(request('+821030000001')).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+        status: 429,
+      });
+      await request('+821030000002');
+      await request('+821030000003');
+      // The address has made 5 requests: a sixth, for a fresh number, is refused.
+      await expect(request('+821030000004')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+      expect(sms.sent.has('+821030000004')).toBe(false);
+      // Test numbers send no SMS, so the address limit does not apply to them.
+      expect((await signInTestUser(limited.url, 77)).token).toBeTruthy();
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('rejects malformed and unknown phone numbers', async () => {
+    await expect(api('auth.requestCode', { phone: '12' })).rejects.toMatchObject({
+      code: 'INVALID_PARAMS',
+    });
+    await expect(api('auth.requestCode', { phone: 'not a number' })).rejects.toMatchObject({
+      code: 'PHONE_INVALID',
+    });
+    await expect(
+      api('auth.signIn', { phone: testPhone(9).phone, code: '99999' }),
+    ).rejects.toMatchObject({
+      code: 'CODE_INVALID',
+    });
+  });
+
+  it('refuses forged tokens and stops a revoked device at once, on HTTP and WebSocket', async () => {
+    const phone = await signInTestUser(s.url, 10, { deviceName: 'phone' });
+    const laptop = await signInTestUser(s.url, 10, { deviceName: 'laptop' });
+    for (const token of [
+      '',
+      'nonsense',
+      `${laptop.deviceId}.forged`,
+      `d_nosuchdevice.${'a'.repeat(43)}`,
+    ]) {
+      await expect(api('profile.get', {}, token)).rejects.toMatchObject({
+        code: 'UNAUTHENTICATED',
+        status: 401,
+      });
+    }
+    const devices = await api('devices.list', {}, phone.token);
+    expect(devices.devices.map((d: any) => [d.name, d.current])).toEqual([
+      ['phone', true],
+      ['laptop', false],
+    ]);
+
+    const socket = await RawSocket.connect(s.url, laptop.token);
+    const closed = socket.waitForClose();
+    await api('devices.revoke', { deviceId: laptop.deviceId }, phone.token);
+    expect(await closed).toBe(CLOSE_CODES.TOKEN_REVOKED);
+    await expect(api('profile.get', {}, laptop.token)).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+    });
+    const again = await RawSocket.open(s.url);
+    expect((await again.request('connect', { token: laptop.token })).error.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect(await again.waitForClose()).toBe(CLOSE_CODES.UNAUTHENTICATED);
+
+    // Nobody revokes someone else's device.
+    const other = await signInTestUser(s.url, 11);
+    await expect(
+      api('devices.revoke', { deviceId: phone.deviceId }, other.token),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(await api('profile.get', {}, phone.token)).toMatchObject({ id: phone.userId });
+
+    await api('auth.signOut', {}, phone.token);
+    await expect(api('profile.get', {}, phone.token)).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+    });
+  });
+
+  it('updates the profile and tells the user’s other devices', async () => {
+    const a = await signInTestUser(s.url, 12);
+    const b = await signInTestUser(s.url, 12);
+    const socket = await RawSocket.connect(
+      s.url,
+      b.token,
+      (await api('updates.getState', {}, b.token)).pts,
+    );
+    const me = await api(
+      'profile.update',
+      { displayName: ' Jun ', statusMessage: '休み中' },
+      a.token,
+    );
+    expect(me).toMatchObject({ displayName: 'Jun', statusMessage: '休み中' });
+    const frame = await socket.waitFor((f) => f.type === 'update');
+    expect(frame.update).toEqual({
+      kind: 'profile.updated',
+      user: { id: a.userId, displayName: 'Jun', statusMessage: '休み中' },
+    });
+    await expect(api('profile.update', { displayName: '  ' }, a.token)).rejects.toMatchObject({
+      code: 'INVALID_PARAMS',
+    });
+    socket.close();
+  });
+});

@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  post,
+  RawSocket,
+  signInTestUser,
+  startTestServer,
+  testDialects,
+  type TestServer,
+  type TestUser,
+} from '@tokki/dev-env';
+import type { Chat, Message } from '@tokki/protocol';
+
+const CHATS = 50;
+const MESSAGES = 1000;
+
+describe.each(testDialects)('sync on %s', (dialect) => {
+  let s: TestServer;
+  let dana: TestUser;
+  let friends: TestUser[];
+  let chats: Chat[];
+  const api = <T = any>(method: string, params: unknown, user: TestUser) =>
+    post(s.url, method, params, user.token) as Promise<T>;
+
+  beforeAll(async () => {
+    s = await startTestServer({ dialect });
+    dana = await signInTestUser(s.url, 1, { displayName: 'Dana' });
+    friends = await Promise.all([2, 3, 4, 5, 6].map((n) => signInTestUser(s.url, n)));
+    // 50 chats: direct chats with each friend, the rest groups.
+    chats = await Promise.all(
+      Array.from({ length: CHATS }, (_, i) =>
+        i < friends.length
+          ? api<Chat>('chats.createDirect', { userId: dana.userId }, friends[i]!)
+          : api<Chat>(
+              'chats.createGroup',
+              { title: `Group ${i}`, memberIds: [dana.userId, friends[i % 5]!.userId] },
+              friends[(i + 1) % 5]!,
+            ),
+      ),
+    );
+  });
+  afterAll(() => s?.close());
+
+  /** Sends `count` messages round-robin over the chats, `CHATS` in parallel. */
+  async function sendMessages(count: number, tag: string): Promise<Message[]> {
+    const sent: Message[] = [];
+    await Promise.all(
+      chats.map(async (chat, c) => {
+        const sender = friends[c % friends.length]!;
+        const members = await api('chats.members', { chatId: chat.id }, dana);
+        const from = members.members.some((m: any) => m.user.id === sender.userId)
+          ? sender
+          : friends[(c + 1) % 5]!;
+        for (let i = c; i < count; i += CHATS) {
+          const { message } = await api(
+            'messages.send',
+            { chatId: chat.id, clientMsgId: `${tag}-${i}`, text: `${tag} ${i}` },
+            from,
+          );
+          sent.push(message);
+        }
+      }),
+    );
+    return sent;
+  }
+
+  it('gives a device that was offline exactly what it missed, in order, once', async () => {
+    const { pts } = await api('updates.getState', {}, dana);
+    // Someone else's chat: none of its updates may reach Dana.
+    const outside = await api<Chat>(
+      'chats.createDirect',
+      { userId: friends[1]!.userId },
+      friends[0]!,
+    );
+    await api(
+      'messages.send',
+      { chatId: outside.id, clientMsgId: 'secret', text: 'not for Dana' },
+      friends[0]!,
+    );
+
+    const sent = await sendMessages(MESSAGES, 'offline');
+    const socket = await RawSocket.connect(s.url, dana.token, pts);
+    const connect = socket.frames.find((f) => f.type === 'res')!;
+    expect(connect.result).toMatchObject({ mode: 'resume', pts });
+
+    const updates = socket.updates();
+    const points = updates.map((u) => u.pts);
+    expect(points).toEqual([...points].sort((a, b) => a - b));
+    expect(new Set(points).size).toBe(points.length);
+    expect(updates.every((u) => u.update.kind === 'message.new')).toBe(true);
+    const received = updates
+      .map((u) => `${u.update.message.chatId}/${u.update.message.seq}`)
+      .sort();
+    expect(received).toEqual(sent.map((m) => `${m.chatId}/${m.seq}`).sort());
+    expect(updates.some((u) => u.update.message.chatId === outside.id)).toBe(false);
+    const synced = socket.frames.find((f) => f.type === 'synced')!;
+    expect(synced.pts).toBe(points.at(-1));
+
+    // The same, a page at a time, over HTTP.
+    const viaHttp: number[] = [];
+    let cursor = pts;
+    for (;;) {
+      const page = await api('updates.getDifference', { pts: cursor, limit: 300 }, dana);
+      expect(page.kind).toBe('updates');
+      viaHttp.push(...page.updates.map((u: any) => u.pts));
+      cursor = page.pts;
+      if (page.final) break;
+    }
+    expect(viaHttp).toEqual(points);
+
+    // Live from here on: nothing repeats, nothing is skipped.
+    const [live] = await sendMessages(1, 'live');
+    const frame = await socket.waitFor(
+      (f) => f.type === 'update' && f.update.message?.clientMsgId === 'live-0',
+    );
+    expect(frame.update.message).toEqual(live);
+    expect(socket.updates()).toHaveLength(MESSAGES + 1);
+    socket.close();
+  });
+
+  it('tells a device further behind than the server keeps to reload, and reloading gives the same state', async () => {
+    const { pts: before } = await api('updates.getState', {}, dana);
+    await sendMessages(100, 'pruned');
+    // A device that was online the whole time builds its state from updates.
+    const online = await RawSocket.connect(s.url, dana.token, before);
+    const fromUpdates = new Map<string, string>();
+    for (const { update } of online.updates())
+      fromUpdates.set(`${update.message.chatId}/${update.message.seq}`, update.message.text);
+
+    const pruned = await s.server.ctx.writes.run((w) => s.server.ctx.updates.prune(w, w.now + 1));
+    expect(pruned).toBeGreaterThan(before);
+    expect(await api('updates.getDifference', { pts: before }, dana)).toMatchObject({
+      kind: 'tooLong',
+    });
+
+    const behind = await RawSocket.connect(s.url, dana.token, before);
+    expect(behind.frames.find((f) => f.type === 'res')!.result).toMatchObject({ mode: 'reload' });
+    expect(behind.updates()).toHaveLength(0);
+
+    // Reloading: the chat list, then each chat's history back to `before`.
+    const fromReload = new Map<string, string>();
+    const list = await api('chats.list', { limit: 100 }, dana);
+    for (const chat of list.chats as Chat[]) {
+      let cursor: string | undefined;
+      do {
+        const page = await api(
+          'messages.history',
+          { chatId: chat.id, limit: 200, ...(cursor && { cursor }) },
+          dana,
+        );
+        for (const m of page.messages as Message[])
+          if (m.clientMsgId.startsWith('pruned')) fromReload.set(`${m.chatId}/${m.seq}`, m.text);
+        cursor = page.cursor ?? undefined;
+      } while (cursor);
+    }
+    expect(fromReload).toEqual(fromUpdates);
+    expect(fromReload.size).toBe(100);
+
+    // Both devices stay live after the reload.
+    await sendMessages(1, 'after');
+    await behind.waitFor((f) => f.type === 'update');
+    await online.waitFor((f) => f.type === 'update' && f.update.message?.clientMsgId === 'after-0');
+    expect(behind.updates().map((u) => u.update.message.clientMsgId)).toEqual(['after-0']);
+    online.close();
+    behind.close();
+  });
+
+  it('delivers everything to every device of an account, and moves read pointers on both', async () => {
+    const phone = await signInTestUser(s.url, 20, { deviceName: 'phone' });
+    const pc = await signInTestUser(s.url, 20, { deviceName: 'pc' });
+    const peer = await signInTestUser(s.url, 21);
+    const chat = await api<Chat>('chats.createDirect', { userId: peer.userId }, phone);
+    const { pts } = await api('updates.getState', {}, phone);
+    const [phoneSocket, pcSocket] = await Promise.all([
+      RawSocket.connect(s.url, phone.token, pts),
+      RawSocket.connect(s.url, pc.token, pts),
+    ]);
+
+    const mine = await phoneSocket.request('messages.send', {
+      chatId: chat.id,
+      clientMsgId: 'p1',
+      text: 'from my phone',
+    });
+    await api('messages.markRead', { chatId: chat.id, seq: 1 }, peer);
+    await api('messages.send', { chatId: chat.id, clientMsgId: 'q1', text: 'from the peer' }, peer);
+    await pcSocket.request('messages.markRead', { chatId: chat.id, seq: 2 });
+
+    const expected = [
+      { kind: 'message.new', message: mine.result.message },
+      { kind: 'chat.read', chatId: chat.id, userId: peer.userId, readSeq: 1 },
+      { kind: 'message.new', message: expect.objectContaining({ seq: 2, text: 'from the peer' }) },
+      { kind: 'chat.read', chatId: chat.id, userId: phone.userId, readSeq: 2 },
+    ];
+    for (const socket of [phoneSocket, pcSocket]) {
+      await socket.waitForUpdates(4);
+      expect(socket.updates().map((u) => u.update)).toEqual(expected);
+    }
+    expect(phoneSocket.updates().map((u) => u.pts)).toEqual(pcSocket.updates().map((u) => u.pts));
+    phoneSocket.close();
+    pcSocket.close();
+  });
+});
