@@ -21,6 +21,8 @@ export interface ServerConfig {
   };
   /** Updates older than this are pruned; devices further behind are told to reload. */
   updateRetentionSeconds: number;
+  /** A device token unused for this long expires (Telegram's default: six months). */
+  deviceIdleTimeoutSeconds: number;
   logLevel: string;
 }
 
@@ -33,6 +35,7 @@ export interface ConfigInput {
   smsProvider?: string;
   rateLimits?: Partial<ServerConfig['rateLimits']>;
   updateRetentionSeconds?: number;
+  deviceIdleTimeoutSeconds?: number;
   logLevel?: string;
 }
 
@@ -64,6 +67,7 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
       ...input.rateLimits,
     },
     updateRetentionSeconds: input.updateRetentionSeconds ?? 30 * 24 * 3600,
+    deviceIdleTimeoutSeconds: input.deviceIdleTimeoutSeconds ?? 183 * 24 * 3600,
     logLevel: input.logLevel ?? 'info',
   };
 }

@@ -10,6 +10,7 @@ import {
 } from '@tokki/dev-env';
 import { CLOSE_CODES } from '@tokki/protocol';
 import { resolveConfig } from '../config.js';
+import { startServer } from '../server.js';
 import type { SmsProvider } from './sms.js';
 import { normalizePhone } from './phone.js';
 
@@ -209,6 +210,34 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
     await expect(api('profile.get', {}, phone.token)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
+  });
+
+  it('expires a token that was not used for the idle timeout', async () => {
+    const idle = await signInTestUser(s.url, 13);
+    const active = await signInTestUser(s.url, 13);
+    // Half a year passes for one device only (and the server forgets what it cached).
+    await s.server.ctx.database.db
+      .updateTable('devices')
+      .set({ last_seen_at: Date.now() - 184 * 24 * 3600 * 1000 })
+      .where('id', '=', idle.deviceId)
+      .execute();
+    const restarted = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'silent',
+      databaseUrl: s.databaseUrl,
+    });
+    try {
+      await expect(post(restarted.url, 'profile.get', {}, idle.token)).rejects.toMatchObject({
+        code: 'UNAUTHENTICATED',
+        message: expect.stringContaining('idle'),
+      });
+      expect(await post(restarted.url, 'profile.get', {}, active.token)).toMatchObject({
+        id: active.userId,
+      });
+    } finally {
+      await restarted.close();
+    }
   });
 
   it('updates the profile and tells the user’s other devices', async () => {

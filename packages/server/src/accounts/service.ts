@@ -29,9 +29,12 @@ export interface Principal {
 interface CachedDevice {
   userId: string;
   tokenHash: string;
+  lastSeenAt: number;
 }
 
 const AUTH_CACHE_MAX = 100_000;
+/** How stale `last_seen_at` may get before a request writes it again. */
+const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Sign-in by phone, devices and profiles. */
 export class AccountsService {
@@ -162,7 +165,10 @@ export class AccountsService {
     return outcome;
   }
 
-  /** Resolves a token to its device, or throws UNAUTHENTICATED (forged, malformed, revoked). */
+  /**
+   * Resolves a token to its device, or throws UNAUTHENTICATED: malformed, forged, revoked, or
+   * expired (unused for `deviceIdleTimeoutSeconds`). Use keeps a token alive.
+   */
   async authenticate(token: string | undefined): Promise<Principal> {
     const parsed = token ? parseDeviceToken(token) : null;
     if (!parsed) throw unauthenticated();
@@ -170,11 +176,21 @@ export class AccountsService {
     if (!device) {
       const row = await store.findDevice(this.database.db, parsed.deviceId);
       if (!row || row.revoked_at !== null) throw unauthenticated();
-      device = { userId: row.user_id, tokenHash: row.token_hash };
+      device = { userId: row.user_id, tokenHash: row.token_hash, lastSeenAt: row.last_seen_at };
       if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
       this.authCache.set(parsed.deviceId, device);
     }
     if (!secretMatches(parsed.secret, device.tokenHash)) throw unauthenticated();
+    const now = Date.now();
+    if (now - device.lastSeenAt > this.config.deviceIdleTimeoutSeconds * 1000) {
+      throw new ApiError('UNAUTHENTICATED', 'This device was idle too long and was signed out.');
+    }
+    if (now - device.lastSeenAt > TOUCH_INTERVAL_MS) {
+      device.lastSeenAt = now;
+      this.touchDevice(parsed.deviceId).catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'could not record device activity'),
+      );
+    }
     return { userId: device.userId, deviceId: parsed.deviceId };
   }
 
@@ -198,7 +214,7 @@ export class AccountsService {
     this.bus.publish('device.revoked', { userId: principal.userId, deviceId });
   }
 
-  async touchDevice(deviceId: string): Promise<void> {
+  private async touchDevice(deviceId: string): Promise<void> {
     await this.writes.run((w) =>
       w.db.updateTable('devices').set({ last_seen_at: w.now }).where('id', '=', deviceId).execute(),
     );

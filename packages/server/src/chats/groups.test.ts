@@ -10,7 +10,15 @@ import {
 } from '@tokki/dev-env';
 import { LIMITS, type Chat } from '@tokki/protocol';
 
-const TABLES = ['users', 'devices', 'chats', 'chat_members', 'messages', 'chat_updates', 'user_updates'] as const;
+const TABLES = [
+  'users',
+  'devices',
+  'chats',
+  'chat_members',
+  'messages',
+  'chat_updates',
+  'user_updates',
+] as const;
 
 async function signInMany(url: string, from: number, count: number): Promise<TestUser[]> {
   const users: TestUser[] = new Array(count);
@@ -55,39 +63,75 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
 
   it('takes members up to the limit and refuses one more', async () => {
     const batch = LIMITS.MEMBERS_PER_CALL_MAX;
-    group = await api<Chat>('chats.createGroup', { title: '3천 명', memberIds: members.slice(0, batch).map((m) => m.userId) }, owner);
+    group = await api<Chat>(
+      'chats.createGroup',
+      { title: '3천 명', memberIds: members.slice(0, batch).map((m) => m.userId) },
+      owner,
+    );
     for (let i = batch; i < LIMITS.GROUP_MEMBERS_MAX - 1; i += batch) {
-      const userIds = members.slice(i, Math.min(i + batch, LIMITS.GROUP_MEMBERS_MAX - 1)).map((m) => m.userId);
+      const userIds = members
+        .slice(i, Math.min(i + batch, LIMITS.GROUP_MEMBERS_MAX - 1))
+        .map((m) => m.userId);
       await api('chats.addMembers', { chatId: group.id, userIds }, owner);
     }
-    expect((await api<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(LIMITS.GROUP_MEMBERS_MAX);
+    expect((await api<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(
+      LIMITS.GROUP_MEMBERS_MAX,
+    );
     const extra = members[LIMITS.GROUP_MEMBERS_MAX - 1]!;
-    await expect(api('chats.addMembers', { chatId: group.id, userIds: [extra.userId] }, owner)).rejects.toMatchObject({
+    await expect(
+      api('chats.addMembers', { chatId: group.id, userIds: [extra.userId] }, owner),
+    ).rejects.toMatchObject({
       code: 'GROUP_FULL',
     });
-    expect((await api<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(LIMITS.GROUP_MEMBERS_MAX);
+    expect((await api<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(
+      LIMITS.GROUP_MEMBERS_MAX,
+    );
   }, 60_000);
 
   it('stores a message once, not once per member, and still reaches everyone online', async () => {
-    const online = await Promise.all(members.slice(0, 20).map((m) => RawSocket.connect(s.url, m.token)));
+    const online = await Promise.all(
+      members.slice(0, 20).map((m) => RawSocket.connect(s.url, m.token)),
+    );
     const before = await rowCounts();
-    const { message } = await api('messages.send', { chatId: group.id, clientMsgId: 'hello-all', text: '모두 안녕' }, owner);
+    const { message } = await api(
+      'messages.send',
+      { chatId: group.id, clientMsgId: 'hello-all', text: '모두 안녕' },
+      owner,
+    );
     const after = await rowCounts();
     const grown = Object.fromEntries(TABLES.map((t) => [t, after[t]! - before[t]!]));
-    expect(grown).toEqual({ users: 0, devices: 0, chats: 0, chat_members: 0, messages: 1, chat_updates: 1, user_updates: 0 });
+    expect(grown).toEqual({
+      users: 0,
+      devices: 0,
+      chats: 0,
+      chat_members: 0,
+      messages: 1,
+      chat_updates: 1,
+      user_updates: 0,
+    });
 
     for (const socket of online) {
-      const frame = await socket.waitFor((f) => f.type === 'update' && f.update.kind === 'message.new');
+      const frame = await socket.waitFor(
+        (f) => f.type === 'update' && f.update.kind === 'message.new',
+      );
       expect(frame.update.message).toEqual(message);
       socket.close();
     }
   });
 
   it('keeps the chat list and unread counters right for every member', async () => {
-    const [first, second, last] = [members[0]!, members[1]!, members[LIMITS.GROUP_MEMBERS_MAX - 2]!];
+    const [first, second, last] = [
+      members[0]!,
+      members[1]!,
+      members[LIMITS.GROUP_MEMBERS_MAX - 2]!,
+    ];
     for (const member of [first, second, last]) {
       const { chats } = await api('chats.list', {}, member);
-      expect(chats[0]).toMatchObject({ id: group.id, unreadCount: 1, lastMessage: { text: '모두 안녕' } });
+      expect(chats[0]).toMatchObject({
+        id: group.id,
+        unreadCount: 1,
+        lastMessage: { text: '모두 안녕' },
+      });
     }
     await api('messages.markRead', { chatId: group.id, seq: 1 }, first);
     await api('messages.markRead', { chatId: group.id, seq: 1 }, second);
@@ -98,7 +142,11 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
     let unread = 0;
     let cursor: string | undefined;
     do {
-      const page = await api('chats.members', { chatId: group.id, ...(cursor && { cursor }) }, last);
+      const page = await api(
+        'chats.members',
+        { chatId: group.id, ...(cursor && { cursor }) },
+        last,
+      );
       unread += page.members.filter((m: any) => m.user.id !== owner.userId && m.readSeq < 1).length;
       cursor = page.cursor ?? undefined;
     } while (cursor);

@@ -179,7 +179,6 @@ export class Session {
       pts: this.sentPts,
     };
     this.respond(frame.id, undefined, result);
-    void ctx.accounts.touchDevice(this.principal.deviceId).catch(() => {});
 
     if (resume) {
       for (;;) {
