@@ -9,6 +9,7 @@ const program = new Command('tokki')
   .showHelpAfterError()
   .exitOverride();
 
+program.commandsGroup('Server:');
 registerServe(program);
 registerClientCommands(program);
 

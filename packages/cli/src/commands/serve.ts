@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { DEFAULT_PORT, parseDatabaseUrl, startServer, type Mode } from '@tokki/server';
+import type { Mode } from '@tokki/server';
 
 interface ServeOptions {
-  port: string;
+  port?: string;
   host: string;
   data: string;
   db?: string;
@@ -13,15 +13,22 @@ interface ServeOptions {
 export function registerServe(program: Command): void {
   program
     .command('serve')
+    .summary('Run a Tokki server')
     .description('Run a Tokki server (SQLite under --data unless --db names another database)')
-    .option('--port <n>', 'port to listen on', String(DEFAULT_PORT))
+    .option('--port <n>', 'port to listen on (default: 8080)')
     .option('--host <host>', 'address to listen on', '0.0.0.0')
     .option('--data <dir>', 'data directory for the embedded database', './data')
     .option('--db <url>', 'database: sqlite:PATH or postgres://…')
-    .option('--mode <mode>', 'local (default) or production; NODE_ENV=production also selects production')
+    .option(
+      '--mode <mode>',
+      'local (default) or production; NODE_ENV=production also selects production',
+    )
     .action(async (options: ServeOptions) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port "${options.port}"`);
+      // Loaded here rather than at the top so that client commands start without the server.
+      const { DEFAULT_PORT, parseDatabaseUrl, startServer } = await import('@tokki/server');
+      const port = Number(options.port ?? DEFAULT_PORT);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`Invalid port "${options.port}"`);
       if (options.mode && options.mode !== 'local' && options.mode !== 'production') {
         throw new Error(`Invalid mode "${options.mode}": use local or production`);
       }

@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { registerAccount } from './account.js';
+import { registerChats } from './chats.js';
+import { addCommonOptions } from './common.js';
+import { registerListen } from './listen.js';
+import { registerLogin } from './login.js';
+import { registerMessages } from './messages.js';
+
+/** The scriptable client commands; each acts for a profile saved by `tokki login`. */
+export function registerClientCommands(program: Command): void {
+  program.commandsGroup('Account:');
+  const account = [...registerLogin(program), ...registerAccount(program)];
+  program.commandsGroup('Chats and messages:');
+  const messaging = [
+    ...registerChats(program),
+    ...registerMessages(program),
+    ...registerListen(program),
+  ];
+  for (const command of [...account, ...messaging]) addCommonOptions(command);
+  // Otherwise `help` sits alone under a generic "Commands:" heading.
+  program.commandsGroup('Help:').helpCommand(true);
+  program.addHelpText('after', CLIENT_HELP);
+}
+
+const CLIENT_HELP = `
+Client commands act for a profile (--profile NAME, default "default"): its server URL and device
+token are kept in $TOKKI_HOME/profiles/NAME.json, readable only by you ($TOKKI_HOME defaults to
+~/.tokki). With --json they print one JSON object per line. Errors go to stderr, with exit code 1.
+
+Example:
+  $ tokki serve --data ./data &
+  $ tokki login --server http://localhost:8080 --phone +821012345678 --name Minji
+  $ chat=$(tokki chat create --with +821098765432)
+  $ tokki send "$chat" '안녕하세요!'
+  $ tokki listen --json --timeout 60`;

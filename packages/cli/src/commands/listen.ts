@@ -1,0 +1,176 @@
+import type { Command } from 'commander';
+import type { Event, Update } from '@tokki/sdk';
+import { savePts } from '../credentials.js';
+import { UserNames } from '../format.js';
+import { CliError, describeError } from '../output.js';
+import { openSession, positiveSeconds, type CommonOptions } from './common.js';
+import { describeMessage } from './messages.js';
+
+interface ListenOptions extends CommonOptions {
+  timeout?: number;
+  events?: boolean;
+}
+
+/** `tokki listen`. */
+export function registerListen(program: Command): Command[] {
+  const listen = program
+    .command('listen')
+    .summary('Print updates as they happen')
+    .description(
+      'Print updates (new messages, reads, members, …) as they happen. The profile remembers ' +
+        'the last one printed, so the next listen starts right after it; the first listen of a ' +
+        'profile starts from now.',
+    )
+    .option(
+      '--timeout <seconds>',
+      'stop after this long and exit 0 (default: until Ctrl-C)',
+      positiveSeconds,
+    )
+    .option('--events', 'also print ephemeral events such as typing')
+    .addHelpText(
+      'after',
+      '\nWith --json, each update is one line: {"pts":123,"update":{"kind":"message.new",…}}' +
+        '\n(and with --events, each event: {"event":{"kind":"typing",…}}).',
+    )
+    .action(runListen);
+  return [listen];
+}
+
+async function runListen(options: ListenOptions): Promise<void> {
+  const { client, profile, profileName, out } = openSession(options);
+  const names = new UserNames(client);
+
+  // Lines are printed, and the pts saved after each, strictly in arrival order.
+  let queue = Promise.resolve();
+  let failed: (error: unknown) => void = () => {};
+  const enqueue = (task: () => Promise<void> | void) => {
+    queue = queue.then(task).catch((error: unknown) => failed(error));
+  };
+
+  client.on('update', (envelope) =>
+    enqueue(async () => {
+      if (!out.json) await loadNames(userIdsOf(envelope.update), names);
+      out.result(envelope, () => describeUpdate(envelope.update, names));
+      savePts(profileName, profile.token, envelope.pts);
+    }),
+  );
+  client.on('reload', (result) =>
+    enqueue(() => {
+      // A fresh profile starts from now; a profile that was too far behind has missed updates.
+      if (profile.pts !== undefined) {
+        out.note(
+          'warning: this profile was too far behind for the server to catch it up; updates ' +
+            'since it last listened are not shown (see `tokki chats` and `tokki history`).',
+        );
+      }
+      savePts(profileName, profile.token, result.pts);
+    }),
+  );
+  if (options.events) {
+    client.on('event', (event) =>
+      enqueue(async () => {
+        if (!out.json) await loadNames([event.userId], names);
+        out.result({ event }, () => describeEvent(event, names));
+      }),
+    );
+  }
+
+  let synced = false;
+  let stopping = false;
+  let retrying = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stopped = new Promise<void>((resolve, reject) => {
+    failed = reject;
+    if (options.timeout !== undefined) timer = setTimeout(resolve, options.timeout * 1000);
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    client.on('synced', () => {
+      out.note(
+        synced ? 'Reconnected.' : `Listening for updates on ${profile.server} (Ctrl-C to stop).`,
+      );
+      synced = true;
+    });
+    client.on('state', (state) => {
+      if (stopping) return;
+      if (state === 'revoked' || state === 'unauthenticated') {
+        reject(new CliError('The server refused the token: run `tokki login` again.'));
+      } else if (state === 'offline') {
+        if (synced) out.note('Connection lost; reconnecting…');
+        else if (!retrying) out.note(`Cannot reach ${profile.server} yet; retrying…`);
+        retrying = true;
+      }
+    });
+    // Connection failures are retried until stopped; a refused token ends it (above).
+    client.connect().catch(reject);
+  });
+  // Without --timeout, nothing else is sure to keep the process alive between reconnects.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  try {
+    await stopped;
+  } finally {
+    clearTimeout(timer);
+    clearInterval(keepAlive);
+    stopping = true;
+    client.disconnect();
+    await queue;
+  }
+  if (!synced) throw new CliError(`Could not connect to ${profile.server} in time.`);
+}
+
+/** Names are a nicety: on failure, print ids rather than drop the update. */
+async function loadNames(ids: string[], names: UserNames): Promise<void> {
+  try {
+    await names.load(ids);
+  } catch (error) {
+    console.error(`warning: could not look up names: ${describeError(error)}`);
+  }
+}
+
+function userIdsOf(update: Update): string[] {
+  switch (update.kind) {
+    case 'message.new':
+      return [update.message.senderId];
+    case 'chat.read':
+    case 'chat.left':
+      return [update.userId];
+    case 'chat.joined':
+      return [...update.userIds, update.byUserId];
+    case 'chat.renamed':
+      return [update.byUserId];
+    default:
+      return [];
+  }
+}
+
+function describeUpdate(update: Update, names: UserNames): string {
+  const list = (ids: string[]) => ids.map((id) => names.name(id)).join(', ');
+  switch (update.kind) {
+    case 'message.new':
+      return `${update.message.chatId}  ${describeMessage(update.message, names)}`;
+    case 'chat.read':
+      return `${update.chatId}  ${names.name(update.userId)} read up to #${update.readSeq}`;
+    case 'chat.joined': {
+      const by = update.byUserId;
+      if (!update.userIds.includes(by)) {
+        return `${update.chatId}  ${names.name(by)} added ${list(update.userIds)}`;
+      }
+      const others = update.userIds.filter((id) => id !== by);
+      return others.length === 0
+        ? `${update.chatId}  ${names.name(by)} joined`
+        : `${update.chatId}  ${names.name(by)} started the chat with ${list(others)}`;
+    }
+    case 'chat.left':
+      return `${update.chatId}  ${names.name(update.userId)} left`;
+    case 'chat.renamed':
+      return `${update.chatId}  ${names.name(update.byUserId)} renamed the chat to "${update.title}"`;
+    case 'profile.updated':
+      return `${update.user.displayName} (${update.user.id}) updated their profile`;
+    default:
+      // A kind this CLI does not know yet (a newer server): show it as it came.
+      return JSON.stringify(update);
+  }
+}
+
+function describeEvent(event: Event, names: UserNames): string {
+  return `${event.chatId}  ${names.name(event.userId)} is typing…`;
+}

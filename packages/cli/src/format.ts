@@ -1,0 +1,86 @@
+import type { TokkiClient } from '@tokki/sdk';
+
+/** Display names by user id, fetched once per process with `users.get`. */
+export class UserNames {
+  readonly #names = new Map<string, string>();
+
+  readonly #client: TokkiClient;
+
+  constructor(client: TokkiClient) {
+    this.#client = client;
+  }
+
+  /** Remembers names already known (a chat's peer, the signed-in user). */
+  remember(id: string, name: string): void {
+    this.#names.set(id, name);
+  }
+
+  /** Fetches the names not known yet; a user the server does not return keeps their id. */
+  async load(ids: Iterable<string>): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.#names.has(id));
+    for (let start = 0; start < missing.length; start += USERS_PER_CALL) {
+      const { users } = await this.#client.call('users.get', {
+        userIds: missing.slice(start, start + USERS_PER_CALL),
+      });
+      for (const user of users) this.#names.set(user.id, user.displayName);
+    }
+  }
+
+  name(id: string): string {
+    return this.#names.get(id) ?? id;
+  }
+}
+
+/** `users.get` takes at most this many ids. */
+const USERS_PER_CALL = 200;
+
+/** Local time as `2026-11-21 14:05`. */
+export function formatTime(ms: number): string {
+  const date = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ` +
+    `${two(date.getHours())}:${two(date.getMinutes())}`
+  );
+}
+
+/** Text on one line, cut to about `width` columns with an ellipsis. */
+export function preview(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  let out = '';
+  let used = 0;
+  for (const char of flat) {
+    const w = charWidth(char);
+    if (used + w > width - 1) return `${out}…`;
+    out += char;
+    used += w;
+  }
+  return out;
+}
+
+/** Pads to `width` terminal columns; Hangul, kana and CJK take two. */
+export function padEnd(text: string, width: number): string {
+  let used = 0;
+  for (const char of text) used += charWidth(char);
+  return text + ' '.repeat(Math.max(0, width - used));
+}
+
+/** Continuation lines of a multi-line message, indented under the first. */
+export function indentLines(text: string, indent: string): string {
+  return text.replace(/\n/g, `\n${indent}`);
+}
+
+function charWidth(char: string): number {
+  const code = char.codePointAt(0) ?? 0;
+  const wide =
+    (code >= 0x1100 && code <= 0x115f) || // Hangul Jamo
+    (code >= 0x2e80 && code <= 0xa4cf) || // CJK, kana, Hangul compatibility jamo
+    (code >= 0xac00 && code <= 0xd7a3) || // Hangul syllables
+    (code >= 0xf900 && code <= 0xfaff) || // CJK compatibility
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) || // fullwidth forms
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1faff) || // emoji
+    (code >= 0x20000 && code <= 0x3fffd);
+  return wide ? 2 : 1;
+}

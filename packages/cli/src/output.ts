@@ -1,0 +1,68 @@
+import { TokkiError } from '@tokki/sdk';
+
+/** A mistake the user can fix (bad input, not signed in): reported without a code or stack. */
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+/**
+ * Where a command's results go. With `--json`, one JSON object per line on stdout for scripts;
+ * otherwise text for people. Progress and hints always go to stderr so stdout stays parseable.
+ */
+export class Output {
+  constructor(readonly json: boolean) {}
+
+  /** Prints one result: `value` as a JSON line, or the text that `human` returns. */
+  result(value: unknown, human: () => string): void {
+    console.log(this.json ? JSON.stringify(value) : human());
+  }
+
+  /** A line for people only (headings, "nothing here"); never printed with --json. */
+  text(line: string): void {
+    if (!this.json) console.log(line);
+  }
+
+  /** Progress, warnings and prompts: stderr, in both modes. */
+  note(line: string): void {
+    console.error(line);
+  }
+}
+
+/**
+ * Prints an error on stderr as `error: CODE: message` for API errors (the code is what scripts
+ * match on) or `error: message` for everything else. Tokens never appear in these messages.
+ */
+export function reportError(error: unknown): void {
+  console.error(`error: ${describeError(error)}`);
+  const hint = hintFor(error);
+  if (hint) console.error(hint);
+  if (process.env.TOKKI_DEBUG && error instanceof Error && error.stack) console.error(error.stack);
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof TokkiError) {
+    const cause = rootCause(error);
+    return `${error.code}: ${error.message}${cause ? ` (${cause})` : ''}`;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+function hintFor(error: unknown): string | undefined {
+  if (!(error instanceof TokkiError)) return undefined;
+  if (error.code === 'UNAUTHENTICATED') {
+    return 'This profile is signed out: run `tokki login --server URL --phone NUMBER` again.';
+  }
+  return undefined;
+}
+
+/** Why a connection failed ("connect ECONNREFUSED 127.0.0.1:1"), from the innermost cause. */
+function rootCause(error: Error): string | undefined {
+  let cause: unknown = error.cause;
+  let message: string | undefined;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth++) {
+    message = cause.message;
+    cause = cause.cause;
+  }
+  return message;
+}
