@@ -1,3 +1,4 @@
+import { LIMITS } from '@tokki/protocol';
 import type { TokkiClient } from '@tokki/sdk';
 
 /** Display names by user id, fetched once per process with `users.get`. */
@@ -18,9 +19,9 @@ export class UserNames {
   /** Fetches the names not known yet; a user the server does not return keeps their id. */
   async load(ids: Iterable<string>): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !this.#names.has(id));
-    for (let start = 0; start < missing.length; start += USERS_PER_CALL) {
+    for (let start = 0; start < missing.length; start += LIMITS.USERS_PER_CALL_MAX) {
       const { users } = await this.#client.call('users.get', {
-        userIds: missing.slice(start, start + USERS_PER_CALL),
+        userIds: missing.slice(start, start + LIMITS.USERS_PER_CALL_MAX),
       });
       for (const user of users) this.#names.set(user.id, user.displayName);
     }
@@ -30,9 +31,6 @@ export class UserNames {
     return this.#names.get(id) ?? id;
   }
 }
-
-/** `users.get` takes at most this many ids. */
-const USERS_PER_CALL = 200;
 
 /** Local time as `2026-11-21 14:05`. */
 export function formatTime(ms: number): string {

@@ -11,6 +11,8 @@ export const LIMITS = {
   /** Users one `chats.createGroup` / `chats.addMembers` call may add. */
   MEMBERS_PER_CALL_MAX: 500,
   HISTORY_PAGE_MAX: 200,
+  /** Profiles one `users.get` call may ask for. */
+  USERS_PER_CALL_MAX: 200,
   CHAT_LIST_PAGE_MAX: 500,
   MEMBER_PAGE_MAX: 1000,
   DIFFERENCE_PAGE_MAX: 1000,

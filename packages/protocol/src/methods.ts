@@ -109,7 +109,9 @@ export const methods = {
   }),
   'users.get': method({
     summary: 'Public profiles by id.',
-    params: Params({ userIds: Type.Array(Id, { minItems: 1, maxItems: 200 }) }),
+    params: Params({
+      userIds: Type.Array(Id, { minItems: 1, maxItems: LIMITS.USERS_PER_CALL_MAX }),
+    }),
     result: Type.Object({ users: Type.Array(User) }),
   }),
   'users.lookupPhone': method({

@@ -1,3 +1,4 @@
+import { LIMITS } from '@tokki/protocol';
 import type { Command } from 'commander';
 import type { MethodResult, TokkiClient } from '@tokki/sdk';
 import { UserNames, padEnd, preview } from '../format.js';
@@ -14,11 +15,6 @@ interface CreateOptions extends CommonOptions {
   with: string[];
   title?: string;
 }
-
-/** `chats.list` returns at most this many chats a page. */
-const CHATS_PER_PAGE = 500;
-/** Longest group title the server accepts. */
-const TITLE_MAX = 128;
 
 /** `tokki chats` and `tokki chat create`. */
 export function registerChats(program: Command): Command[] {
@@ -57,7 +53,7 @@ async function runChats(options: ChatsOptions): Promise<void> {
   let shown = 0;
   do {
     const page = await client.call('chats.list', {
-      limit: Math.min(CHATS_PER_PAGE, limit - shown),
+      limit: Math.min(LIMITS.CHAT_LIST_PAGE_MAX, limit - shown),
       ...(cursor && { cursor }),
     });
     for (const chat of page.chats) out.result(chat, () => describeChat(chat));
@@ -92,7 +88,8 @@ async function runCreate(options: CreateOptions): Promise<void> {
     await names.load(memberIds);
     const others = memberIds.filter((id) => id !== profile.userId);
     const title =
-      options.title ?? preview(others.map((id) => names.name(id)).join(', '), TITLE_MAX);
+      options.title ??
+      preview(others.map((id) => names.name(id)).join(', '), LIMITS.CHAT_TITLE_MAX);
     chat = await client.call('chats.createGroup', { title, memberIds });
   }
   out.result(chat, () => chat.id);

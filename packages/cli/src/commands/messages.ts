@@ -1,3 +1,4 @@
+import { LIMITS } from '@tokki/protocol';
 import type { Command } from 'commander';
 import { newClientMsgId, type MethodResult } from '@tokki/sdk';
 import { UserNames, formatTime, indentLines } from '../format.js';
@@ -14,9 +15,6 @@ interface SendOptions extends CommonOptions {
 interface HistoryOptions extends CommonOptions {
   limit: number;
 }
-
-/** `messages.history` returns at most this many messages a page. */
-const HISTORY_PER_PAGE = 200;
 
 /** `tokki send`, `tokki history` and `tokki read`. */
 export function registerMessages(program: Command): Command[] {
@@ -91,7 +89,7 @@ async function runHistory(chatId: string, options: HistoryOptions): Promise<void
   do {
     const page = await client.call('messages.history', {
       chatId,
-      limit: Math.min(HISTORY_PER_PAGE, options.limit - messages.length),
+      limit: Math.min(LIMITS.HISTORY_PAGE_MAX, options.limit - messages.length),
       ...(cursor && { cursor }),
     });
     messages.push(...page.messages);
