@@ -1,3 +1,4 @@
 export * from './postgres.js';
 export * from './server.js';
 export * from './raw-socket.js';
+export * from './browser.js';

@@ -6,6 +6,7 @@ import {
   type ContextOverrides,
   type TokkiServer,
 } from '@tokki/server';
+import { WEB_DIST } from './browser.js';
 import { createTestDatabase, type TestDialect } from './postgres.js';
 
 export interface TestServer {
@@ -26,11 +27,22 @@ const TEST_CONFIG: ConfigInput = {
 
 /** A real server in this process on a random port, with a fresh database of the dialect. */
 export async function startTestServer(
-  options: { dialect?: TestDialect; config?: ConfigInput; overrides?: ContextOverrides } = {},
+  options: {
+    dialect?: TestDialect;
+    config?: ConfigInput;
+    overrides?: ContextOverrides;
+    /** Serve the built web app at `/`. */
+    web?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
   const server = await startServer(
-    { ...TEST_CONFIG, databaseUrl: database.url, ...options.config },
+    {
+      ...TEST_CONFIG,
+      databaseUrl: database.url,
+      ...(options.web && { webRoot: WEB_DIST }),
+      ...options.config,
+    },
     options.overrides,
   );
   return {

@@ -53,6 +53,18 @@ export const Difference = Type.Union([
 export type Difference = Static<typeof Difference>;
 
 export const methods = {
+  'server.getInfo': method({
+    auth: false,
+    summary: 'What this server is: its mode decides whether test numbers sign in.',
+    params: Empty,
+    result: Type.Object({
+      name: Type.String(),
+      version: Type.String(),
+      mode: Type.Union([Type.Literal('local'), Type.Literal('production')]),
+      /** Local mode: `+99966XYYYY` signs in with X five times, and codes go to the server log. */
+      testNumbers: Type.Boolean(),
+    }),
+  }),
   'auth.requestCode': method({
     auth: false,
     summary: 'Send a sign-in code to a phone number.',

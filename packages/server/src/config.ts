@@ -23,6 +23,8 @@ export interface ServerConfig {
   updateRetentionSeconds: number;
   /** A device token unused for this long expires (Telegram's default: six months). */
   deviceIdleTimeoutSeconds: number;
+  /** The built web app (`packages/web/dist`), served at `/`; none when undefined. */
+  webRoot: string | undefined;
   logLevel: string;
 }
 
@@ -36,6 +38,7 @@ export interface ConfigInput {
   rateLimits?: Partial<ServerConfig['rateLimits']>;
   updateRetentionSeconds?: number;
   deviceIdleTimeoutSeconds?: number;
+  webRoot?: string;
   logLevel?: string;
 }
 
@@ -68,6 +71,7 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     },
     updateRetentionSeconds: input.updateRetentionSeconds ?? 30 * 24 * 3600,
     deviceIdleTimeoutSeconds: input.deviceIdleTimeoutSeconds ?? 183 * 24 * 3600,
+    webRoot: input.webRoot,
     logLevel: input.logLevel ?? 'info',
   };
 }

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { Mode } from '@tokki/server';
 
@@ -39,6 +41,7 @@ export function registerServe(program: Command): void {
         dataDir: options.data,
         ...(options.db && { databaseUrl: options.db }),
         ...(options.mode && { mode: options.mode as Mode }),
+        webRoot: findWebApp(),
         logLevel: process.env.TOKKI_LOG_LEVEL ?? 'info',
       });
       const { config } = server.ctx;
@@ -55,4 +58,13 @@ export function registerServe(program: Command): void {
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
     });
+}
+
+/** The built `@tokki/web` (its `dist`), when that package is installed. */
+function findWebApp(): string | undefined {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@tokki/web/package.json')), 'dist');
+  } catch {
+    return undefined;
+  }
 }

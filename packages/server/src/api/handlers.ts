@@ -1,6 +1,7 @@
 import { LIMITS, type MethodName, type MethodParams, type MethodResult } from '@tokki/protocol';
 import type { Principal } from '../accounts/service.js';
 import type { AppContext } from '../context.js';
+import { SERVER_VERSION } from '../version.js';
 
 /** Who is calling and from where; `principal` is null only for the sign-in methods. */
 export interface Call {
@@ -14,6 +15,8 @@ type Handler<M extends MethodName> = (
   params: MethodParams<M>,
 ) => Promise<MethodResult<M>>;
 
+type PublicMethod = 'server.getInfo' | 'auth.requestCode' | 'auth.signIn';
+
 type PublicHandler<M extends MethodName> = (
   ctx: AppContext,
   call: Call,
@@ -25,8 +28,14 @@ type PublicHandler<M extends MethodName> = (
  * rules and the authorization checks.
  */
 export const handlers: {
-  [M in MethodName]: M extends 'auth.requestCode' | 'auth.signIn' ? PublicHandler<M> : Handler<M>;
+  [M in MethodName]: M extends PublicMethod ? PublicHandler<M> : Handler<M>;
 } = {
+  'server.getInfo': async (ctx) => ({
+    name: 'Tokki',
+    version: SERVER_VERSION,
+    mode: ctx.config.mode,
+    testNumbers: ctx.config.mode === 'local',
+  }),
   'auth.requestCode': (ctx, call, p) => ctx.accounts.requestCode(p.phone, call.ip),
   'auth.signIn': (ctx, _call, p) => ctx.accounts.signIn(p),
   'auth.signOut': async (ctx, { principal }) => {

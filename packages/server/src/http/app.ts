@@ -5,6 +5,7 @@ import type { Principal } from '../accounts/service.js';
 import { invoke } from '../api/invoke.js';
 import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
+import { serveWebApp } from './web.js';
 
 const ErrorResponse = {
   type: 'object',
@@ -87,6 +88,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
 
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  await serveWebApp(app, ctx.config.webRoot);
   return app;
 }
 
