@@ -63,7 +63,9 @@ export class ChatsService {
    */
   async requireMember(w: Writer | null, chatId: string, userId: string) {
     const db = w ? w.db : this.database.db;
-    const membership = await store.findMembership(db, chatId, userId);
+    const membership = w
+      ? await store.findMembershipForWrite(w.sql, chatId, userId)
+      : await store.findMembership(db, chatId, userId);
     if (membership && membership.left_pts === null) return membership;
     if (!membership && !(await store.findChat(db, chatId))) {
       throw new ApiError('NOT_FOUND', 'No such chat.');

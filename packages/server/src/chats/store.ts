@@ -1,10 +1,19 @@
 import type { Kysely } from 'kysely';
-import type { DatabaseSchema } from '../db/schema.js';
+import type { ChatMembersTable, DatabaseSchema } from '../db/schema.js';
+import type { SqlRunner } from '../db/sql-runner.js';
 
 type Db = Kysely<DatabaseSchema>;
 
 export function findChat(db: Db, chatId: string) {
   return db.selectFrom('chats').selectAll().where('id', '=', chatId).executeTakeFirst();
+}
+
+/** The same, inside a write: every send checks it, so it is a plain prepared statement. */
+export function findMembershipForWrite(sql: SqlRunner, chatId: string, userId: string) {
+  return sql.get<ChatMembersTable>('select * from chat_members where chat_id = ? and user_id = ?', [
+    chatId,
+    userId,
+  ]);
 }
 
 /** The caller's membership, present or past. */

@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
+import { CachedSqlite, postgresRunner, sqliteRunner, type SqlRunner } from './sql-runner.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -28,6 +29,8 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
 export interface Database {
   dialect: Dialect;
   db: Kysely<DatabaseSchema>;
+  /** Runs plain SQL inside a write transaction opened on `db` (see WriteQueue). */
+  runner(trx: Kysely<DatabaseSchema>): SqlRunner;
   close(): Promise<void>;
 }
 
@@ -36,13 +39,23 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export async function openDatabase(url: string): Promise<Database> {
   const location = parseDatabaseUrl(url);
-  const db =
-    location.dialect === 'sqlite' ? openSqlite(location.target) : openPostgres(location.target);
-  const database: Database = {
-    dialect: location.dialect,
-    db,
-    close: () => db.destroy(),
-  };
+  let database: Database;
+  if (location.dialect === 'sqlite') {
+    const sqlite = openSqlite(location.target);
+    const runner = sqliteRunner(sqlite);
+    const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    // One connection: the transaction Kysely opened is the one these statements run in.
+    database = { dialect: 'sqlite', db, runner: () => runner, close: () => db.destroy() };
+  } else {
+    const db = openPostgres(location.target);
+    database = {
+      dialect: 'postgres',
+      db,
+      runner: (trx) => postgresRunner(trx),
+      close: () => db.destroy(),
+    };
+  }
+  const { db } = database;
   try {
     await migrate(db);
   } catch (error) {
@@ -52,7 +65,7 @@ export async function openDatabase(url: string): Promise<Database> {
   return database;
 }
 
-function openSqlite(path: string): Kysely<DatabaseSchema> {
+function openSqlite(path: string): CachedSqlite {
   const file = resolve(path);
   mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
@@ -61,7 +74,7 @@ function openSqlite(path: string): Kysely<DatabaseSchema> {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new CachedSqlite(sqlite);
 }
 
 function openPostgres(url: string): Kysely<DatabaseSchema> {

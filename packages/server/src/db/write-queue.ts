@@ -1,10 +1,13 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database } from './database.js';
 import type { DatabaseSchema } from './schema.js';
+import type { SqlRunner } from './sql-runner.js';
 
 /** What a write job gets: the batch's transaction, the pts allocator and commit hooks. */
 export interface Writer {
   readonly db: Transaction<DatabaseSchema>;
+  /** Plain SQL in the same transaction, for the hot path. */
+  readonly sql: SqlRunner;
   /** Milliseconds since the epoch, fixed for the whole batch. */
   readonly now: number;
   /** The next position in the server-wide update log; increases in commit order. */
@@ -29,10 +32,12 @@ export interface WriteQueueOptions {
 
 /**
  * Every write goes through here. Jobs that arrive while a commit is in flight are committed
- * together in one transaction — one fsync for many messages (group commit) — and each job runs
- * inside its own savepoint, so one failing job fails alone. The pts counter is read and written
- * once per batch under a row lock, which also orders commits across nodes on PostgreSQL.
- * A job is answered only after the transaction holding it has committed.
+ * together in one transaction — one fsync for many messages (group commit). If a job throws,
+ * the batch is rolled back and run again with each job in its own savepoint, so that job fails
+ * alone; a job's work may therefore run more than once, and only the committed run counts (keep
+ * side effects in `afterCommit`). The pts counter is read and written once per batch under a row
+ * lock, which also orders commits across nodes on PostgreSQL. A job is answered only after the
+ * transaction holding it has committed.
  */
 export class WriteQueue {
   private pending: Job[] = [];
@@ -71,20 +76,15 @@ export class WriteQueue {
   }
 
   private async commit(batch: Job[]): Promise<void> {
-    const { db, dialect } = this.database;
     let outcomes: Outcome[];
     try {
-      const trx = await db.startTransaction().execute();
-      try {
-        outcomes = await this.runJobs(trx, batch, dialect === 'postgres');
-        await trx.commit().execute();
-      } catch (error) {
-        await trx
-          .rollback()
-          .execute()
-          .catch(() => {});
-        throw error;
-      }
+      // Fast path: the whole batch in one transaction. A job that fails sends the batch back
+      // to run again with every job in a savepoint of its own, so it fails alone.
+      outcomes = await this.transact(batch, false).catch((error: unknown) => {
+        if (!(error instanceof JobFailed)) throw error;
+        if (batch.length === 1) throw error.cause;
+        return this.transact(batch, true);
+      });
     } catch (error) {
       // The transaction itself failed: nothing in it was stored, so nothing is acknowledged.
       for (const job of batch) job.reject(error);
@@ -104,46 +104,74 @@ export class WriteQueue {
     });
   }
 
+  private async transact(batch: Job[], isolate: boolean): Promise<Outcome[]> {
+    const trx = await this.database.db.startTransaction().execute();
+    try {
+      const outcomes = await this.runJobs(trx, batch, isolate);
+      await trx.commit().execute();
+      return outcomes;
+    } catch (error) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+      throw error;
+    }
+  }
+
   private async runJobs(
     trx: Transaction<DatabaseSchema>,
     batch: Job[],
-    lockCounter: boolean,
+    isolate: boolean,
   ): Promise<Outcome[]> {
-    let query = trx.selectFrom('counters').select('value').where('name', '=', 'pts');
-    if (lockCounter) query = query.forUpdate();
-    const start = (await query.executeTakeFirstOrThrow()).value;
+    const runner = this.database.runner(trx);
+    const lock = this.database.dialect === 'postgres' ? ' for update' : '';
+    const counter = await runner.get<{ value: number }>(
+      `select value from counters where name = 'pts'${lock}`,
+      [],
+    );
+    const start = Number(counter!.value);
     let pts = start;
     const now = Date.now();
-    const isolate = batch.length > 1;
     const outcomes: Outcome[] = [];
 
     for (const job of batch) {
       const hooks: (() => void)[] = [];
       const writer: Writer = {
         db: trx,
+        sql: runner,
         now,
         nextPts: () => ++pts,
         afterCommit: (hook) => hooks.push(hook),
       };
       if (!isolate) {
-        outcomes.push({ ok: true, value: await job.work(writer), hooks });
+        try {
+          outcomes.push({ ok: true, value: await job.work(writer), hooks });
+        } catch (error) {
+          throw new JobFailed(error);
+        }
         continue;
       }
-      await sql`savepoint job`.execute(trx);
+      await runner.run('savepoint job', []);
       try {
         const value = await job.work(writer);
-        await sql`release savepoint job`.execute(trx);
+        await runner.run('release savepoint job', []);
         outcomes.push({ ok: true, value, hooks });
       } catch (error) {
         // pts the failed job took are simply skipped: pts increase, they need not be dense.
-        await sql`rollback to savepoint job`.execute(trx);
-        await sql`release savepoint job`.execute(trx);
+        await runner.run('rollback to savepoint job', []);
+        await runner.run('release savepoint job', []);
         outcomes.push({ ok: false, error });
       }
     }
-    if (pts !== start) {
-      await trx.updateTable('counters').set({ value: pts }).where('name', '=', 'pts').execute();
-    }
+    if (pts !== start) await runner.run(`update counters set value = ? where name = 'pts'`, [pts]);
     return outcomes;
+  }
+}
+
+/** A job threw inside a batch that has no savepoints: the batch must run again, isolated. */
+class JobFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('a job in the batch failed');
   }
 }

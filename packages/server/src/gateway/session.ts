@@ -39,6 +39,7 @@ export class Session {
   private sentPts = 0;
   private held: { pts: number; frame: string }[] = [];
   private invalidFrames = 0;
+  private corked = false;
   private readonly handshakeTimer: NodeJS.Timeout;
 
   constructor(
@@ -88,7 +89,24 @@ export class Session {
       this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'reader too slow; reconnect to catch up');
       return;
     }
+    this.corkUntilNextTick();
     this.socket.send(frame);
+  }
+
+  /**
+   * Frames sent in one tick (a committed batch fans out many) leave in one write call
+   * instead of one system call each.
+   */
+  private corkUntilNextTick(): void {
+    if (this.corked) return;
+    const tcp = (this.socket as unknown as { _socket?: import('node:net').Socket })._socket;
+    if (!tcp) return;
+    this.corked = true;
+    tcp.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      tcp.uncork();
+    });
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {

@@ -35,15 +35,11 @@ export class MessagesService {
     if (!text.trim()) throw new ApiError('INVALID_PARAMS', 'Text is empty.');
     return this.writes.run(async (w) => {
       await this.chats.requireMember(w, chatId, senderId);
-      const original = await store.findByClientMsgId(w.db, chatId, senderId, clientMsgId);
+      const original = await store.findByClientMsgId(w.sql, chatId, senderId, clientMsgId);
       if (original) return store.toMessage(original);
 
-      const { last_seq: seq } = await w.db
-        .updateTable('chats')
-        .set((eb) => ({ last_seq: eb('last_seq', '+', 1), last_activity_at: w.now }))
-        .where('id', '=', chatId)
-        .returning('last_seq')
-        .executeTakeFirstOrThrow();
+      const pts = w.nextPts();
+      const seq = await store.nextSeq(w.sql, chatId, pts, w.now);
       const row = {
         chat_id: chatId,
         seq,
@@ -52,17 +48,12 @@ export class MessagesService {
         text,
         created_at: w.now,
       };
-      await w.db.insertInto('messages').values(row).execute();
+      await store.insertMessage(w.sql, row);
       // Sending means having read everything before: the sender's pointer moves with it, and
       // clients infer that from the message itself, so no separate read update is written.
-      await w.db
-        .updateTable('chat_members')
-        .set({ read_seq: seq })
-        .where('chat_id', '=', chatId)
-        .where('user_id', '=', senderId)
-        .execute();
+      await store.setReadSeq(w.sql, chatId, senderId, seq);
       const message = store.toMessage(row);
-      await this.updates.appendChatUpdate(w, chatId, { kind: 'message.new', message });
+      await this.updates.writeChatUpdate(w, chatId, pts, { kind: 'message.new', message });
       return message;
     });
   }
@@ -96,12 +87,7 @@ export class MessagesService {
         .executeTakeFirstOrThrow();
       const readSeq = Math.min(seq, chat.last_seq);
       if (readSeq <= membership.read_seq) return membership.read_seq;
-      await w.db
-        .updateTable('chat_members')
-        .set({ read_seq: readSeq })
-        .where('chat_id', '=', chatId)
-        .where('user_id', '=', userId)
-        .execute();
+      await store.setReadSeq(w.sql, chatId, userId, readSeq);
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'chat.read',
         chatId,

@@ -26,15 +26,29 @@ export class UpdatesService {
     alsoUserIds: string[] = [],
   ): Promise<number> {
     const pts = w.nextPts();
+    await w.sql.run('update chats set last_pts = ? where id = ?', [pts, chatId]);
+    await this.writeChatUpdate(w, chatId, pts, update, alsoUserIds);
+    return pts;
+  }
+
+  /**
+   * Stores and publishes an update at a pts the caller took with `w.nextPts()` and already set
+   * as the chat's `last_pts` (the send path does both in one statement).
+   */
+  async writeChatUpdate(
+    w: Writer,
+    chatId: string,
+    pts: number,
+    update: Update,
+    alsoUserIds: string[] = [],
+  ): Promise<void> {
     const payload = JSON.stringify(update);
-    await w.db
-      .insertInto('chat_updates')
-      .values({ pts, chat_id: chatId, payload, created_at: w.now })
-      .execute();
-    await w.db.updateTable('chats').set({ last_pts: pts }).where('id', '=', chatId).execute();
+    await w.sql.run(
+      'insert into chat_updates (pts, chat_id, payload, created_at) values (?, ?, ?, ?)',
+      [pts, chatId, payload, w.now],
+    );
     const frame = updateFrame(pts, payload);
     w.afterCommit(() => this.bus.publish('chat.update', { chatId, pts, frame, alsoUserIds }));
-    return pts;
   }
 
   async appendUserUpdate(w: Writer, userId: string, update: Update): Promise<number> {
