@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { CLOSE_CODES, LIMITS } from '@tokki/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppContext } from '../context.js';
-import { Session, type SessionHost } from './session.js';
+import { Session, type Frame, type SessionHost } from './session.js';
 
 const PING_INTERVAL_MS = 30_000;
 
@@ -30,13 +30,15 @@ export class Gateway implements SessionHost {
     this.unsubscribe = [
       bus.subscribe('chat.update', (m) =>
         this.dispatch(() =>
-          this.toChatMembers(m.chatId, m.alsoUserIds, (s) => s.deliver(m.pts, m.frame)),
+          this.toChatMembers(m.chatId, m.alsoUserIds, m.frame, (s, frame) =>
+            s.deliver(m.pts, frame),
+          ),
         ),
       ),
       bus.subscribe('chat.event', (m) =>
         this.dispatch(() =>
-          this.toChatMembers(m.chatId, [], (s) => {
-            if (s.principal?.userId !== m.exceptUserId) s.sendEvent(m.frame);
+          this.toChatMembers(m.chatId, [], m.frame, (s, frame) => {
+            if (s.principal?.userId !== m.exceptUserId) s.sendEvent(frame);
           }),
         ),
       ),
@@ -103,8 +105,19 @@ export class Gateway implements SessionHost {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private toChatMembers(chatId: string, alsoUserIds: string[], send: (session: Session) => void) {
+  /**
+   * Hands `frame` to the sessions of a chat's members (and of `alsoUserIds`). It is encoded once
+   * for all of them, not once per recipient.
+   */
+  private toChatMembers(
+    chatId: string,
+    alsoUserIds: string[],
+    frame: string,
+    sendTo: (session: Session, frame: Frame) => void,
+  ) {
     const deliver = (members: ReadonlySet<string>) => {
+      const encoded = Buffer.from(frame);
+      const send = (session: Session) => sendTo(session, encoded);
       // Walk whichever is smaller: the chat's members or the users connected here.
       if (members.size <= this.sessionsByUser.size) {
         for (const userId of members) this.sessionsByUser.get(userId)?.forEach(send);

@@ -25,6 +25,9 @@ export interface SessionHost {
   unregister(session: Session): void;
 }
 
+/** A serialized server frame: a Buffer when one encoding is shared by many recipients. */
+export type Frame = string | Buffer;
+
 type State = 'handshake' | 'catchingUp' | 'live' | 'closed';
 
 /**
@@ -37,7 +40,7 @@ export class Session {
   private state: State = 'handshake';
   /** The last pts this device was sent: nothing at or below it is sent again. */
   private sentPts = 0;
-  private held: { pts: number; frame: string }[] = [];
+  private held: { pts: number; frame: Frame }[] = [];
   private invalidFrames = 0;
   private corked = false;
   private readonly handshakeTimer: NodeJS.Timeout;
@@ -57,7 +60,7 @@ export class Session {
   }
 
   /** A committed update for this device's user, already serialized. */
-  deliver(pts: number, frame: string): void {
+  deliver(pts: number, frame: Frame): void {
     if (this.state === 'catchingUp') this.held.push({ pts, frame });
     else if (this.state === 'live' && pts > this.sentPts) {
       this.sentPts = pts;
@@ -66,7 +69,7 @@ export class Session {
   }
 
   /** An ephemeral frame (typing): sent only when live, never replayed. */
-  sendEvent(frame: string): void {
+  sendEvent(frame: Frame): void {
     if (this.state === 'live') this.send(frame);
   }
 
@@ -84,13 +87,14 @@ export class Session {
     this.host.unregister(this);
   }
 
-  private send(frame: string): void {
+  private send(frame: Frame): void {
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'reader too slow; reconnect to catch up');
       return;
     }
     this.corkUntilNextTick();
-    this.socket.send(frame);
+    // A Buffer would go out as a binary frame unless told otherwise.
+    this.socket.send(frame, { binary: false });
   }
 
   /**
