@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely';
-
 /** One interface per table; timestamps are milliseconds since the epoch. */
 export interface UsersTable {
   id: string;
@@ -105,6 +103,3 @@ export interface DatabaseSchema {
   user_updates: UserUpdatesTable;
   counters: CountersTable;
 }
-
-// Kept so that a future auto-increment column has a type to reach for.
-export type { Generated };
