@@ -1,0 +1,58 @@
+import { useEffect, useId, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+
+/**
+ * A modal question with a cancel and a confirm button (native <dialog>: focus stays inside,
+ * Escape cancels).
+ */
+export function ConfirmDialog(props: {
+  open: boolean;
+  message: string;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLDialogElement>(null);
+  const messageId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (props.open && !dialog.open) dialog.showModal();
+    if (!props.open && dialog.open) dialog.close();
+  }, [props.open]);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-describedby={messageId}
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onCancel();
+      }}
+      onClick={(event) => {
+        // A click on the backdrop (the dialog itself, outside its content) cancels.
+        if (event.target === ref.current) props.onCancel();
+      }}
+    >
+      <div className="dialog-body">
+        <p id={messageId} className="dialog-message">
+          {props.message}
+        </p>
+        <div className="dialog-actions">
+          <button type="button" className="button secondary" onClick={props.onCancel} autoFocus>
+            {t('common.cancel')}
+          </button>
+          <button
+            type="button"
+            className={props.danger ? 'button danger' : 'button'}
+            onClick={props.onConfirm}
+          >
+            {props.confirmLabel}
+          </button>
+        </div>
+      </div>
+    </dialog>
+  );
+}

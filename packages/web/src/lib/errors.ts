@@ -1,0 +1,38 @@
+import { LIMITS } from '@tokki/protocol';
+import { TokkiError } from '@tokki/sdk';
+import type { TFunction } from 'i18next';
+import { formatWait } from './format';
+
+const TRANSLATED = new Set([
+  'PHONE_INVALID',
+  'CODE_INVALID',
+  'CODE_EXPIRED',
+  'CODE_ATTEMPTS_EXCEEDED',
+  'UNAVAILABLE',
+  'UNAUTHENTICATED',
+  'NOT_MEMBER',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'GROUP_FULL',
+  'INVALID_PARAMS',
+]);
+
+/** A failed call, said in the user's language (the server's own message is for developers). */
+export function errorText(t: TFunction, error: unknown, lng: string): string {
+  if (!(error instanceof TokkiError)) return t('errors.generic');
+  if (error.code === 'RATE_LIMITED') {
+    return error.retryAfter
+      ? t('errors.RATE_LIMITED', { wait: formatWait(error.retryAfter, lng) })
+      : t('errors.RATE_LIMITED_soon');
+  }
+  if (error.code === 'TEXT_TOO_LONG') {
+    return t('errors.TEXT_TOO_LONG', { max: LIMITS.MESSAGE_TEXT_MAX.toLocaleString(lng) });
+  }
+  if (TRANSLATED.has(error.code)) return t(`errors.${error.code}` as 'errors.generic');
+  return t('errors.generic');
+}
+
+/** The same for an error code kept with a pending message. */
+export function errorCodeText(t: TFunction, code: string | undefined, lng: string): string {
+  return errorText(t, new TokkiError((code ?? 'INTERNAL') as 'INTERNAL', ''), lng);
+}

@@ -1,0 +1,93 @@
+/** Locale-aware dates and times, initials and avatar colours. */
+
+const DAY = 24 * 60 * 60 * 1000;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(lng: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${lng}|${JSON.stringify(options)}`;
+  let cached = formatters.get(key);
+  if (!cached) {
+    cached = new Intl.DateTimeFormat(lng, options);
+    formatters.set(key, cached);
+  }
+  return cached;
+}
+
+function startOfDay(time: number): number {
+  const date = new Date(time);
+  date.setHours(0, 0, 0, 0);
+  return date.getTime();
+}
+
+/** "오후 3:04" / "3:04 PM" / "15:04". */
+export function formatTime(time: number, lng: string): string {
+  return formatter(lng, { hour: 'numeric', minute: '2-digit' }).format(time);
+}
+
+/**
+ * The chat list's time: today the time, within the last week the weekday, this year the month
+ * and day, else the full date.
+ */
+export function formatListTime(time: number, lng: string, now = Date.now()): string {
+  const today = startOfDay(now);
+  if (time >= today) return formatTime(time, lng);
+  if (time >= today - 6 * DAY) return formatter(lng, { weekday: 'short' }).format(time);
+  if (new Date(time).getFullYear() === new Date(now).getFullYear()) {
+    return formatter(lng, { month: 'short', day: 'numeric' }).format(time);
+  }
+  return formatter(lng, { year: 'numeric', month: 'numeric', day: 'numeric' }).format(time);
+}
+
+/** The date separator in a chat room: "2026년 11월 21일 토요일". */
+export function formatDay(time: number, lng: string): string {
+  return formatter(lng, { dateStyle: 'full' }).format(time);
+}
+
+/** Devices' "last active": a date and a time. */
+export function formatDateTime(time: number, lng: string): string {
+  return formatter(lng, { dateStyle: 'medium', timeStyle: 'short' }).format(time);
+}
+
+/** A key that is equal for two times on the same local day. */
+export function dayKey(time: number): number {
+  return startOfDay(time);
+}
+
+/** "3분" / "3 minutes" / "3分": how long to wait, for RATE_LIMITED. */
+export function formatWait(seconds: number, lng: string): string {
+  const unit = seconds >= 3600 ? 'hour' : seconds >= 60 ? 'minute' : 'second';
+  const value =
+    unit === 'hour'
+      ? Math.ceil(seconds / 3600)
+      : unit === 'minute'
+        ? Math.ceil(seconds / 60)
+        : seconds;
+  return new Intl.NumberFormat(lng, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+}
+
+/**
+ * One or two letters for an avatar: the first letters of the first two words ("Kim Minji" →
+ * "KM"), or the first character of a one-word CJK name ("김민지" → "민지" reads oddly, so "김").
+ */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return '?';
+  const first = [...words[0]!][0] ?? '?';
+  const isLatin = /^[\p{Script=Latin}\d]/u.test(first);
+  if (!isLatin || words.length === 1) return first.toUpperCase();
+  const second = [...words[1]!][0] ?? '';
+  return (first + second).toUpperCase();
+}
+
+const AVATAR_HUES = [12, 32, 48, 140, 168, 196, 214, 250, 280, 320, 345];
+
+/** A stable hue for an id, so a person keeps their colour everywhere. */
+export function avatarHue(id: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 16777619);
+  }
+  return AVATAR_HUES[(hash >>> 0) % AVATAR_HUES.length]!;
+}

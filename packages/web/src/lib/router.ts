@@ -1,0 +1,73 @@
+import { useSyncExternalStore } from 'react';
+
+/** The app's screens, from the URL path (the server answers every non-API path with the app). */
+export type Route =
+  | { name: 'list' }
+  | { name: 'chat'; chatId: string }
+  | { name: 'info'; chatId: string }
+  | { name: 'new' }
+  | { name: 'settings' };
+
+export function parseRoute(path: string): Route {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'chats' && parts[1]) {
+    return parts[2] === 'info'
+      ? { name: 'info', chatId: parts[1] }
+      : { name: 'chat', chatId: parts[1] };
+  }
+  if (parts[0] === 'new') return { name: 'new' };
+  if (parts[0] === 'settings') return { name: 'settings' };
+  return { name: 'list' };
+}
+
+export function routePath(route: Route): string {
+  switch (route.name) {
+    case 'list':
+      return '/';
+    case 'chat':
+      return `/chats/${encodeURIComponent(route.chatId)}`;
+    case 'info':
+      return `/chats/${encodeURIComponent(route.chatId)}/info`;
+    case 'new':
+      return '/new';
+    case 'settings':
+      return '/settings';
+  }
+}
+
+const listeners = new Set<() => void>();
+let current = typeof location === 'undefined' ? '/' : location.pathname;
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('popstate', () => {
+    current = location.pathname;
+    for (const listener of listeners) listener();
+  });
+}
+
+/** Goes to a screen; `replace` for redirects, so Back does not return to them. */
+export function navigate(route: Route, options: { replace?: boolean } = {}): void {
+  const path = routePath(route);
+  if (path === current) return;
+  if (options.replace) history.replaceState(null, '', path);
+  else history.pushState({ tokki: true }, '', path);
+  current = path;
+  for (const listener of listeners) listener();
+}
+
+/** Back within the app when there is history to go back to, else to `fallback`. */
+export function goBack(fallback: Route = { name: 'list' }): void {
+  if ((history.state as { tokki?: boolean } | null)?.tokki) history.back();
+  else navigate(fallback, { replace: true });
+}
+
+export function useRoute(): Route {
+  const path = useSyncExternalStore(
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    () => current,
+  );
+  return parseRoute(path);
+}

@@ -1,0 +1,816 @@
+import type { Chat, Me, Member, Message, Update, User } from '@tokki/protocol';
+import {
+  isConnectionError,
+  newClientMsgId,
+  TokkiClient,
+  TokkiError,
+  type ConnectionState,
+  type MethodResult,
+} from '@tokki/sdk';
+import { useSyncExternalStore } from 'react';
+import {
+  CACHED_MESSAGES_PER_CHAT,
+  clearAll,
+  loadSnapshot,
+  saveEntries,
+  type PendingMessage,
+  type Session,
+} from './persist';
+
+/** The messages of one chat that are loaded: a gapless run of seqs, oldest first. */
+export interface History {
+  messages: Message[];
+  /**
+   * Where older messages continue: a cursor, `null` when the start is reached, `undefined` when
+   * not known yet (a history from the cache: the next load fetches the newest page first).
+   */
+  olderCursor: string | null | undefined;
+  loadingOlder: boolean;
+}
+
+export type Phase = 'booting' | 'signedOut' | 'signedIn';
+
+export interface ServerInfo {
+  name: string;
+  version: string;
+  mode: 'local' | 'production';
+  testNumbers: boolean;
+}
+
+export interface State {
+  phase: Phase;
+  me: Me | null;
+  deviceId: string | null;
+  connection: ConnectionState;
+  /** True once the realtime connection has been synced at least once in this tab. */
+  everSynced: boolean;
+  online: boolean;
+  chats: Record<string, Chat>;
+  histories: Record<string, History>;
+  /** chatId → userId → member, with read pointers (for the unread counters). */
+  members: Record<string, Record<string, Member>>;
+  pending: PendingMessage[];
+  serverInfo: ServerInfo | null;
+  /** The chat on screen, which is marked read as messages arrive. */
+  openChatId: string | null;
+}
+
+const initialState: State = {
+  phase: 'booting',
+  me: null,
+  deviceId: null,
+  connection: 'offline',
+  everSynced: false,
+  online: typeof navigator === 'undefined' ? true : navigator.onLine,
+  chats: {},
+  histories: {},
+  members: {},
+  pending: [],
+  serverInfo: null,
+  openChatId: null,
+};
+
+const HISTORY_PAGE = 60;
+const OLDER_PAGE = 100;
+
+/**
+ * The app's state and everything that changes it: one TokkiClient per tab, updates applied as
+ * they arrive, a cache in IndexedDB, and the queue of messages waiting to be sent.
+ */
+export class AppStore {
+  #state: State = initialState;
+  readonly #listeners = new Set<() => void>();
+  #client: TokkiClient | undefined;
+  #unsubscribe: (() => void)[] = [];
+  #pts: number | undefined;
+  #saveTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #dirtyHistories = new Set<string>();
+  readonly #dirtyMembers = new Set<string>();
+  readonly #deletedKeys = new Set<string>();
+  #chatsDirty = false;
+  /** Sends are chained per chat so that messages arrive in the order they were written. */
+  readonly #sendChains = new Map<string, Promise<void>>();
+  /** Sends waiting to retry after a connection failure: kicked when the connection is back. */
+  readonly #retrying = new Map<string, AbortController>();
+  #refreshedAfterBoot = false;
+  #markingRead = new Map<string, number>();
+
+  get state(): State {
+    return this.#state;
+  }
+
+  get client(): TokkiClient | undefined {
+    return this.#client;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  #set(patch: Partial<State>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  // ---- Boot, sign-in, sign-out ------------------------------------------------------------
+
+  /** Restores the cached session (if any) and connects. */
+  async boot(): Promise<void> {
+    window.addEventListener('online', () => this.#set({ online: true }));
+    window.addEventListener('offline', () => this.#set({ online: false }));
+    const snapshot = await loadSnapshot();
+    const session = snapshot.session;
+    if (!session?.token) {
+      this.#set({ phase: 'signedOut' });
+      void this.loadServerInfo();
+      return;
+    }
+    const histories: Record<string, History> = {};
+    for (const cached of snapshot.histories) {
+      histories[cached.chatId] = {
+        messages: cached.messages,
+        olderCursor: undefined,
+        loadingOlder: false,
+      };
+    }
+    const members: State['members'] = {};
+    for (const [chatId, list] of Object.entries(snapshot.members)) {
+      members[chatId] = Object.fromEntries(list.map((m) => [m.user.id, m]));
+    }
+    this.#pts = session.pts;
+    this.#set({
+      phase: 'signedIn',
+      me: session.me,
+      deviceId: session.deviceId,
+      chats: Object.fromEntries(snapshot.chats.map((c) => [c.id, c])),
+      histories,
+      members,
+      pending: snapshot.pending.map((p) =>
+        p.status === 'failed' ? p : { ...p, status: 'sending' },
+      ),
+    });
+    this.#startClient(session.token, session.pts);
+    for (const pending of this.#state.pending) {
+      if (pending.status === 'sending') this.#deliver(pending);
+    }
+  }
+
+  async loadServerInfo(): Promise<void> {
+    const client = this.#client ?? new TokkiClient({ server: location.origin });
+    try {
+      const info = await client.call('server.getInfo', {});
+      this.#set({ serverInfo: info });
+    } catch (error) {
+      console.warn('server.getInfo failed', error);
+    }
+  }
+
+  /** A client for the sign-in screens: no token yet. */
+  signInClient(): TokkiClient {
+    return new TokkiClient({ server: location.origin });
+  }
+
+  /** After `auth.signIn`: remember the device and go online. */
+  async completeSignIn(result: MethodResult<'auth.signIn'>): Promise<void> {
+    await clearAll();
+    this.#pts = undefined;
+    this.#refreshedAfterBoot = false;
+    this.#set({
+      ...initialState,
+      online: this.#state.online,
+      serverInfo: this.#state.serverInfo,
+      phase: 'signedIn',
+      me: result.me,
+      deviceId: result.deviceId,
+    });
+    await saveEntries([['session', this.#session(result.token)]]);
+    this.#startClient(result.token, undefined);
+  }
+
+  async signOut(): Promise<void> {
+    const client = this.#client;
+    try {
+      await client?.signOut();
+    } finally {
+      await this.#signedOut();
+    }
+  }
+
+  async #signedOut(): Promise<void> {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#client?.disconnect();
+    this.#client = undefined;
+    for (const controller of this.#retrying.values()) controller.abort(new Error('signed out'));
+    this.#retrying.clear();
+    this.#sendChains.clear();
+    clearTimeout(this.#saveTimer);
+    await clearAll();
+    this.#set({ ...initialState, online: this.#state.online, phase: 'signedOut' });
+    void this.loadServerInfo();
+  }
+
+  #session(token: string): Session {
+    return { token, deviceId: this.#state.deviceId!, me: this.#state.me!, pts: this.#pts };
+  }
+
+  #startClient(token: string, pts: number | undefined): void {
+    const client = new TokkiClient({
+      server: location.origin,
+      token,
+      pts,
+      onPts: (value) => {
+        this.#pts = value;
+        this.#scheduleSave();
+      },
+    });
+    this.#client = client;
+    this.#unsubscribe = [
+      client.on('update', ({ update }) => this.#apply(update)),
+      client.on('reload', () => void this.#reload()),
+      client.on('state', (connection) => {
+        this.#set({ connection });
+        if (connection === 'revoked' || connection === 'unauthenticated') void this.#signedOut();
+      }),
+      client.on('synced', () => {
+        this.#set({ everSynced: true });
+        // Sends waiting out a backoff go now rather than after it.
+        for (const controller of this.#retrying.values()) controller.abort(KICK);
+        if (!this.#refreshedAfterBoot) {
+          this.#refreshedAfterBoot = true;
+          void this.refreshChats();
+        }
+      }),
+    ];
+    void client.connect().catch(() => {
+      // Reported through the 'state' event.
+    });
+  }
+
+  // ---- Loading --------------------------------------------------------------------------
+
+  /** Reloads the chat list (every page). */
+  async refreshChats(): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    const chats: Record<string, Chat> = {};
+    let cursor: string | undefined;
+    try {
+      do {
+        const page = await client.call('chats.list', { limit: 200, ...(cursor && { cursor }) });
+        for (const chat of page.chats) chats[chat.id] = chat;
+        cursor = page.cursor ?? undefined;
+      } while (cursor);
+    } catch (error) {
+      if (!isConnectionError(error)) console.warn('chats.list failed', error);
+      return;
+    }
+    if (client !== this.#client) return;
+    // Keep an open chat's unread count at zero: it is being read.
+    const open = this.#state.openChatId;
+    const removed = Object.keys(this.#state.chats).filter((id) => !chats[id]);
+    for (const id of removed) this.#forgetChat(id);
+    this.#chatsDirty = true;
+    this.#set({ chats });
+    if (open && chats[open]) this.#maybeMarkRead(open);
+    this.#scheduleSave();
+  }
+
+  async #reload(): Promise<void> {
+    // The server could not resume: cached histories may have gaps. Keep what is on screen until
+    // the fresh page replaces it; drop the rest.
+    const open = this.#state.openChatId;
+    const histories: Record<string, History> = {};
+    for (const [chatId, history] of Object.entries(this.#state.histories)) {
+      if (chatId === open) histories[chatId] = history;
+      else this.#deletedKeys.add(`history:${chatId}`);
+    }
+    this.#set({ histories });
+    await this.refreshChats();
+    if (open) await Promise.all([this.loadNewest(open), this.loadMembers(open)]);
+  }
+
+  /** Fetches a chat the list does not have yet (a new chat, a deep link). */
+  async fetchChat(chatId: string): Promise<Chat | undefined> {
+    const client = this.#client;
+    if (!client) return undefined;
+    try {
+      const chat = await client.call('chats.get', { chatId });
+      if (client !== this.#client) return undefined;
+      this.#putChat(chat);
+      return chat;
+    } catch (error) {
+      if (
+        error instanceof TokkiError &&
+        (error.code === 'NOT_MEMBER' || error.code === 'NOT_FOUND')
+      ) {
+        this.#forgetChat(chatId);
+        this.#set({});
+      }
+      throw error;
+    }
+  }
+
+  #putChat(chat: Chat): void {
+    const existing = this.#state.chats[chat.id];
+    // A fetched chat may be older than updates already applied: keep the newer counters.
+    const merged =
+      existing && existing.lastSeq > chat.lastSeq
+        ? { ...chat, lastSeq: existing.lastSeq, lastMessage: existing.lastMessage }
+        : chat;
+    this.#chatsDirty = true;
+    this.#set({ chats: { ...this.#state.chats, [chat.id]: merged } });
+    this.#scheduleSave();
+  }
+
+  /** Every member of a chat with their read pointers. */
+  async loadMembers(chatId: string): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    const members: Record<string, Member> = {};
+    let cursor: string | undefined;
+    try {
+      do {
+        const page = await client.call('chats.members', {
+          chatId,
+          limit: 1000,
+          ...(cursor && { cursor }),
+        });
+        for (const member of page.members) members[member.user.id] = member;
+        cursor = page.cursor ?? undefined;
+      } while (cursor);
+    } catch (error) {
+      if (!isConnectionError(error)) console.warn('chats.members failed', error);
+      return;
+    }
+    if (client !== this.#client) return;
+    // Pointers only move forward: keep any update that arrived while the pages loaded.
+    const current = this.#state.members[chatId] ?? {};
+    for (const [userId, member] of Object.entries(members)) {
+      const seen = current[userId];
+      if (seen && seen.readSeq > member.readSeq)
+        members[userId] = { ...member, readSeq: seen.readSeq };
+    }
+    this.#dirtyMembers.add(chatId);
+    this.#set({ members: { ...this.#state.members, [chatId]: members } });
+    this.#scheduleSave();
+  }
+
+  /** The newest page of a chat's history, merged with what is loaded. */
+  async loadNewest(chatId: string): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    let page: MethodResult<'messages.history'>;
+    try {
+      page = await client.call('messages.history', { chatId, limit: HISTORY_PAGE });
+    } catch (error) {
+      if (!isConnectionError(error)) console.warn('messages.history failed', error);
+      return;
+    }
+    if (client !== this.#client) return;
+    const fetched = [...page.messages].reverse();
+    const current = this.#state.histories[chatId];
+    let next: History;
+    if (!current || current.messages.length === 0 || fetched.length === 0) {
+      next = { messages: fetched, olderCursor: page.cursor, loadingOlder: false };
+      if (current && fetched.length === 0) next = { ...current, olderCursor: null };
+    } else {
+      const first = fetched[0]!;
+      const last = current.messages.at(-1)!;
+      if (last.seq < first.seq - 1) {
+        // A gap between what we had and the newest page: start over from the newest.
+        next = { messages: fetched, olderCursor: page.cursor, loadingOlder: false };
+      } else {
+        const messages = mergeMessages(current.messages, fetched);
+        const olderCursor =
+          current.messages[0]!.seq < first.seq && current.olderCursor !== undefined
+            ? current.olderCursor
+            : page.cursor;
+        next = { messages, olderCursor, loadingOlder: false };
+      }
+    }
+    this.#setHistory(chatId, next);
+    for (const message of fetched) this.#dropPending(message);
+  }
+
+  /** The page before the oldest loaded message. */
+  async loadOlder(chatId: string): Promise<void> {
+    const client = this.#client;
+    const history = this.#state.histories[chatId];
+    if (!client || !history || history.loadingOlder || history.olderCursor === null) return;
+    if (history.olderCursor === undefined) {
+      await this.loadNewest(chatId);
+      return;
+    }
+    this.#setHistory(chatId, { ...history, loadingOlder: true }, false);
+    try {
+      const page = await client.call('messages.history', {
+        chatId,
+        limit: OLDER_PAGE,
+        cursor: history.olderCursor,
+      });
+      if (client !== this.#client) return;
+      const current = this.#state.histories[chatId] ?? history;
+      const older = [...page.messages].reverse();
+      this.#setHistory(chatId, {
+        messages: mergeMessages(older, current.messages),
+        olderCursor: page.cursor,
+        loadingOlder: false,
+      });
+    } catch (error) {
+      const current = this.#state.histories[chatId];
+      if (current) this.#setHistory(chatId, { ...current, loadingOlder: false }, false);
+      if (!isConnectionError(error)) console.warn('messages.history failed', error);
+    }
+  }
+
+  #setHistory(chatId: string, history: History, persist = true): void {
+    this.#set({ histories: { ...this.#state.histories, [chatId]: history } });
+    if (persist) {
+      this.#dirtyHistories.add(chatId);
+      this.#scheduleSave();
+    }
+  }
+
+  // ---- The open chat and read pointers ----------------------------------------------------
+
+  /** Called by the chat room: loads what it shows and marks it read. */
+  openChat(chatId: string | null): void {
+    if (this.#state.openChatId === chatId) return;
+    this.#set({ openChatId: chatId });
+    if (!chatId) return;
+    if (!this.#state.chats[chatId]) void this.fetchChat(chatId).catch(() => {});
+    void this.loadNewest(chatId);
+    void this.loadMembers(chatId);
+    this.#maybeMarkRead(chatId);
+  }
+
+  /** Marks the open chat read up to its newest message, when the page is visible. */
+  markOpenChatRead(): void {
+    const open = this.#state.openChatId;
+    if (open) this.#maybeMarkRead(open);
+  }
+
+  #maybeMarkRead(chatId: string): void {
+    if (chatId !== this.#state.openChatId) return;
+    if (typeof document !== 'undefined' && document.visibilityState !== 'visible') return;
+    const chat = this.#state.chats[chatId];
+    const client = this.#client;
+    if (!chat || !client || chat.lastSeq <= chat.readSeq) return;
+    const seq = chat.lastSeq;
+    if ((this.#markingRead.get(chatId) ?? 0) >= seq) return;
+    this.#markingRead.set(chatId, seq);
+    // Shown as read at once; the server's chat.read update confirms it.
+    this.#updateChat(chatId, (c) => ({ ...c, readSeq: Math.max(c.readSeq, seq), unreadCount: 0 }));
+    client.call('messages.markRead', { chatId, seq }).catch((error: unknown) => {
+      this.#markingRead.delete(chatId);
+      if (!isConnectionError(error)) console.warn('messages.markRead failed', error);
+    });
+  }
+
+  // ---- Sending -------------------------------------------------------------------------
+
+  /** Shows the message at once as pending and sends it, exactly once, as soon as possible. */
+  send(chatId: string, text: string): void {
+    const pending: PendingMessage = {
+      clientMsgId: newClientMsgId(),
+      chatId,
+      text,
+      createdAt: Date.now(),
+      status: 'sending',
+    };
+    this.#set({ pending: [...this.#state.pending, pending] });
+    // The queue is written at once: a reload right after sending must still find it.
+    void this.#savePending();
+    this.#deliver(pending);
+  }
+
+  resend(clientMsgId: string): void {
+    const pending = this.#state.pending.find((p) => p.clientMsgId === clientMsgId);
+    if (!pending) return;
+    const next: PendingMessage = { ...pending, status: 'sending' };
+    delete next.error;
+    this.#replacePending(next);
+    this.#deliver(next);
+  }
+
+  discard(clientMsgId: string): void {
+    this.#set({ pending: this.#state.pending.filter((p) => p.clientMsgId !== clientMsgId) });
+    void this.#savePending();
+  }
+
+  #deliver(pending: PendingMessage): void {
+    const previous = this.#sendChains.get(pending.chatId) ?? Promise.resolve();
+    const next = previous.then(() => this.#attempt(pending));
+    this.#sendChains.set(pending.chatId, next);
+  }
+
+  async #attempt(pending: PendingMessage): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    for (;;) {
+      if (!this.#state.pending.some((p) => p.clientMsgId === pending.clientMsgId)) return;
+      const controller = new AbortController();
+      try {
+        const { message } = await client.sendMessage(pending.chatId, pending.text, {
+          clientMsgId: pending.clientMsgId,
+          signal: controller.signal,
+          onRetry: () => this.#retrying.set(pending.clientMsgId, controller),
+        });
+        this.#retrying.delete(pending.clientMsgId);
+        if (client !== this.#client) return;
+        this.#insertMessage(message);
+        return;
+      } catch (error) {
+        this.#retrying.delete(pending.clientMsgId);
+        if (client !== this.#client) return;
+        if (controller.signal.aborted && controller.signal.reason === KICK) continue;
+        const code = error instanceof TokkiError ? error.code : 'INTERNAL';
+        this.#replacePending({ ...pending, status: 'failed', error: code });
+        return;
+      }
+    }
+  }
+
+  #replacePending(next: PendingMessage): void {
+    this.#set({
+      pending: this.#state.pending.map((p) => (p.clientMsgId === next.clientMsgId ? next : p)),
+    });
+    void this.#savePending();
+  }
+
+  #dropPending(message: Message): void {
+    if (message.senderId !== this.#state.me?.id) return;
+    const pending = this.#state.pending;
+    if (
+      !pending.some((p) => p.clientMsgId === message.clientMsgId && p.chatId === message.chatId)
+    ) {
+      return;
+    }
+    this.#set({
+      pending: pending.filter(
+        (p) => !(p.clientMsgId === message.clientMsgId && p.chatId === message.chatId),
+      ),
+    });
+    void this.#savePending();
+  }
+
+  async #savePending(): Promise<void> {
+    await saveEntries([['pending', this.#state.pending]]);
+  }
+
+  // ---- Updates ------------------------------------------------------------------------
+
+  #apply(update: Update): void {
+    switch (update.kind) {
+      case 'message.new':
+        this.#insertMessage(update.message);
+        return;
+      case 'chat.read':
+        this.#setReadPointer(update.chatId, update.userId, update.readSeq);
+        return;
+      case 'chat.joined': {
+        void this.fetchChat(update.chatId).catch(() => {});
+        if (this.#state.members[update.chatId]) void this.loadMembers(update.chatId);
+        return;
+      }
+      case 'chat.left': {
+        if (update.userId === this.#state.me?.id) {
+          this.#forgetChat(update.chatId);
+          this.#set({});
+          return;
+        }
+        const members = this.#state.members[update.chatId];
+        if (members?.[update.userId]) {
+          const rest = { ...members };
+          delete rest[update.userId];
+          this.#dirtyMembers.add(update.chatId);
+          this.#set({ members: { ...this.#state.members, [update.chatId]: rest } });
+        }
+        this.#updateChat(update.chatId, (c) => ({
+          ...c,
+          memberCount: Math.max(0, c.memberCount - 1),
+        }));
+        return;
+      }
+      case 'chat.renamed':
+        this.#updateChat(update.chatId, (c) => ({ ...c, title: update.title }));
+        return;
+      case 'profile.updated':
+        this.#applyProfile(update.user);
+        return;
+    }
+  }
+
+  /** A message from an update or an ack: each (chatId, seq) once. */
+  #insertMessage(message: Message): void {
+    const chatId = message.chatId;
+    const me = this.#state.me?.id;
+    this.#dropPending(message);
+    const chat = this.#state.chats[chatId];
+    if (!chat) {
+      void this.fetchChat(chatId).catch(() => {});
+    } else if (message.seq > chat.lastSeq || !chat.lastMessage) {
+      const mine = message.senderId === me;
+      this.#updateChat(chatId, (c) => {
+        const readSeq = mine ? Math.max(c.readSeq, message.seq) : c.readSeq;
+        return {
+          ...c,
+          lastSeq: message.seq,
+          lastMessage: message,
+          lastActivityAt: Math.max(c.lastActivityAt, message.createdAt),
+          readSeq,
+          unreadCount: Math.max(0, message.seq - readSeq),
+        };
+      });
+    }
+    // The sender has read up to their own message.
+    this.#setReadPointer(chatId, message.senderId, message.seq);
+
+    const history = this.#state.histories[chatId];
+    if (history) {
+      const last = history.messages.at(-1);
+      if (!last || message.seq === last.seq + 1) {
+        this.#setHistory(chatId, { ...history, messages: [...history.messages, message] });
+      } else if (message.seq > last.seq + 1) {
+        // Missed some: the open chat refetches; a closed one reloads when opened.
+        if (chatId === this.#state.openChatId) void this.loadNewest(chatId);
+        else {
+          const rest = { ...this.#state.histories };
+          delete rest[chatId];
+          this.#deletedKeys.add(`history:${chatId}`);
+          this.#set({ histories: rest });
+        }
+      } else if (!history.messages.some((m) => m.seq === message.seq)) {
+        this.#setHistory(chatId, {
+          ...history,
+          messages: mergeMessages(history.messages, [message]),
+        });
+      }
+    }
+    this.#maybeMarkRead(chatId);
+  }
+
+  #setReadPointer(chatId: string, userId: string, readSeq: number): void {
+    if (userId === this.#state.me?.id) {
+      this.#updateChat(chatId, (c) =>
+        readSeq > c.readSeq ? { ...c, readSeq, unreadCount: Math.max(0, c.lastSeq - readSeq) } : c,
+      );
+    }
+    const members = this.#state.members[chatId];
+    const member = members?.[userId];
+    if (!members || !member || member.readSeq >= readSeq) return;
+    this.#dirtyMembers.add(chatId);
+    this.#set({
+      members: {
+        ...this.#state.members,
+        [chatId]: { ...members, [userId]: { ...member, readSeq } },
+      },
+    });
+    this.#scheduleSave();
+  }
+
+  #applyProfile(user: User): void {
+    const patch: Partial<State> = {};
+    if (user.id === this.#state.me?.id) patch.me = { ...this.#state.me, ...user };
+    let chatsChanged = false;
+    const chats = { ...this.#state.chats };
+    for (const chat of Object.values(chats)) {
+      if (chat.peer?.id === user.id) {
+        chats[chat.id] = { ...chat, peer: user };
+        chatsChanged = true;
+      }
+    }
+    if (chatsChanged) {
+      patch.chats = chats;
+      this.#chatsDirty = true;
+    }
+    let membersChanged = false;
+    const allMembers = { ...this.#state.members };
+    for (const [chatId, members] of Object.entries(allMembers)) {
+      const member = members[user.id];
+      if (member) {
+        allMembers[chatId] = { ...members, [user.id]: { ...member, user } };
+        this.#dirtyMembers.add(chatId);
+        membersChanged = true;
+      }
+    }
+    if (membersChanged) patch.members = allMembers;
+    this.#set(patch);
+    this.#scheduleSave();
+  }
+
+  #updateChat(chatId: string, change: (chat: Chat) => Chat): void {
+    const chat = this.#state.chats[chatId];
+    if (!chat) return;
+    const next = change(chat);
+    if (next === chat) return;
+    this.#chatsDirty = true;
+    this.#set({ chats: { ...this.#state.chats, [chatId]: next } });
+    this.#scheduleSave();
+  }
+
+  /** Removes a chat the user is no longer in (without notifying). */
+  #forgetChat(chatId: string): void {
+    const chats = { ...this.#state.chats };
+    const histories = { ...this.#state.histories };
+    const members = { ...this.#state.members };
+    delete chats[chatId];
+    delete histories[chatId];
+    delete members[chatId];
+    this.#deletedKeys.add(`history:${chatId}`);
+    this.#deletedKeys.add(`members:${chatId}`);
+    this.#chatsDirty = true;
+    this.#state = { ...this.#state, chats, histories, members };
+    this.#scheduleSave();
+  }
+
+  /** Applies a profile change made on this device (the update confirms it later). */
+  setMe(me: Me): void {
+    this.#set({ me });
+    this.#applyProfile(me);
+  }
+
+  // ---- Saving -------------------------------------------------------------------------
+
+  #scheduleSave(): void {
+    if (this.#saveTimer !== undefined) return;
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = undefined;
+      void this.#save();
+    }, 250);
+  }
+
+  async #save(): Promise<void> {
+    const client = this.#client;
+    const token = client?.token;
+    if (!client || !token || this.#state.phase !== 'signedIn') return;
+    const values: [string, unknown][] = [['session', this.#session(token)]];
+    if (this.#chatsDirty) values.push(['chats', Object.values(this.#state.chats)]);
+    this.#chatsDirty = false;
+    for (const chatId of this.#dirtyHistories) {
+      const history = this.#state.histories[chatId];
+      if (!history) continue;
+      values.push([
+        `history:${chatId}`,
+        { chatId, messages: history.messages.slice(-CACHED_MESSAGES_PER_CHAT) },
+      ]);
+    }
+    this.#dirtyHistories.clear();
+    for (const chatId of this.#dirtyMembers) {
+      const members = this.#state.members[chatId];
+      if (members) values.push([`members:${chatId}`, Object.values(members)]);
+    }
+    this.#dirtyMembers.clear();
+    const deletions = [...this.#deletedKeys];
+    this.#deletedKeys.clear();
+    await saveEntries(values, deletions);
+  }
+
+  /** Writes everything now (before the page goes away). */
+  flush(): void {
+    if (this.#saveTimer === undefined) return;
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    void this.#save();
+  }
+}
+
+const KICK = new Error('connection is back: retry now');
+
+/** Merges two runs of messages by seq (the second wins), oldest first. */
+export function mergeMessages(a: Message[], b: Message[]): Message[] {
+  const bySeq = new Map<number, Message>();
+  for (const message of a) bySeq.set(message.seq, message);
+  for (const message of b) bySeq.set(message.seq, message);
+  return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
+}
+
+/**
+ * KakaoTalk's unread counter for a message: how many members other than its sender have a read
+ * pointer below it. `sortedReadSeqs` is every member's pointer, ascending.
+ */
+export function unreadCounter(
+  message: { seq: number; senderId: string },
+  sortedReadSeqs: number[],
+  members: Record<string, Member>,
+): number {
+  let low = 0;
+  let high = sortedReadSeqs.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sortedReadSeqs[mid]! < message.seq) low = mid + 1;
+    else high = mid;
+  }
+  const sender = members[message.senderId];
+  const senderBelow = sender !== undefined && sender.readSeq < message.seq ? 1 : 0;
+  return low - senderBelow;
+}
+
+export const store = new AppStore();
+
+/** Reads part of the state; re-renders when that part changes. */
+export function useAppState<T>(select: (state: State) => T): T {
+  return useSyncExternalStore(store.subscribe, () => select(store.state));
+}

@@ -1,0 +1,149 @@
+import type { Chat } from '@tokki/protocol';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Avatar } from '../components/Avatar';
+import { ConnectionBanner } from '../components/ConnectionBanner';
+import { Icon } from '../components/Icon';
+import { TopBar } from '../components/TopBar';
+import { chatTitle } from '../lib/chat';
+import { formatListTime } from '../lib/format';
+import { navigate } from '../lib/router';
+import { useAppState } from '../lib/store';
+
+/** Chats by latest activity: avatar, title, last message, time, unread badge. */
+export function ChatList({ selectedChatId }: { selectedChatId?: string | undefined }) {
+  const { t } = useTranslation();
+  const chats = useAppState((s) => s.chats);
+  const pending = useAppState((s) => s.pending);
+  const ordered = useMemo(
+    () =>
+      Object.values(chats).sort(
+        (a, b) => b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? -1 : 1),
+      ),
+    [chats],
+  );
+  return (
+    <section className="screen chat-list-screen" aria-labelledby="chat-list-title">
+      <TopBar
+        title={<span id="chat-list-title">{t('chatList.title')}</span>}
+        actions={
+          <>
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => navigate({ name: 'new' })}
+              aria-label={t('chatList.newChat')}
+              title={t('chatList.newChat')}
+            >
+              <Icon name="plus" />
+            </button>
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => navigate({ name: 'settings' })}
+              aria-label={t('chatList.settings')}
+              title={t('chatList.settings')}
+            >
+              <Icon name="settings" />
+            </button>
+          </>
+        }
+      />
+      <ConnectionBanner />
+      {ordered.length === 0 ? (
+        <div className="empty">
+          <div className="empty-icon" aria-hidden="true">
+            <Icon name="chat" size={40} />
+          </div>
+          <p className="empty-title">{t('chatList.empty')}</p>
+          <p className="empty-text">{t('chatList.emptyHint')}</p>
+          <button type="button" className="button" onClick={() => navigate({ name: 'new' })}>
+            {t('chatList.newChat')}
+          </button>
+        </div>
+      ) : (
+        <ul className="chat-list" aria-label={t('chatList.title')}>
+          {ordered.map((chat) => (
+            <ChatRow
+              key={chat.id}
+              chat={chat}
+              selected={chat.id === selectedChatId}
+              hasPending={pending.some((p) => p.chatId === chat.id)}
+            />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ChatRow({
+  chat,
+  selected,
+  hasPending,
+}: {
+  chat: Chat;
+  selected: boolean;
+  hasPending: boolean;
+}) {
+  const { t, i18n } = useTranslation();
+  const me = useAppState((s) => s.me);
+  const lastPending = useAppState((s) => {
+    for (let i = s.pending.length - 1; i >= 0; i--) {
+      if (s.pending[i]!.chatId === chat.id) return s.pending[i]!;
+    }
+    return undefined;
+  });
+  const title = chatTitle(chat, t);
+  const last = chat.lastMessage;
+  const preview = lastPending
+    ? t('chatList.youPrefix', { text: lastPending.text })
+    : last
+      ? last.senderId === me?.id
+        ? t('chatList.youPrefix', { text: last.text })
+        : last.text
+      : t('chatList.noMessages');
+  const time = lastPending?.createdAt ?? (last ? last.createdAt : chat.lastActivityAt);
+  const unread = chat.unreadCount;
+  return (
+    <li className="chat-row-item">
+      <a
+        className={`chat-row${selected ? ' selected' : ''}`}
+        href={`/chats/${encodeURIComponent(chat.id)}`}
+        aria-current={selected ? 'page' : undefined}
+        data-chat-id={chat.id}
+        onClick={(event) => {
+          if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+          event.preventDefault();
+          navigate({ name: 'chat', chatId: chat.id }, { replace: selected });
+        }}
+      >
+        <Avatar id={chat.peer?.id ?? chat.id} name={title} size={50} />
+        <span className="chat-row-main">
+          <span className="chat-row-top">
+            <span className="chat-row-title">{title}</span>
+            {chat.kind === 'group' && (
+              <span className="chat-row-count">
+                {chat.memberCount.toLocaleString(i18n.language)}
+              </span>
+            )}
+            <time className="chat-row-time" dateTime={new Date(time).toISOString()}>
+              {formatListTime(time, i18n.language)}
+            </time>
+          </span>
+          <span className="chat-row-bottom">
+            <span className="chat-row-preview">
+              {hasPending && <Icon name="clock" size={14} />}
+              {preview}
+            </span>
+            {unread > 0 && (
+              <span className="badge" aria-label={t('chatList.unread', { count: unread })}>
+                {unread > 999 ? '999+' : unread.toLocaleString(i18n.language)}
+              </span>
+            )}
+          </span>
+        </span>
+      </a>
+    </li>
+  );
+}

@@ -1,0 +1,189 @@
+import { LIMITS, type User } from '@tokki/protocol';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Avatar } from '../components/Avatar';
+import { Icon } from '../components/Icon';
+import { TopBar } from '../components/TopBar';
+import { useEscape } from '../lib/escape';
+import { errorText } from '../lib/errors';
+import { goBack, navigate } from '../lib/router';
+import { store, useAppState } from '../lib/store';
+
+type Kind = 'direct' | 'group';
+
+/** Start a 1:1 chat or a group, finding people by phone number. */
+export default function NewChat() {
+  const { t, i18n } = useTranslation();
+  const me = useAppState((s) => s.me);
+  const [kind, setKind] = useState<Kind>('direct');
+  const [phone, setPhone] = useState('');
+  const [members, setMembers] = useState<User[]>([]);
+  const [title, setTitle] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEscape(() => goBack());
+
+  const lookup = async (): Promise<User | undefined> => {
+    const client = store.client;
+    const typed = phone.trim();
+    if (!client || !typed) return undefined;
+    const { user } = await client.call('users.lookupPhone', { phone: typed });
+    if (!user) {
+      setError(t('errors.notOnTokki', { phone: typed }));
+      return undefined;
+    }
+    if (user.id === me?.id) {
+      setError(t('errors.self'));
+      return undefined;
+    }
+    return user;
+  };
+
+  const onFind = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const user = await lookup();
+      if (!user) return;
+      if (kind === 'direct') {
+        const chat = await store.client!.call('chats.createDirect', { userId: user.id });
+        await store.fetchChat(chat.id).catch(() => {});
+        navigate({ name: 'chat', chatId: chat.id }, { replace: true });
+        return;
+      }
+      if (members.some((m) => m.id === user.id)) {
+        setError(t('errors.alreadyAdded'));
+        return;
+      }
+      setMembers([...members, user]);
+      setPhone('');
+    } catch (e) {
+      setError(errorText(t, e, i18n.language));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onCreate = async () => {
+    const client = store.client;
+    if (!client || members.length === 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const fallback = [me?.displayName ?? '', ...members.map((m) => m.displayName)].join(', ');
+      const chat = await client.call('chats.createGroup', {
+        title: (title.trim() || fallback).slice(0, LIMITS.CHAT_TITLE_MAX),
+        memberIds: members.map((m) => m.id),
+      });
+      await store.fetchChat(chat.id).catch(() => {});
+      navigate({ name: 'chat', chatId: chat.id }, { replace: true });
+    } catch (e) {
+      setError(errorText(t, e, i18n.language));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="screen sub-screen" aria-labelledby="new-chat-title">
+      <TopBar
+        title={<span id="new-chat-title">{t('newChat.title')}</span>}
+        onBack={() => goBack()}
+      />
+      <div className="scroll-body">
+        <div className="segmented" role="radiogroup" aria-label={t('newChat.title')}>
+          {(['direct', 'group'] as const).map((value) => (
+            <label key={value} className={`segment${kind === value ? ' active' : ''}`}>
+              <input
+                type="radio"
+                name="kind"
+                value={value}
+                checked={kind === value}
+                onChange={() => {
+                  setKind(value);
+                  setError(null);
+                }}
+              />
+              <Icon name={value === 'direct' ? 'user' : 'group'} size={18} />
+              <span>{t(`newChat.${value}`)}</span>
+            </label>
+          ))}
+        </div>
+
+        <form className="form" onSubmit={onFind} noValidate>
+          <label className="field">
+            <span className="field-label">{t('newChat.phone')}</span>
+            <span className="input-row">
+              <input
+                className="input"
+                type="tel"
+                name="phone"
+                inputMode="tel"
+                autoComplete="off"
+                placeholder="+82 10-1234-5678"
+                value={phone}
+                onChange={(e) => setPhone(e.target.value)}
+                autoFocus
+              />
+              <button className="button" type="submit" disabled={busy || !phone.trim()}>
+                {kind === 'direct' ? t('newChat.start') : t('newChat.add')}
+              </button>
+            </span>
+            <span className="field-hint">{t('newChat.phoneHint')}</span>
+          </label>
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+        </form>
+
+        {kind === 'group' && (
+          <div className="form">
+            <h2 className="section-title">{t('newChat.members')}</h2>
+            {members.length === 0 ? (
+              <p className="form-text">{t('newChat.noMembers')}</p>
+            ) : (
+              <ul className="people">
+                {members.map((user) => (
+                  <li key={user.id} className="person">
+                    <Avatar id={user.id} name={user.displayName} size={40} />
+                    <span className="person-name">{user.displayName}</span>
+                    <button
+                      type="button"
+                      className="icon-button"
+                      onClick={() => setMembers(members.filter((m) => m.id !== user.id))}
+                      aria-label={t('newChat.remove', { name: user.displayName })}
+                      title={t('newChat.remove', { name: user.displayName })}
+                    >
+                      <Icon name="close" size={20} />
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <label className="field">
+              <span className="field-label">{t('newChat.groupTitle')}</span>
+              <input
+                className="input"
+                name="title"
+                maxLength={LIMITS.CHAT_TITLE_MAX}
+                placeholder={t('newChat.groupTitlePlaceholder')}
+                value={title}
+                onChange={(e) => setTitle(e.target.value)}
+              />
+            </label>
+            <button
+              type="button"
+              className="button block"
+              disabled={busy || members.length === 0}
+              onClick={onCreate}
+            >
+              {t('newChat.create')}
+            </button>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
