@@ -1,8 +1,7 @@
-import { avatarHue, initials } from '../lib/format';
+import { avatarColor, initials } from '../lib/format';
 
 /** Initials on a colour that belongs to the id. Decorative: the name is always next to it. */
 export function Avatar({ id, name, size = 48 }: { id: string; name: string; size?: number }) {
-  const hue = avatarHue(id);
   return (
     <span
       className="avatar"
@@ -11,7 +10,7 @@ export function Avatar({ id, name, size = 48 }: { id: string; name: string; size
         width: size,
         height: size,
         fontSize: Math.round(size * 0.4),
-        background: `hsl(${hue} 70% 62%)`,
+        background: avatarColor(id),
       }}
     >
       {initials(name)}

@@ -80,14 +80,27 @@ export function initials(name: string): string {
   return (first + second).toUpperCase();
 }
 
-const AVATAR_HUES = [12, 32, 48, 140, 168, 196, 214, 250, 280, 320, 345];
+/** Avatar backgrounds that keep white initials readable, light and dark. */
+const AVATAR_COLORS = [
+  '#e2603f',
+  '#e07b1f',
+  '#b8860b',
+  '#3f9e63',
+  '#1f9a92',
+  '#2f86c8',
+  '#4f63d8',
+  '#7e55cc',
+  '#b84f97',
+  '#d04a68',
+  '#5f7f2f',
+];
 
-/** A stable hue for an id, so a person keeps their colour everywhere. */
-export function avatarHue(id: string): number {
+/** A stable colour for an id, so a person keeps their colour everywhere. */
+export function avatarColor(id: string): string {
   let hash = 2166136261;
   for (let i = 0; i < id.length; i++) {
     hash ^= id.charCodeAt(i);
     hash = Math.imul(hash, 16777619);
   }
-  return AVATAR_HUES[(hash >>> 0) % AVATAR_HUES.length]!;
+  return AVATAR_COLORS[(hash >>> 0) % AVATAR_COLORS.length]!;
 }

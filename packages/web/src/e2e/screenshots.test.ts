@@ -1,0 +1,82 @@
+// Screenshots of the first screens at phone size in every language, light and dark, written to
+// SCREENSHOT_DIR for people to look at; and a check that no text there overflows or overlaps.
+import { join } from 'node:path';
+import {
+  browserAvailability,
+  launchBrowser,
+  SCREENSHOT_DIR,
+  startTestServer,
+  testPhone,
+  type TestServer,
+} from '@tokki/dev-env';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layoutProblems, newPhoneContext, openChat } from './helpers';
+import { seedChats, type SeedLanguage, type Seeded } from './seed';
+
+const availability = browserAvailability();
+if (!availability.available) console.log(availability.reason);
+
+const LANGUAGES: { lng: SeedLanguage; locale: string; base: number }[] = [
+  { lng: 'ko', locale: 'ko-KR', base: 40001 },
+  { lng: 'en', locale: 'en-US', base: 50001 },
+  { lng: 'ja', locale: 'ja-JP', base: 60001 },
+];
+
+describe.skipIf(!availability.available)('web app: screenshots and layout at 360×740', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const seeded = new Map<SeedLanguage, Seeded>();
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer({ web: true }), launchBrowser()]);
+    for (const { lng, base } of LANGUAGES) seeded.set(lng, await seedChats(server.url, lng, base));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function shoot(page: Page, name: string): Promise<string[]> {
+    await page.evaluate(() => document.fonts.ready);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+    return (await layoutProblems(page)).map((problem) => `${name}: ${problem}`);
+  }
+
+  for (const { lng, locale } of LANGUAGES) {
+    it(`${lng}: sign-in, chat list and chat rooms, light and dark`, async () => {
+      const problems: string[] = [];
+      const data = seeded.get(lng)!;
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const context = await newPhoneContext(browser, { locale, colorScheme });
+        try {
+          const page = await context.newPage();
+          await page.goto(server.url);
+          await page.locator('input[name="phone"]').waitFor();
+          problems.push(...(await shoot(page, `signin-${lng}-${colorScheme}`)));
+
+          const { phone, code } = testPhone(data.me);
+          await page.locator('input[name="phone"]').fill(phone);
+          await page.locator('form button[type="submit"]').click();
+          await page.locator('input[name="code"]').fill(code);
+          problems.push(...(await shoot(page, `signin-code-${lng}-${colorScheme}`)));
+          await page.locator('form button[type="submit"]').click();
+          await page.locator('.chat-row').nth(1).waitFor();
+          problems.push(...(await shoot(page, `chatlist-${lng}-${colorScheme}`)));
+
+          await openChat(page, data.friendName);
+          await page.locator('.message-row').nth(4).waitFor();
+          problems.push(...(await shoot(page, `chatroom-${lng}-${colorScheme}`)));
+
+          await page.goBack();
+          await openChat(page, data.groupTitle);
+          await page.locator('.message-row .unread-counter').first().waitFor();
+          problems.push(...(await shoot(page, `group-${lng}-${colorScheme}`)));
+        } finally {
+          await context.close();
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+});
