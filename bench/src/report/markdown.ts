@@ -1,0 +1,190 @@
+import type { BenchResults, TargetCheck } from './results.js';
+
+const int = (value: number | null | undefined) =>
+  value === null || value === undefined || Number.isNaN(value)
+    ? '–'
+    : Math.round(value).toLocaleString('en');
+const ms = (value: number | null | undefined) =>
+  value === null || value === undefined || Number.isNaN(value)
+    ? '–'
+    : value >= 100
+      ? `${Math.round(value).toLocaleString('en')} ms`
+      : `${value.toFixed(value >= 10 ? 1 : 2)} ms`;
+const pct = (value: number | undefined) => (value === undefined ? '–' : `${Math.round(value)} %`);
+
+function table(header: string[], rows: string[][], align?: string[]): string {
+  const sep = align ?? header.map(() => '---');
+  return [header, sep, ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
+}
+
+function measured(check: TargetCheck): string {
+  if (check.measured === null) return '–';
+  if (check.unit === 'ms') return ms(check.measured);
+  if (check.unit === 'B') return `${(check.measured / 1024).toFixed(1)} KiB`;
+  return `${int(check.measured)}${check.unit}`;
+}
+
+function verdict(check: TargetCheck): string {
+  const mark = check.met === null ? 'n/a' : check.met ? '✅ met' : '❌ not met';
+  return check.note ? `${mark} (${check.note})` : mark;
+}
+
+/** The run as Markdown: targets first, then each scenario's detail. */
+export function markdownReport(results: BenchResults): string {
+  const out: string[] = [];
+  const db =
+    results.database.dialect === 'sqlite'
+      ? `SQLite on ${results.database.details.filesystem ?? '?'}`
+      : `PostgreSQL ${results.database.details.server_version ?? ''}`.trim();
+  const m = results.machine;
+  out.push(
+    `## Tokki bench — ${results.mode} run, ${db}`,
+    '',
+    `${results.startedAt}, ${Math.round(results.durationSeconds)} s, load average ` +
+      `${results.loadAverage.atStart ?? '?'} → ${results.loadAverage.atEnd ?? '?'}. ` +
+      `${m.cpuModel}, ${m.cores} cores, ` +
+      `${m.memoryGiB} GiB, Node ${m.nodeVersion}. ${results.cpus.note}; ${results.generators} generator ` +
+      `processes. Server ${results.server.git ? `at ${results.server.git.commit}${results.server.git.dirty ? ' (with uncommitted changes)' : ''}` : results.server.cli}` +
+      `${results.server.profiled ? ', under --cpu-prof (slower)' : ''}.`,
+    '',
+    table(
+      ['scenario', 'metric', 'measured', 'target', ''],
+      results.targets.map((check) => [
+        check.scenario,
+        check.metric,
+        measured(check),
+        check.target,
+        verdict(check),
+      ]),
+      ['---', '---', '---:', '---', '---'],
+    ),
+  );
+  if (results.failures.length) {
+    out.push('', '**Failed scenarios**', '');
+    for (const failure of results.failures) out.push(`- ${failure.scenario}: ${failure.error}`);
+  }
+  out.push(
+    '',
+    `Setup: ${int(results.seeding.users)} users signed in through the API in ` +
+      `${results.seeding.seconds} s (${int(results.seeding.usersPerSec)}/s). ` +
+      `Lost ${results.lost}, duplicates ${results.duplicates}, errors ${results.errors}.`,
+  );
+
+  const { idle, direct, group, catchup } = results;
+  if (idle) {
+    out.push(
+      '',
+      '### idle',
+      '',
+      `${int(idle.connections)} devices connected and synced (${idle.failed} failed) in ` +
+        `${idle.connectSeconds} s (${int(idle.connectsPerSec)}/s; p50 ${ms(idle.connectP50Ms)}, ` +
+        `p99 ${ms(idle.connectP99Ms)} each). Server RSS ${int((idle.rssBeforeBytes ?? NaN) / 2 ** 20)} → ` +
+        `${int((idle.rssAfterBytes ?? NaN) / 2 ** 20)} MiB: ${int(idle.bytesPerConnection)} bytes per ` +
+        `connection; ${int(idle.serverOpenFiles)} open files.`,
+    );
+  }
+  if (direct) {
+    out.push(
+      '',
+      '### direct',
+      '',
+      `${int(direct.pairs)} pairs of online users in 1:1 chats, open-loop sends; latency from the ` +
+        `intended send time to the recipient's receipt. Capacity ${int(direct.ackedPerSec)} acked/s, ` +
+        `${int(direct.deliveredPerSec)} delivered/s` +
+        (direct.kneeOfferedPerSec
+          ? `; could not keep up with ${int(direct.kneeOfferedPerSec)}/s offered.`
+          : '; kept up with every rate offered.') +
+        ` Stored: ${int(direct.store.checked)} acks checked against the database, ` +
+        `${direct.store.missing} missing, ${direct.store.duplicated} duplicated; ` +
+        `${direct.undelivered} undelivered.`,
+      '',
+      table(
+        [
+          'offered/s',
+          'acked/s',
+          'delivered/s',
+          'p50',
+          'p95',
+          'p99',
+          'p99.9',
+          'max',
+          'ack p99',
+          'errors',
+          'server CPU (main thread)',
+          'server waiting for a CPU',
+          'cores busy',
+          'generators CPU (loop delay p99)',
+        ],
+        direct.steps.map((s) => [
+          `${int(s.offeredPerSec)}${s.kind === 'target' ? ' (70 %)' : ''}${s.saturated ? ' ⚠' : ''}`,
+          int(s.ackedPerSec),
+          int(s.deliveredPerSec),
+          ms(s.latency.p50),
+          ms(s.latency.p95),
+          ms(s.latency.p99),
+          ms(s.latency.p999),
+          ms(s.latency.max),
+          ms(s.ackLatency.p99),
+          int(s.errors + s.outstanding),
+          s.server ? `${pct(s.server.cpuPercent)} (${pct(s.server.mainThreadCpuPercent)})` : '–',
+          pct(s.server?.mainThreadRunQueuePercent),
+          s.coresBusyPercent?.map((busy) => pct(busy)).join(' / ') ?? '–',
+          s.generators.map((g) => `${pct(g.cpuPercent)} (${ms(g.loopDelayP99Ms)})`).join(' + '),
+        ]),
+        ['---:', ...Array(13).fill('---:')],
+      ),
+      '',
+      '⚠ = past the knee: under 90 % of the offered rate, errors, left-overs, or p99 over the knee ' +
+        'limit. CPU columns are percent of one core over the step. "Waiting for a CPU" is time the ' +
+        "server's main thread was runnable but not running (another process on its core); cores " +
+        'busy counts every process, ours or not.',
+    );
+  }
+  if (group) {
+    out.push(
+      '',
+      '### group',
+      '',
+      `One group, ${int(group.members)} members online. Single messages (${group.messages.length}): ` +
+        `time until the last member has it p50 ${ms(group.timeToLastP50Ms)}, worst ` +
+        `${ms(group.timeToLastMaxMs)}, ${int(group.deliveriesPerSec)} deliveries/s (median). Burst of ` +
+        `${group.burst.messages}: ${int(group.burst.deliveries)} deliveries in ${group.burst.seconds} s = ` +
+        `${int(group.burst.deliveriesPerSec)} deliveries/s. Missing deliveries ${group.missingDeliveries}, ` +
+        `missing from the database ${group.store.missing}.` +
+        (group.aborted ? ` Stopped early: ${group.aborted}.` : ''),
+    );
+  }
+  if (catchup) {
+    out.push(
+      '',
+      '### catch-up',
+      '',
+      `${int(catchup.devices)} devices, each of which missed ${int(catchup.messagesPerDevice)} ` +
+        `messages in ${int(catchup.chatsPerDevice)} chats (${int(catchup.messagesSent)} messages in ` +
+        `${int(catchup.chats)} chats in all), reconnected at once: ${int(catchup.current)} current (${catchup.failed} failed), p50 ` +
+        `${ms(catchup.p50Ms)}, p99 ${ms(catchup.p99Ms)}, max ${ms(catchup.timeToCurrent.max)}; all ` +
+        `current after ${ms(catchup.allCurrentMs)}. Missing updates ${catchup.missingUpdates}, ` +
+        `duplicates ${catchup.duplicateUpdates}.`,
+    );
+  }
+  if (results.profile) {
+    const p = results.profile;
+    out.push(
+      '',
+      `### server CPU profile (${int(p.totalMs)} ms sampled)`,
+      '',
+      table(
+        ['self time by area', 'ms', '%'],
+        p.areas.map((a) => [a.name, int(a.selfMs), `${a.selfPercent}`]),
+        ['---', '---:', '---:'],
+      ),
+      '',
+      table(
+        ['top functions by self time', 'ms', '%'],
+        p.functions.map((f) => [`\`${f.name}\``, int(f.selfMs), `${f.selfPercent}`]),
+        ['---', '---:', '---:'],
+      ),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,159 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { openBenchDatabase, provisionDatabase, type BenchDatabase } from './database.js';
+import { ForkedGenerator, type GeneratorLink } from './generator/link.js';
+import { gitState, machineInfo, pinSelf, planCpus } from './machine.js';
+import type { BenchOptions } from './options.js';
+import { summarizeProfile, type ProfileSummary } from './report/profile.js';
+import { checkTargets, type BenchResults, type ScenarioName } from './report/results.js';
+import { runCatchup } from './scenarios/catchup.js';
+import type { ScenarioContext } from './scenarios/context.js';
+import { runDirect } from './scenarios/direct.js';
+import { runGroup } from './scenarios/group.js';
+import { runIdle } from './scenarios/idle.js';
+import { UserPool } from './seed/users.js';
+import { startServer, type BenchServer } from './server-process.js';
+import { monotonicMs } from './stats/clock.js';
+import { loadAverage } from './stats/proc.js';
+
+/** Generator g binds to two addresses of its own: 127.0.0.2 and .3 for the first, and so on. */
+export function sourceAddresses(generator: number): string[] {
+  return [`127.0.0.${2 + 2 * generator}`, `127.0.0.${3 + 2 * generator}`];
+}
+
+/**
+ * One bench run: a fresh database, the server and the generators in their own processes (pinned
+ * apart when possible), each chosen scenario in turn, then everything torn down.
+ */
+export async function runBench(
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<BenchResults> {
+  const startedAt = new Date();
+  const began = monotonicMs();
+  const loadAtStart = loadAverage();
+  const machine = machineInfo();
+  if (loadAtStart !== undefined && loadAtStart > 0.5)
+    log(
+      `warning: load average ${loadAtStart} before starting: other processes compete for the cores`,
+    );
+  const cpus = planCpus(options.pin);
+  pinSelf(cpus);
+  log(`cpus: ${cpus.note}`);
+  const provisioned = await provisionDatabase(options.db);
+  log(`database: ${provisioned.dialect} ${JSON.stringify(provisioned.details)}`);
+
+  const profileDir = options.profile
+    ? join(options.outDir, `profile-${startedAt.toISOString().replace(/[:.]/g, '-')}`)
+    : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+
+  let server: BenchServer | undefined;
+  let generators: GeneratorLink[] = [];
+  let database: BenchDatabase | undefined;
+  const users = { value: undefined as UserPool | undefined };
+  const scenarioResults: Partial<Pick<BenchResults, ScenarioName>> = {};
+  const failures: BenchResults['failures'] = [];
+  let profile: ProfileSummary | undefined;
+  try {
+    server = await startServer({
+      cliPath: options.cliPath,
+      databaseUrl: provisioned.url,
+      taskset: cpus.server,
+      ...(profileDir && { cpuProfileDir: profileDir }),
+    });
+    log(`server: ${server.url} (pid ${server.pid})`);
+    generators = await Promise.all(
+      Array.from({ length: options.generators }, (_, i) =>
+        ForkedGenerator.start(i, { taskset: cpus.generators }),
+      ),
+    );
+    database = await openBenchDatabase(provisioned.url);
+    users.value = new UserPool(server.url);
+    const ctx: ScenarioContext = {
+      url: server.url,
+      server,
+      generators,
+      users: users.value,
+      database,
+      sourceAddresses,
+      log,
+    };
+    for (const name of options.scenarios) {
+      const started = monotonicMs();
+      try {
+        if (name === 'idle') scenarioResults.idle = await runIdle(ctx, options.idle);
+        if (name === 'direct')
+          scenarioResults.direct = (await runDirect(ctx, options.direct)).report;
+        if (name === 'group') scenarioResults.group = await runGroup(ctx, options.group);
+        if (name === 'catchup') scenarioResults.catchup = await runCatchup(ctx, options.catchup);
+        log(`${name}: done in ${Math.round((monotonicMs() - started) / 100) / 10} s`);
+      } catch (error) {
+        const message = (error as Error).message;
+        failures.push({ scenario: name, error: message });
+        log(`${name}: FAILED: ${message}`);
+        // Whatever the scenario left connected must not weigh on the next one.
+        await Promise.all(generators.map((g) => g.call('disconnect', {}).catch(() => {})));
+      }
+    }
+  } finally {
+    await Promise.all(generators.map((generator) => generator.close()));
+    await database?.close();
+    if (server) {
+      const code = await server.stop();
+      if (code !== 0 && code !== null) log(`server exited with ${code}:\n${server.output()}`);
+    }
+    if (profileDir) profile = await newestProfile(profileDir);
+    if (options.keepDb) log(`database kept: ${provisioned.url}`);
+    else await provisioned.drop();
+  }
+
+  const seeding = users.value?.seeding ?? { users: 0, ms: 0 };
+  const { idle, direct, group, catchup } = scenarioResults;
+  const partial: Omit<BenchResults, 'targets'> = {
+    schema: 1,
+    mode: options.mode,
+    startedAt: startedAt.toISOString(),
+    durationSeconds: Math.round((monotonicMs() - began) / 1000),
+    machine,
+    loadAverage: { atStart: loadAtStart ?? null, atEnd: loadAverage() ?? null },
+    cpus: {
+      pinned: cpus.pinned,
+      serverCpus: cpus.serverCpus,
+      loadCpus: cpus.loadCpus,
+      note: cpus.note,
+    },
+    generators: options.generators,
+    sourceAddresses: Array.from({ length: options.generators }, (_, i) =>
+      sourceAddresses(i),
+    ).flat(),
+    database: { dialect: provisioned.dialect, details: provisioned.details },
+    server: {
+      cli: options.cliPath,
+      git: gitState(dirname(options.cliPath)) ?? null,
+      profiled: options.profile,
+    },
+    seeding: {
+      users: seeding.users,
+      seconds: Math.round(seeding.ms / 100) / 10,
+      usersPerSec: seeding.ms ? Math.round((seeding.users * 1000) / seeding.ms) : 0,
+    },
+    ...scenarioResults,
+    lost: (direct?.lost ?? 0) + (group?.lost ?? 0) + (catchup?.lost ?? 0),
+    duplicates:
+      (direct?.duplicateUpdates ?? 0) +
+      (group?.duplicateUpdates ?? 0) +
+      (catchup?.duplicateUpdates ?? 0),
+    errors:
+      (idle?.failed ?? 0) + (direct?.errors ?? 0) + (group?.errors ?? 0) + (catchup?.failed ?? 0),
+    failures,
+    ...(profile && { profile }),
+  };
+  return { ...partial, targets: checkTargets(partial) };
+}
+
+async function newestProfile(dir: string): Promise<ProfileSummary | undefined> {
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.cpuprofile')).sort();
+  const newest = files.at(-1);
+  return newest ? summarizeProfile(join(dir, newest)) : undefined;
+}

@@ -1,0 +1,88 @@
+import type { BenchDatabase } from '../database.js';
+import type { GeneratorLink } from '../generator/link.js';
+import type { ConnectReport, DeviceSpec } from '../generator/protocol.js';
+import type { UserPool } from '../seed/users.js';
+import type { ServerHandle } from '../server-process.js';
+import { Histogram } from '../stats/histogram.js';
+import { sampleProcess, type ProcessSample } from '../stats/proc.js';
+
+/** What every scenario runs against. */
+export interface ScenarioContext {
+  url: string;
+  server: ServerHandle;
+  generators: readonly GeneratorLink[];
+  users: UserPool;
+  database: BenchDatabase;
+  /** Loopback addresses generator `index` binds its sockets to (127.0.0.2, …). */
+  sourceAddresses(index: number): string[];
+  log(line: string): void;
+}
+
+export function sampleServer(ctx: ScenarioContext): ProcessSample | undefined {
+  return ctx.server.pid === undefined ? undefined : sampleProcess(ctx.server.pid);
+}
+
+/** Deals items round robin into `count` hands: item i goes to generator i % count. */
+export function deal<T>(items: readonly T[], count: number): T[][] {
+  const hands: T[][] = Array.from({ length: count }, () => []);
+  items.forEach((item, i) => hands[i % count]!.push(item));
+  return hands;
+}
+
+/** Several generators' connect reports added up. */
+export interface ConnectSummary {
+  connected: number;
+  failed: number;
+  errors: string[];
+  timeToCurrent: Histogram;
+  missingUpdates: number;
+  duplicateUpdates: number;
+  pts: Record<string, number>;
+  /** From the first socket opened to the last device current, over every generator. */
+  wallMs: number;
+}
+
+/** Connects each generator's share of devices, all generators at once. */
+export async function connectDevices(
+  ctx: ScenarioContext,
+  shares: readonly DeviceSpec[][],
+  options: { concurrency: number; timeoutMs: number },
+): Promise<ConnectSummary> {
+  const reports = await Promise.all(
+    ctx.generators.map((generator, index) => {
+      const devices = shares[index] ?? [];
+      if (devices.length === 0) return undefined;
+      return generator.call('connect', {
+        url: ctx.url,
+        devices,
+        localAddresses: ctx.sourceAddresses(index),
+        concurrency: Math.min(options.concurrency, devices.length),
+        timeoutMs: options.timeoutMs,
+      });
+    }),
+  );
+  return summarizeConnects(reports.filter((r): r is ConnectReport => r !== undefined));
+}
+
+export function summarizeConnects(reports: readonly ConnectReport[]): ConnectSummary {
+  const timeToCurrent = new Histogram();
+  for (const report of reports) timeToCurrent.merge(report.timeToCurrent);
+  const sum = (pick: (report: ConnectReport) => number) =>
+    reports.reduce((total, report) => total + pick(report), 0);
+  const firstStart = Math.min(...reports.map((r) => r.firstStartAt));
+  const lastCurrent = Math.max(...reports.map((r) => r.lastCurrentAt));
+  return {
+    connected: sum((r) => r.connected),
+    failed: sum((r) => r.failed),
+    errors: reports.flatMap((r) => r.errors).slice(0, 10),
+    timeToCurrent,
+    missingUpdates: sum((r) => r.missingUpdates),
+    duplicateUpdates: sum((r) => r.duplicateUpdates),
+    pts: Object.assign({}, ...reports.map((r) => r.pts)) as Record<string, number>,
+    wallMs: reports.length && lastCurrent > 0 ? lastCurrent - firstStart : 0,
+  };
+}
+
+export async function disconnectAll(ctx: ScenarioContext): Promise<void> {
+  await Promise.all(ctx.generators.map((generator) => generator.call('disconnect', {})));
+}

@@ -1,0 +1,263 @@
+import { checkStored, lostCount, type StoreCheck } from '../check/loss.js';
+import type {
+  AckedMessage,
+  DirectPair,
+  DirectStepReport,
+  GeneratorUsage,
+} from '../generator/protocol.js';
+import { createDirectChats } from '../seed/chats.js';
+import { Histogram, type LatencySummary } from '../stats/histogram.js';
+import { sleep } from '../stats/limit.js';
+import { coreBusyBetween, sampleMachine, usageBetween, type ProcessUsage } from '../stats/proc.js';
+import {
+  connectDevices,
+  deal,
+  disconnectAll,
+  sampleServer,
+  type ScenarioContext,
+} from './context.js';
+
+export interface DirectOptions {
+  /** 1:1 chats, each with both members online; they send to each other in turn. */
+  pairs: number;
+  /** Offered rates (msgs/s, all generators together) to step through until the knee. */
+  rates: number[];
+  stepMs: number;
+  /** A short low-rate step first, so the server's code is warm; not reported. */
+  warmup: { ratePerSec: number; durationMs: number };
+  drainTimeoutMs: number;
+  textLength: number;
+  /** A step whose p99 exceeds this is past the knee. */
+  kneeP99Ms: number;
+  /** Fraction of the measured capacity at which the latency target applies (0.7). */
+  targetFraction: number;
+}
+
+export interface DirectStep {
+  /** `sweep` steps climb to the knee; `target` runs at targetFraction of the capacity found. */
+  kind: 'sweep' | 'target';
+  offeredPerSec: number;
+  ackedPerSec: number;
+  deliveredPerSec: number;
+  scheduled: number;
+  acked: number;
+  delivered: number;
+  errors: number;
+  /** Unanswered or undelivered when the step's drain gave up. */
+  outstanding: number;
+  /** Intended send → recipient's receipt. */
+  latency: LatencySummary;
+  /** Intended send → sender's ack (durably committed). */
+  ackLatency: LatencySummary;
+  /** Below 90 % of the offered rate, errors, left-overs or p99 past the knee. */
+  saturated: boolean;
+  server: ProcessUsage | null;
+  /** How busy each core was, by anyone: on a shared machine, more than server + generators. */
+  coresBusyPercent: number[] | null;
+  generators: GeneratorUsage[];
+  errorSamples: string[];
+}
+
+export interface DirectReport {
+  pairs: number;
+  steps: DirectStep[];
+  /** The highest acked and delivered rates any step reached: the capacity. */
+  ackedPerSec: number;
+  deliveredPerSec: number;
+  /** p99 send → receipt at targetFraction of the capacity (the `target` step). */
+  p99Ms: number | null;
+  p99AtPerSec: number | null;
+  /** First offered rate the server could not keep up with; null if it kept up with every one. */
+  kneeOfferedPerSec: number | null;
+  store: StoreCheck;
+  /** Acked but never received by the recipient. */
+  undelivered: number;
+  /** Deliveries that match no send, or a seq that differs from the ack. */
+  unexpected: number;
+  duplicateUpdates: number;
+  /** Missing from the database + undelivered. */
+  lost: number;
+  errors: number;
+}
+
+export interface DirectOutcome {
+  report: DirectReport;
+  /** Every acknowledged message, for checking against the database again (tests). */
+  acked: AckedMessage[];
+}
+
+/**
+ * Pairs of online users in 1:1 chats, sending at fixed open-loop rates that step up until the
+ * server no longer keeps up, then once more at 70 % of the best rate reached.
+ */
+export async function runDirect(
+  ctx: ScenarioContext,
+  options: DirectOptions,
+): Promise<DirectOutcome> {
+  const generatorCount = Math.min(ctx.generators.length, options.pairs);
+  const generators = ctx.generators.slice(0, generatorCount);
+  const users = await ctx.users.first(options.pairs * 2);
+  const pairsOfUsers = Array.from(
+    { length: options.pairs },
+    (_, i) => [users[2 * i]!, users[2 * i + 1]!] as [(typeof users)[0], (typeof users)[0]],
+  );
+  ctx.log(`direct: creating ${options.pairs} chats`);
+  const chatIds = await createDirectChats(ctx.url, pairsOfUsers);
+  const pairs: DirectPair[] = pairsOfUsers.map(([a, b], i) => ({
+    chatId: chatIds[i]!,
+    a: a.key,
+    b: b.key,
+  }));
+  // Both devices of a pair in the same generator: ack and receipt on one clock, no IPC between.
+  const pairShares = deal(pairs, generatorCount);
+  const tokens = new Map(users.map((user) => [user.key, user.token]));
+  const deviceShares = pairShares.map((share) =>
+    share.flatMap((pair) => [pair.a, pair.b]).map((key) => ({ key, token: tokens.get(key)! })),
+  );
+  const connected = await connectDevices(ctx, deviceShares, {
+    concurrency: 200,
+    timeoutMs: 60_000,
+  });
+  if (connected.failed > 0)
+    throw new Error(`direct: ${connected.failed} devices did not connect: ${connected.errors[0]}`);
+  await Promise.all(
+    generators.map((generator, i) => generator.call('direct.start', { pairs: pairShares[i]! })),
+  );
+
+  let index = 0;
+  const runStep = async (kind: DirectStep['kind'], rate: number, durationMs: number) => {
+    const before = sampleServer(ctx);
+    const machineBefore = sampleMachine();
+    let atEnd = before;
+    let machineAtEnd = machineBefore;
+    const timer = setTimeout(() => {
+      atEnd = sampleServer(ctx);
+      machineAtEnd = sampleMachine();
+    }, durationMs);
+    const reports = await Promise.all(
+      generators.map((generator) =>
+        generator.call('direct.step', {
+          index: index,
+          ratePerSec: rate / generatorCount,
+          durationMs,
+          drainTimeoutMs: options.drainTimeoutMs,
+          textLength: options.textLength,
+        }),
+      ),
+    );
+    clearTimeout(timer);
+    index += 1;
+    const step = combineStep(kind, rate, durationMs, reports, usageBetween(before, atEnd), options);
+    step.coresBusyPercent = coreBusyBetween(machineBefore, machineAtEnd) ?? null;
+    return step;
+  };
+
+  ctx.log(`direct: warm-up at ${options.warmup.ratePerSec} msgs/s`);
+  await runStep('sweep', options.warmup.ratePerSec, options.warmup.durationMs);
+  const steps: DirectStep[] = [];
+  let knee: number | null = null;
+  for (const rate of options.rates) {
+    const step = await runStep('sweep', rate, options.stepMs);
+    steps.push(step);
+    ctx.log(`direct: ${describeStep(step)}`);
+    if (step.saturated) {
+      knee = rate;
+      break;
+    }
+  }
+  const capacity = Math.max(...steps.map((step) => step.ackedPerSec));
+  const targetRate = Math.max(1, Math.round(capacity * options.targetFraction));
+  // Let whatever the overloaded step left behind drain before measuring latency.
+  await sleep(1_000);
+  const target = await runStep('target', targetRate, options.stepMs);
+  steps.push(target);
+  ctx.log(`direct: at ${options.targetFraction * 100} % of capacity: ${describeStep(target)}`);
+
+  const finished = await Promise.all(
+    generators.map((generator) =>
+      generator.call('direct.finish', { timeoutMs: options.drainTimeoutMs }),
+    ),
+  );
+  await disconnectAll(ctx);
+  const acked = finished.flatMap((f) => f.acked);
+  const store = await checkStored(ctx.database, acked);
+  const undelivered = finished.reduce((sum, f) => sum + f.undelivered, 0);
+  const unexpected = finished.reduce((sum, f) => sum + f.unexpected, 0);
+  const report: DirectReport = {
+    pairs: options.pairs,
+    steps,
+    ackedPerSec: capacity,
+    deliveredPerSec: Math.max(...steps.map((step) => step.deliveredPerSec)),
+    p99Ms: Number.isNaN(target.latency.p99) ? null : target.latency.p99,
+    p99AtPerSec: targetRate,
+    kneeOfferedPerSec: knee,
+    store,
+    undelivered,
+    unexpected,
+    duplicateUpdates: finished.reduce((sum, f) => sum + f.duplicateUpdates, 0) + store.duplicated,
+    lost: lostCount(store, undelivered),
+    errors: steps.reduce((sum, step) => sum + step.errors, 0) + unexpected + store.wrongSeq,
+  };
+  return { report, acked };
+}
+
+function combineStep(
+  kind: DirectStep['kind'],
+  rate: number,
+  durationMs: number,
+  reports: DirectStepReport[],
+  server: ProcessUsage | undefined,
+  options: DirectOptions,
+): DirectStep {
+  const latency = new Histogram();
+  const ackLatency = new Histogram();
+  for (const report of reports) {
+    latency.merge(report.deliveryLatency);
+    ackLatency.merge(report.ackLatency);
+  }
+  const sum = (pick: (report: DirectStepReport) => number) =>
+    reports.reduce((total, report) => total + pick(report), 0);
+  const startAt = Math.min(...reports.map((r) => r.startAt));
+  // Throughput over the step, or longer if the answers trailed behind the last send.
+  const perSec = (count: number, lastAt: number) =>
+    Math.round((count * 1000) / Math.max(durationMs, lastAt - startAt));
+  const acked = sum((r) => r.acked);
+  const delivered = sum((r) => r.delivered);
+  const ackedPerSec = perSec(acked, Math.max(...reports.map((r) => r.lastAckAt)));
+  const deliveredPerSec = perSec(delivered, Math.max(...reports.map((r) => r.lastDeliveryAt)));
+  const errors = sum((r) => r.errors);
+  const outstanding = sum((r) => r.outstanding);
+  const summary = latency.summary();
+  return {
+    kind,
+    offeredPerSec: rate,
+    ackedPerSec,
+    deliveredPerSec,
+    scheduled: sum((r) => r.scheduled),
+    acked,
+    delivered,
+    errors,
+    outstanding,
+    latency: summary,
+    ackLatency: ackLatency.summary(),
+    saturated:
+      ackedPerSec < 0.9 * rate ||
+      deliveredPerSec < 0.9 * rate ||
+      errors > 0 ||
+      outstanding > 0 ||
+      !(summary.p99 <= options.kneeP99Ms),
+    server: server ?? null,
+    coresBusyPercent: null,
+    generators: reports.map((r) => r.usage),
+    errorSamples: reports.flatMap((r) => r.errorSamples).slice(0, 5),
+  };
+}
+
+function describeStep(step: DirectStep): string {
+  const cpu = step.server ? `, server CPU ${step.server.cpuPercent} %` : '';
+  return (
+    `offered ${step.offeredPerSec}/s → acked ${step.ackedPerSec}/s, delivered ` +
+    `${step.deliveredPerSec}/s, p50 ${step.latency.p50} ms, p99 ${step.latency.p99} ms` +
+    `${step.errors ? `, ${step.errors} errors` : ''}${cpu}${step.saturated ? ' (saturated)' : ''}`
+  );
+}
