@@ -79,4 +79,35 @@ describe.skipIf(!availability.available)('web app: screenshots and layout at 360
       expect(problems).toEqual([]);
     });
   }
+
+  it('desktop, 1280×800: the chat list and the open chat side by side', async () => {
+    const problems: string[] = [];
+    for (const { lng, locale } of LANGUAGES) {
+      const data = seeded.get(lng)!;
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        locale,
+        serviceWorkers: 'block',
+      });
+      try {
+        const page = await context.newPage();
+        const { phone, code } = testPhone(data.me);
+        await page.goto(server.url);
+        await page.locator('input[name="phone"]').fill(phone);
+        await page.locator('form button[type="submit"]').click();
+        await page.locator('input[name="code"]').fill(code);
+        await page.locator('form button[type="submit"]').click();
+        await page.locator('.chat-row').nth(1).waitFor();
+        await openChat(page, data.groupTitle);
+        await page.locator('.message-row .unread-counter').first().waitFor();
+        // Both panes at once.
+        expect(await page.locator('.chat-list-screen').isVisible()).toBe(true);
+        expect(await page.locator('.chat-room').isVisible()).toBe(true);
+        problems.push(...(await shoot(page, `desktop-${lng}`)));
+      } finally {
+        await context.close();
+      }
+    }
+    expect(problems).toEqual([]);
+  });
 });

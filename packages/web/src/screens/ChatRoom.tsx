@@ -157,14 +157,10 @@ function MessageList({ chat }: { chat: Chat }) {
   const Header = useCallback(
     () => (
       <div className="list-header">
-        {history.loadingOlder ? (
-          <span className="list-header-text">{t('chat.loadingOlder')}</span>
-        ) : atStart && history.messages.length > 0 ? (
-          <span className="list-header-text">{t('chat.start')}</span>
-        ) : null}
+        {history.loadingOlder && <span className="list-header-text">{t('chat.loadingOlder')}</span>}
       </div>
     ),
-    [history.loadingOlder, atStart, history.messages.length, t],
+    [history.loadingOlder, t],
   );
 
   if (items.length === 0) {
@@ -192,19 +188,21 @@ function MessageList({ chat }: { chat: Chat }) {
         data={items}
         firstItemIndex={firstItemIndex}
         initialTopMostItemIndex={items.length - 1}
+        alignToBottom
         computeItemKey={(_index, item) => item.key}
         startReached={startReached}
         followOutput={(bottom) => (bottom ? 'auto' : false)}
         atBottomStateChange={setAtBottom}
         atBottomThreshold={80}
         increaseViewportBy={{ top: 400, bottom: 200 }}
-        components={{ Header }}
+        components={{ Header, Footer: ListFooter }}
         itemContent={(index, item) => {
           const local = index - firstItemIndex;
           return (
             <MessageRow
               item={item}
               previous={items[local - 1]}
+              isStart={local === 0 && atStart}
               next={items[local + 1]}
               chat={chat}
               myId={me?.id ?? ''}
@@ -241,8 +239,15 @@ function itemTime(item: Item | undefined): number {
   return item.kind === 'message' ? item.message.createdAt : item.pending.createdAt;
 }
 
+/** Room below the newest message, so that it does not touch the composer. */
+function ListFooter() {
+  return <div className="list-footer" />;
+}
+
 const MessageRow = memo(function MessageRow(props: {
   item: Item;
+  /** The first message of the chat (for this member): the start of the conversation. */
+  isStart: boolean;
   previous: Item | undefined;
   next: Item | undefined;
   chat: Chat;
@@ -283,6 +288,7 @@ const MessageRow = memo(function MessageRow(props: {
       data-seq={item.kind === 'message' ? item.message.seq : undefined}
       data-pending={item.kind === 'pending' ? item.pending.status : undefined}
     >
+      {props.isStart && <p className="conversation-start">{t('chat.start')}</p>}
       {newDay && (
         <div className="day-separator" role="separator">
           <span>{formatDay(time, lng)}</span>
