@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en, type Messages } from '../i18n/locales/en';
 import { ja } from '../i18n/locales/ja';
 import { ko } from '../i18n/locales/ko';
-import { newPhoneContext, sendMessage, watch } from './helpers';
+import { join } from 'node:path';
+import { SCREENSHOT_DIR } from '@tokki/dev-env';
+import { layoutProblems, newPhoneContext, sendMessage, watch } from './helpers';
 
 const availability = browserAvailability();
 if (!availability.available) console.log(availability.reason);
@@ -103,6 +105,10 @@ describe.skipIf(!availability.available)('web app: languages', () => {
           for (const { key, phrase } of phrases) {
             if (phrase.test(text)) problems.push(`${screen}: English "${phrase.source}" (${key})`);
           }
+          // Every screen must also fit a phone in every language.
+          for (const problem of await layoutProblems(page)) problems.push(`${screen}: ${problem}`);
+          const file = `screen-${lng}-${screen.replace(/[^a-z]+/g, '-')}.png`;
+          await page.screenshot({ path: join(SCREENSHOT_DIR, file) });
         };
         await page.goto(`${server.url}/?i18n-debug`);
         await page.locator('input[name="phone"]').waitFor();

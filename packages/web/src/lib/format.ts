@@ -26,13 +26,21 @@ export function formatTime(time: number, lng: string): string {
 }
 
 /**
- * The chat list's time: today the time, within the last week the weekday, this year the month
- * and day, else the full date.
+ * The chat list's time: today the time, then "yesterday", within the last week the weekday,
+ * this year the month and day, else the full date.
  */
 export function formatListTime(time: number, lng: string, now = Date.now()): string {
   const today = startOfDay(now);
   if (time >= today) return formatTime(time, lng);
-  if (time >= today - 6 * DAY) return formatter(lng, { weekday: 'short' }).format(time);
+  if (time >= startOfDay(today - DAY / 2)) {
+    const yesterday = new Intl.RelativeTimeFormat(lng, { numeric: 'auto' }).format(-1, 'day');
+    return yesterday.charAt(0).toUpperCase() + yesterday.slice(1);
+  }
+  if (time >= startOfDay(today - 6 * DAY + DAY / 2)) {
+    // "Wed" reads well; a lone "수" or "水" does not: "수요일", "水曜日".
+    const weekday = lng.startsWith('en') ? 'short' : 'long';
+    return formatter(lng, { weekday }).format(time);
+  }
   if (new Date(time).getFullYear() === new Date(now).getFullYear()) {
     return formatter(lng, { month: 'short', day: 'numeric' }).format(time);
   }
@@ -71,7 +79,11 @@ export function formatWait(seconds: number, lng: string): string {
  * "KM"), or the first character of a one-word CJK name ("김민지" → "민지" reads oddly, so "김").
  */
 export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
+  // Words that start with a letter or digit: "Seojun & Minji" → "SM", not "S&".
+  const words = name
+    .trim()
+    .split(/\s+/)
+    .filter((word) => /^[\p{L}\p{N}]/u.test(word));
   if (words.length === 0) return '?';
   const first = [...words[0]!][0] ?? '?';
   const isLatin = /^[\p{Script=Latin}\d]/u.test(first);

@@ -235,6 +235,7 @@ export class AppStore {
       }),
       client.on('synced', () => {
         this.#set({ everSynced: true });
+        this.markOpenChatRead();
         // Sends waiting out a backoff go now rather than after it.
         for (const controller of this.#retrying.values()) controller.abort(KICK);
         if (!this.#refreshedAfterBoot) {
@@ -461,8 +462,9 @@ export class AppStore {
     const seq = chat.lastSeq;
     if ((this.#markingRead.get(chatId) ?? 0) >= seq) return;
     this.#markingRead.set(chatId, seq);
-    // Shown as read at once; the server's chat.read update confirms it.
-    this.#updateChat(chatId, (c) => ({ ...c, readSeq: Math.max(c.readSeq, seq), unreadCount: 0 }));
+    // The badge goes at once; the pointer moves when the server's chat.read update arrives, so a
+    // call lost to a dropped connection is made again on the next sync.
+    this.#updateChat(chatId, (c) => ({ ...c, unreadCount: 0 }));
     client.call('messages.markRead', { chatId, seq }).catch((error: unknown) => {
       this.#markingRead.delete(chatId);
       if (!isConnectionError(error)) console.warn('messages.markRead failed', error);

@@ -155,9 +155,6 @@ export const en = {
     signOutConfirm: 'Sign out of Tokki on this device?',
     about: 'Tokki is open source. Version {{version}}.',
   },
-  time: {
-    yesterday: 'Yesterday',
-  },
 };
 
 /** The shape every language must match. */

@@ -154,7 +154,4 @@ export const ja: Messages = {
     signOutConfirm: 'このデバイスでトッキからログアウトしますか？',
     about: 'トッキはオープンソースです。バージョン {{version}}',
   },
-  time: {
-    yesterday: '昨日',
-  },
 };

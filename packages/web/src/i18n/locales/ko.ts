@@ -154,7 +154,4 @@ export const ko: Messages = {
     signOutConfirm: '이 기기에서 토끼를 로그아웃할까요?',
     about: '토끼는 오픈 소스예요. 버전 {{version}}',
   },
-  time: {
-    yesterday: '어제',
-  },
 };

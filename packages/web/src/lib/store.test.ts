@@ -1,0 +1,42 @@
+import type { Member, Message } from '@tokki/protocol';
+import { describe, expect, it } from 'vitest';
+import { mergeMessages, unreadCounter } from './store';
+
+const member = (id: string, readSeq: number): Member => ({
+  user: { id, displayName: id, statusMessage: '' },
+  role: 'member',
+  readSeq,
+  joinedSeq: 0,
+});
+
+const message = (seq: number, senderId = 'a'): Message => ({
+  chatId: 'c',
+  seq,
+  senderId,
+  clientMsgId: `m${seq}`,
+  text: `#${seq}`,
+  createdAt: seq,
+});
+
+describe('unreadCounter', () => {
+  it('counts the members other than the sender whose pointer is below the message', () => {
+    const members = { a: member('a', 5), b: member('b', 3), c: member('c', 5), d: member('d', 0) };
+    const sorted = Object.values(members)
+      .map((m) => m.readSeq)
+      .sort((x, y) => x - y);
+    expect(unreadCounter(message(5, 'a'), sorted, members)).toBe(2); // b and d
+    expect(unreadCounter(message(3, 'a'), sorted, members)).toBe(1); // d
+    expect(unreadCounter(message(1, 'a'), sorted, members)).toBe(1);
+    // A sender whose own pointer lags (another device) is still not counted.
+    expect(unreadCounter(message(4, 'd'), sorted, members)).toBe(1); // b
+    // A message from someone who left: every member below it counts.
+    expect(unreadCounter(message(5, 'gone'), sorted, members)).toBe(2);
+  });
+});
+
+describe('mergeMessages', () => {
+  it('keeps each seq once, in order', () => {
+    const merged = mergeMessages([message(3), message(4)], [message(1), message(2), message(3)]);
+    expect(merged.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+});
