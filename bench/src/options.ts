@@ -34,7 +34,7 @@ function quick(): Omit<
   return {
     mode: 'quick',
     generators: 2,
-    idle: { connections: 2_000, settleMs: 2_000, concurrency: 250 },
+    idle: { connections: 5_000, settleMs: 2_000, concurrency: 250 },
     direct: {
       pairs: 200,
       rates: [500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000],
@@ -45,9 +45,9 @@ function quick(): Omit<
       kneeP99Ms: 1_000,
       targetFraction: 0.7,
     },
-    group: { members: 1_000, messages: 5, burst: 10, textLength: 40, timeoutMs: 30_000 },
+    group: { members: 1_000, messages: 10, burst: 20, textLength: 40, timeoutMs: 30_000 },
     catchup: {
-      devices: 100,
+      devices: 200,
       chatsPerDevice: 50,
       messagesPerDevice: 1_000,
       devicesPerChat: 100,

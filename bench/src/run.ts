@@ -4,7 +4,7 @@ import { openBenchDatabase, provisionDatabase, type BenchDatabase } from './data
 import { ForkedGenerator, type GeneratorLink } from './generator/link.js';
 import { gitState, machineInfo, pinSelf, planCpus } from './machine.js';
 import type { BenchOptions } from './options.js';
-import { summarizeProfile, type ProfileSummary } from './report/profile.js';
+import { summarizeProfile, type ProfileSummary, type TimeWindow } from './report/profile.js';
 import { checkTargets, type BenchResults, type ScenarioName } from './report/results.js';
 import { runCatchup } from './scenarios/catchup.js';
 import type { ScenarioContext } from './scenarios/context.js';
@@ -55,6 +55,7 @@ export async function runBench(
   const scenarioResults: Partial<Pick<BenchResults, ScenarioName>> = {};
   const failures: BenchResults['failures'] = [];
   let profile: ProfileSummary | undefined;
+  let directWindows: TimeWindow[] | undefined;
   try {
     server = await startServer({
       cliPath: options.cliPath,
@@ -83,8 +84,11 @@ export async function runBench(
       const started = monotonicMs();
       try {
         if (name === 'idle') scenarioResults.idle = await runIdle(ctx, options.idle);
-        if (name === 'direct')
-          scenarioResults.direct = (await runDirect(ctx, options.direct)).report;
+        if (name === 'direct') {
+          const outcome = await runDirect(ctx, options.direct);
+          scenarioResults.direct = outcome.report;
+          directWindows = outcome.loadWindows;
+        }
         if (name === 'group') scenarioResults.group = await runGroup(ctx, options.group);
         if (name === 'catchup') scenarioResults.catchup = await runCatchup(ctx, options.catchup);
         log(`${name}: done in ${Math.round((monotonicMs() - started) / 100) / 10} s`);
@@ -103,7 +107,7 @@ export async function runBench(
       const code = await server.stop();
       if (code !== 0 && code !== null) log(`server exited with ${code}:\n${server.output()}`);
     }
-    if (profileDir) profile = await newestProfile(profileDir);
+    if (profileDir) profile = await newestProfile(profileDir, directWindows);
     if (options.keepDb) log(`database kept: ${provisioned.url}`);
     else await provisioned.drop();
   }
@@ -152,8 +156,12 @@ export async function runBench(
   return { ...partial, targets: checkTargets(partial) };
 }
 
-async function newestProfile(dir: string): Promise<ProfileSummary | undefined> {
+/** The server's profile, summarised over the direct scenario's steps when it ran. */
+async function newestProfile(
+  dir: string,
+  windows: TimeWindow[] | undefined,
+): Promise<ProfileSummary | undefined> {
   const files = (await readdir(dir)).filter((file) => file.endsWith('.cpuprofile')).sort();
   const newest = files.at(-1);
-  return newest ? summarizeProfile(join(dir, newest)) : undefined;
+  return newest ? summarizeProfile(join(dir, newest), windows) : undefined;
 }

@@ -169,21 +169,28 @@ export function markdownReport(results: BenchResults): string {
   }
   if (results.profile) {
     const p = results.profile;
+    const rows = (entries: typeof p.self) =>
+      entries.map((e) => [`\`${e.name}\``, int(e.ms), `${e.percent}`]);
     out.push(
       '',
-      `### server CPU profile (${int(p.totalMs)} ms sampled)`,
+      `### server CPU profile over ${p.window} (${int(p.sampledMs)} ms sampled)`,
+      '',
+      'Native work — SQLite statements, fsync, socket writes — is counted to the JavaScript ' +
+        'function that called it; `(idle)` is the event loop waiting for I/O.',
       '',
       table(
         ['self time by area', 'ms', '%'],
-        p.areas.map((a) => [a.name, int(a.selfMs), `${a.selfPercent}`]),
+        p.areas.map((a) => [a.name, int(a.ms), `${a.percent}`]),
         ['---', '---:', '---:'],
       ),
       '',
-      table(
-        ['top functions by self time', 'ms', '%'],
-        p.functions.map((f) => [`\`${f.name}\``, int(f.selfMs), `${f.selfPercent}`]),
-        ['---', '---:', '---:'],
-      ),
+      table(['self time by function', 'ms', '%'], rows(p.self), ['---', '---:', '---:']),
+      '',
+      table(['Tokki functions by time on the stack (inclusive)', 'ms', '%'], rows(p.inclusive), [
+        '---',
+        '---:',
+        '---:',
+      ]),
     );
   }
   return `${out.join('\n')}\n`;

@@ -114,7 +114,10 @@ export function directChart(steps: readonly DirectStep[], options: ChartOptions 
     { name: 'p99', color: '#c0392b', pick: (s: DirectStep) => s.latency.p99 },
   ];
   for (const { color, pick } of series) {
-    const path = points.map((s) => `${x(s.deliveredPerSec).toFixed(1)},${y(pick(s)).toFixed(1)}`);
+    // The line follows the sweep; the step at 70 % of capacity stands alone.
+    const path = points
+      .filter((s) => s.kind === 'sweep')
+      .map((s) => `${x(s.deliveredPerSec).toFixed(1)},${y(pick(s)).toFixed(1)}`);
     if (path.length > 1)
       parts.push(
         `<polyline points="${path.join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`,

@@ -5,6 +5,7 @@ import type {
   DirectStepReport,
   GeneratorUsage,
 } from '../generator/protocol.js';
+import type { TimeWindow } from '../report/profile.js';
 import { createDirectChats } from '../seed/chats.js';
 import { Histogram, type LatencySummary } from '../stats/histogram.js';
 import { sleep } from '../stats/limit.js';
@@ -84,6 +85,8 @@ export interface DirectOutcome {
   report: DirectReport;
   /** Every acknowledged message, for checking against the database again (tests). */
   acked: AckedMessage[];
+  /** When the measured steps sent (not the warm-up), to cut them out of a server profile. */
+  loadWindows: TimeWindow[];
 }
 
 /**
@@ -125,6 +128,7 @@ export async function runDirect(
   );
 
   let index = 0;
+  const loadWindows: TimeWindow[] = [];
   const runStep = async (kind: DirectStep['kind'], rate: number, durationMs: number) => {
     const before = sampleServer(ctx);
     const machineBefore = sampleMachine();
@@ -147,6 +151,10 @@ export async function runDirect(
     );
     clearTimeout(timer);
     index += 1;
+    if (index > 1) {
+      const fromMs = Math.min(...reports.map((report) => report.startAt));
+      loadWindows.push({ fromMs, toMs: fromMs + durationMs });
+    }
     const step = combineStep(kind, rate, durationMs, reports, usageBetween(before, atEnd), options);
     step.coresBusyPercent = coreBusyBetween(machineBefore, machineAtEnd) ?? null;
     return step;
@@ -198,7 +206,7 @@ export async function runDirect(
     lost: lostCount(store, undelivered),
     errors: steps.reduce((sum, step) => sum + step.errors, 0) + unexpected + store.wrongSeq,
   };
-  return { report, acked };
+  return { report, acked, loadWindows };
 }
 
 function combineStep(
