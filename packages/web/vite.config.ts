@@ -15,7 +15,6 @@ export default defineConfig({
       strategies: 'generateSW',
       filename: 'sw.js',
       manifestFilename: 'manifest.webmanifest',
-      includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
       manifest: {
         name: 'Tokki (토끼)',
         short_name: 'Tokki',

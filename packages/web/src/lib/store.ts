@@ -401,7 +401,11 @@ export class AppStore {
     const history = this.#state.histories[chatId];
     if (!client || !history || history.loadingOlder || history.olderCursor === null) return;
     if (history.olderCursor === undefined) {
+      // A cached history has no cursor: the newest page brings one, then page back from it.
       await this.loadNewest(chatId);
+      if (typeof this.#state.histories[chatId]?.olderCursor === 'string') {
+        await this.loadOlder(chatId);
+      }
       return;
     }
     this.#setHistory(chatId, { ...history, loadingOlder: true }, false);
