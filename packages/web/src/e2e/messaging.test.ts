@@ -66,6 +66,25 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
       await messageRow(b, 'Hi Bob, it is Alice').waitFor();
       await expect.poll(() => sent.locator('.unread-counter').count()).toBe(0);
 
+      // Enter while an IME is composing (Korean, Japanese) commits the syllable, never sends;
+      // Shift+Enter is a new line.
+      const input = b.locator('.composer-input');
+      await input.fill('안녕하세');
+      await input.evaluate((el) =>
+        el.dispatchEvent(
+          new KeyboardEvent('keydown', {
+            key: 'Enter',
+            keyCode: 229,
+            isComposing: true,
+            bubbles: true,
+          }),
+        ),
+      );
+      await input.press('Shift+Enter');
+      expect(await input.inputValue()).toBe('안녕하세\n');
+      expect(await b.locator('.bubble', { hasText: '안녕하세' }).count()).toBe(0);
+      await input.fill('');
+
       // And back: Bob's reply arrives live while Alice has the chat open.
       await sendMessage(b, '안녕, Alice!');
       await messageRow(a, '안녕, Alice!').waitFor();
@@ -117,6 +136,77 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
       await expect
         .poll(() => messageRow(page, 'Count me in').locator('.unread-counter').textContent())
         .toBe('1');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('renames a group, invites by phone, leaves; edits the profile, revokes a device, signs out', async () => {
+    const friend = await signInTestUser(server.url, 35002, { displayName: 'Friend' });
+    const invitee = await signInTestUser(server.url, 35003, { displayName: 'Invitee' });
+    const otherDevice = await signInTestUser(server.url, 35001, { deviceName: 'Old phone' });
+    const context = await newPhoneContext(browser);
+    try {
+      const page = await context.newPage();
+      const seen = watch(page);
+      await signInThroughUi(page, server.url, 35001, 'Owner');
+      await page.goto(`${server.url}/new`);
+      await page.locator('.segment').nth(1).click();
+      await page.locator('input[name="phone"]').fill(testPhone(35002).phone);
+      await page.locator('form button[type="submit"]').click();
+      await page.locator('.people .person', { hasText: 'Friend' }).waitFor();
+      await page.locator('input[name="title"]').fill('Book club');
+      await page.locator('.sub-screen .button.block').click();
+      await page.locator('#chat-room-title', { hasText: 'Book club' }).waitFor();
+
+      await page.locator('.chat-room .top-bar-actions button').click();
+      await page.locator('input[name="title"]').fill('Book & tea club');
+      await page.locator('input[name="title"]').press('Enter');
+      await page.locator('.form-notice').waitFor();
+      await page.locator('input[name="phone"]').fill(testPhone(35004).phone);
+      await page.locator('input[name="phone"]').press('Enter');
+      await page.locator('.form-error').waitFor(); // not on Tokki
+      await page.locator('input[name="phone"]').fill(testPhone(35003).phone);
+      await page.locator('input[name="phone"]').press('Enter');
+      await page.locator('.sub-screen .people .person', { hasText: 'Invitee' }).waitFor();
+      const chats = (await post(server.url, 'chats.list', {}, invitee.token)) as {
+        chats: { id: string; title: string }[];
+      };
+      expect(chats.chats.map((c) => c.title)).toEqual(['Book & tea club']);
+      const chatId = chats.chats[0]!.id;
+
+      await page.locator('.leave-button').click();
+      await page.locator('dialog[open] .button.danger').click();
+      await page.locator('.chat-list-screen').waitFor();
+      expect(await page.locator('.chat-row', { hasText: 'Book & tea club' }).count()).toBe(0);
+      const members = (await post(server.url, 'chats.members', { chatId }, friend.token)) as {
+        members: { user: { displayName: string } }[];
+      };
+      expect(members.members.map((m) => m.user.displayName).sort()).toEqual(['Friend', 'Invitee']);
+
+      // Settings: profile, the other device, sign out.
+      await page.locator('.chat-list-screen .top-bar-actions button').nth(1).click();
+      await page.locator('input[name="statusMessage"]').fill('Reading 📚');
+      await page.locator('.sub-screen form button[type="submit"]').click();
+      await page.locator('.form-notice').waitFor();
+      const me = (await post(server.url, 'profile.get', {}, otherDevice.token)) as {
+        statusMessage: string;
+      };
+      expect(me.statusMessage).toBe('Reading 📚');
+
+      const oldPhone = page.locator('.device', { hasText: 'Old phone' });
+      await oldPhone.locator('button').click();
+      await page.locator('dialog[open] .button.danger').click();
+      await oldPhone.waitFor({ state: 'detached' });
+      await expect(post(server.url, 'profile.get', {}, otherDevice.token)).rejects.toMatchObject({
+        code: 'UNAUTHENTICATED',
+      });
+      expect(await page.locator('.device .tag').count()).toBe(1); // this device, marked
+
+      await page.locator('.sub-screen .scroll-body > .button.danger').click();
+      await page.locator('dialog[open] .button.danger').click();
+      await page.locator('input[name="phone"]').waitFor();
+      expect(seen.errors).toEqual([]);
     } finally {
       await context.close();
     }
