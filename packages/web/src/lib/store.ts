@@ -46,6 +46,8 @@ export interface State {
   everSynced: boolean;
   online: boolean;
   chats: Record<string, Chat>;
+  /** False on a new device until the first chats.list: an empty list is not "no chats" yet. */
+  chatsLoaded: boolean;
   histories: Record<string, History>;
   /** chatId → userId → member, with read pointers (for the unread counters). */
   members: Record<string, Record<string, Member>>;
@@ -63,6 +65,7 @@ const initialState: State = {
   everSynced: false,
   online: typeof navigator === 'undefined' ? true : navigator.onLine,
   chats: {},
+  chatsLoaded: false,
   histories: {},
   members: {},
   pending: [],
@@ -144,6 +147,7 @@ export class AppStore {
       me: session.me,
       deviceId: session.deviceId,
       chats: Object.fromEntries(snapshot.chats.map((c) => [c.id, c])),
+      chatsLoaded: true,
       histories,
       members,
       pending: snapshot.pending.map((p) =>
@@ -273,12 +277,13 @@ export class AppStore {
     const removed = Object.keys(this.#state.chats).filter((id) => !chats[id]);
     for (const id of removed) this.#forgetChat(id);
     this.#chatsDirty = true;
-    this.#set({ chats });
+    this.#set({ chats, chatsLoaded: true });
     if (open && chats[open]) this.#maybeMarkRead(open);
     this.#scheduleSave();
   }
 
   async #reload(): Promise<void> {
+    this.#refreshedAfterBoot = true;
     // The server could not resume: cached histories may have gaps. Keep what is on screen until
     // the fresh page replaces it; drop the rest.
     const open = this.#state.openChatId;

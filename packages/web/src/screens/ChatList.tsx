@@ -15,6 +15,7 @@ export function ChatList({ selectedChatId }: { selectedChatId?: string | undefin
   const { t } = useTranslation();
   const chats = useAppState((s) => s.chats);
   const pending = useAppState((s) => s.pending);
+  const loaded = useAppState((s) => s.chatsLoaded);
   const ordered = useMemo(
     () =>
       Object.values(chats).sort(
@@ -50,7 +51,12 @@ export function ChatList({ selectedChatId }: { selectedChatId?: string | undefin
         }
       />
       <ConnectionBanner />
-      {ordered.length === 0 ? (
+      {ordered.length === 0 && !loaded ? (
+        <div className="placeholder" role="status">
+          <span className="spinner" aria-hidden="true" />
+          <span className="visually-hidden">{t('app.loading')}</span>
+        </div>
+      ) : ordered.length === 0 ? (
         <div className="empty">
           <div className="empty-icon" aria-hidden="true">
             <Icon name="chat" size={40} />
