@@ -16,6 +16,8 @@ export interface BenchOptions {
   /** Run the server under `node --cpu-prof` and summarise the profile. */
   profile: boolean;
   keepDb: boolean;
+  /** Longest wait for other processes to leave the cores alone before a scenario (0: none). */
+  quietWaitMs: number;
   cliPath: string;
   outDir: string;
   idle: IdleOptions;
@@ -33,6 +35,7 @@ function quick(): Omit<
 > {
   return {
     mode: 'quick',
+    quietWaitMs: 20_000,
     generators: 2,
     idle: { connections: 5_000, settleMs: 2_000, concurrency: 250 },
     direct: {
@@ -62,6 +65,7 @@ function full(): ReturnType<typeof quick> {
   return {
     ...base,
     mode: 'full',
+    quietWaitMs: 120_000,
     idle: { connections: 15_000, settleMs: 5_000, concurrency: 500 },
     direct: {
       ...base.direct,
@@ -100,6 +104,8 @@ separate generator processes, and reports throughput, latency, memory and lost m
   --cli <path>           the tokki CLI to serve with (default: packages/cli/dist/bin.js)
   --no-pin               do not pin the server and the generators to separate cores
   --keep-db              keep the database afterwards
+  --no-wait              on a shared machine, do not wait for other processes to quiet down
+                         before each scenario and before repeating a step they disturbed
   --out <dir>            where results go (default: bench/results)
   -h, --help             this text
 `;
@@ -122,6 +128,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       cli: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
+      'no-wait': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -146,6 +153,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     cliPath: values.cli ?? `${REPO}packages/cli/dist/bin.js`,
     outDir: values.out ?? `${REPO}bench/results`,
   };
+  if (values['no-wait']) options.quietWaitMs = 0;
   if (values.generators) options.generators = positive(values.generators, '--generators');
   if (values.connections) options.idle.connections = positive(values.connections, '--connections');
   if (values.pairs) options.direct.pairs = positive(values.pairs, '--pairs');

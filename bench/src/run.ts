@@ -7,7 +7,7 @@ import type { BenchOptions } from './options.js';
 import { summarizeProfile, type ProfileSummary, type TimeWindow } from './report/profile.js';
 import { checkTargets, type BenchResults, type ScenarioName } from './report/results.js';
 import { runCatchup } from './scenarios/catchup.js';
-import type { ScenarioContext } from './scenarios/context.js';
+import { waitForQuiet, type ScenarioContext } from './scenarios/context.js';
 import { runDirect } from './scenarios/direct.js';
 import { runGroup } from './scenarios/group.js';
 import { runIdle } from './scenarios/idle.js';
@@ -79,10 +79,12 @@ export async function runBench(
       database,
       sourceAddresses,
       log,
+      quietWaitMs: options.quietWaitMs,
     };
     for (const name of options.scenarios) {
       const started = monotonicMs();
       try {
+        if (ctx.quietWaitMs > 0) await waitForQuiet(ctx);
         if (name === 'idle') scenarioResults.idle = await runIdle(ctx, options.idle);
         if (name === 'direct') {
           const outcome = await runDirect(ctx, options.direct);

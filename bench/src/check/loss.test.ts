@@ -24,6 +24,7 @@ describe('the loss check', () => {
       database,
       sourceAddresses: () => ['127.0.0.1'],
       log: () => {},
+      quietWaitMs: 0,
     };
   });
 

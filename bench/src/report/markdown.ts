@@ -1,3 +1,5 @@
+import type { Contention } from '../scenarios/context.js';
+import { CONTENDED_PERCENT } from '../scenarios/direct.js';
 import type { BenchResults, TargetCheck } from './results.js';
 
 const int = (value: number | null | undefined) =>
@@ -27,6 +29,14 @@ function measured(check: TargetCheck): string {
 function verdict(check: TargetCheck): string {
   const mark = check.met === null ? 'n/a' : check.met ? '✅ met' : '❌ not met';
   return check.note ? `${mark} (${check.note})` : mark;
+}
+
+function contentionNote(contention: Contention): string {
+  const waiting = contention.serverWaitingForCpuPercent;
+  if (waiting === null) return '';
+  const cores = contention.coresBusyPercent?.map((busy) => pct(busy)).join(' / ') ?? '–';
+  const flag = waiting > CONTENDED_PERCENT ? ' † contended: pessimistic' : '';
+  return ` Server waiting for a CPU ${pct(waiting)} of the time, cores busy ${cores}${flag}.`;
 }
 
 /** The run as Markdown: targets first, then each scenario's detail. */
@@ -116,7 +126,7 @@ export function markdownReport(results: BenchResults): string {
           'generators CPU (loop delay p99)',
         ],
         direct.steps.map((s) => [
-          `${int(s.offeredPerSec)}${s.kind === 'target' ? ' (70 %)' : ''}${s.saturated ? ' ⚠' : ''}`,
+          `${int(s.offeredPerSec)}${s.kind === 'target' ? ' (70 %)' : ''}${s.saturated ? ' ⚠' : ''}${s.contended ? ' †' : ''}`,
           int(s.ackedPerSec),
           int(s.deliveredPerSec),
           ms(s.latency.p50),
@@ -135,7 +145,9 @@ export function markdownReport(results: BenchResults): string {
       ),
       '',
       '⚠ = past the knee: under 90 % of the offered rate, errors, left-overs, or p99 over the knee ' +
-        'limit. CPU columns are percent of one core over the step. "Waiting for a CPU" is time the ' +
+        'limit. † = contended: other processes kept the server off its core for more than ' +
+        `${CONTENDED_PERCENT} % of the step, so its figures are pessimistic. ` +
+        'CPU columns are percent of one core over the step. "Waiting for a CPU" is time the ' +
         "server's main thread was runnable but not running (another process on its core); cores " +
         'busy counts every process, ours or not.',
     );
@@ -151,7 +163,8 @@ export function markdownReport(results: BenchResults): string {
         `${group.burst.messages}: ${int(group.burst.deliveries)} deliveries in ${group.burst.seconds} s = ` +
         `${int(group.burst.deliveriesPerSec)} deliveries/s. Missing deliveries ${group.missingDeliveries}, ` +
         `missing from the database ${group.store.missing}.` +
-        (group.aborted ? ` Stopped early: ${group.aborted}.` : ''),
+        (group.aborted ? ` Stopped early: ${group.aborted}.` : '') +
+        contentionNote(group.contention),
     );
   }
   if (catchup) {
@@ -164,7 +177,8 @@ export function markdownReport(results: BenchResults): string {
         `${int(catchup.chats)} chats in all), reconnected at once: ${int(catchup.current)} current (${catchup.failed} failed), p50 ` +
         `${ms(catchup.p50Ms)}, p99 ${ms(catchup.p99Ms)}, max ${ms(catchup.timeToCurrent.max)}; all ` +
         `current after ${ms(catchup.allCurrentMs)}. Missing updates ${catchup.missingUpdates}, ` +
-        `duplicates ${catchup.duplicateUpdates}.`,
+        `duplicates ${catchup.duplicateUpdates}.` +
+        contentionNote(catchup.contention),
     );
   }
   if (results.profile) {

@@ -23,6 +23,7 @@ function step(offered: number, delivered: number, p99: number, kind: DirectStep[
     latency: latency.summary(),
     ackLatency: latency.summary(),
     saturated: delivered < offered * 0.9,
+    contended: false,
     server: null,
     coresBusyPercent: [100, 80],
     generators: [],
@@ -88,6 +89,7 @@ function results(): BenchResults {
       duplicateUpdates: 0,
       store: { checked: 1_000, missing: 0, duplicated: 0, wrongSeq: 0 },
       lost: 0,
+      contention: { serverWaitingForCpuPercent: 40, coresBusyPercent: [100, 90] },
     },
     lost: 0,
     duplicates: 0,
@@ -121,6 +123,9 @@ describe('reports', () => {
       '| direct | acked msgs/s (capacity) | 1,500/s | ≥ 20,000 | ❌ not met |',
     );
     expect(markdown).toContain('| 2,000 ⚠ |');
+    expect(markdown).toContain(
+      'Server waiting for a CPU 40 % of the time, cores busy 100 % / 90 % †',
+    );
     const svg = directChart(results().direct!.steps, { targetPerSec: 20_000, targetP99Ms: 50 });
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<circle /g)).toHaveLength(2 * 2 + 2); // sweep points, plus the legend's two

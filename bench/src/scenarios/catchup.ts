@@ -6,7 +6,14 @@ import type { BenchUser } from '../seed/users.js';
 import { monotonicMs } from '../stats/clock.js';
 import type { LatencySummary } from '../stats/histogram.js';
 import { forEachLimit, mapLimit } from '../stats/limit.js';
-import { connectDevices, deal, disconnectAll, type ScenarioContext } from './context.js';
+import {
+  connectDevices,
+  deal,
+  disconnectAll,
+  watchContention,
+  type Contention,
+  type ScenarioContext,
+} from './context.js';
 
 export interface CatchupOptions {
   /** Devices that reconnect at once. */
@@ -44,6 +51,8 @@ export interface CatchupReport {
   duplicateUpdates: number;
   store: StoreCheck;
   lost: number;
+  /** Over the reconnect. */
+  contention: Contention;
 }
 
 /**
@@ -108,11 +117,13 @@ export async function runCatchup(
     })),
   );
   const startedAt = monotonicMs();
+  const stopWatching = watchContention(ctx);
   const again = await connectDevices(ctx, reconnect, {
     concurrency: devices.length,
     timeoutMs: options.timeoutMs,
   });
   const allCurrentMs = monotonicMs() - startedAt;
+  const contention = stopWatching();
   await disconnectAll(ctx);
   const store = await checkStored(ctx.database, acked);
   const summary = again.timeToCurrent.summary();
@@ -133,5 +144,6 @@ export async function runCatchup(
     duplicateUpdates: again.duplicateUpdates + store.duplicated,
     store,
     lost: lostCount(store, again.missingUpdates),
+    contention,
   };
 }

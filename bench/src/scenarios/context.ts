@@ -4,7 +4,14 @@ import type { ConnectReport, DeviceSpec } from '../generator/protocol.js';
 import type { UserPool } from '../seed/users.js';
 import type { ServerHandle } from '../server-process.js';
 import { Histogram } from '../stats/histogram.js';
-import { sampleProcess, type ProcessSample } from '../stats/proc.js';
+import { sleep } from '../stats/limit.js';
+import {
+  coreBusyBetween,
+  sampleMachine,
+  sampleProcess,
+  usageBetween,
+  type ProcessSample,
+} from '../stats/proc.js';
 
 /** What every scenario runs against. */
 export interface ScenarioContext {
@@ -16,6 +23,8 @@ export interface ScenarioContext {
   /** Loopback addresses generator `index` binds its sockets to (127.0.0.2, …). */
   sourceAddresses(index: number): string[];
   log(line: string): void;
+  /** Longest wait for other processes to leave the cores alone (0: never wait). */
+  quietWaitMs: number;
 }
 
 export function sampleServer(ctx: ScenarioContext): ProcessSample | undefined {
@@ -85,4 +94,48 @@ export function summarizeConnects(reports: readonly ConnectReport[]): ConnectSum
 
 export async function disconnectAll(ctx: ScenarioContext): Promise<void> {
   await Promise.all(ctx.generators.map((generator) => generator.call('disconnect', {})));
+}
+
+/** Busy above this on any core, with the bench itself idle, means someone else is running. */
+const QUIET_BUSY_PERCENT = 25;
+
+/**
+ * On a shared machine, waits (up to `ctx.quietWaitMs`) until no core is busier than
+ * QUIET_BUSY_PERCENT over a second, the bench's own processes being idle. Resolves false if the
+ * machine stayed busy.
+ */
+export async function waitForQuiet(ctx: ScenarioContext): Promise<boolean> {
+  const deadline = Date.now() + ctx.quietWaitMs;
+  let logged = false;
+  for (;;) {
+    const before = sampleMachine();
+    await sleep(1_000);
+    const busy = coreBusyBetween(before, sampleMachine());
+    if (!busy || busy.every((percent) => percent < QUIET_BUSY_PERCENT)) return true;
+    if (Date.now() >= deadline) {
+      ctx.log(`cores still busy (${busy.join(' % / ')} %): measuring anyway`);
+      return false;
+    }
+    if (!logged) ctx.log(`cores busy (${busy.join(' % / ')} %) with other work: waiting`);
+    logged = true;
+  }
+}
+
+/** How much other processes got in the way while something was measured. */
+export interface Contention {
+  /** Time the server's main thread was runnable but waited for a CPU. */
+  serverWaitingForCpuPercent: number | null;
+  /** Every core, whoever kept it busy. */
+  coresBusyPercent: number[] | null;
+}
+
+/** Call at the start of a measurement; the returned function ends it. */
+export function watchContention(ctx: ScenarioContext): () => Contention {
+  const server = sampleServer(ctx);
+  const machine = sampleMachine();
+  return () => ({
+    serverWaitingForCpuPercent:
+      usageBetween(server, sampleServer(ctx))?.mainThreadRunQueuePercent ?? null,
+    coresBusyPercent: coreBusyBetween(machine, sampleMachine()) ?? null,
+  });
 }

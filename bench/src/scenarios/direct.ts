@@ -15,8 +15,12 @@ import {
   deal,
   disconnectAll,
   sampleServer,
+  waitForQuiet,
   type ScenarioContext,
 } from './context.js';
+
+/** Run-queue wait of the server's main thread above which a step counts as contended. */
+export const CONTENDED_PERCENT = 10;
 
 export interface DirectOptions {
   /** 1:1 chats, each with both members online; they send to each other in turn. */
@@ -52,6 +56,11 @@ export interface DirectStep {
   ackLatency: LatencySummary;
   /** Below 90 % of the offered rate, errors, left-overs or p99 past the knee. */
   saturated: boolean;
+  /**
+   * Other processes kept the server from running: its main thread waited for a CPU more than
+   * CONTENDED_PERCENT of the step. The figures of such a step say more about the machine.
+   */
+  contended: boolean;
   server: ProcessUsage | null;
   /** How busy each core was, by anyone: on a shared machine, more than server + generators. */
   coresBusyPercent: number[] | null;
@@ -157,6 +166,7 @@ export async function runDirect(
     }
     const step = combineStep(kind, rate, durationMs, reports, usageBetween(before, atEnd), options);
     step.coresBusyPercent = coreBusyBetween(machineBefore, machineAtEnd) ?? null;
+    step.contended = (step.server?.mainThreadRunQueuePercent ?? 0) > CONTENDED_PERCENT;
     return step;
   };
 
@@ -164,10 +174,22 @@ export async function runDirect(
   await runStep('sweep', options.warmup.ratePerSec, options.warmup.durationMs);
   const steps: DirectStep[] = [];
   let knee: number | null = null;
-  for (const rate of options.rates) {
-    const step = await runStep('sweep', rate, options.stepMs);
+  // A step other processes got in the way of is run once more when the machine is quiet again;
+  // both stay in the report.
+  const measure = async (kind: DirectStep['kind'], rate: number) => {
+    let step = await runStep(kind, rate, options.stepMs);
     steps.push(step);
     ctx.log(`direct: ${describeStep(step)}`);
+    if (step.contended && ctx.quietWaitMs > 0) {
+      await waitForQuiet(ctx);
+      step = await runStep(kind, rate, options.stepMs);
+      steps.push(step);
+      ctx.log(`direct: again: ${describeStep(step)}`);
+    }
+    return step;
+  };
+  for (const rate of options.rates) {
+    const step = await measure('sweep', rate);
     if (step.saturated) {
       knee = rate;
       break;
@@ -177,9 +199,8 @@ export async function runDirect(
   const targetRate = Math.max(1, Math.round(capacity * options.targetFraction));
   // Let whatever the overloaded step left behind drain before measuring latency.
   await sleep(1_000);
-  const target = await runStep('target', targetRate, options.stepMs);
-  steps.push(target);
-  ctx.log(`direct: at ${options.targetFraction * 100} % of capacity: ${describeStep(target)}`);
+  ctx.log(`direct: at ${options.targetFraction * 100} % of capacity`);
+  const target = await measure('target', targetRate);
 
   const finished = await Promise.all(
     generators.map((generator) =>
@@ -255,6 +276,7 @@ function combineStep(
       outstanding > 0 ||
       !(summary.p99 <= options.kneeP99Ms),
     server: server ?? null,
+    contended: false,
     coresBusyPercent: null,
     generators: reports.map((r) => r.usage),
     errorSamples: reports.flatMap((r) => r.errorSamples).slice(0, 5),
@@ -266,6 +288,7 @@ function describeStep(step: DirectStep): string {
   return (
     `offered ${step.offeredPerSec}/s → acked ${step.ackedPerSec}/s, delivered ` +
     `${step.deliveredPerSec}/s, p50 ${step.latency.p50} ms, p99 ${step.latency.p99} ms` +
-    `${step.errors ? `, ${step.errors} errors` : ''}${cpu}${step.saturated ? ' (saturated)' : ''}`
+    `${step.errors ? `, ${step.errors} errors` : ''}${cpu}${step.saturated ? ' (saturated)' : ''}` +
+    `${step.contended ? ` (contended: the server waited for a CPU ${step.server?.mainThreadRunQueuePercent} % of the time)` : ''}`
   );
 }

@@ -2,7 +2,14 @@ import { checkStored, lostCount, type StoreCheck } from '../check/loss.js';
 import type { GeneratorEvent, GroupSent } from '../generator/protocol.js';
 import { createGroup } from '../seed/chats.js';
 import { withTimeout } from '../stats/limit.js';
-import { connectDevices, deal, disconnectAll, type ScenarioContext } from './context.js';
+import {
+  connectDevices,
+  deal,
+  disconnectAll,
+  watchContention,
+  type Contention,
+  type ScenarioContext,
+} from './context.js';
 
 export interface GroupOptions {
   /** Online members besides the sender. */
@@ -43,6 +50,8 @@ export interface GroupReport {
   errors: number;
   /** Why the scenario stopped early, if it did. */
   aborted: string | null;
+  /** Over the measured messages. */
+  contention: Contention;
 }
 
 interface Completion {
@@ -126,10 +135,12 @@ export async function runGroup(ctx: ScenarioContext, options: GroupOptions): Pro
   const messages: GroupMessage[] = [];
   let burst: GroupReport['burst'] = { messages: 0, deliveries: 0, seconds: 0, deliveriesPerSec: 0 };
   let aborted: string | null = null;
+  let contention: Contention = { serverWaitingForCpuPercent: null, coresBusyPercent: null };
   try {
     // Warm-up, not reported.
     const [warm] = await send(1);
     await everywhere(warm!.seq);
+    const stopWatching = watchContention(ctx);
     for (let i = 0; i < options.messages; i++) {
       const [sent] = await send(1);
       const done = await everywhere(sent!.seq);
@@ -154,6 +165,7 @@ export async function runGroup(ctx: ScenarioContext, options: GroupOptions): Pro
       seconds: round(seconds),
       deliveriesPerSec: Math.round(deliveries / seconds),
     };
+    contention = stopWatching();
   } catch (error) {
     // A message that never reached everyone: stop sending, count what arrived below.
     aborted = (error as Error).message;
@@ -190,6 +202,7 @@ export async function runGroup(ctx: ScenarioContext, options: GroupOptions): Pro
     lost: lostCount(store, missingDeliveries),
     errors: store.wrongSeq + sendErrors + (aborted && !sendErrors ? 1 : 0),
     aborted,
+    contention,
   };
 }
 
