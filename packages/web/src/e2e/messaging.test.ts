@@ -136,6 +136,33 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
       await expect
         .poll(() => messageRow(page, 'Count me in').locator('.unread-counter').textContent())
         .toBe('1');
+
+      // The list follows activity live: a new chat comes in on top, then the group goes back up.
+      await page.goBack();
+      const titles = () => page.locator('.chat-row-title').allTextContents();
+      await expect.poll(titles).toEqual(['Hiking club']);
+      const direct = (await post(
+        server.url,
+        'chats.createDirect',
+        { userId: owner.userId },
+        second.token,
+      )) as { id: string };
+      await post(
+        server.url,
+        'messages.send',
+        { chatId: direct.id, clientMsgId: 'second-1', text: 'Psst' },
+        second.token,
+      );
+      await expect.poll(titles).toEqual(['Second', 'Hiking club']);
+      await post(
+        server.url,
+        'messages.send',
+        { chatId: chat.id, clientMsgId: 'third-2', text: 'See you there' },
+        third.token,
+      );
+      await expect.poll(titles).toEqual(['Hiking club', 'Second']);
+      const groupRow = page.locator('.chat-row', { hasText: 'Hiking club' });
+      await expect.poll(() => groupRow.locator('.badge').textContent()).toBe('1');
     } finally {
       await context.close();
     }
