@@ -31,6 +31,11 @@ export interface Database {
   db: Kysely<DatabaseSchema>;
   /** Runs plain SQL inside a write transaction opened on `db` (see WriteQueue). */
   runner(trx: Kysely<DatabaseSchema>): SqlRunner;
+  /**
+   * Plain SQL for hot reads, outside any write: it sees only committed data (on SQLite a
+   * second, read-only connection; on PostgreSQL the pool).
+   */
+  reader: SqlRunner;
   close(): Promise<void>;
 }
 
@@ -44,22 +49,33 @@ export async function openDatabase(url: string): Promise<Database> {
     const sqlite = openSqlite(location.target);
     const runner = sqliteRunner(sqlite);
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
-    // One connection: the transaction Kysely opened is the one these statements run in.
-    database = { dialect: 'sqlite', db, runner: () => runner, close: () => db.destroy() };
+    const readOnly = new CachedSqlite(new SqliteDatabase(sqlite.raw.name, { readonly: true }));
+    readOnly.raw.pragma('busy_timeout = 5000');
+    database = {
+      dialect: 'sqlite',
+      db,
+      // One connection: the transaction Kysely opened is the one these statements run in.
+      runner: () => runner,
+      reader: sqliteRunner(readOnly),
+      close: async () => {
+        readOnly.close();
+        await db.destroy();
+      },
+    };
   } else {
     const db = openPostgres(location.target);
     database = {
       dialect: 'postgres',
       db,
       runner: (trx) => postgresRunner(trx),
+      reader: postgresRunner(db),
       close: () => db.destroy(),
     };
   }
-  const { db } = database;
   try {
-    await migrate(db);
+    await migrate(database.db);
   } catch (error) {
-    await db.destroy();
+    await database.close();
     throw error;
   }
   return database;

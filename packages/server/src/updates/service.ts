@@ -65,7 +65,7 @@ export class UpdatesService {
 
   /** The newest committed pts: a device that has applied everything is at this pts. */
   async currentPts(): Promise<number> {
-    return store.readCounter(this.database.db, 'pts');
+    return store.readCounter(this.database.reader, 'pts');
   }
 
   /**
@@ -73,14 +73,14 @@ export class UpdatesService {
    * were already pruned. Cost grows with the chats that changed since `pts`, not with history.
    */
   async getDifference(userId: string, pts: number, limit: number): Promise<Difference> {
-    const { db } = this.database;
+    const { reader } = this.database;
     const [pruned, current] = await Promise.all([
-      store.readCounter(db, 'pruned_pts'),
-      store.readCounter(db, 'pts'),
+      store.readCounter(reader, 'pruned_pts'),
+      store.readCounter(reader, 'pts'),
     ]);
     // Behind what is kept, or ahead of the server (its database was replaced): start over.
     if (pts < pruned || pts > current) return { kind: 'tooLong', pts: current };
-    const rows = await store.readUpdatesSince(db, userId, pts, limit + 1);
+    const rows = await store.readUpdatesSince(reader, userId, pts, limit + 1);
     const page = rows.slice(0, limit);
     const updates: UpdateEnvelope[] = page.map((row) => ({
       pts: row.pts,
@@ -94,11 +94,11 @@ export class UpdatesService {
 
   /** Raw rows for the gateway, which sends the stored JSON without re-serializing it. */
   readFramesSince(userId: string, pts: number, limit: number) {
-    return store.readUpdatesSince(this.database.db, userId, pts, limit);
+    return store.readUpdatesSince(this.database.reader, userId, pts, limit);
   }
 
   async prunedPts(): Promise<number> {
-    return store.readCounter(this.database.db, 'pruned_pts');
+    return store.readCounter(this.database.reader, 'pruned_pts');
   }
 
   /** Drops updates written before `before` (ms); devices behind them must reload. */

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
+import type { SqlRunner } from '../db/sql-runner.js';
 
 type Db = Kysely<DatabaseSchema>;
 
@@ -8,53 +9,50 @@ export interface UpdateRow {
   payload: string;
 }
 
-export async function readCounter(db: Db, name: 'pts' | 'pruned_pts'): Promise<number> {
-  const row = await db
-    .selectFrom('counters')
-    .select('value')
-    .where('name', '=', name)
-    .executeTakeFirstOrThrow();
-  return row.value;
+export async function readCounter(sql: SqlRunner, name: 'pts' | 'pruned_pts'): Promise<number> {
+  const row = await sql.get<{ value: number }>('select value from counters where name = ?', [name]);
+  return Number(row!.value);
 }
 
 /**
  * A user's updates after `pts`: their own, and those of every chat they were a member of at the
  * time, limited to their membership window — only chats whose `last_pts` moved are read.
+ * Every reconnect runs this, so it is plain SQL on prepared statements.
  */
 export async function readUpdatesSince(
-  db: Db,
+  sql: SqlRunner,
   userId: string,
   pts: number,
   limit: number,
 ): Promise<UpdateRow[]> {
-  const memberships = await db
-    .selectFrom('chat_members as m')
-    .innerJoin('chats as c', 'c.id', 'm.chat_id')
-    .select(['m.chat_id', 'm.joined_pts', 'm.left_pts'])
-    .where('m.user_id', '=', userId)
-    .where('c.last_pts', '>', pts)
-    .where((eb) => eb.or([eb('m.left_pts', 'is', null), eb('m.left_pts', '>', pts)]))
-    .execute();
-
+  const memberships = await sql.all<{
+    chat_id: string;
+    joined_pts: number;
+    left_pts: number | null;
+  }>(
+    `select m.chat_id, m.joined_pts, m.left_pts from chat_members m
+     join chats c on c.id = m.chat_id
+     where m.user_id = ? and c.last_pts > ? and (m.left_pts is null or m.left_pts > ?)`,
+    [userId, pts, pts],
+  );
   const perChat = memberships.map((m) => {
-    let query = db
-      .selectFrom('chat_updates')
-      .select(['pts', 'payload'])
-      .where('chat_id', '=', m.chat_id)
-      .where('pts', '>', Math.max(pts, m.joined_pts - 1));
-    if (m.left_pts !== null) query = query.where('pts', '<=', m.left_pts);
-    return query.orderBy('pts').limit(limit).execute();
+    const after = Math.max(pts, Number(m.joined_pts) - 1);
+    return m.left_pts === null
+      ? sql.all<UpdateRow>(
+          'select pts, payload from chat_updates where chat_id = ? and pts > ? order by pts limit ?',
+          [m.chat_id, after, limit],
+        )
+      : sql.all<UpdateRow>(
+          'select pts, payload from chat_updates where chat_id = ? and pts > ? and pts <= ? order by pts limit ?',
+          [m.chat_id, after, m.left_pts, limit],
+        );
   });
-  const own = db
-    .selectFrom('user_updates')
-    .select(['pts', 'payload'])
-    .where('user_id', '=', userId)
-    .where('pts', '>', pts)
-    .orderBy('pts')
-    .limit(limit)
-    .execute();
-
+  const own = sql.all<UpdateRow>(
+    'select pts, payload from user_updates where user_id = ? and pts > ? order by pts limit ?',
+    [userId, pts, limit],
+  );
   const rows = (await Promise.all([own, ...perChat])).flat();
+  for (const row of rows) row.pts = Number(row.pts);
   rows.sort((a, b) => a.pts - b.pts);
   return rows.slice(0, limit);
 }
