@@ -143,9 +143,12 @@ function ChatRow({
               {preview}
             </span>
             {unread > 0 && (
-              <span className="badge" aria-label={t('chatList.unread', { count: unread })}>
-                {unread > 999 ? '999+' : unread.toLocaleString(i18n.language)}
-              </span>
+              <>
+                <span className="badge" aria-hidden="true">
+                  {unread > 999 ? '999+' : unread.toLocaleString(i18n.language)}
+                </span>
+                <span className="visually-hidden">{t('chatList.unread', { count: unread })}</span>
+              </>
             )}
           </span>
         </span>

@@ -346,13 +346,18 @@ const MessageRow = memo(function MessageRow(props: {
                 )
               ) : (
                 counter > 0 && (
-                  <span
-                    className="unread-counter"
-                    aria-label={t('chat.unreadBy', { count: counter })}
-                    title={t('chat.unreadBy', { count: counter })}
-                  >
-                    {counter.toLocaleString(lng)}
-                  </span>
+                  <>
+                    <span
+                      className="unread-counter"
+                      aria-hidden="true"
+                      title={t('chat.unreadBy', { count: counter })}
+                    >
+                      {counter.toLocaleString(lng)}
+                    </span>
+                    <span className="visually-hidden">
+                      {t('chat.unreadBy', { count: counter })}
+                    </span>
+                  </>
                 )
               )}
               {lastOfMinute && item.kind === 'message' && (
