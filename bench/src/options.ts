@@ -51,6 +51,7 @@ function quick(): Omit<
     group: { members: 1_000, messages: 10, burst: 20, textLength: 40, timeoutMs: 30_000 },
     catchup: {
       devices: 200,
+      waves: [1, 10, 100, 200],
       chatsPerDevice: 50,
       messagesPerDevice: 1_000,
       devicesPerChat: 100,
@@ -79,7 +80,7 @@ function full(): ReturnType<typeof quick> {
       drainTimeoutMs: 30_000,
     },
     group: { ...base.group, messages: 20, burst: 50 },
-    catchup: { ...base.catchup, devices: 1_000, timeoutMs: 120_000 },
+    catchup: { ...base.catchup, devices: 1_000, waves: [1, 10, 100, 1_000], timeoutMs: 120_000 },
   };
 }
 
@@ -99,7 +100,8 @@ separate generator processes, and reports throughput, latency, memory and lost m
   --rates <list>         direct: offered msgs/s to step through, e.g. 1000,2000,4000
   --step-seconds <s>     direct: length of each step
   --members <n>          group: online members
-  --catchup-devices <n>  catch-up: devices reconnecting at once
+  --catchup-devices <n>  catch-up: devices reconnecting at once in the last wave (waves of
+                         1, 10, 100 and n)
   --profile              run the server under node --cpu-prof and summarise the top functions
   --cli <path>           the tokki CLI to serve with (default: packages/cli/dist/bin.js)
   --no-pin               do not pin the server and the generators to separate cores
@@ -162,8 +164,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (values['step-seconds'])
     options.direct.stepMs = positive(values['step-seconds'], '--step-seconds') * 1000;
   if (values.members) options.group.members = positive(values.members, '--members');
-  if (values['catchup-devices'])
-    options.catchup.devices = positive(values['catchup-devices'], '--catchup-devices');
+  if (values['catchup-devices']) {
+    const devices = positive(values['catchup-devices'], '--catchup-devices');
+    options.catchup.devices = devices;
+    options.catchup.waves = [...new Set([1, 10, 100, devices].filter((n) => n <= devices))];
+  }
   return options;
 }
 

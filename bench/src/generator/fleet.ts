@@ -5,6 +5,7 @@ import { forEachLimit, withTimeout } from '../stats/limit.js';
 import { Device, describe, type DeviceListener } from './device.js';
 import { DirectRunner, filler } from './direct-runner.js';
 import { GroupTracker } from './group-tracker.js';
+import { UsageMeter } from './usage.js';
 import type {
   CallName,
   Calls,
@@ -61,6 +62,10 @@ export class Fleet implements DeviceListener {
     return (handlers[name] as (p: Calls[K]['params']) => Promise<Calls[K]['result']>)(params);
   }
 
+  get wantsUpdates(): boolean {
+    return this.direct !== undefined || this.group !== undefined;
+  }
+
   onUpdate(device: Device, frame: UpdateFrame, at: number): void {
     this.direct?.onUpdate(device, frame, at);
     this.group?.onUpdate(device, frame, at);
@@ -84,6 +89,8 @@ export class Fleet implements DeviceListener {
     let firstStartAt = Infinity;
     let lastCurrentAt = 0;
     const { localAddresses } = params;
+    const meter = new UsageMeter();
+    meter.start();
     await forEachLimit(params.devices, params.concurrency, async (spec, index) => {
       const device = new Device(spec.key, spec.token, this);
       const expected = spec.expectUpdates ?? 0;
@@ -129,6 +136,7 @@ export class Fleet implements DeviceListener {
       pts,
       firstStartAt,
       lastCurrentAt,
+      usage: meter.stop(),
     };
   }
 

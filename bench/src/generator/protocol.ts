@@ -47,6 +47,8 @@ export interface ConnectReport {
   pts: Record<string, number>;
   firstStartAt: number;
   lastCurrentAt: number;
+  /** The generator's own load while connecting: a saturated generator stamps arrivals late. */
+  usage: GeneratorUsage;
 }
 
 /** A 1:1 chat whose two devices both live in this generator. */

@@ -31,6 +31,13 @@ function verdict(check: TargetCheck): string {
   return check.note ? `${mark} (${check.note})` : mark;
 }
 
+const KNEE_REASONS: Record<string, string> = {
+  throughput: 'under 90 % of it acked or delivered',
+  errors: 'errors',
+  'left-overs': 'sends still unanswered or undelivered after the drain',
+  latency: 'p99 over the knee limit',
+};
+
 function contentionNote(contention: Contention): string {
   const waiting = contention.serverWaitingForCpuPercent;
   if (waiting === null) return '';
@@ -94,6 +101,9 @@ export function markdownReport(results: BenchResults): string {
     );
   }
   if (direct) {
+    const knee =
+      direct.steps.find((s) => s.kind === 'sweep' && s.saturated && !s.contended) ??
+      direct.steps.find((s) => s.kind === 'sweep' && s.saturated);
     out.push(
       '',
       '### direct',
@@ -101,8 +111,10 @@ export function markdownReport(results: BenchResults): string {
       `${int(direct.pairs)} pairs of online users in 1:1 chats, open-loop sends; latency from the ` +
         `intended send time to the recipient's receipt. Capacity ${int(direct.ackedPerSec)} acked/s, ` +
         `${int(direct.deliveredPerSec)} delivered/s` +
-        (direct.kneeOfferedPerSec
-          ? `; could not keep up with ${int(direct.kneeOfferedPerSec)}/s offered.`
+        (knee
+          ? `; past the knee at ${int(knee.offeredPerSec)}/s offered (${knee.saturatedBy
+              .map((why) => KNEE_REASONS[why] ?? why)
+              .join(', ')}).`
           : '; kept up with every rate offered.') +
         ` Stored: ${int(direct.store.checked)} acks checked against the database, ` +
         `${direct.store.missing} missing, ${direct.store.duplicated} duplicated; ` +
@@ -172,13 +184,37 @@ export function markdownReport(results: BenchResults): string {
       '',
       '### catch-up',
       '',
-      `${int(catchup.devices)} devices, each of which missed ${int(catchup.messagesPerDevice)} ` +
-        `messages in ${int(catchup.chatsPerDevice)} chats (${int(catchup.messagesSent)} messages in ` +
-        `${int(catchup.chats)} chats in all), reconnected at once: ${int(catchup.current)} current (${catchup.failed} failed), p50 ` +
-        `${ms(catchup.p50Ms)}, p99 ${ms(catchup.p99Ms)}, max ${ms(catchup.timeToCurrent.max)}; all ` +
-        `current after ${ms(catchup.allCurrentMs)}. Missing updates ${catchup.missingUpdates}, ` +
-        `duplicates ${catchup.duplicateUpdates}.` +
-        contentionNote(catchup.contention),
+      `Devices that each missed ${int(catchup.messagesPerDevice)} messages in ` +
+        `${int(catchup.chatsPerDevice)} chats reconnect with their old pts, in waves of increasing ` +
+        `size (${int(catchup.messagesSent)} messages in ${int(catchup.chats)} chats in all). ` +
+        `Time from opening the socket until synced with every missed update. Missing updates ` +
+        `${catchup.missingUpdates}, duplicates ${catchup.duplicateUpdates}, failed ${catchup.failed}.`,
+      '',
+      table(
+        [
+          'at once',
+          'p50',
+          'p99',
+          'max',
+          'all current after',
+          'updates/s',
+          'server waiting for a CPU',
+          'cores busy',
+          'generators CPU (loop delay p99)',
+        ],
+        catchup.waves.map((wave) => [
+          `${int(wave.devices)}${(wave.contention.serverWaitingForCpuPercent ?? 0) > CONTENDED_PERCENT ? ' †' : ''}`,
+          ms(wave.timeToCurrent.p50),
+          ms(wave.timeToCurrent.p99),
+          ms(wave.timeToCurrent.max),
+          ms(wave.allCurrentMs),
+          int(wave.updatesPerSec),
+          pct(wave.contention.serverWaitingForCpuPercent ?? undefined),
+          wave.contention.coresBusyPercent?.map((busy) => pct(busy)).join(' / ') ?? '–',
+          wave.generators.map((g) => `${pct(g.cpuPercent)} (${ms(g.loopDelayP99Ms)})`).join(' + '),
+        ]),
+        ['---:', ...Array(8).fill('---:')],
+      ),
     );
   }
   if (results.profile) {

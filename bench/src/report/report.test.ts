@@ -23,6 +23,7 @@ function step(offered: number, delivered: number, p99: number, kind: DirectStep[
     latency: latency.summary(),
     ackLatency: latency.summary(),
     saturated: delivered < offered * 0.9,
+    saturatedBy: delivered < offered * 0.9 ? ['throughput'] : [],
     contended: false,
     server: null,
     coresBusyPercent: [100, 80],
@@ -78,18 +79,28 @@ function results(): BenchResults {
       messagesPerDevice: 1_000,
       chats: 50,
       messagesSent: 1_000,
-      current: 0,
-      failed: 5,
-      errors: ['u1: timed out'],
-      timeToCurrent: new Histogram().summary(),
+      waves: [
+        {
+          devices: 5,
+          current: 0,
+          failed: 5,
+          errors: ['u1: timed out'],
+          timeToCurrent: new Histogram().summary(),
+          allCurrentMs: 0,
+          updatesPerSec: 0,
+          missingUpdates: 0,
+          duplicateUpdates: 0,
+          contention: { serverWaitingForCpuPercent: 40, coresBusyPercent: [100, 90] },
+          generators: [],
+        },
+      ],
       p50Ms: NaN,
       p99Ms: NaN,
-      allCurrentMs: 0,
       missingUpdates: 0,
       duplicateUpdates: 0,
+      failed: 5,
       store: { checked: 1_000, missing: 0, duplicated: 0, wrongSeq: 0 },
       lost: 0,
-      contention: { serverWaitingForCpuPercent: 40, coresBusyPercent: [100, 90] },
     },
     lost: 0,
     duplicates: 0,
@@ -123,9 +134,8 @@ describe('reports', () => {
       '| direct | acked msgs/s (capacity) | 1,500/s | ≥ 20,000 | ❌ not met |',
     );
     expect(markdown).toContain('| 2,000 ⚠ |');
-    expect(markdown).toContain(
-      'Server waiting for a CPU 40 % of the time, cores busy 100 % / 90 % †',
-    );
+    expect(markdown).toContain('| 5 † | – | – | – |');
+    expect(markdown).toContain('past the knee at 2,000/s offered (under 90 % of it acked');
     const svg = directChart(results().direct!.steps, { targetPerSec: 20_000, targetP99Ms: 50 });
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<circle /g)).toHaveLength(2 * 2 + 2); // sweep points, plus the legend's two

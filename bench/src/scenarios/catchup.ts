@@ -1,9 +1,8 @@
 import { checkStored, lostCount, type StoreCheck } from '../check/loss.js';
-import type { AckedMessage, DeviceSpec } from '../generator/protocol.js';
+import type { AckedMessage, DeviceSpec, GeneratorUsage } from '../generator/protocol.js';
 import { callApi } from '../seed/api.js';
 import { createGroup } from '../seed/chats.js';
 import type { BenchUser } from '../seed/users.js';
-import { monotonicMs } from '../stats/clock.js';
 import type { LatencySummary } from '../stats/histogram.js';
 import { forEachLimit, mapLimit } from '../stats/limit.js';
 import {
@@ -16,8 +15,14 @@ import {
 } from './context.js';
 
 export interface CatchupOptions {
-  /** Devices that reconnect at once. */
+  /** Devices set up to catch up; the largest wave. */
   devices: number;
+  /**
+   * How many reconnect at once, one wave after another (each ≤ devices). A device can catch up
+   * again and again: it reconnects with the same old pts, and the server replays the same updates.
+   * The report's headline is the last wave.
+   */
+  waves: number[];
   /** Chats each device is in, and messages it misses across them. */
   chatsPerDevice: number;
   messagesPerDevice: number;
@@ -29,6 +34,25 @@ export interface CatchupOptions {
   timeoutMs: number;
 }
 
+/** One wave: `devices` reconnecting at once. */
+export interface CatchupWave {
+  devices: number;
+  /** Reconnected, synced and holding every missed update. */
+  current: number;
+  failed: number;
+  errors: string[];
+  /** Per device: socket opened → synced with all `messagesPerDevice` updates. */
+  timeToCurrent: LatencySummary;
+  /** From the first socket opened to the last device current. */
+  allCurrentMs: number;
+  /** Missed updates the server replayed per second, over the wave. */
+  updatesPerSec: number;
+  missingUpdates: number;
+  duplicateUpdates: number;
+  contention: Contention;
+  generators: GeneratorUsage[];
+}
+
 export interface CatchupReport {
   devices: number;
   chatsPerDevice: number;
@@ -37,22 +61,15 @@ export interface CatchupReport {
   chats: number;
   /** Messages the server stored while the devices were away. */
   messagesSent: number;
-  /** Reconnected, synced and holding every missed update. */
-  current: number;
-  failed: number;
-  errors: string[];
-  /** Per device: socket opened → synced with all `messagesPerDevice` updates. */
-  timeToCurrent: LatencySummary;
+  waves: CatchupWave[];
+  /** The last (largest) wave's p50 and p99 until current. */
   p50Ms: number;
   p99Ms: number;
-  /** From the first socket opened to the last device current. */
-  allCurrentMs: number;
   missingUpdates: number;
   duplicateUpdates: number;
+  failed: number;
   store: StoreCheck;
   lost: number;
-  /** Over the reconnect. */
-  contention: Contention;
 }
 
 /**
@@ -108,42 +125,61 @@ export async function runCatchup(
     acked.push({ chatId, clientMsgId, seq: message.seq });
   });
 
-  ctx.log(`catch-up: ${devices.length} devices reconnect at once`);
-  const reconnect: DeviceSpec[][] = shares.map((share) =>
-    share.map((device) => ({
-      ...device,
-      pts: first.pts[device.key]!,
-      expectUpdates: options.messagesPerDevice,
-    })),
-  );
-  const startedAt = monotonicMs();
-  const stopWatching = watchContention(ctx);
-  const again = await connectDevices(ctx, reconnect, {
-    concurrency: devices.length,
-    timeoutMs: options.timeoutMs,
-  });
-  const allCurrentMs = monotonicMs() - startedAt;
-  const contention = stopWatching();
-  await disconnectAll(ctx);
+  const waves: CatchupWave[] = [];
+  for (const size of options.waves) {
+    const wave = Math.min(size, devices.length);
+    ctx.log(`catch-up: ${wave} devices reconnect at once`);
+    const reconnect: DeviceSpec[][] = deal(devices.slice(0, wave), ctx.generators.length).map(
+      (share) =>
+        share.map((user) => ({
+          key: user.key,
+          token: user.token,
+          pts: first.pts[user.key]!,
+          expectUpdates: options.messagesPerDevice,
+        })),
+    );
+    const stopWatching = watchContention(ctx);
+    const again = await connectDevices(ctx, reconnect, {
+      concurrency: wave,
+      timeoutMs: options.timeoutMs,
+    });
+    const contention = stopWatching();
+    await disconnectAll(ctx);
+    const updates = again.connected * options.messagesPerDevice;
+    waves.push({
+      devices: wave,
+      current: again.connected,
+      failed: again.failed,
+      errors: again.errors,
+      timeToCurrent: again.timeToCurrent.summary(),
+      allCurrentMs: Math.round(again.wallMs),
+      updatesPerSec: again.wallMs > 0 ? Math.round((updates * 1000) / again.wallMs) : 0,
+      missingUpdates: again.missingUpdates,
+      duplicateUpdates: again.duplicateUpdates,
+      contention,
+      generators: again.generators,
+    });
+  }
   const store = await checkStored(ctx.database, acked);
-  const summary = again.timeToCurrent.summary();
+  const last = waves.at(-1);
+  const sum = (pick: (wave: CatchupWave) => number) =>
+    waves.reduce((total, wave) => total + pick(wave), 0);
   return {
     devices: devices.length,
     chatsPerDevice: options.chatsPerDevice,
     messagesPerDevice: options.messagesPerDevice,
     chats: chatIds.length,
     messagesSent: acked.length,
-    current: again.connected,
-    failed: again.failed,
-    errors: again.errors,
-    timeToCurrent: summary,
-    p50Ms: summary.p50,
-    p99Ms: summary.p99,
-    allCurrentMs: Math.round(again.wallMs || allCurrentMs),
-    missingUpdates: again.missingUpdates,
-    duplicateUpdates: again.duplicateUpdates + store.duplicated,
+    waves,
+    p50Ms: last?.timeToCurrent.p50 ?? NaN,
+    p99Ms: last?.timeToCurrent.p99 ?? NaN,
+    missingUpdates: sum((wave) => wave.missingUpdates),
+    duplicateUpdates: sum((wave) => wave.duplicateUpdates) + store.duplicated,
+    failed: sum((wave) => wave.failed),
     store,
-    lost: lostCount(store, again.missingUpdates),
-    contention,
+    lost: lostCount(
+      store,
+      sum((wave) => wave.missingUpdates),
+    ),
   };
 }

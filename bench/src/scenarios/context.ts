@@ -1,6 +1,6 @@
 import type { BenchDatabase } from '../database.js';
 import type { GeneratorLink } from '../generator/link.js';
-import type { ConnectReport, DeviceSpec } from '../generator/protocol.js';
+import type { ConnectReport, DeviceSpec, GeneratorUsage } from '../generator/protocol.js';
 import type { UserPool } from '../seed/users.js';
 import type { ServerHandle } from '../server-process.js';
 import { Histogram } from '../stats/histogram.js';
@@ -49,6 +49,7 @@ export interface ConnectSummary {
   pts: Record<string, number>;
   /** From the first socket opened to the last device current, over every generator. */
   wallMs: number;
+  generators: GeneratorUsage[];
 }
 
 /** Connects each generator's share of devices, all generators at once. */
@@ -89,6 +90,7 @@ export function summarizeConnects(reports: readonly ConnectReport[]): ConnectSum
     duplicateUpdates: sum((r) => r.duplicateUpdates),
     pts: Object.assign({}, ...reports.map((r) => r.pts)) as Record<string, number>,
     wallMs: reports.length && lastCurrent > 0 ? lastCurrent - firstStart : 0,
+    generators: reports.map((r) => r.usage),
   };
 }
 

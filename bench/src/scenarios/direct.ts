@@ -9,7 +9,14 @@ import type { TimeWindow } from '../report/profile.js';
 import { createDirectChats } from '../seed/chats.js';
 import { Histogram, type LatencySummary } from '../stats/histogram.js';
 import { sleep } from '../stats/limit.js';
-import { coreBusyBetween, sampleMachine, usageBetween, type ProcessUsage } from '../stats/proc.js';
+import {
+  coreBusyBetween,
+  sampleMachine,
+  usageBetween,
+  type MachineSample,
+  type ProcessSample,
+  type ProcessUsage,
+} from '../stats/proc.js';
 import {
   connectDevices,
   deal,
@@ -56,6 +63,8 @@ export interface DirectStep {
   ackLatency: LatencySummary;
   /** Below 90 % of the offered rate, errors, left-overs or p99 past the knee. */
   saturated: boolean;
+  /** Why: `throughput` (under 90 %), `errors`, `left-overs` (undrained), `latency` (p99). */
+  saturatedBy: string[];
   /**
    * Other processes kept the server from running: its main thread waited for a CPU more than
    * CONTENDED_PERCENT of the step. The figures of such a step say more about the machine.
@@ -139,10 +148,11 @@ export async function runDirect(
   let index = 0;
   const loadWindows: TimeWindow[] = [];
   const runStep = async (kind: DirectStep['kind'], rate: number, durationMs: number) => {
+    // Sampled when the sends end, not after the drain; or at the latest when the step returns.
     const before = sampleServer(ctx);
     const machineBefore = sampleMachine();
-    let atEnd = before;
-    let machineAtEnd = machineBefore;
+    let atEnd: ProcessSample | undefined;
+    let machineAtEnd: MachineSample | undefined;
     const timer = setTimeout(() => {
       atEnd = sampleServer(ctx);
       machineAtEnd = sampleMachine();
@@ -159,6 +169,8 @@ export async function runDirect(
       ),
     );
     clearTimeout(timer);
+    atEnd ??= sampleServer(ctx);
+    machineAtEnd ??= sampleMachine();
     index += 1;
     if (index > 1) {
       const fromMs = Math.min(...reports.map((report) => report.startAt));
@@ -257,6 +269,12 @@ function combineStep(
   const errors = sum((r) => r.errors);
   const outstanding = sum((r) => r.outstanding);
   const summary = latency.summary();
+  const saturatedBy = [
+    ...(ackedPerSec < 0.9 * rate || deliveredPerSec < 0.9 * rate ? ['throughput'] : []),
+    ...(errors > 0 ? ['errors'] : []),
+    ...(outstanding > 0 ? ['left-overs'] : []),
+    ...(summary.p99 <= options.kneeP99Ms ? [] : ['latency']),
+  ];
   return {
     kind,
     offeredPerSec: rate,
@@ -269,12 +287,8 @@ function combineStep(
     outstanding,
     latency: summary,
     ackLatency: ackLatency.summary(),
-    saturated:
-      ackedPerSec < 0.9 * rate ||
-      deliveredPerSec < 0.9 * rate ||
-      errors > 0 ||
-      outstanding > 0 ||
-      !(summary.p99 <= options.kneeP99Ms),
+    saturated: saturatedBy.length > 0,
+    saturatedBy,
     server: server ?? null,
     contended: false,
     coresBusyPercent: null,
@@ -288,7 +302,7 @@ function describeStep(step: DirectStep): string {
   return (
     `offered ${step.offeredPerSec}/s → acked ${step.ackedPerSec}/s, delivered ` +
     `${step.deliveredPerSec}/s, p50 ${step.latency.p50} ms, p99 ${step.latency.p99} ms` +
-    `${step.errors ? `, ${step.errors} errors` : ''}${cpu}${step.saturated ? ' (saturated)' : ''}` +
+    `${step.errors ? `, ${step.errors} errors` : ''}${cpu}${step.saturated ? ` (past the knee: ${step.saturatedBy.join(', ')})` : ''}` +
     `${step.contended ? ` (contended: the server waited for a CPU ${step.server?.mainThreadRunQueuePercent} % of the time)` : ''}`
   );
 }
