@@ -66,6 +66,11 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
       await messageRow(b, 'Hi Bob, it is Alice').waitFor();
       await expect.poll(() => sent.locator('.unread-counter').count()).toBe(0);
 
+      // Typing shows in the other's header, and stops with the message.
+      await b.locator('.composer-input').fill('Hi');
+      await a.locator('.chat-room .top-bar-subtitle .typing').waitFor();
+      await b.locator('.composer-input').fill('');
+
       // Enter while an IME is composing (Korean, Japanese) commits the syllable, never sends;
       // Shift+Enter is a new line.
       const input = b.locator('.composer-input');

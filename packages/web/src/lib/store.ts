@@ -55,6 +55,8 @@ export interface State {
   serverInfo: ServerInfo | null;
   /** The chat on screen, which is marked read as messages arrive. */
   openChatId: string | null;
+  /** chatId → ids of the members typing there now (ephemeral, from `typing` events). */
+  typing: Record<string, string[]>;
 }
 
 const initialState: State = {
@@ -71,7 +73,13 @@ const initialState: State = {
   pending: [],
   serverInfo: null,
   openChatId: null,
+  typing: {},
 };
+
+/** How long a `typing` event counts; clients repeat it while typing (Telegram: 5–6 s). */
+const TYPING_SHOWN_MS = 6000;
+/** How often this client repeats `chats.setTyping` while the user types. */
+const TYPING_SENT_EVERY_MS = 4000;
 
 const HISTORY_PAGE = 60;
 const OLDER_PAGE = 100;
@@ -97,6 +105,8 @@ export class AppStore {
   readonly #retrying = new Map<string, AbortController>();
   #refreshedAfterBoot = false;
   #markingRead = new Map<string, number>();
+  readonly #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  #typingSentAt = new Map<string, number>();
 
   get state(): State {
     return this.#state;
@@ -232,6 +242,9 @@ export class AppStore {
     this.#client = client;
     this.#unsubscribe = [
       client.on('update', ({ update }) => this.#apply(update)),
+      client.on('event', (event) => {
+        if (event.kind === 'typing') this.#onTyping(event.chatId, event.userId);
+      }),
       client.on('reload', () => void this.#reload()),
       client.on('state', (connection) => {
         this.#set({ connection });
@@ -571,6 +584,45 @@ export class AppStore {
     await saveEntries([['pending', this.#state.pending]]);
   }
 
+  // ---- Typing ---------------------------------------------------------------------------
+
+  /** Tells the chat that the user is typing, at most every few seconds, and only when online. */
+  typing(chatId: string): void {
+    const client = this.#client;
+    if (!client || this.#state.connection !== 'synced') return;
+    const now = Date.now();
+    if (now - (this.#typingSentAt.get(chatId) ?? 0) < TYPING_SENT_EVERY_MS) return;
+    this.#typingSentAt.set(chatId, now);
+    client.call('chats.setTyping', { chatId }).catch(() => {
+      // Ephemeral: a lost one does not matter.
+    });
+  }
+
+  #onTyping(chatId: string, userId: string): void {
+    if (userId === this.#state.me?.id) return;
+    const key = `${chatId}:${userId}`;
+    clearTimeout(this.#typingTimers.get(key));
+    this.#typingTimers.set(
+      key,
+      setTimeout(() => this.#stopTyping(chatId, userId), TYPING_SHOWN_MS),
+    );
+    const current = this.#state.typing[chatId] ?? [];
+    if (!current.includes(userId)) {
+      this.#set({ typing: { ...this.#state.typing, [chatId]: [...current, userId] } });
+    }
+  }
+
+  #stopTyping(chatId: string, userId: string): void {
+    const key = `${chatId}:${userId}`;
+    clearTimeout(this.#typingTimers.get(key));
+    this.#typingTimers.delete(key);
+    const current = this.#state.typing[chatId];
+    if (!current?.includes(userId)) return;
+    this.#set({
+      typing: { ...this.#state.typing, [chatId]: current.filter((id) => id !== userId) },
+    });
+  }
+
   // ---- Updates ------------------------------------------------------------------------
 
   #apply(update: Update): void {
@@ -619,6 +671,7 @@ export class AppStore {
     const chatId = message.chatId;
     const me = this.#state.me?.id;
     this.#dropPending(message);
+    this.#stopTyping(chatId, message.senderId);
     const chat = this.#state.chats[chatId];
     if (!chat) {
       void this.fetchChat(chatId).catch(() => {});

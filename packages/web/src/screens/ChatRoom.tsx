@@ -31,13 +31,16 @@ type Item =
 const FIRST_INDEX_BASE = 1_000_000_000;
 const EMPTY_HISTORY: History = { messages: [], olderCursor: undefined, loadingOlder: false };
 const EMPTY_MEMBERS: Record<string, Member> = {};
+const NO_ONE: string[] = [];
 /** Messages by one sender closer together than this share one group (name and avatar once). */
 const GROUP_GAP_MS = 5 * 60 * 1000;
 
 export function ChatRoom({ chatId }: { chatId: string }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const chat = useAppState((s) => s.chats[chatId]);
   const everSynced = useAppState((s) => s.everSynced);
+  const typingIds = useAppState((s) => s.typing[chatId]) ?? NO_ONE;
+  const members = useAppState((s) => s.members[chatId]);
 
   useEffect(() => {
     store.openChat(chatId);
@@ -67,6 +70,17 @@ export function ChatRoom({ chatId }: { chatId: string }) {
   }
 
   const title = chatTitle(chat, t);
+  const typingName = typingIds[0]
+    ? (members?.[typingIds[0]]?.user.displayName ??
+      (chat.peer?.id === typingIds[0] ? chat.peer.displayName : undefined))
+    : undefined;
+  const subtitle = typingIds.length
+    ? chat.kind === 'direct' || !typingName
+      ? t('chat.typing')
+      : t('chat.typingName', { name: typingName })
+    : chat.kind === 'group'
+      ? t('chatList.members', { count: chat.memberCount })
+      : undefined;
   return (
     <section className="screen chat-room" aria-labelledby="chat-room-title">
       <TopBar
@@ -75,12 +89,7 @@ export function ChatRoom({ chatId }: { chatId: string }) {
         leading={<Avatar id={chat.peer?.id ?? chat.id} name={title} size={36} />}
         title={<span id="chat-room-title">{title}</span>}
         subtitle={
-          chat.kind === 'group'
-            ? t('chatList.members', {
-                count: chat.memberCount,
-                formatParams: { count: { lng: i18n.language } },
-              })
-            : undefined
+          subtitle && <span className={typingIds.length ? 'typing' : undefined}>{subtitle}</span>
         }
         actions={
           <button
@@ -438,7 +447,10 @@ function Composer({ chatId }: { chatId: string }) {
           placeholder={t('chat.composer')}
           aria-label={t('chat.composer')}
           enterKeyHint="send"
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (e.target.value.trim()) store.typing(chatId);
+          }}
           onKeyDown={onKeyDown}
         />
         <button

@@ -103,6 +103,8 @@ export const en = {
     unknownUser: 'Unknown',
     sayHello: 'Say hello to {{name}}!',
     senderSaid: '{{name}}:',
+    typing: 'typing…',
+    typingName: '{{name}} is typing…',
   },
   newChat: {
     title: 'New chat',

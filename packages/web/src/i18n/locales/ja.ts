@@ -102,6 +102,8 @@ export const ja: Messages = {
     unknownUser: '不明なユーザー',
     sayHello: '{{name}}さんにあいさつしましょう！',
     senderSaid: '{{name}}:',
+    typing: '入力中…',
+    typingName: '{{name}}さんが入力中…',
   },
   newChat: {
     title: '新しいトーク',

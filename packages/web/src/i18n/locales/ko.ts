@@ -102,6 +102,8 @@ export const ko: Messages = {
     unknownUser: '알 수 없음',
     sayHello: '{{name}}님에게 인사해 보세요!',
     senderSaid: '{{name}}:',
+    typing: '입력 중…',
+    typingName: '{{name}}님이 입력 중…',
   },
   newChat: {
     title: '새로운 채팅',
