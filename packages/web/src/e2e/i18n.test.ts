@@ -4,6 +4,7 @@
 import {
   browserAvailability,
   launchBrowser,
+  post,
   signInTestUser,
   startTestServer,
   testPhone,
@@ -123,6 +124,16 @@ describe.skipIf(!availability.available)('web app: languages', () => {
           resources.errors.PHONE_INVALID,
         );
         await scan('sign-in error');
+
+        // Rate limited: the wait is said in the user's language too.
+        const limited = testPhone(base + 60).phone;
+        for (let i = 0; i < 5; i++) await post(server.url, 'auth.requestCode', { phone: limited });
+        await page.locator('input[name="phone"]').fill(limited);
+        await page.locator('form button[type="submit"]').click();
+        await expect
+          .poll(() => page.locator('.form-error').textContent())
+          .toContain(resources.errors.RATE_LIMITED.split('{{wait}}')[0]!.trim());
+        await scan('rate limited');
 
         const { phone, code } = testPhone(base);
         await page.locator('input[name="phone"]').fill(phone);

@@ -229,7 +229,8 @@ export function SignIn() {
             <label className="field">
               <span className="field-label">{t('signIn.phone')}</span>
               <span className="phone-row">
-                {country.code && (
+                {/* A number typed with its own + code is sent as it is: no prefix then. */}
+                {country.code && !phone.trim().startsWith('+') && (
                   <span className="phone-prefix" aria-hidden="true">
                     {country.code}
                   </span>
