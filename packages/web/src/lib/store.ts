@@ -693,7 +693,14 @@ export class AppStore {
     this.#setReadPointer(chatId, message.senderId, message.seq);
 
     const history = this.#state.histories[chatId];
-    if (history) {
+    if (!history && chatId === this.#state.openChatId) {
+      // The open chat's first page is still loading: keep this one, the page merges with it.
+      this.#setHistory(chatId, {
+        messages: [message],
+        olderCursor: undefined,
+        loadingOlder: false,
+      });
+    } else if (history) {
       const last = history.messages.at(-1);
       if (!last || message.seq === last.seq + 1) {
         this.#setHistory(chatId, { ...history, messages: [...history.messages, message] });
