@@ -8,6 +8,7 @@ import {
   type ErrorBody,
   type RequestId,
 } from '@tokki/protocol';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../accounts/service.js';
 import { invoke } from '../api/invoke.js';
@@ -103,7 +104,7 @@ export class Session {
    */
   private corkUntilNextTick(): void {
     if (this.corked) return;
-    const tcp = (this.socket as unknown as { _socket?: import('node:net').Socket })._socket;
+    const tcp = (this.socket as unknown as { _socket?: Socket })._socket;
     if (!tcp) return;
     this.corked = true;
     tcp.cork();
