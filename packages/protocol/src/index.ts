@@ -3,3 +3,4 @@ export * from './limits.js';
 export * from './models.js';
 export * from './methods.js';
 export * from './frames.js';
+export * from './public-methods.js';

@@ -1,4 +1,9 @@
-import { methods, type MethodName, type MethodParams, type MethodResult } from '@tokki/protocol';
+import {
+  isPublicMethod,
+  type MethodName,
+  type MethodParams,
+  type MethodResult,
+} from '@tokki/protocol';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { Emitter, type Listener } from './emitter.js';
 import { TokkiError } from './errors.js';
@@ -129,7 +134,7 @@ export class TokkiClient {
     options: CallOptions = {},
   ): Promise<MethodResult<M>> {
     // Sign-in methods stay on HTTP: the socket belongs to an already signed-in device.
-    if (methods[method].auth && this.#realtime.state === 'synced') {
+    if (!isPublicMethod(method) && this.#realtime.state === 'synced') {
       return this.#realtime.request(method, params, options.signal);
     }
     return this.#http(method, params, options.signal);
@@ -196,6 +201,8 @@ export class TokkiClient {
       backoff: this.#backoff,
       signal,
       onRetry,
+      // A reconnect is the moment to resend, not whenever the backoff happens to end.
+      wakeOn: (wake) => this.on('synced', wake),
     });
   }
 
@@ -253,7 +260,7 @@ export class TokkiClient {
     signal: AbortSignal | undefined,
   ): Promise<MethodResult<M>> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (methods[method].auth) {
+    if (!isPublicMethod(method)) {
       if (this.#token === undefined) {
         throw new TokkiError('UNAUTHENTICATED', 'Sign in first', { status: 401 });
       }

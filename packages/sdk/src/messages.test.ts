@@ -24,6 +24,29 @@ describe('retryUntilDone', () => {
     expect(attempts).toBe(3);
   });
 
+  it('retries at once when woken (the connection came back) instead of sitting out the backoff', async () => {
+    let wake: () => void = () => {};
+    let attempts = 0;
+    const result = retryUntilDone(
+      async () => {
+        if (++attempts === 1) throw TokkiError.connection('offline');
+        return 'sent';
+      },
+      {
+        backoff: { baseMs: 3_600_000, capMs: 3_600_000 },
+        wakeOn: (callback) => {
+          wake = callback;
+          return () => (wake = () => {});
+        },
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(attempts).toBe(1);
+    wake();
+    await expect(result).resolves.toBe('sent');
+    expect(attempts).toBe(2);
+  });
+
   it('does not retry a refusal', async () => {
     let attempts = 0;
     const refusal = TokkiError.fromBody({ code: 'NOT_MEMBER', message: 'not a member' }, 403);

@@ -24,6 +24,11 @@ export interface RetryOptions {
   backoff?: BackoffOptions;
   /** Called before each wait, e.g. to show "sending…" after the first failure. */
   onRetry?: (error: unknown, attempt: number) => void;
+  /**
+   * Subscribes to a sign that retrying now is worth it (the connection is back); the wait is cut
+   * short when it fires. Returns the unsubscribe function.
+   */
+  wakeOn?: (wake: () => void) => () => void;
 }
 
 /**
@@ -49,7 +54,22 @@ export async function retryUntilDone<T>(
         (error.retryAfter ?? 0) * 1000,
         backoffDelay(failures, options.backoff),
       );
-      await sleep(delay, options.signal);
+      await wait(delay, options);
     }
+  }
+}
+
+/** Sleeps `ms`, or less if `wakeOn` fires (never less than `retryAfter` would allow, though). */
+async function wait(ms: number, options: RetryOptions): Promise<void> {
+  const early = new AbortController();
+  const off = options.wakeOn?.(() => early.abort());
+  const signals = options.signal ? [options.signal, early.signal] : [early.signal];
+  try {
+    await sleep(ms, AbortSignal.any(signals));
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    if (!early.signal.aborted) throw error;
+  } finally {
+    off?.();
   }
 }
