@@ -101,8 +101,8 @@ export class AppStore {
   #chatsDirty = false;
   /** Sends are chained per chat so that messages arrive in the order they were written. */
   readonly #sendChains = new Map<string, Promise<void>>();
-  /** Sends waiting to retry after a connection failure: kicked when the connection is back. */
-  readonly #retrying = new Map<string, AbortController>();
+  /** Sends under way (the SDK retries them until acknowledged); aborted on sign-out. */
+  readonly #sending = new Map<string, AbortController>();
   #refreshedAfterBoot = false;
   #markingRead = new Map<string, number>();
   readonly #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -216,8 +216,8 @@ export class AppStore {
     this.#unsubscribe = [];
     this.#client?.disconnect();
     this.#client = undefined;
-    for (const controller of this.#retrying.values()) controller.abort(new Error('signed out'));
-    this.#retrying.clear();
+    for (const controller of this.#sending.values()) controller.abort(new Error('signed out'));
+    this.#sending.clear();
     this.#sendChains.clear();
     clearTimeout(this.#saveTimer);
     await clearAll();
@@ -253,8 +253,6 @@ export class AppStore {
       client.on('synced', () => {
         this.#set({ everSynced: true });
         this.markOpenChatRead();
-        // Sends waiting out a backoff go now rather than after it.
-        for (const controller of this.#retrying.values()) controller.abort(KICK);
         if (!this.#refreshedAfterBoot) {
           this.#refreshedAfterBoot = true;
           void this.refreshChats();
@@ -533,27 +531,22 @@ export class AppStore {
   async #attempt(pending: PendingMessage): Promise<void> {
     const client = this.#client;
     if (!client) return;
-    for (;;) {
-      if (!this.#state.pending.some((p) => p.clientMsgId === pending.clientMsgId)) return;
-      const controller = new AbortController();
-      try {
-        const { message } = await client.sendMessage(pending.chatId, pending.text, {
-          clientMsgId: pending.clientMsgId,
-          signal: controller.signal,
-          onRetry: () => this.#retrying.set(pending.clientMsgId, controller),
-        });
-        this.#retrying.delete(pending.clientMsgId);
-        if (client !== this.#client) return;
-        this.#insertMessage(message);
-        return;
-      } catch (error) {
-        this.#retrying.delete(pending.clientMsgId);
-        if (client !== this.#client) return;
-        if (controller.signal.aborted && controller.signal.reason === KICK) continue;
-        const code = error instanceof TokkiError ? error.code : 'INTERNAL';
-        this.#replacePending({ ...pending, status: 'failed', error: code });
-        return;
-      }
+    if (!this.#state.pending.some((p) => p.clientMsgId === pending.clientMsgId)) return;
+    const controller = new AbortController();
+    this.#sending.set(pending.clientMsgId, controller);
+    try {
+      // Retried with the same clientMsgId until acknowledged, at once when the connection is back.
+      const { message } = await client.sendMessage(pending.chatId, pending.text, {
+        clientMsgId: pending.clientMsgId,
+        signal: controller.signal,
+      });
+      if (client === this.#client) this.#insertMessage(message);
+    } catch (error) {
+      if (client !== this.#client) return;
+      const code = error instanceof TokkiError ? error.code : 'INTERNAL';
+      this.#replacePending({ ...pending, status: 'failed', error: code });
+    } finally {
+      this.#sending.delete(pending.clientMsgId);
     }
   }
 
@@ -847,8 +840,6 @@ export class AppStore {
     void this.#save();
   }
 }
-
-const KICK = new Error('connection is back: retry now');
 
 /** Merges two runs of messages by seq (the second wins), oldest first. */
 export function mergeMessages(a: Message[], b: Message[]): Message[] {
