@@ -38,7 +38,8 @@ export async function openBenchDatabase(url: string): Promise<BenchDatabase> {
             `select chat_id as chatId, seq, client_msg_id as clientMsgId from messages
              where chat_id in (${chunk.map(() => '?').join(',')})`,
           );
-          rows.push(...(statement.all(...chunk) as StoredMessage[]));
+          // Not push(...rows): a chunk can hold more rows than a call has room for arguments.
+          for (const row of statement.all(...chunk) as StoredMessage[]) rows.push(row);
         }
         return rows;
       },

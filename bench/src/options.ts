@@ -35,7 +35,7 @@ function quick(): Omit<
 > {
   return {
     mode: 'quick',
-    quietWaitMs: 20_000,
+    quietWaitMs: 5_000,
     generators: 2,
     idle: { connections: 5_000, settleMs: 2_000, concurrency: 250 },
     direct: {
@@ -47,6 +47,7 @@ function quick(): Omit<
       textLength: 40,
       kneeP99Ms: 1_000,
       targetFraction: 0.7,
+      retryContended: false,
     },
     group: { members: 1_000, messages: 10, burst: 20, textLength: 40, timeoutMs: 30_000 },
     catchup: {
@@ -78,6 +79,7 @@ function full(): ReturnType<typeof quick> {
       stepMs: 10_000,
       warmup: { ratePerSec: 500, durationMs: 3_000 },
       drainTimeoutMs: 30_000,
+      retryContended: true,
     },
     group: { ...base.group, messages: 20, burst: 50 },
     catchup: { ...base.catchup, devices: 1_000, waves: [1, 10, 100, 1_000], timeoutMs: 120_000 },
@@ -107,7 +109,8 @@ separate generator processes, and reports throughput, latency, memory and lost m
   --no-pin               do not pin the server and the generators to separate cores
   --keep-db              keep the database afterwards
   --no-wait              on a shared machine, do not wait for other processes to quiet down
-                         before each scenario and before repeating a step they disturbed
+                         before each scenario, nor repeat a direct step they disturbed (the
+                         full run does both; the quick run waits at most 5 s, never repeats)
   --out <dir>            where results go (default: bench/results)
   -h, --help             this text
 `;
@@ -155,7 +158,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     cliPath: values.cli ?? `${REPO}packages/cli/dist/bin.js`,
     outDir: values.out ?? `${REPO}bench/results`,
   };
-  if (values['no-wait']) options.quietWaitMs = 0;
+  if (values['no-wait']) {
+    options.quietWaitMs = 0;
+    options.direct.retryContended = false;
+  }
   if (values.generators) options.generators = positive(values.generators, '--generators');
   if (values.connections) options.idle.connections = positive(values.connections, '--connections');
   if (values.pairs) options.direct.pairs = positive(values.pairs, '--pairs');

@@ -44,6 +44,7 @@ describe('the loss check', () => {
       textLength: 20,
       kneeP99Ms: 10_000,
       targetFraction: 0.7,
+      retryContended: false,
     });
     expect(report.steps.map((step) => step.kind)).toEqual(['sweep', 'target']);
     expect(acked.length).toBeGreaterThan(50);

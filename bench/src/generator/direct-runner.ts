@@ -60,9 +60,10 @@ export class DirectRunner {
         );
       }
       if (schedule.done) break;
-      const wait = schedule.nextAt - monotonicMs();
-      if (wait >= 1) await sleep(Math.floor(wait));
-      else await new Promise((resolve) => setImmediate(resolve));
+      // Sleep at least a timer tick even when the next send is due sooner: spinning on
+      // setImmediate would burn the core the receiving devices need. Sends due meanwhile go out
+      // together, and their latency still counts from when they were due.
+      await sleep(Math.max(1, Math.floor(schedule.nextAt - monotonicMs())));
     }
     const deadline = monotonicMs() + params.drainTimeoutMs;
     while (counters.open > 0 && monotonicMs() < deadline) await sleep(5);

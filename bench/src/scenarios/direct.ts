@@ -43,6 +43,8 @@ export interface DirectOptions {
   kneeP99Ms: number;
   /** Fraction of the measured capacity at which the latency target applies (0.7). */
   targetFraction: number;
+  /** Run a step other processes disturbed once more, after waiting for quiet cores. */
+  retryContended: boolean;
 }
 
 export interface DirectStep {
@@ -192,7 +194,7 @@ export async function runDirect(
     let step = await runStep(kind, rate, options.stepMs);
     steps.push(step);
     ctx.log(`direct: ${describeStep(step)}`);
-    if (step.contended && ctx.quietWaitMs > 0) {
+    if (step.contended && options.retryContended) {
       await waitForQuiet(ctx);
       step = await runStep(kind, rate, options.stepMs);
       steps.push(step);

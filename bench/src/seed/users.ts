@@ -39,7 +39,7 @@ export class UserPool {
         const user = await signInTestUser(this.url, n, { deviceName: 'bench' });
         signedIn[index] = { n, key: `u${n}`, token: user.token, userId: user.userId };
       });
-      this.users.push(...signedIn);
+      for (const user of signedIn) this.users.push(user);
       this.seeding.users += missing.length;
       this.seeding.ms += monotonicMs() - startedAt;
     }
