@@ -17,6 +17,11 @@ export interface StoredMessage {
 export interface BenchDatabase {
   readonly dialect: 'sqlite' | 'postgres';
   messagesIn(chatIds: readonly string[]): Promise<StoredMessage[]>;
+  /**
+   * PostgreSQL's processes serving the server (its pool's backends), to measure the database's
+   * CPU when it runs on this machine; none for SQLite, which runs inside the server.
+   */
+  serverProcessIds(): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,7 @@ export async function openBenchDatabase(url: string): Promise<BenchDatabase> {
         }
         return rows;
       },
+      serverProcessIds: async () => [],
       close: async () => void sqlite.close(),
     };
   }
@@ -57,6 +63,13 @@ export async function openBenchDatabase(url: string): Promise<BenchDatabase> {
         [chatIds],
       );
       return result.rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+    },
+    serverProcessIds: async () => {
+      const result = await client.query<{ pid: number }>(
+        `select pid from pg_stat_activity
+         where datname = current_database() and pid <> pg_backend_pid()`,
+      );
+      return result.rows.map((row) => row.pid);
     },
     close: () => client.end(),
   };

@@ -101,6 +101,7 @@ export function markdownReport(results: BenchResults): string {
     );
   }
   if (direct) {
+    const postgres = results.database.dialect === 'postgres';
     const knee =
       direct.steps.find((s) => s.kind === 'sweep' && s.saturated && !s.contended) ??
       direct.steps.find((s) => s.kind === 'sweep' && s.saturated);
@@ -134,6 +135,7 @@ export function markdownReport(results: BenchResults): string {
           'errors',
           'server CPU (main thread)',
           'server waiting for a CPU',
+          ...(postgres ? ['PostgreSQL CPU'] : []),
           'cores busy',
           'generators CPU (loop delay p99)',
         ],
@@ -150,10 +152,11 @@ export function markdownReport(results: BenchResults): string {
           int(s.errors + s.outstanding),
           s.server ? `${pct(s.server.cpuPercent)} (${pct(s.server.mainThreadCpuPercent)})` : '–',
           pct(s.server?.mainThreadRunQueuePercent),
+          ...(postgres ? [pct(s.databaseCpuPercent ?? undefined)] : []),
           s.coresBusyPercent?.map((busy) => pct(busy)).join(' / ') ?? '–',
           s.generators.map((g) => `${pct(g.cpuPercent)} (${ms(g.loopDelayP99Ms)})`).join(' + '),
         ]),
-        ['---:', ...Array(13).fill('---:')],
+        ['---:', ...Array(postgres ? 14 : 13).fill('---:')],
       ),
       '',
       '⚠ = past the knee: under 90 % of the offered rate, errors, left-overs, or p99 over the knee ' +

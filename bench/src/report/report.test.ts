@@ -25,6 +25,7 @@ function step(offered: number, delivered: number, p99: number, kind: DirectStep[
     saturated: delivered < offered * 0.9,
     saturatedBy: delivered < offered * 0.9 ? ['throughput'] : [],
     contended: false,
+    databaseCpuPercent: null,
     server: null,
     coresBusyPercent: [100, 80],
     generators: [],

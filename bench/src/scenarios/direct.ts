@@ -11,6 +11,7 @@ import { Histogram, type LatencySummary } from '../stats/histogram.js';
 import { sleep } from '../stats/limit.js';
 import {
   coreBusyBetween,
+  cpuOf,
   sampleMachine,
   usageBetween,
   type MachineSample,
@@ -73,6 +74,8 @@ export interface DirectStep {
    */
   contended: boolean;
   server: ProcessUsage | null;
+  /** PostgreSQL's backends serving the server, percent of one core; null on SQLite. */
+  databaseCpuPercent: number | null;
   /** How busy each core was, by anyone: on a shared machine, more than server + generators. */
   coresBusyPercent: number[] | null;
   generators: GeneratorUsage[];
@@ -149,15 +152,20 @@ export async function runDirect(
 
   let index = 0;
   const loadWindows: TimeWindow[] = [];
+  // Connected by now: the pool has opened its connections.
+  const databasePids = await ctx.database.serverProcessIds();
   const runStep = async (kind: DirectStep['kind'], rate: number, durationMs: number) => {
     // Sampled when the sends end, not after the drain; or at the latest when the step returns.
     const before = sampleServer(ctx);
     const machineBefore = sampleMachine();
+    const databaseBefore = cpuOf(databasePids);
     let atEnd: ProcessSample | undefined;
     let machineAtEnd: MachineSample | undefined;
+    let databaseAtEnd: ReturnType<typeof cpuOf> | undefined;
     const timer = setTimeout(() => {
       atEnd = sampleServer(ctx);
       machineAtEnd = sampleMachine();
+      databaseAtEnd = cpuOf(databasePids);
     }, durationMs);
     const reports = await Promise.all(
       generators.map((generator) =>
@@ -173,6 +181,7 @@ export async function runDirect(
     clearTimeout(timer);
     atEnd ??= sampleServer(ctx);
     machineAtEnd ??= sampleMachine();
+    databaseAtEnd ??= cpuOf(databasePids);
     index += 1;
     if (index > 1) {
       const fromMs = Math.min(...reports.map((report) => report.startAt));
@@ -181,6 +190,12 @@ export async function runDirect(
     const step = combineStep(kind, rate, durationMs, reports, usageBetween(before, atEnd), options);
     step.coresBusyPercent = coreBusyBetween(machineBefore, machineAtEnd) ?? null;
     step.contended = (step.server?.mainThreadRunQueuePercent ?? 0) > CONTENDED_PERCENT;
+    step.databaseCpuPercent = databasePids.length
+      ? Math.round(
+          ((databaseAtEnd.cpuMs - databaseBefore.cpuMs) / (databaseAtEnd.at - databaseBefore.at)) *
+            1000,
+        ) / 10
+      : null;
     return step;
   };
 
@@ -293,6 +308,7 @@ function combineStep(
     saturatedBy,
     server: server ?? null,
     contended: false,
+    databaseCpuPercent: null,
     coresBusyPercent: null,
     generators: reports.map((r) => r.usage),
     errorSamples: reports.flatMap((r) => r.errorSamples).slice(0, 5),
@@ -300,7 +316,9 @@ function combineStep(
 }
 
 function describeStep(step: DirectStep): string {
-  const cpu = step.server ? `, server CPU ${step.server.cpuPercent} %` : '';
+  const cpu =
+    (step.server ? `, server CPU ${step.server.cpuPercent} %` : '') +
+    (step.databaseCpuPercent !== null ? `, PostgreSQL CPU ${step.databaseCpuPercent} %` : '');
   return (
     `offered ${step.offeredPerSec}/s → acked ${step.ackedPerSec}/s, delivered ` +
     `${step.deliveredPerSec}/s, p50 ${step.latency.p50} ms, p99 ${step.latency.p99} ms` +

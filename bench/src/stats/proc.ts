@@ -120,3 +120,18 @@ export function loadAverage(): number | undefined {
     return undefined;
   }
 }
+
+/** CPU time (ms) of several processes together, e.g. a database's backends. */
+export function cpuOf(pids: readonly number[]): { at: number; cpuMs: number } {
+  let cpuMs = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpuMs += ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    } catch {
+      // Gone, or not on this machine.
+    }
+  }
+  return { at: monotonicMs(), cpuMs };
+}
