@@ -1,5 +1,4 @@
-import type { Contention } from '../scenarios/context.js';
-import { CONTENDED_PERCENT } from '../scenarios/direct.js';
+import { CONTENDED_PERCENT, type Contention } from '../scenarios/context.js';
 import type { BenchResults, TargetCheck } from './results.js';
 
 const int = (value: number | null | undefined) =>
@@ -42,8 +41,12 @@ function contentionNote(contention: Contention): string {
   const waiting = contention.serverWaitingForCpuPercent;
   if (waiting === null) return '';
   const cores = contention.coresBusyPercent?.map((busy) => pct(busy)).join(' / ') ?? '–';
-  const flag = waiting > CONTENDED_PERCENT ? ' † contended: pessimistic' : '';
-  return ` Server waiting for a CPU ${pct(waiting)} of the time, cores busy ${cores}${flag}.`;
+  const others =
+    contention.othersOnServerCorePercent === null
+      ? ''
+      : `, other processes on its core ${pct(contention.othersOnServerCorePercent)}`;
+  const flag = contention.contended ? ' † contended: pessimistic' : '';
+  return ` Server waiting for a CPU ${pct(waiting)} of the time${others}, cores busy ${cores}${flag}.`;
 }
 
 /** The run as Markdown: targets first, then each scenario's detail. */
@@ -135,6 +138,7 @@ export function markdownReport(results: BenchResults): string {
           'errors',
           'server CPU (main thread)',
           'server waiting for a CPU',
+          'others on its core',
           ...(postgres ? ['PostgreSQL CPU'] : []),
           'cores busy',
           'generators CPU (loop delay p99)',
@@ -152,19 +156,21 @@ export function markdownReport(results: BenchResults): string {
           int(s.errors + s.outstanding),
           s.server ? `${pct(s.server.cpuPercent)} (${pct(s.server.mainThreadCpuPercent)})` : '–',
           pct(s.server?.mainThreadRunQueuePercent),
+          pct(s.othersOnServerCorePercent ?? undefined),
           ...(postgres ? [pct(s.databaseCpuPercent ?? undefined)] : []),
           s.coresBusyPercent?.map((busy) => pct(busy)).join(' / ') ?? '–',
           s.generators.map((g) => `${pct(g.cpuPercent)} (${ms(g.loopDelayP99Ms)})`).join(' + '),
         ]),
-        ['---:', ...Array(postgres ? 14 : 13).fill('---:')],
+        ['---:', ...Array(postgres ? 15 : 14).fill('---:')],
       ),
       '',
       '⚠ = past the knee: under 90 % of the offered rate, errors, left-overs, or p99 over the knee ' +
-        'limit. † = contended: other processes kept the server off its core for more than ' +
-        `${CONTENDED_PERCENT} % of the step, so its figures are pessimistic. ` +
-        'CPU columns are percent of one core over the step. "Waiting for a CPU" is time the ' +
-        "server's main thread was runnable but not running (another process on its core); cores " +
-        'busy counts every process, ours or not.',
+        'limit. † = contended: other processes took more than ' +
+        `${CONTENDED_PERCENT} % of the server's core during the step, so its figures are ` +
+        'pessimistic. CPU columns are percent of one core over the step. "Waiting for a CPU" is ' +
+        "time the server's main thread was runnable but not running: other processes, or the " +
+        "server's own garbage-collector threads on the same core. Cores busy counts every " +
+        'process, ours or not.',
     );
   }
   if (group) {
@@ -202,22 +208,24 @@ export function markdownReport(results: BenchResults): string {
           'all current after',
           'updates/s',
           'server waiting for a CPU',
+          'others on its core',
           'cores busy',
           'generators CPU (loop delay p99)',
         ],
         catchup.waves.map((wave) => [
           // Contention over a few milliseconds is noise, not a finding.
-          `${int(wave.devices)}${wave.allCurrentMs >= 100 && (wave.contention.serverWaitingForCpuPercent ?? 0) > CONTENDED_PERCENT ? ' †' : ''}`,
+          `${int(wave.devices)}${wave.allCurrentMs >= 100 && wave.contention.contended ? ' †' : ''}`,
           ms(wave.timeToCurrent.p50),
           ms(wave.timeToCurrent.p99),
           ms(wave.timeToCurrent.max),
           ms(wave.allCurrentMs),
           int(wave.updatesPerSec),
           pct(wave.contention.serverWaitingForCpuPercent ?? undefined),
+          pct(wave.contention.othersOnServerCorePercent ?? undefined),
           wave.contention.coresBusyPercent?.map((busy) => pct(busy)).join(' / ') ?? '–',
           wave.generators.map((g) => `${pct(g.cpuPercent)} (${ms(g.loopDelayP99Ms)})`).join(' + '),
         ]),
-        ['---:', ...Array(8).fill('---:')],
+        ['---:', ...Array(9).fill('---:')],
       ),
     );
   }

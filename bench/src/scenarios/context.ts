@@ -25,6 +25,31 @@ export interface ScenarioContext {
   log(line: string): void;
   /** Longest wait for other processes to leave the cores alone (0: never wait). */
   quietWaitMs: number;
+  /** The core the server is pinned to, if it is. */
+  serverCore: number | undefined;
+}
+
+/** Other processes' share of the server's core above which a measurement counts as contended. */
+export const CONTENDED_PERCENT = 10;
+
+/**
+ * CPU that other processes took on the server's core (its busy time minus the server's own), or
+ * null when the server is not pinned. Unlike the server's run-queue wait, this does not count the
+ * server's own helper threads (garbage collection) competing with its main thread.
+ */
+export function othersOnServerCore(
+  ctx: ScenarioContext,
+  serverCpuPercent: number | undefined,
+  coresBusyPercent: number[] | null | undefined,
+): number | null {
+  const busy = ctx.serverCore === undefined ? undefined : coresBusyPercent?.[ctx.serverCore];
+  if (busy === undefined || serverCpuPercent === undefined) return null;
+  return Math.max(0, Math.round((busy - serverCpuPercent) * 10) / 10);
+}
+
+/** Pinned: others on the server's core; otherwise the main thread's wait for a CPU. */
+export function isContended(others: number | null, serverRunQueuePercent: number | null): boolean {
+  return (others ?? serverRunQueuePercent ?? 0) > CONTENDED_PERCENT;
 }
 
 export function sampleServer(ctx: ScenarioContext): ProcessSample | undefined {
@@ -125,19 +150,37 @@ export async function waitForQuiet(ctx: ScenarioContext): Promise<boolean> {
 
 /** How much other processes got in the way while something was measured. */
 export interface Contention {
-  /** Time the server's main thread was runnable but waited for a CPU. */
+  /** Time the server's main thread was runnable but waited for a CPU (for anyone, its own
+   * garbage collector threads included). */
   serverWaitingForCpuPercent: number | null;
+  /** Other processes' CPU on the server's core (see othersOnServerCore). */
+  othersOnServerCorePercent: number | null;
   /** Every core, whoever kept it busy. */
   coresBusyPercent: number[] | null;
+  contended: boolean;
 }
+
+export const NO_CONTENTION: Contention = {
+  serverWaitingForCpuPercent: null,
+  othersOnServerCorePercent: null,
+  coresBusyPercent: null,
+  contended: false,
+};
 
 /** Call at the start of a measurement; the returned function ends it. */
 export function watchContention(ctx: ScenarioContext): () => Contention {
   const server = sampleServer(ctx);
   const machine = sampleMachine();
-  return () => ({
-    serverWaitingForCpuPercent:
-      usageBetween(server, sampleServer(ctx))?.mainThreadRunQueuePercent ?? null,
-    coresBusyPercent: coreBusyBetween(machine, sampleMachine()) ?? null,
-  });
+  return () => {
+    const usage = usageBetween(server, sampleServer(ctx));
+    const cores = coreBusyBetween(machine, sampleMachine()) ?? null;
+    const others = othersOnServerCore(ctx, usage?.cpuPercent, cores);
+    const waiting = usage?.mainThreadRunQueuePercent ?? null;
+    return {
+      serverWaitingForCpuPercent: waiting,
+      othersOnServerCorePercent: others,
+      coresBusyPercent: cores,
+      contended: isContended(others, waiting),
+    };
+  };
 }

@@ -12,6 +12,7 @@ import { sleep } from '../stats/limit.js';
 import {
   coreBusyBetween,
   cpuOf,
+  cpuPercentBetween,
   sampleMachine,
   usageBetween,
   type MachineSample,
@@ -22,13 +23,12 @@ import {
   connectDevices,
   deal,
   disconnectAll,
+  isContended,
+  othersOnServerCore,
   sampleServer,
   waitForQuiet,
   type ScenarioContext,
 } from './context.js';
-
-/** Run-queue wait of the server's main thread above which a step counts as contended. */
-export const CONTENDED_PERCENT = 10;
 
 export interface DirectOptions {
   /** 1:1 chats, each with both members online; they send to each other in turn. */
@@ -68,9 +68,12 @@ export interface DirectStep {
   saturated: boolean;
   /** Why: `throughput` (under 90 %), `errors`, `left-overs` (undrained), `latency` (p99). */
   saturatedBy: string[];
+  /** Other processes' CPU on the server's core (null when not pinned). */
+  othersOnServerCorePercent: number | null;
   /**
-   * Other processes kept the server from running: its main thread waited for a CPU more than
-   * CONTENDED_PERCENT of the step. The figures of such a step say more about the machine.
+   * Other processes took more than CONTENDED_PERCENT of the server's core during the step (when
+   * not pinned: its main thread waited that long for a CPU). Such a step says more about the
+   * machine than about the server.
    */
   contended: boolean;
   server: ProcessUsage | null;
@@ -152,12 +155,12 @@ export async function runDirect(
 
   let index = 0;
   const loadWindows: TimeWindow[] = [];
-  // Connected by now: the pool has opened its connections.
-  const databasePids = await ctx.database.serverProcessIds();
   const runStep = async (kind: DirectStep['kind'], rate: number, durationMs: number) => {
     // Sampled when the sends end, not after the drain; or at the latest when the step returns.
     const before = sampleServer(ctx);
     const machineBefore = sampleMachine();
+    // The pool opens and closes connections: ask which backends serve it now.
+    const databasePids = await ctx.database.serverProcessIds();
     const databaseBefore = cpuOf(databasePids);
     let atEnd: ProcessSample | undefined;
     let machineAtEnd: MachineSample | undefined;
@@ -189,13 +192,16 @@ export async function runDirect(
     }
     const step = combineStep(kind, rate, durationMs, reports, usageBetween(before, atEnd), options);
     step.coresBusyPercent = coreBusyBetween(machineBefore, machineAtEnd) ?? null;
-    step.contended = (step.server?.mainThreadRunQueuePercent ?? 0) > CONTENDED_PERCENT;
-    step.databaseCpuPercent = databasePids.length
-      ? Math.round(
-          ((databaseAtEnd.cpuMs - databaseBefore.cpuMs) / (databaseAtEnd.at - databaseBefore.at)) *
-            1000,
-        ) / 10
-      : null;
+    step.othersOnServerCorePercent = othersOnServerCore(
+      ctx,
+      step.server?.cpuPercent,
+      step.coresBusyPercent,
+    );
+    step.contended = isContended(
+      step.othersOnServerCorePercent,
+      step.server?.mainThreadRunQueuePercent ?? null,
+    );
+    step.databaseCpuPercent = cpuPercentBetween(databaseBefore, databaseAtEnd);
     return step;
   };
 
@@ -307,6 +313,7 @@ function combineStep(
     saturated: saturatedBy.length > 0,
     saturatedBy,
     server: server ?? null,
+    othersOnServerCorePercent: null,
     contended: false,
     databaseCpuPercent: null,
     coresBusyPercent: null,
@@ -323,6 +330,6 @@ function describeStep(step: DirectStep): string {
     `offered ${step.offeredPerSec}/s → acked ${step.ackedPerSec}/s, delivered ` +
     `${step.deliveredPerSec}/s, p50 ${step.latency.p50} ms, p99 ${step.latency.p99} ms` +
     `${step.errors ? `, ${step.errors} errors` : ''}${cpu}${step.saturated ? ` (past the knee: ${step.saturatedBy.join(', ')})` : ''}` +
-    `${step.contended ? ` (contended: the server waited for a CPU ${step.server?.mainThreadRunQueuePercent} % of the time)` : ''}`
+    `${step.contended ? ` (contended: other processes took ${step.othersOnServerCorePercent ?? step.server?.mainThreadRunQueuePercent} % of the server's core)` : ''}`
   );
 }

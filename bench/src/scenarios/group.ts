@@ -6,6 +6,7 @@ import {
   connectDevices,
   deal,
   disconnectAll,
+  NO_CONTENTION,
   watchContention,
   type Contention,
   type ScenarioContext,
@@ -135,7 +136,7 @@ export async function runGroup(ctx: ScenarioContext, options: GroupOptions): Pro
   const messages: GroupMessage[] = [];
   let burst: GroupReport['burst'] = { messages: 0, deliveries: 0, seconds: 0, deliveriesPerSec: 0 };
   let aborted: string | null = null;
-  let contention: Contention = { serverWaitingForCpuPercent: null, coresBusyPercent: null };
+  let contention: Contention = NO_CONTENTION;
   try {
     // Warm-up, not reported.
     const [warm] = await send(1);

@@ -121,17 +121,31 @@ export function loadAverage(): number | undefined {
   }
 }
 
-/** CPU time (ms) of several processes together, e.g. a database's backends. */
-export function cpuOf(pids: readonly number[]): { at: number; cpuMs: number } {
-  let cpuMs = 0;
+/** CPU time (ms) of each of several processes, e.g. a database's backends. */
+export function cpuOf(pids: readonly number[]): { at: number; cpuMs: Map<number, number> } {
+  const cpuMs = new Map<number, number>();
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpuMs += ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+      cpuMs.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
     } catch {
       // Gone, or not on this machine.
     }
   }
   return { at: monotonicMs(), cpuMs };
+}
+
+/** Percent of one core the processes used between two samples (those alive in both). */
+export function cpuPercentBetween(
+  before: ReturnType<typeof cpuOf>,
+  after: ReturnType<typeof cpuOf>,
+): number | null {
+  if (before.cpuMs.size === 0 || after.at <= before.at) return null;
+  let ms = 0;
+  for (const [pid, start] of before.cpuMs) {
+    const end = after.cpuMs.get(pid);
+    if (end !== undefined) ms += end - start;
+  }
+  return Math.round((ms / (after.at - before.at)) * 1000) / 10;
 }
