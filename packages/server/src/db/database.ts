@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.js';
+import { startCheckpointer } from './checkpointer.js';
 import { migrationProvider } from './migrations/index.js';
 import { CachedSqlite, postgresRunner, sqliteRunner, type SqlRunner } from './sql-runner.js';
 
@@ -51,6 +52,9 @@ export async function openDatabase(url: string): Promise<Database> {
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
     const readOnly = new CachedSqlite(new SqliteDatabase(sqlite.raw.name, { readonly: true }));
     readOnly.raw.pragma('busy_timeout = 5000');
+    const stopCheckpointer = startCheckpointer(sqlite.raw.name, (message) =>
+      console.error(`SQLite checkpoint failed: ${message}`),
+    );
     database = {
       dialect: 'sqlite',
       db,
@@ -58,6 +62,7 @@ export async function openDatabase(url: string): Promise<Database> {
       runner: () => runner,
       reader: sqliteRunner(readOnly),
       close: async () => {
+        await stopCheckpointer();
         readOnly.close();
         await db.destroy();
       },
@@ -90,6 +95,8 @@ function openSqlite(path: string): CachedSqlite {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Checkpoints run on a worker thread instead (see checkpointer.ts).
+  sqlite.pragma('wal_autocheckpoint = 0');
   return new CachedSqlite(sqlite);
 }
 
