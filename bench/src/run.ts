@@ -55,7 +55,8 @@ export async function runBench(
   const scenarioResults: Partial<Pick<BenchResults, ScenarioName>> = {};
   const failures: BenchResults['failures'] = [];
   let profile: ProfileSummary | undefined;
-  let directWindows: TimeWindow[] | undefined;
+  // A profile is summarised over the direct steps if they ran, else over the catch-up waves.
+  let profileWindows: { label: string; spans: TimeWindow[] } | undefined;
   try {
     server = await startServer({
       cliPath: options.cliPath,
@@ -90,10 +91,17 @@ export async function runBench(
         if (name === 'direct') {
           const outcome = await runDirect(ctx, options.direct);
           scenarioResults.direct = outcome.report;
-          directWindows = outcome.loadWindows;
+          profileWindows = {
+            label: 'the direct scenario’s load steps',
+            spans: outcome.loadWindows,
+          };
         }
         if (name === 'group') scenarioResults.group = await runGroup(ctx, options.group);
-        if (name === 'catchup') scenarioResults.catchup = await runCatchup(ctx, options.catchup);
+        if (name === 'catchup') {
+          const outcome = await runCatchup(ctx, options.catchup);
+          scenarioResults.catchup = outcome.report;
+          profileWindows ??= { label: 'the catch-up waves', spans: outcome.loadWindows };
+        }
         log(`${name}: done in ${Math.round((monotonicMs() - started) / 100) / 10} s`);
       } catch (error) {
         const message = (error as Error).message;
@@ -110,7 +118,7 @@ export async function runBench(
       const code = await server.stop();
       if (code !== 0 && code !== null) log(`server exited with ${code}:\n${server.output()}`);
     }
-    if (profileDir) profile = await newestProfile(profileDir, directWindows);
+    if (profileDir) profile = await newestProfile(profileDir, profileWindows);
     if (options.keepDb) log(`database kept: ${provisioned.url}`);
     else await provisioned.drop();
   }
@@ -159,10 +167,10 @@ export async function runBench(
   return { ...partial, targets: checkTargets(partial) };
 }
 
-/** The server's profile, summarised over the direct scenario's steps when it ran. */
+/** The server's profile, summarised over the measured windows. */
 async function newestProfile(
   dir: string,
-  windows: TimeWindow[] | undefined,
+  windows: { label: string; spans: TimeWindow[] } | undefined,
 ): Promise<ProfileSummary | undefined> {
   const files = (await readdir(dir)).filter((file) => file.endsWith('.cpuprofile')).sort();
   const newest = files.at(-1);

@@ -123,6 +123,14 @@ export function markdownReport(results: BenchResults): string {
         ` Stored: ${int(direct.store.checked)} acks checked against the database, ` +
         `${direct.store.missing} missing, ${direct.store.duplicated} duplicated; ` +
         `${direct.undelivered} undelivered.`,
+      ...(results.mode === 'quick'
+        ? [
+            '',
+            'Quick run: a fresh, small database and 2-second steps. The server does more work ' +
+              'per message as its database grows (its pages no longer fit the cache), so the ' +
+              "full run's capacity is the one to compare with the target.",
+          ]
+        : []),
       '',
       table(
         [

@@ -56,7 +56,11 @@ describe('summarizeProfile', () => {
   });
 
   it('keeps only the samples inside the windows', async () => {
-    const summary = await summarizeProfile(await write(), [{ fromMs: 1_002.5, toMs: 1_004 }]);
+    const summary = await summarizeProfile(await write(), {
+      label: 'a step',
+      spans: [{ fromMs: 1_002.5, toMs: 1_004 }],
+    });
+    expect(summary.window).toBe('a step');
     expect(summary.sampledMs).toBe(2);
     expect(summary.self.map((entry) => entry.name)).toEqual([
       'commit server/dist/db/write-queue.js:10',

@@ -44,7 +44,7 @@ export interface TimeWindow {
  */
 export async function summarizeProfile(
   file: string,
-  windows?: readonly TimeWindow[],
+  windows?: { label: string; spans: readonly TimeWindow[] },
   top = 25,
 ): Promise<ProfileSummary> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
@@ -63,7 +63,8 @@ export async function summarizeProfile(
     atUs += us;
     const node = byId.get(id);
     if (!node || us <= 0) return;
-    if (windows && !windows.some((w) => atUs >= w.fromMs * 1000 && atUs <= w.toMs * 1000)) return;
+    if (windows && !windows.spans.some((w) => atUs >= w.fromMs * 1000 && atUs <= w.toMs * 1000))
+      return;
     totalUs += us;
     const { functionName, url } = node.callFrame;
     add(self, nameOf(node.callFrame), us);
@@ -86,7 +87,7 @@ export async function summarizeProfile(
       }));
   return {
     file,
-    window: windows ? 'the direct scenario’s load steps' : 'the whole run',
+    window: windows?.label ?? 'the whole run',
     sampledMs: Math.round(totalUs / 1000),
     areas: entries(areas, 12),
     self: entries(self, top),

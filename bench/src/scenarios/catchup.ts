@@ -3,6 +3,8 @@ import type { AckedMessage, DeviceSpec, GeneratorUsage } from '../generator/prot
 import { callApi } from '../seed/api.js';
 import { createGroup } from '../seed/chats.js';
 import type { BenchUser } from '../seed/users.js';
+import type { TimeWindow } from '../report/profile.js';
+import { monotonicMs } from '../stats/clock.js';
 import type { LatencySummary } from '../stats/histogram.js';
 import { forEachLimit, mapLimit } from '../stats/limit.js';
 import {
@@ -72,6 +74,12 @@ export interface CatchupReport {
   lost: number;
 }
 
+export interface CatchupOutcome {
+  report: CatchupReport;
+  /** When the waves ran, to cut them out of a server profile. */
+  loadWindows: TimeWindow[];
+}
+
 /**
  * Devices that missed `messagesPerDevice` messages in `chatsPerDevice` chats all reconnect at once
  * with their old pts: how long until each is current.
@@ -79,7 +87,7 @@ export interface CatchupReport {
 export async function runCatchup(
   ctx: ScenarioContext,
   options: CatchupOptions,
-): Promise<CatchupReport> {
+): Promise<CatchupOutcome> {
   const perChat = options.messagesPerDevice / options.chatsPerDevice;
   if (!Number.isInteger(perChat))
     throw new Error('catch-up: messages must divide evenly into chats');
@@ -126,6 +134,7 @@ export async function runCatchup(
   });
 
   const waves: CatchupWave[] = [];
+  const loadWindows: TimeWindow[] = [];
   for (const size of options.waves) {
     const wave = Math.min(size, devices.length);
     ctx.log(`catch-up: ${wave} devices reconnect at once`);
@@ -139,10 +148,12 @@ export async function runCatchup(
         })),
     );
     const stopWatching = watchContention(ctx);
+    const fromMs = monotonicMs();
     const again = await connectDevices(ctx, reconnect, {
       concurrency: wave,
       timeoutMs: options.timeoutMs,
     });
+    loadWindows.push({ fromMs, toMs: monotonicMs() });
     const contention = stopWatching();
     await disconnectAll(ctx);
     const updates = again.connected * options.messagesPerDevice;
@@ -164,7 +175,7 @@ export async function runCatchup(
   const last = waves.at(-1);
   const sum = (pick: (wave: CatchupWave) => number) =>
     waves.reduce((total, wave) => total + pick(wave), 0);
-  return {
+  const report: CatchupReport = {
     devices: devices.length,
     chatsPerDevice: options.chatsPerDevice,
     messagesPerDevice: options.messagesPerDevice,
@@ -182,4 +193,5 @@ export async function runCatchup(
       sum((wave) => wave.missingUpdates),
     ),
   };
+  return { report, loadWindows };
 }
