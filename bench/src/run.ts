@@ -172,7 +172,9 @@ async function newestProfile(
   dir: string,
   windows: { label: string; spans: TimeWindow[] } | undefined,
 ): Promise<ProfileSummary | undefined> {
-  const files = (await readdir(dir)).filter((file) => file.endsWith('.cpuprofile')).sort();
+  // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the event loop; worker
+  // threads (a SQLite checkpointer, say) write their own.
+  const files = (await readdir(dir)).filter((file) => /\.0\.\d+\.cpuprofile$/.test(file)).sort();
   const newest = files.at(-1);
   return newest ? summarizeProfile(join(dir, newest), windows) : undefined;
 }
