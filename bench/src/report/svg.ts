@@ -23,9 +23,11 @@ export function directChart(steps: readonly DirectStep[], options: ChartOptions 
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
 
-  const maxX = niceCeiling(
-    Math.max(1, ...points.flatMap((s) => [s.offeredPerSec, s.deliveredPerSec])) * 1.08,
-  );
+  // Points sit at the delivered rate; the target joins the axis when it is not far off.
+  const maxDelivered = Math.max(1, ...points.map((s) => s.deliveredPerSec));
+  const target = options.targetPerSec;
+  const showTarget = target !== undefined && target <= maxDelivered * 3;
+  const maxX = niceCeiling(Math.max(maxDelivered, showTarget ? target : 0) * 1.08);
   const latencies = points.flatMap((s) => [s.latency.p50, s.latency.p99]);
   if (options.targetP99Ms) latencies.push(options.targetP99Ms);
   const minExp = Math.floor(Math.log10(Math.max(0.1, Math.min(1, ...latencies))));
@@ -84,13 +86,13 @@ export function directChart(steps: readonly DirectStep[], options: ChartOptions 
     );
   }
   if (options.targetPerSec) {
-    if (options.targetPerSec <= maxX) {
+    if (showTarget) {
       const tx = x(options.targetPerSec);
       parts.push(
         line(tx, MARGIN.top, tx, MARGIN.top + plotH, '#27ae60', '6 4'),
         text(
           tx - 4,
-          MARGIN.top + 12,
+          MARGIN.top + plotH - 8,
           `target ${options.targetPerSec.toLocaleString('en')}/s`,
           'end',
           '#27ae60',
@@ -133,16 +135,14 @@ export function directChart(steps: readonly DirectStep[], options: ChartOptions 
       );
     }
   }
+  // Offered rates as labels, skipping any that would overlap the one before.
+  let lastLabel = { x: -Infinity, y: -Infinity };
   for (const s of points) {
-    parts.push(
-      text(
-        x(s.deliveredPerSec) + 6,
-        y(s.latency.p99) - 8,
-        s.offeredPerSec.toLocaleString('en'),
-        'start',
-        '#555',
-      ),
-    );
+    const lx = x(s.deliveredPerSec) + 6;
+    const ly = y(s.latency.p99) - 8;
+    if (Math.abs(lx - lastLabel.x) < 36 && Math.abs(ly - lastLabel.y) < 12) continue;
+    lastLabel = { x: lx, y: ly };
+    parts.push(text(lx, ly, s.offeredPerSec.toLocaleString('en'), 'start', '#555'));
   }
   // Legend.
   const legendX = MARGIN.left + 12;
@@ -177,8 +177,8 @@ function formatMs(ms: number): string {
   return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-/** 1, 2 or 5 times a power of ten, at least `value`. */
+/** A round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at least `value`. */
 function niceCeiling(value: number): number {
   const power = 10 ** Math.floor(Math.log10(value));
-  return [1, 2, 5, 10].map((m) => m * power).find((nice) => nice >= value)!;
+  return [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map((m) => m * power).find((nice) => nice >= value)!;
 }
