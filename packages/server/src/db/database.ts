@@ -52,6 +52,7 @@ export async function openDatabase(url: string): Promise<Database> {
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
     const readOnly = new CachedSqlite(new SqliteDatabase(sqlite.raw.name, { readonly: true }));
     readOnly.raw.pragma('busy_timeout = 5000');
+    tunePageCache(readOnly.raw);
     const stopCheckpointer = startCheckpointer(sqlite.raw.name, (message) =>
       console.error(`SQLite checkpoint failed: ${message}`),
     );
@@ -95,6 +96,7 @@ function openSqlite(path: string): CachedSqlite {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  tunePageCache(sqlite);
   // Checkpoints run on a worker thread instead (see checkpointer.ts).
   sqlite.pragma('wal_autocheckpoint = 0');
   return new CachedSqlite(sqlite);
@@ -105,6 +107,16 @@ function openPostgres(url: string): Kysely<DatabaseSchema> {
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * SQLite's default page cache is 2 MiB: with messages spread over many chats, the writer kept
+ * re-reading index pages it had just evicted. 64 MiB of cache and memory-mapped reads keep the
+ * hot part of the indexes in memory.
+ */
+function tunePageCache(sqlite: SqliteDatabase.Database): void {
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('mmap_size = 268435456');
 }
 
 async function migrate(db: Kysely<DatabaseSchema>): Promise<void> {
