@@ -46,6 +46,8 @@ export const CLOSE_CODES = {
   NORMAL: 1000,
   /** The server is shutting down; reconnect (to another node) after a short delay. */
   GOING_AWAY: 1001,
+  /** The server failed while serving this connection; reconnect. */
+  INTERNAL_ERROR: 1011,
   /** The client reads too slowly; reconnect and catch up. */
   TRY_AGAIN_LATER: 1013,
   /** A frame exceeded MAX_FRAME_BYTES. */

@@ -109,6 +109,26 @@ describe('WebSocket protocol', () => {
     expect(await malformed.waitForClose()).toBe(CLOSE_CODES.UNAUTHENTICATED);
   });
 
+  it('answers a second connect sent before the first is answered, and replays nothing twice', async () => {
+    const { pts } = (await post(s.url, 'updates.getState', {}, bob.token)) as { pts: number };
+    await post(
+      s.url,
+      'messages.send',
+      { chatId, clientMsgId: 'twice-1', text: 'one' },
+      alice.token,
+    );
+    const socket = await RawSocket.open(s.url);
+    const [first, second] = await Promise.all([
+      socket.request('connect', { token: bob.token, pts }),
+      socket.request('connect', { token: bob.token, pts }),
+    ]);
+    expect(first.result).toMatchObject({ mode: 'resume' });
+    expect(second.error.code).toBe('BAD_REQUEST');
+    await socket.waitFor((f) => f.type === 'synced');
+    expect(socket.updates().map((u) => u.update.message.clientMsgId)).toEqual(['twice-1']);
+    socket.close();
+  });
+
   it('refuses upgrades on other paths', async () => {
     await expect(RawSocket.open(s.url.replace(/$/, '/v1/nope'))).rejects.toThrow();
   });

@@ -29,7 +29,7 @@ export interface SessionHost {
 /** A serialized server frame: a Buffer when one encoding is shared by many recipients. */
 export type Frame = string | Buffer;
 
-type State = 'handshake' | 'catchingUp' | 'live' | 'closed';
+type State = 'handshake' | 'authenticating' | 'catchingUp' | 'live' | 'closed';
 
 /**
  * One device's WebSocket. After `connect` it replays the updates the device missed, then goes
@@ -174,6 +174,7 @@ export class Session {
 
   private async connect(frame: RequestFrame): Promise<void> {
     if (this.state !== 'handshake') throw new ApiError('BAD_REQUEST', 'Already connected.');
+    this.state = 'authenticating';
     const { ctx } = this.host;
     let params: ConnectParams;
     try {
@@ -184,29 +185,41 @@ export class Session {
       return this.close(CLOSE_CODES.UNAUTHENTICATED, 'not authenticated');
     }
     clearTimeout(this.handshakeTimer);
-    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.state !== 'authenticating') return;
     // Registered before reading the log: whatever commits from now on is held, not missed.
     this.state = 'catchingUp';
     this.host.register(this);
+    try {
+      await this.catchUp(frame.id, params.pts);
+    } catch (error) {
+      ctx.logger.error({ err: error }, 'catch-up failed');
+      this.close(CLOSE_CODES.INTERNAL_ERROR, 'catch-up failed; reconnect');
+    }
+  }
+
+  /** Answers `connect`, replays what the device missed, then releases what was held. */
+  private async catchUp(requestId: RequestId, pts: number | undefined): Promise<void> {
+    const { ctx } = this.host;
+    const principal = this.principal!;
 
     const [current, pruned] = await Promise.all([
       ctx.updates.currentPts(),
       ctx.updates.prunedPts(),
     ]);
-    const resume = params.pts !== undefined && params.pts >= pruned && params.pts <= current;
-    this.sentPts = resume ? params.pts! : current;
+    const resume = pts !== undefined && pts >= pruned && pts <= current;
+    this.sentPts = resume ? pts : current;
     const result: ConnectResult = {
-      userId: this.principal.userId,
-      deviceId: this.principal.deviceId,
+      userId: principal.userId,
+      deviceId: principal.deviceId,
       mode: resume ? 'resume' : 'reload',
       pts: this.sentPts,
     };
-    this.respond(frame.id, undefined, result);
+    this.respond(requestId, undefined, result);
 
     if (resume) {
       for (;;) {
         const rows = await ctx.updates.readFramesSince(
-          this.principal.userId,
+          principal.userId,
           this.sentPts,
           LIMITS.DIFFERENCE_PAGE_MAX,
         );
