@@ -141,6 +141,14 @@ export class Device {
         this.countUpdate(frame.pts, at);
         if (this.listener.wantsUpdates) this.listener.onUpdate(this, frame, at);
         break;
+      case 'updates':
+        for (const { pts, update } of frame.updates) {
+          this.countUpdate(pts, at);
+          if (this.listener.wantsUpdates) {
+            this.listener.onUpdate(this, { type: 'update', pts, update }, at);
+          }
+        }
+        break;
       case 'res': {
         const answer = this.waiting.get(frame.id as number);
         if (!answer) break;

@@ -80,7 +80,9 @@ export class RawSocket {
 
   /** Updates received so far, in arrival order. */
   updates(): { pts: number; update: Record<string, any> }[] {
-    return this.frames.filter((f) => f.type === 'update') as never;
+    return this.frames.flatMap((f) =>
+      f.type === 'update' ? [f] : f.type === 'updates' ? (f.updates as never[]) : [],
+    ) as never;
   }
 
   async waitForUpdates(count: number, timeoutMs = 20_000): Promise<void> {

@@ -61,6 +61,15 @@ export interface UpdateFrame {
   update: Update;
 }
 
+/**
+ * Several updates at once, in pts order: how the catch-up after `connect` is sent, a page at a
+ * time. Apply each exactly as if it had come in its own `update` frame.
+ */
+export interface UpdatesFrame {
+  type: 'updates';
+  updates: { pts: number; update: Update }[];
+}
+
 export interface EventFrame {
   type: 'event';
   event: Event;
@@ -81,4 +90,5 @@ export interface SyncedFrame {
   pts: number;
 }
 
-export type ServerFrame = ResponseFrame | UpdateFrame | EventFrame | ErrorFrame | SyncedFrame;
+export type ServerFrame =
+  ResponseFrame | UpdateFrame | UpdatesFrame | EventFrame | ErrorFrame | SyncedFrame;

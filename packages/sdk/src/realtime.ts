@@ -280,6 +280,9 @@ export class Realtime {
       case 'update':
         this.#onUpdate(frame);
         return;
+      case 'updates':
+        for (const update of frame.updates) this.#onUpdate(update);
+        return;
       case 'synced':
         this.#setState('synced');
         this.#options.emitter.emit('synced', { pts: this.#cursor.value ?? frame.pts });
@@ -335,7 +338,7 @@ export class Realtime {
     if (result.mode === 'reload') this.#options.emitter.emit('reload', result);
   }
 
-  #onUpdate(frame: UpdateFrame): void {
+  #onUpdate(frame: Pick<UpdateFrame, 'pts' | 'update'>): void {
     if (!this.#cursor.advance(frame.pts)) return;
     this.#options.emitter.emit('update', { pts: frame.pts, update: frame.update });
     this.#notifyPts(frame.pts);

@@ -15,7 +15,7 @@ import { invoke } from '../api/invoke.js';
 import { validate } from '../api/validate.js';
 import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
-import { updateFrame } from '../updates/service.js';
+import { updatesFrame } from '../updates/service.js';
 
 /** Frames a slow reader may have queued before it is dropped (it reconnects and catches up). */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -224,8 +224,10 @@ export class Session {
           LIMITS.DIFFERENCE_PAGE_MAX,
         );
         if (this.state !== 'catchingUp') return;
-        for (const row of rows) this.send(updateFrame(row.pts, row.payload));
-        if (rows.length > 0) this.sentPts = rows.at(-1)!.pts;
+        if (rows.length > 0) {
+          this.send(updatesFrame(rows));
+          this.sentPts = rows.at(-1)!.pts;
+        }
         if (rows.length < LIMITS.DIFFERENCE_PAGE_MAX) break;
       }
     }

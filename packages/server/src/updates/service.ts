@@ -110,3 +110,12 @@ export class UpdatesService {
 export function updateFrame(pts: number, payload: string): string {
   return `{"type":"update","pts":${pts},"update":${payload}}`;
 }
+
+/** One frame for a page of catch-up: the stored JSON is spliced in, never parsed. */
+export function updatesFrame(rows: readonly { pts: number; payload: string }[]): string {
+  let frame = '{"type":"updates","updates":[';
+  rows.forEach((row, i) => {
+    frame += `${i ? ',' : ''}{"pts":${row.pts},"update":${row.payload}}`;
+  });
+  return `${frame}]}`;
+}
