@@ -22,6 +22,9 @@ const MEMBER_CACHE_MAX = 50_000;
 export class ChatsService {
   /** Active member ids per chat, for live fan-out; kept current through the bus. */
   private readonly memberCache = new Map<string, Set<string>>();
+  /** Member lists being read; a membership change meanwhile makes the read start over. */
+  private readonly loading = new Map<string, Promise<Set<string>>>();
+  private readonly changedWhileLoading = new Set<string>();
   private lastMessages: LastMessageLoader = async () => new Map();
 
   constructor(
@@ -32,7 +35,10 @@ export class ChatsService {
   ) {
     bus.subscribe('chat.members', ({ chatId, added, removed }) => {
       const members = this.memberCache.get(chatId);
-      if (!members) return;
+      if (!members) {
+        if (this.loading.has(chatId)) this.changedWhileLoading.add(chatId);
+        return;
+      }
       for (const id of added) members.add(id);
       for (const id of removed) members.delete(id);
     });
@@ -47,10 +53,24 @@ export class ChatsService {
   async memberIds(chatId: string): Promise<ReadonlySet<string>> {
     const cached = this.memberCache.get(chatId);
     if (cached) return cached;
-    const members = new Set(await store.activeMemberIds(this.database.db, chatId));
-    if (this.memberCache.size >= MEMBER_CACHE_MAX) this.memberCache.clear();
-    this.memberCache.set(chatId, members);
-    return members;
+    let load = this.loading.get(chatId);
+    if (!load) {
+      load = this.loadMembers(chatId).finally(() => this.loading.delete(chatId));
+      this.loading.set(chatId, load);
+    }
+    return load;
+  }
+
+  private async loadMembers(chatId: string): Promise<Set<string>> {
+    for (;;) {
+      this.changedWhileLoading.delete(chatId);
+      const members = new Set(await store.activeMemberIds(this.database.db, chatId));
+      // A join or leave committed while we read may be missing from what we read.
+      if (this.changedWhileLoading.delete(chatId)) continue;
+      if (this.memberCache.size >= MEMBER_CACHE_MAX) this.memberCache.clear();
+      this.memberCache.set(chatId, members);
+      return members;
+    }
   }
 
   cachedMemberIds(chatId: string): ReadonlySet<string> | undefined {
