@@ -108,7 +108,7 @@ describe.skipIf(!availability.available)('web app: languages', () => {
           }
           // Every screen must also fit a phone in every language.
           for (const problem of await layoutProblems(page)) problems.push(`${screen}: ${problem}`);
-          const file = `screen-${lng}-${screen.replace(/[^a-z]+/g, '-')}.png`;
+          const file = `screen-${lng}-${screen.toLowerCase().replace(/[^a-z]+/g, '-')}.png`;
           await page.screenshot({ path: join(SCREENSHOT_DIR, file) });
         };
         await page.goto(`${server.url}/?i18n-debug`);
