@@ -10,6 +10,7 @@ import { useEscape } from '../lib/escape';
 import { errorText } from '../lib/errors';
 import { goBack, navigate } from '../lib/router';
 import { store, useAppState } from '../lib/store';
+import { PhoneInput } from '../components/PhoneInput';
 
 /** Members, and for groups: rename, invite by phone number, leave. */
 export default function ChatInfo({ chatId }: { chatId: string }) {
@@ -149,21 +150,11 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
           <form className="form" onSubmit={onInvite}>
             <label className="field">
               <span className="field-label">{t('info.invite')}</span>
-              <span className="input-row">
-                <input
-                  className="input"
-                  type="tel"
-                  name="phone"
-                  inputMode="tel"
-                  autoComplete="off"
-                  placeholder="+82 10-1234-5678"
-                  value={phone}
-                  onChange={(e) => setPhone(e.target.value)}
-                />
+              <PhoneInput value={phone} onChange={setPhone}>
                 <button className="button secondary" type="submit" disabled={busy || !phone.trim()}>
                   {t('info.inviteButton')}
                 </button>
-              </span>
+              </PhoneInput>
             </label>
           </form>
         )}

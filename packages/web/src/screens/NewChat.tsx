@@ -8,6 +8,7 @@ import { useEscape } from '../lib/escape';
 import { errorText } from '../lib/errors';
 import { goBack, navigate } from '../lib/router';
 import { store, useAppState } from '../lib/store';
+import { PhoneInput } from '../components/PhoneInput';
 
 type Kind = 'direct' | 'group';
 
@@ -113,22 +114,11 @@ export default function NewChat() {
         <form className="form" onSubmit={onFind} noValidate>
           <label className="field">
             <span className="field-label">{t('newChat.phone')}</span>
-            <span className="input-row">
-              <input
-                className="input"
-                type="tel"
-                name="phone"
-                inputMode="tel"
-                autoComplete="off"
-                placeholder="+82 10-1234-5678"
-                value={phone}
-                onChange={(e) => setPhone(e.target.value)}
-                autoFocus
-              />
+            <PhoneInput value={phone} onChange={setPhone} autoFocus>
               <button className="button" type="submit" disabled={busy || !phone.trim()}>
                 {kind === 'direct' ? t('newChat.start') : t('newChat.add')}
               </button>
-            </span>
+            </PhoneInput>
             <span className="field-hint">{t('newChat.phoneHint')}</span>
           </label>
           {error && (
