@@ -1,6 +1,13 @@
 // Shared by the browser suites: signing in through the real UI, and reading what a person sees.
-import { testPhone } from '@tokki/dev-env';
+import {
+  browserAvailability,
+  launchBrowser,
+  startTestServer,
+  testPhone,
+  type TestServer,
+} from '@tokki/dev-env';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const PHONE_VIEWPORT = { width: 360, height: 740 };
 
@@ -147,4 +154,37 @@ export async function layoutProblems(page: Page): Promise<string[]> {
     }
     return problems;
   });
+}
+
+/** Whether this machine can run the browser suites; says why not, once per file, when not. */
+export function browserSuitesAvailable(): boolean {
+  const { available, reason } = browserAvailability();
+  if (!available) console.warn(reason);
+  return available;
+}
+
+/**
+ * A test server that serves the web app and a browser, started before the suite's own hooks and
+ * closed after its tests.
+ */
+export function useServerAndBrowser(): { readonly server: TestServer; readonly browser: Browser } {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer({ web: true }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the test server starts in beforeAll');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser starts in beforeAll');
+      return browser;
+    },
+  };
 }

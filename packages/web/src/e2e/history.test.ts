@@ -1,40 +1,28 @@
 // A chat with 10,000 messages: the room opens at the newest, scrolls back through older pages,
 // and keeps only what is near the screen in the DOM.
+import { post, signInTestUser } from '@tokki/dev-env';
+import { describe, expect, it } from 'vitest';
 import {
-  browserAvailability,
-  launchBrowser,
-  post,
-  signInTestUser,
-  startTestServer,
-  type TestServer,
-} from '@tokki/dev-env';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPhoneContext, openChat, signInThroughUi } from './helpers';
+  newPhoneContext,
+  openChat,
+  signInThroughUi,
+  browserSuitesAvailable,
+  useServerAndBrowser,
+} from './helpers';
 
-const availability = browserAvailability();
-if (!availability.available) console.log(availability.reason);
+const browserSuites = browserSuitesAvailable();
 
 const MESSAGES = 10_000;
 const CONCURRENCY = 64;
 
-describe.skipIf(!availability.available)('web app: a chat with 10,000 messages', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer({ web: true }), launchBrowser()]);
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+describe.skipIf(!browserSuites)('web app: a chat with 10,000 messages', () => {
+  const suite = useServerAndBrowser();
 
   it('scrolls back without putting every message in the DOM', { timeout: 180_000 }, async () => {
-    const sender = await signInTestUser(server.url, 80001, { displayName: 'Chatty' });
-    const reader = await signInTestUser(server.url, 80002, { displayName: 'Reader' });
+    const sender = await signInTestUser(suite.server.url, 80001, { displayName: 'Chatty' });
+    const reader = await signInTestUser(suite.server.url, 80002, { displayName: 'Reader' });
     const chat = (await post(
-      server.url,
+      suite.server.url,
       'chats.createDirect',
       { userId: reader.userId },
       sender.token,
@@ -45,7 +33,7 @@ describe.skipIf(!availability.available)('web app: a chat with 10,000 messages',
     const worker = async () => {
       for (let n = next++; n <= MESSAGES; n = next++) {
         await post(
-          server.url,
+          suite.server.url,
           'messages.send',
           { chatId: chat.id, clientMsgId: `bulk-${n}`, text: `Bulk message number ${n}` },
           sender.token,
@@ -54,10 +42,10 @@ describe.skipIf(!availability.available)('web app: a chat with 10,000 messages',
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 
-    const context = await newPhoneContext(browser);
+    const context = await newPhoneContext(suite.browser);
     try {
       const page = await context.newPage();
-      await signInThroughUi(page, server.url, 80002, 'Reader');
+      await signInThroughUi(page, suite.server.url, 80002, 'Reader');
       await openChat(page, 'Chatty');
       const rows = page.locator('.message-row');
       await rows.first().waitFor();

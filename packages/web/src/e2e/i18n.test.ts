@@ -1,26 +1,24 @@
 // Every screen in Korean, English and Japanese: no raw i18n keys, no missing keys, and in Korean
 // and Japanese no English text from the English resources. Plus switching the language in
 // settings, which is remembered.
-import {
-  browserAvailability,
-  launchBrowser,
-  post,
-  signInTestUser,
-  startTestServer,
-  testPhone,
-  type TestServer,
-} from '@tokki/dev-env';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { post, signInTestUser, testPhone } from '@tokki/dev-env';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { en, type Messages } from '../i18n/locales/en';
 import { ja } from '../i18n/locales/ja';
 import { ko } from '../i18n/locales/ko';
 import { join } from 'node:path';
 import { SCREENSHOT_DIR } from '@tokki/dev-env';
-import { layoutProblems, newPhoneContext, sendMessage, watch } from './helpers';
+import {
+  layoutProblems,
+  newPhoneContext,
+  sendMessage,
+  watch,
+  browserSuitesAvailable,
+  useServerAndBrowser,
+} from './helpers';
 
-const availability = browserAvailability();
-if (!availability.available) console.log(availability.reason);
+const browserSuites = browserSuitesAvailable();
 
 type Tree = { [key: string]: string | Tree };
 
@@ -77,22 +75,13 @@ const LANGUAGES = [
   { lng: 'ja', locale: 'ja-JP', base: 93001, resources: ja },
 ] satisfies { lng: string; locale: string; base: number; resources: Messages }[];
 
-describe.skipIf(!availability.available)('web app: languages', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer({ web: true }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+describe.skipIf(!browserSuites)('web app: languages', () => {
+  const suite = useServerAndBrowser();
 
   for (const { lng, locale, base, resources } of LANGUAGES) {
     it(`${lng}: every screen is in ${lng}`, { timeout: 60_000 }, async () => {
-      await signInTestUser(server.url, base + 1, { displayName: 'Seojun' });
-      const context = await newPhoneContext(browser, { locale });
+      await signInTestUser(suite.server.url, base + 1, { displayName: 'Seojun' });
+      const context = await newPhoneContext(suite.browser, { locale });
       const phrases = lng === 'en' ? [] : englishPhrases();
       const problems: string[] = [];
       try {
@@ -111,7 +100,7 @@ describe.skipIf(!availability.available)('web app: languages', () => {
           const file = `screen-${lng}-${screen.toLowerCase().replace(/[^a-z]+/g, '-')}.png`;
           await page.screenshot({ path: join(SCREENSHOT_DIR, file) });
         };
-        await page.goto(`${server.url}/?i18n-debug`);
+        await page.goto(`${suite.server.url}/?i18n-debug`);
         await page.locator('input[name="phone"]').waitFor();
         expect(await page.evaluate(() => document.documentElement.lang)).toBe(lng);
         await scan('sign-in');
@@ -127,7 +116,8 @@ describe.skipIf(!availability.available)('web app: languages', () => {
 
         // Rate limited: the wait is said in the user's language too.
         const limited = testPhone(base + 60).phone;
-        for (let i = 0; i < 5; i++) await post(server.url, 'auth.requestCode', { phone: limited });
+        for (let i = 0; i < 5; i++)
+          await post(suite.server.url, 'auth.requestCode', { phone: limited });
         await page.locator('input[name="phone"]').fill(limited);
         await page.locator('form button[type="submit"]').click();
         await expect
@@ -204,12 +194,12 @@ describe.skipIf(!availability.available)('web app: languages', () => {
   }
 
   it('switches language in settings and remembers it', async () => {
-    await signInTestUser(server.url, 94001, { displayName: 'Switcher' });
-    const context = await newPhoneContext(browser, { locale: 'en-US' });
+    await signInTestUser(suite.server.url, 94001, { displayName: 'Switcher' });
+    const context = await newPhoneContext(suite.browser, { locale: 'en-US' });
     try {
       const page = await context.newPage();
       const { phone, code } = testPhone(94001);
-      await page.goto(`${server.url}/settings`);
+      await page.goto(`${suite.server.url}/settings`);
       await page.locator('input[name="phone"]').fill(phone);
       await page.locator('form button[type="submit"]').click();
       await page.locator('input[name="code"]').fill(code);

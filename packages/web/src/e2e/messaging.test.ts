@@ -1,16 +1,7 @@
 // The web app against a real server in a real browser: live delivery, KakaoTalk's unread
 // counter, and message text that must never run as HTML.
-import {
-  browserAvailability,
-  launchBrowser,
-  post,
-  signInTestUser,
-  startTestServer,
-  testPhone,
-  type TestServer,
-} from '@tokki/dev-env';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { post, signInTestUser, testPhone } from '@tokki/dev-env';
+import { describe, expect, it } from 'vitest';
 import {
   messageRow,
   newPhoneContext,
@@ -19,33 +10,25 @@ import {
   signInThroughUi,
   startDirectChat,
   watch,
+  browserSuitesAvailable,
+  useServerAndBrowser,
 } from './helpers';
 
-const availability = browserAvailability();
-if (!availability.available) console.log(availability.reason);
+const browserSuites = browserSuitesAvailable();
 
-describe.skipIf(!availability.available)('web app: messaging', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer({ web: true }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+describe.skipIf(!browserSuites)('web app: messaging', () => {
+  const suite = useServerAndBrowser();
 
   it('delivers a 1:1 message live, and the sender’s “1” goes when the other opens the chat', async () => {
-    const alice = await newPhoneContext(browser);
-    const bob = await newPhoneContext(browser);
+    const alice = await newPhoneContext(suite.browser);
+    const bob = await newPhoneContext(suite.browser);
     try {
       const a = await alice.newPage();
       const b = await bob.newPage();
       const aSeen = watch(a);
       await Promise.all([
-        signInThroughUi(a, server.url, 10001, 'Alice'),
-        signInThroughUi(b, server.url, 10002, 'Bob'),
+        signInThroughUi(a, suite.server.url, 10001, 'Alice'),
+        signInThroughUi(b, suite.server.url, 10002, 'Bob'),
       ]);
 
       await startDirectChat(a, testPhone(10002).phone);
@@ -104,20 +87,20 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
   });
 
   it('counts down 2, 1, gone as the members of a group of three read', async () => {
-    const owner = await signInTestUser(server.url, 20001, { displayName: 'Owner' });
-    const second = await signInTestUser(server.url, 20002, { displayName: 'Second' });
-    const third = await signInTestUser(server.url, 20003, { displayName: 'Third' });
+    const owner = await signInTestUser(suite.server.url, 20001, { displayName: 'Owner' });
+    const second = await signInTestUser(suite.server.url, 20002, { displayName: 'Second' });
+    const third = await signInTestUser(suite.server.url, 20003, { displayName: 'Third' });
     const chat = (await post(
-      server.url,
+      suite.server.url,
       'chats.createGroup',
       { title: 'Hiking club', memberIds: [second.userId, third.userId] },
       owner.token,
     )) as { id: string };
 
-    const context = await newPhoneContext(browser);
+    const context = await newPhoneContext(suite.browser);
     try {
       const page = await context.newPage();
-      await signInThroughUi(page, server.url, 20001, 'Owner');
+      await signInThroughUi(page, suite.server.url, 20001, 'Owner');
       await openChat(page, 'Hiking club');
       await sendMessage(page, 'Saturday at 9?');
       const row = messageRow(page, 'Saturday at 9?');
@@ -125,12 +108,12 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
       const seq = Number(await row.getAttribute('data-seq'));
       expect(seq).toBeGreaterThan(0);
 
-      await post(server.url, 'messages.markRead', { chatId: chat.id, seq }, second.token);
+      await post(suite.server.url, 'messages.markRead', { chatId: chat.id, seq }, second.token);
       await expect.poll(() => row.locator('.unread-counter').textContent()).toBe('1');
 
       // A message from the third member means they have read up to it.
       await post(
-        server.url,
+        suite.server.url,
         'messages.send',
         { chatId: chat.id, clientMsgId: 'third-1', text: 'Count me in' },
         third.token,
@@ -147,20 +130,20 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
       const titles = () => page.locator('.chat-row-title').allTextContents();
       await expect.poll(titles).toEqual(['Hiking club']);
       const direct = (await post(
-        server.url,
+        suite.server.url,
         'chats.createDirect',
         { userId: owner.userId },
         second.token,
       )) as { id: string };
       await post(
-        server.url,
+        suite.server.url,
         'messages.send',
         { chatId: direct.id, clientMsgId: 'second-1', text: 'Psst' },
         second.token,
       );
       await expect.poll(titles).toEqual(['Second', 'Hiking club']);
       await post(
-        server.url,
+        suite.server.url,
         'messages.send',
         { chatId: chat.id, clientMsgId: 'third-2', text: 'See you there' },
         third.token,
@@ -174,15 +157,15 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
   });
 
   it('renames a group, invites by phone, leaves; edits the profile, revokes a device, signs out', async () => {
-    const friend = await signInTestUser(server.url, 35002, { displayName: 'Friend' });
-    const invitee = await signInTestUser(server.url, 35003, { displayName: 'Invitee' });
-    const otherDevice = await signInTestUser(server.url, 35001, { deviceName: 'Old phone' });
-    const context = await newPhoneContext(browser);
+    const friend = await signInTestUser(suite.server.url, 35002, { displayName: 'Friend' });
+    const invitee = await signInTestUser(suite.server.url, 35003, { displayName: 'Invitee' });
+    const otherDevice = await signInTestUser(suite.server.url, 35001, { deviceName: 'Old phone' });
+    const context = await newPhoneContext(suite.browser);
     try {
       const page = await context.newPage();
       const seen = watch(page);
-      await signInThroughUi(page, server.url, 35001, 'Owner');
-      await page.goto(`${server.url}/new`);
+      await signInThroughUi(page, suite.server.url, 35001, 'Owner');
+      await page.goto(`${suite.server.url}/new`);
       await page.locator('.segment').nth(1).click();
       await page.locator('input[name="phone"]').fill(testPhone(35002).phone);
       await page.locator('form button[type="submit"]').click();
@@ -201,7 +184,7 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
       await page.locator('input[name="phone"]').fill(testPhone(35003).phone);
       await page.locator('input[name="phone"]').press('Enter');
       await page.locator('.sub-screen .people .person', { hasText: 'Invitee' }).waitFor();
-      const chats = (await post(server.url, 'chats.list', {}, invitee.token)) as {
+      const chats = (await post(suite.server.url, 'chats.list', {}, invitee.token)) as {
         chats: { id: string; title: string }[];
       };
       expect(chats.chats.map((c) => c.title)).toEqual(['Book & tea club']);
@@ -211,7 +194,7 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
       await page.locator('dialog[open] .button.danger').click();
       await page.locator('.chat-list-screen').waitFor();
       expect(await page.locator('.chat-row', { hasText: 'Book & tea club' }).count()).toBe(0);
-      const members = (await post(server.url, 'chats.members', { chatId }, friend.token)) as {
+      const members = (await post(suite.server.url, 'chats.members', { chatId }, friend.token)) as {
         members: { user: { displayName: string } }[];
       };
       expect(members.members.map((m) => m.user.displayName).sort()).toEqual(['Friend', 'Invitee']);
@@ -221,7 +204,7 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
       await page.locator('input[name="statusMessage"]').fill('Reading 📚');
       await page.locator('.sub-screen form button[type="submit"]').click();
       await page.locator('.form-notice').waitFor();
-      const me = (await post(server.url, 'profile.get', {}, otherDevice.token)) as {
+      const me = (await post(suite.server.url, 'profile.get', {}, otherDevice.token)) as {
         statusMessage: string;
       };
       expect(me.statusMessage).toBe('Reading 📚');
@@ -230,7 +213,9 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
       await oldPhone.locator('button').click();
       await page.locator('dialog[open] .button.danger').click();
       await oldPhone.waitFor({ state: 'detached' });
-      await expect(post(server.url, 'profile.get', {}, otherDevice.token)).rejects.toMatchObject({
+      await expect(
+        post(suite.server.url, 'profile.get', {}, otherDevice.token),
+      ).rejects.toMatchObject({
         code: 'UNAUTHENTICATED',
       });
       expect(await page.locator('.device .tag').count()).toBe(1); // this device, marked
@@ -245,14 +230,14 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
   });
 
   it('shows HTML in a message as text and runs nothing', async () => {
-    const sender = await signInTestUser(server.url, 30001, { displayName: 'Mallory' });
-    const context = await newPhoneContext(browser);
+    const sender = await signInTestUser(suite.server.url, 30001, { displayName: 'Mallory' });
+    const context = await newPhoneContext(suite.browser);
     try {
       const page = await context.newPage();
       const seen = watch(page);
-      await signInThroughUi(page, server.url, 30002, 'Victim');
+      await signInThroughUi(page, suite.server.url, 30002, 'Victim');
       const me = (await post(
-        server.url,
+        suite.server.url,
         'users.lookupPhone',
         { phone: testPhone(30002).phone },
         sender.token,
@@ -260,7 +245,7 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
         user: { id: string };
       };
       const chat = (await post(
-        server.url,
+        suite.server.url,
         'chats.createDirect',
         { userId: me.user.id },
         sender.token,
@@ -275,7 +260,7 @@ describe.skipIf(!availability.available)('web app: messaging', () => {
       ];
       for (const [index, text] of payloads.entries()) {
         await post(
-          server.url,
+          suite.server.url,
           'messages.send',
           { chatId: chat.id, clientMsgId: `x${index}`, text },
           sender.token,

@@ -5,7 +5,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  browserAvailability,
   launchBrowser,
   post,
   signInTestUser,
@@ -16,12 +15,18 @@ import {
 } from '@tokki/dev-env';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageRow, newPhoneContext, openChat, sendMessage, signInThroughUi } from './helpers';
+import {
+  messageRow,
+  newPhoneContext,
+  openChat,
+  sendMessage,
+  signInThroughUi,
+  browserSuitesAvailable,
+} from './helpers';
 
-const availability = browserAvailability();
-if (!availability.available) console.log(availability.reason);
+const browserSuites = browserSuitesAvailable();
 
-describe.skipIf(!availability.available)('web app: reloads and a server that goes away', () => {
+describe.skipIf(!browserSuites)('web app: reloads and a server that goes away', () => {
   let dir: string;
   let databaseUrl: string;
   let server: ServerProcess | undefined;

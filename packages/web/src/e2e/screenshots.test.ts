@@ -1,21 +1,19 @@
 // Screenshots of the first screens at phone size in every language, light and dark, written to
 // SCREENSHOT_DIR for people to look at; and a check that no text there overflows or overlaps.
 import { join } from 'node:path';
+import { SCREENSHOT_DIR, testPhone } from '@tokki/dev-env';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  browserAvailability,
-  launchBrowser,
-  SCREENSHOT_DIR,
-  startTestServer,
-  testPhone,
-  type TestServer,
-} from '@tokki/dev-env';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { layoutProblems, newPhoneContext, openChat } from './helpers';
+  layoutProblems,
+  newPhoneContext,
+  openChat,
+  browserSuitesAvailable,
+  useServerAndBrowser,
+} from './helpers';
 import { seedChats, type SeedLanguage, type Seeded } from './seed';
 
-const availability = browserAvailability();
-if (!availability.available) console.log(availability.reason);
+const browserSuites = browserSuitesAvailable();
 
 const LANGUAGES: { lng: SeedLanguage; locale: string; base: number }[] = [
   { lng: 'ko', locale: 'ko-KR', base: 40001 },
@@ -23,18 +21,13 @@ const LANGUAGES: { lng: SeedLanguage; locale: string; base: number }[] = [
   { lng: 'ja', locale: 'ja-JP', base: 60001 },
 ];
 
-describe.skipIf(!availability.available)('web app: screenshots and layout at 360×740', () => {
-  let server: TestServer;
-  let browser: Browser;
+describe.skipIf(!browserSuites)('web app: screenshots and layout at 360×740', () => {
+  const suite = useServerAndBrowser();
   const seeded = new Map<SeedLanguage, Seeded>();
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer({ web: true }), launchBrowser()]);
-    for (const { lng, base } of LANGUAGES) seeded.set(lng, await seedChats(server.url, lng, base));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    for (const { lng, base } of LANGUAGES)
+      seeded.set(lng, await seedChats(suite.server.url, lng, base));
   });
 
   async function shoot(page: Page, name: string): Promise<string[]> {
@@ -48,10 +41,10 @@ describe.skipIf(!availability.available)('web app: screenshots and layout at 360
       const problems: string[] = [];
       const data = seeded.get(lng)!;
       for (const colorScheme of ['light', 'dark'] as const) {
-        const context = await newPhoneContext(browser, { locale, colorScheme });
+        const context = await newPhoneContext(suite.browser, { locale, colorScheme });
         try {
           const page = await context.newPage();
-          await page.goto(server.url);
+          await page.goto(suite.server.url);
           await page.locator('input[name="phone"]').waitFor();
           problems.push(...(await shoot(page, `signin-${lng}-${colorScheme}`)));
 
@@ -84,7 +77,7 @@ describe.skipIf(!availability.available)('web app: screenshots and layout at 360
     const problems: string[] = [];
     for (const { lng, locale } of LANGUAGES) {
       const data = seeded.get(lng)!;
-      const context = await browser.newContext({
+      const context = await suite.browser.newContext({
         viewport: { width: 1280, height: 800 },
         locale,
         serviceWorkers: 'block',
@@ -92,7 +85,7 @@ describe.skipIf(!availability.available)('web app: screenshots and layout at 360
       try {
         const page = await context.newPage();
         const { phone, code } = testPhone(data.me);
-        await page.goto(server.url);
+        await page.goto(suite.server.url);
         await page.locator('input[name="phone"]').fill(phone);
         await page.locator('form button[type="submit"]').click();
         await page.locator('input[name="code"]').fill(code);
