@@ -88,12 +88,6 @@ export class Gateway implements SessionHost {
     if (set?.size === 0) this.sessionsByUser.delete(userId);
   }
 
-  get connectionCount(): number {
-    let count = 0;
-    for (const set of this.sessionsByUser.values()) count += set.size;
-    return count;
-  }
-
   /** Closes every connection with 1001 so clients reconnect (to another node). */
   async close(): Promise<void> {
     clearInterval(this.pinger);
