@@ -217,13 +217,18 @@ export class Session {
     this.respond(requestId, undefined, result);
 
     if (resume) {
+      // One bound for the whole catch-up: pages stop at it, and what comes after it is held.
+      let through: number | undefined;
       for (;;) {
-        const rows = await ctx.updates.readFramesSince(
+        const page = await ctx.updates.readFramesSince(
           principal.userId,
           this.sentPts,
           LIMITS.DIFFERENCE_PAGE_MAX,
+          through,
         );
         if (this.state !== 'catchingUp') return;
+        const { rows } = page;
+        through = page.through;
         if (rows.length > 0) {
           this.send(updatesFrame(rows));
           this.sentPts = rows.at(-1)!.pts;

@@ -4,6 +4,13 @@ import type { Database } from '../db/database.js';
 import type { Writer } from '../db/write-queue.js';
 import * as store from './store.js';
 
+/** A page of a user's updates: every one of theirs after the page's start, up to `through`. */
+export interface UpdatesPage {
+  rows: store.UpdateRow[];
+  /** The bound the page was read to: pass it on to the next page of the same catch-up. */
+  through: number;
+}
+
 /**
  * The update log. Every change a user can see is written once, as a chat update (read by every
  * member: fan-out on read) or a user update, at a pts taken from one server-wide counter, and
@@ -80,21 +87,43 @@ export class UpdatesService {
     ]);
     // Behind what is kept, or ahead of the server (its database was replaced): start over.
     if (pts < pruned || pts > current) return { kind: 'tooLong', pts: current };
-    const rows = await store.readUpdatesSince(reader, userId, pts, limit + 1);
+    const { rows, through } = await this.readFramesSince(userId, pts, limit + 1);
     const page = rows.slice(0, limit);
     const updates: UpdateEnvelope[] = page.map((row) => ({
       pts: row.pts,
       update: JSON.parse(row.payload) as Update,
     }));
     const final = rows.length <= limit;
-    // With nothing left to send, the caller is current as of the counter we read first.
-    const nextPts = final ? Math.max(pts, current, page.at(-1)?.pts ?? 0) : page.at(-1)!.pts;
+    // With nothing left up to the bound, the caller is current as of the bound: anything after
+    // it was not read, and the next call starts there.
+    const nextPts = final ? Math.max(pts, through) : page.at(-1)!.pts;
     return { kind: 'updates', updates, pts: nextPts, final };
   }
 
-  /** Raw rows for the gateway, which sends the stored JSON without re-serializing it. */
-  readFramesSince(userId: string, pts: number, limit: number) {
-    return store.readUpdatesSince(this.database.reader, userId, pts, limit);
+  /**
+   * A page of the caller's updates after `pts` as stored JSON (the gateway sends it without
+   * re-serializing), at most `limit`, none above a bound: `through` when given (the first page's,
+   * so that one catch-up has one bound), else one taken now.
+   *
+   * The bound is what keeps an update from being skipped. The reads below are not one snapshot
+   * (one query per chat, concurrent on PostgreSQL): an update committed between two of them
+   * could be missed by one while another returns a later pts, and a device that moved past that
+   * later pts would then drop the missed one when it arrives live. With a bound taken first, every
+   * update up to it was committed before the reads began, so they all see it; every update above
+   * it is published after the bound was taken, so it reaches a session that registered before.
+   */
+  async readFramesSince(
+    userId: string,
+    pts: number,
+    limit: number,
+    through?: number,
+  ): Promise<UpdatesPage> {
+    const { reader } = this.database;
+    // The counter: commits are ordered by its row lock, so everything up to it is committed.
+    through ??= await store.readCounter(reader, 'pts');
+    const memberships = await store.readMemberships(reader, userId, pts);
+    const rows = await store.readUpdatesSince(reader, userId, memberships, pts, through, limit);
+    return { rows, through };
   }
 
   async prunedPts(): Promise<number> {

@@ -5,8 +5,16 @@ import type { SqlRunner } from '../db/sql-runner.js';
 type Db = Kysely<DatabaseSchema>;
 
 export interface UpdateRow {
-  pts: number;
-  payload: string;
+  readonly pts: number;
+  readonly payload: string;
+}
+
+/** A chat whose updates a user reads from some pts on: those inside their membership window. */
+export interface Membership {
+  chatId: string;
+  joinedPts: number;
+  /** The pts of their leaving (its update is the last they read), null while a member. */
+  leftPts: number | null;
 }
 
 export async function readCounter(sql: SqlRunner, name: 'pts' | 'pruned_pts'): Promise<number> {
@@ -14,42 +22,61 @@ export async function readCounter(sql: SqlRunner, name: 'pts' | 'pruned_pts'): P
   return Number(row!.value);
 }
 
-/**
- * A user's updates after `pts`: their own, and those of every chat they were a member of at the
- * time, limited to their membership window — only chats whose `last_pts` moved are read.
- * Every reconnect runs this, so it is plain SQL on prepared statements.
- */
-export async function readUpdatesSince(
+/** The chats a user may have updates in after `pts`: changed since, and not left before it. */
+export async function readMemberships(
   sql: SqlRunner,
   userId: string,
   pts: number,
-  limit: number,
-): Promise<UpdateRow[]> {
-  const memberships = await sql.all<{
-    chat_id: string;
-    joined_pts: number;
-    left_pts: number | null;
-  }>(
+): Promise<Membership[]> {
+  const rows = await sql.all<{ chat_id: string; joined_pts: number; left_pts: number | null }>(
     `select m.chat_id, m.joined_pts, m.left_pts from chat_members m
      join chats c on c.id = m.chat_id
      where m.user_id = ? and c.last_pts > ? and (m.left_pts is null or m.left_pts > ?)`,
     [userId, pts, pts],
   );
+  return rows.map((m) => ({
+    chatId: m.chat_id,
+    joinedPts: Number(m.joined_pts),
+    leftPts: m.left_pts === null ? null : Number(m.left_pts),
+  }));
+}
+
+/**
+ * The part of a chat's log a member reads after `pts` and up to `through`: the updates above
+ * `after` and at most `through` of the result, from their joining's on and up to their leaving's.
+ * Empty when `after >= through`.
+ */
+export function membershipRange(m: Membership, pts: number, through: number) {
+  return {
+    after: Math.max(pts, m.joinedPts - 1),
+    through: m.leftPts === null ? through : Math.min(m.leftPts, through),
+  };
+}
+
+/**
+ * A user's updates after `pts` and at most `through`, oldest first, at most `limit`: their own,
+ * and those of `memberships` within each window (one indexed range read per chat). Every
+ * reconnect runs this, so it is plain SQL on prepared statements.
+ */
+export async function readUpdatesSince(
+  sql: SqlRunner,
+  userId: string,
+  memberships: readonly Membership[],
+  pts: number,
+  through: number,
+  limit: number,
+): Promise<UpdateRow[]> {
   const perChat = memberships.map((m) => {
-    const after = Math.max(pts, Number(m.joined_pts) - 1);
-    return m.left_pts === null
-      ? sql.all<UpdateRow>(
-          'select pts, payload from chat_updates where chat_id = ? and pts > ? order by pts limit ?',
-          [m.chat_id, after, limit],
-        )
-      : sql.all<UpdateRow>(
-          'select pts, payload from chat_updates where chat_id = ? and pts > ? and pts <= ? order by pts limit ?',
-          [m.chat_id, after, m.left_pts, limit],
-        );
+    const range = membershipRange(m, pts, through);
+    if (range.after >= range.through) return [];
+    return sql.all<{ pts: number; payload: string }>(
+      'select pts, payload from chat_updates where chat_id = ? and pts > ? and pts <= ? order by pts limit ?',
+      [m.chatId, range.after, range.through, limit],
+    );
   });
-  const own = sql.all<UpdateRow>(
-    'select pts, payload from user_updates where user_id = ? and pts > ? order by pts limit ?',
-    [userId, pts, limit],
+  const own = sql.all<{ pts: number; payload: string }>(
+    'select pts, payload from user_updates where user_id = ? and pts > ? and pts <= ? order by pts limit ?',
+    [userId, pts, through, limit],
   );
   const rows = (await Promise.all([own, ...perChat])).flat();
   for (const row of rows) row.pts = Number(row.pts);
