@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   post,
   signInTestUser,
@@ -10,7 +10,40 @@ import {
 import type { Chat, Difference, Message } from '@tokki/protocol';
 import type { Database } from '../db/database.js';
 import type { SqlRunner } from '../db/sql-runner.js';
-import { UpdatesService } from './service.js';
+import { UpdatesService, updateFrame, updatePayload, type UpdatesPage } from './service.js';
+
+describe('update frames', () => {
+  it('give back the payload they wrap, whatever the pts and the text', () => {
+    const payloads = [
+      '{"kind":"message.new","message":{"text":"토끼 \\"}\\" うさぎ"}}',
+      '{}',
+      '{"kind":"chat.read","readSeq":1}',
+    ];
+    for (const pts of [0, 7, 1234, 9_007_199_254_740_991]) {
+      for (const payload of payloads) {
+        const frame = updateFrame(pts, payload);
+        expect(JSON.parse(frame)).toEqual({ type: 'update', pts, update: JSON.parse(payload) });
+        expect(updatePayload(frame, pts)).toBe(payload);
+      }
+    }
+  });
+});
+
+/** A small seeded generator, so that a failing history replays the same. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What a caller can observe of a page (memory hands out its own entries). */
+const plain = ({ rows, through }: UpdatesPage) => ({
+  rows: rows.map(({ pts, payload }) => ({ pts, payload })),
+  through,
+});
 
 /**
  * The server's database with a reader that holds back the queries `hold` picks until
@@ -58,11 +91,115 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
       )
     ).message;
 
+  /** A service on the server's database and bus; its cache (unless off) started. */
+  async function updatesService(
+    recentUpdates: { maxBytes: number } | false,
+    database: Database = s.server.ctx.database,
+  ): Promise<UpdatesService> {
+    const service = new UpdatesService(database, s.server.ctx.bus, { recentUpdates });
+    if (recentUpdates) {
+      await vi.waitFor(() => expect(service.recentUpdates!.evictedThrough).toBeLessThan(Infinity));
+    }
+    return service;
+  }
+
   beforeAll(async () => {
     s = await startTestServer({ dialect });
     users = await Promise.all([1, 2, 3, 4, 5].map((n) => signInTestUser(s.url, n)));
   });
   afterAll(() => s?.close());
+
+  it('reads the same from memory as from the database, across joins, leaves and evictions', async () => {
+    const ctx = s.server.ctx;
+    const fromDatabase = await updatesService(false);
+    const small = await updatesService({ maxBytes: 12_000 });
+    const start = await ctx.updates.currentPts();
+    const random = seeded(dialect === 'sqlite' ? 4 : 44);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+
+    // Four groups with some of the five users; members come, go and come back.
+    const members = new Map<Chat, Set<TestUser>>();
+    for (let g = 0; g < 4; g++) {
+      const owner = pick(users);
+      const others = users.filter((u) => u !== owner && random() < 0.5);
+      const chat = await api<Chat>(
+        'chats.createGroup',
+        { title: `Group ${g}`, memberIds: others.map((u) => u.userId) },
+        owner,
+      );
+      members.set(chat, new Set([owner, ...others]));
+    }
+    const chats = [...members.keys()];
+    for (let step = 0; step < 120; step++) {
+      const chat = pick(chats);
+      const inside = [...members.get(chat)!];
+      const outside = users.filter((u) => !members.get(chat)!.has(u));
+      const roll = random();
+      if (roll < 0.15 && outside.length > 0) {
+        const joining = pick(outside);
+        await api('chats.addMembers', { chatId: chat.id, userIds: [joining.userId] }, pick(inside));
+        members.get(chat)!.add(joining);
+      } else if (roll < 0.3 && inside.length > 1) {
+        const leaving = pick(inside);
+        await api('chats.leave', { chatId: chat.id }, leaving);
+        members.get(chat)!.delete(leaving);
+      } else if (roll < 0.4) {
+        await api('profile.update', { statusMessage: `step ${step}` }, pick(users));
+      } else if (roll < 0.45) {
+        await api('chats.rename', { chatId: chat.id, title: `Step ${step}` }, pick(inside));
+      } else {
+        // A burst of sends and read receipts, committed together.
+        await Promise.all(
+          Array.from({ length: 1 + Math.floor(random() * 4) }, (_, i) =>
+            random() < 0.8
+              ? send(chat, pick(inside), `s${step}-${i}`)
+              : api('messages.markRead', { chatId: chat.id, seq: 1 + i }, pick(inside)),
+          ),
+        );
+      }
+    }
+    const end = await ctx.updates.currentPts();
+    expect(ctx.updates.recentUpdates!.publishedThrough).toBe(end);
+    expect(small.recentUpdates!.evictedThrough).toBeGreaterThan(start);
+
+    // Every starting pts, each user, bounds and limits drawn at random.
+    const fromMemory = new Map([
+      [ctx.updates, 0],
+      [small, 0],
+    ]);
+    for (let pts = start; pts <= end; pts++) {
+      for (const user of users) {
+        const through = pts + Math.floor(random() * (end - pts + 1));
+        const limit = pick([1, 2, 5, 1000]);
+        const expected = plain(
+          await fromDatabase.readFramesSince(user.userId, pts, limit, through),
+        );
+        for (const cached of [ctx.updates, small]) {
+          if (cached.recentUpdates!.covers(pts))
+            fromMemory.set(cached, fromMemory.get(cached)! + 1);
+          const page = await cached.readFramesSince(user.userId, pts, limit, through);
+          expect(plain(page), `${user.userId} from ${pts} to ${through}`).toEqual(expected);
+        }
+      }
+    }
+    expect(fromMemory.get(ctx.updates)).toBe((end - start + 1) * users.length);
+    expect(fromMemory.get(small)).toBeGreaterThan(0);
+
+    // Whole differences, a few updates at a time, from the start.
+    for (const user of users) {
+      const pages = async (service: UpdatesService) => {
+        const all: Difference[] = [];
+        for (let pts = start, final = false; !final;) {
+          const page = await service.getDifference(user.userId, pts, 3);
+          if (page.kind !== 'updates') throw new Error(`unexpected ${page.kind}`);
+          all.push(page);
+          ({ pts, final } = page);
+        }
+        return all;
+      };
+      expect(await pages(ctx.updates)).toEqual(await pages(fromDatabase));
+    }
+  });
 
   it('never skips an update committed between the per-chat reads of the database', async () => {
     const [dana, a, b] = users as [TestUser, TestUser, TestUser];
@@ -77,7 +214,7 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
     const isChat = (chat: Chat) => (sql: string, params: readonly unknown[]) =>
       sql.includes('from chat_updates') && params[0] === chat.id;
     const held = withHeldReads(s.server.ctx.database, isChat(chatB), isChat(chatA));
-    const service = new UpdatesService(held.database, s.server.ctx.bus);
+    const service = await updatesService(false, held.database);
     const reading = service.getDifference(dana.userId, pts, 100);
     await Promise.all([held.reached, held.done]);
     const w = await send(chatA, a, 'W');
@@ -92,5 +229,26 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
     expect(first).toMatchObject({ pts: bound, final: true });
     const next = await service.getDifference(dana.userId, bound, 100);
     expect(texts(next)).toEqual([w.text, z.text]);
+  });
+
+  it('reads memory only up to what was published when the read began', async () => {
+    const [dana, a] = users as [TestUser, TestUser];
+    const chat = await api<Chat>('chats.createDirect', { userId: dana.userId }, a);
+    const held = withHeldReads(s.server.ctx.database, (sql) => sql.includes('from chat_members'));
+    const service = await updatesService({ maxBytes: 1 << 20 }, held.database);
+    const { pts } = await api('updates.getState', {}, dana);
+    await send(chat, a, 'before');
+    const bound = service.recentUpdates!.publishedThrough;
+
+    const reading = service.readFramesSince(dana.userId, pts, 100);
+    await held.reached;
+    await send(chat, a, 'after');
+    held.release();
+
+    const { rows, through } = await reading;
+    expect(through).toBe(bound);
+    expect(rows.map((row) => JSON.parse(row.payload).message.text)).toEqual(['before']);
+    const next = await service.readFramesSince(dana.userId, through, 100);
+    expect(next.rows.map((row) => JSON.parse(row.payload).message.text)).toEqual(['after']);
   });
 });

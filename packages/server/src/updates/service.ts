@@ -2,7 +2,20 @@ import type { Difference, Update, UpdateEnvelope } from '@tokki/protocol';
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import type { Writer } from '../db/write-queue.js';
+import { RecentUpdates } from './recent-updates.js';
 import * as store from './store.js';
+
+export interface UpdatesOptions {
+  /**
+   * Keep the most recent updates in memory, within a byte budget, so that catch-up reads no
+   * update rows from the database (recent-updates.ts); false reads every catch-up from there.
+   * Single node only: the cache must be fed every update in pts order, which the local bus does.
+   * A cluster bus (issue 7) must feed it from its reorder step, or turn it off.
+   */
+  recentUpdates?: { maxBytes: number } | false;
+}
+
+const DEFAULT_RECENT_UPDATES_BYTES = 64 * 1024 * 1024;
 
 /** A page of a user's updates: every one of theirs after the page's start, up to `through`. */
 export interface UpdatesPage {
@@ -14,13 +27,21 @@ export interface UpdatesPage {
 /**
  * The update log. Every change a user can see is written once, as a chat update (read by every
  * member: fan-out on read) or a user update, at a pts taken from one server-wide counter, and
- * published on the bus after commit. Catch-up reads the log back from a pts.
+ * published on the bus after commit. Catch-up reads the log back from a pts, recent updates from
+ * memory.
  */
 export class UpdatesService {
+  /** Undefined when turned off. */
+  readonly recentUpdates: RecentUpdates | undefined;
+
   constructor(
     private readonly database: Database,
     private readonly bus: Bus,
-  ) {}
+    options: UpdatesOptions = {},
+  ) {
+    const { recentUpdates = { maxBytes: DEFAULT_RECENT_UPDATES_BYTES } } = options;
+    if (recentUpdates) this.recentUpdates = this.feed(new RecentUpdates(recentUpdates.maxBytes));
+  }
 
   /**
    * Appends an update to a chat's log and marks the chat changed at that pts.
@@ -119,10 +140,18 @@ export class UpdatesService {
     through?: number,
   ): Promise<UpdatesPage> {
     const { reader } = this.database;
-    // The counter: commits are ordered by its row lock, so everything up to it is committed.
-    through ??= await store.readCounter(reader, 'pts');
+    const recent = this.recentUpdates;
+    // From memory, the bound is what was published (all of it is held); from the database, the
+    // counter (commits are ordered by its row lock, so everything up to it is committed).
+    through ??= recent?.covers(pts)
+      ? recent.publishedThrough
+      : await store.readCounter(reader, 'pts');
     const memberships = await store.readMemberships(reader, userId, pts);
-    const rows = await store.readUpdatesSince(reader, userId, memberships, pts, through, limit);
+    // Checked again: what was evicted while the memberships were read is read from the database.
+    const rows =
+      recent?.covers(pts) && through <= recent.publishedThrough
+        ? recent.read(userId, memberships, pts, through, limit)
+        : await store.readUpdatesSince(reader, userId, memberships, pts, through, limit);
     return { rows, through };
   }
 
@@ -132,12 +161,40 @@ export class UpdatesService {
 
   /** Drops updates written before `before` (ms); devices behind them must reload. */
   async prune(w: Writer, before: number): Promise<number> {
-    return store.pruneUpdates(w.db, before);
+    const through = await store.pruneUpdates(w.db, before);
+    // Forgotten before the commit: until then the cache serves less, never more, than the log.
+    this.recentUpdates?.evictThrough(through);
+    return through;
+  }
+
+  /** Subscribes `recent` to every published update, then starts it from the counter. */
+  private feed(recent: RecentUpdates): RecentUpdates {
+    this.bus.subscribe('chat.update', (m) =>
+      recent.addChatUpdate(m.pts, m.chatId, updatePayload(m.frame, m.pts)),
+    );
+    this.bus.subscribe('user.update', (m) =>
+      recent.addUserUpdate(m.pts, m.userId, updatePayload(m.frame, m.pts)),
+    );
+    // Until it starts it covers nothing. Should the read fail (the database closing), it never
+    // does, and every catch-up reads the database.
+    void store.readCounter(this.database.reader, 'pts').then(
+      (pts) => recent.start(pts),
+      () => {},
+    );
+    return recent;
   }
 }
 
+const FRAME_HEAD = '{"type":"update","pts":';
+const FRAME_PAYLOAD_KEY = ',"update":';
+
 export function updateFrame(pts: number, payload: string): string {
-  return `{"type":"update","pts":${pts},"update":${payload}}`;
+  return `${FRAME_HEAD}${pts}${FRAME_PAYLOAD_KEY}${payload}}`;
+}
+
+/** The payload `updateFrame` wrapped, sliced out without parsing (the bus carries frames). */
+export function updatePayload(frame: string, pts: number): string {
+  return frame.slice(FRAME_HEAD.length + String(pts).length + FRAME_PAYLOAD_KEY.length, -1);
 }
 
 /** One frame for a page of catch-up: the stored JSON is spliced in, never parsed. */
