@@ -51,10 +51,11 @@ export async function createContext(
 ): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config.databaseUrl);
-  const writes = new WriteQueue(database, {
-    onHookError: (error) => logger.error({ err: error }, 'commit hook failed'),
-  });
   const bus: Bus = new LocalBus();
+  const writes = new WriteQueue(database, {
+    publish: ({ topic, message }) => bus.publish(topic, message as never),
+    onPublishError: (error) => logger.error({ err: error }, 'publishing a commit failed'),
+  });
   const updates = new UpdatesService(database, bus);
   const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
   const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger);

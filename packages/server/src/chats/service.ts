@@ -339,7 +339,7 @@ export class ChatsService {
   }
 
   private publishMembership(w: Writer, chatId: string, added: string[], removed: string[]): void {
-    w.afterCommit(() => this.bus.publish('chat.members', { chatId, added, removed }));
+    w.publish('chat.members', { chatId, added, removed });
   }
 
   private async requireGroup(w: Writer, chatId: string) {

@@ -16,6 +16,10 @@ export function findMembershipForWrite(sql: SqlRunner, chatId: string, userId: s
   ]);
 }
 
+export async function chatExistsForWrite(sql: SqlRunner, chatId: string): Promise<boolean> {
+  return (await sql.get('select 1 from chats where id = ?', [chatId])) !== undefined;
+}
+
 /** The caller's membership, present or past. */
 export function findMembership(db: Db, chatId: string, userId: string) {
   return db

@@ -36,6 +36,8 @@ export function startCheckpointer(
   worker.unref();
   return async () => {
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Kept alive until it has stopped, or a process with nothing else to do exits first.
+    worker.ref();
     worker.postMessage('stop');
     await exited;
   };

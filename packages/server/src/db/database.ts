@@ -1,12 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.js';
 import { startCheckpointer } from './checkpointer.js';
 import { migrationProvider } from './migrations/index.js';
-import { CachedSqlite, postgresRunner, sqliteRunner, type SqlRunner } from './sql-runner.js';
+import { postgresRunner, sqliteRunner, type SqlRunner } from './sql-runner.js';
+import { openSqliteReader, openSqliteWriter } from './sqlite.js';
+import { WriteThread } from './write-thread.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -37,6 +36,8 @@ export interface Database {
    * second, read-only connection; on PostgreSQL the pool).
    */
   reader: SqlRunner;
+  /** SQLite only: the thread that commits write commands on a connection of its own. */
+  writeThread?: WriteThread;
   close(): Promise<void>;
 }
 
@@ -47,12 +48,10 @@ export async function openDatabase(url: string): Promise<Database> {
   const location = parseDatabaseUrl(url);
   let database: Database;
   if (location.dialect === 'sqlite') {
-    const sqlite = openSqlite(location.target);
+    const sqlite = openSqliteWriter(location.target);
     const runner = sqliteRunner(sqlite);
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
-    const readOnly = new CachedSqlite(new SqliteDatabase(sqlite.raw.name, { readonly: true }));
-    readOnly.raw.pragma('busy_timeout = 5000');
-    tunePageCache(readOnly.raw);
+    const readOnly = openSqliteReader(sqlite.raw.name);
     const stopCheckpointer = startCheckpointer(sqlite.raw.name, (message) =>
       console.error(`SQLite checkpoint failed: ${message}`),
     );
@@ -63,6 +62,7 @@ export async function openDatabase(url: string): Promise<Database> {
       runner: () => runner,
       reader: sqliteRunner(readOnly),
       close: async () => {
+        await database.writeThread?.close();
         await stopCheckpointer();
         readOnly.close();
         await db.destroy();
@@ -80,6 +80,9 @@ export async function openDatabase(url: string): Promise<Database> {
   }
   try {
     await migrate(database.db);
+    // After migrating, so that the thread's connection sees the schema it writes to.
+    if (location.dialect === 'sqlite')
+      database.writeThread = await WriteThread.start(location.target);
   } catch (error) {
     await database.close();
     throw error;
@@ -87,36 +90,11 @@ export async function openDatabase(url: string): Promise<Database> {
   return database;
 }
 
-function openSqlite(path: string): CachedSqlite {
-  const file = resolve(path);
-  mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new SqliteDatabase(file);
-  // WAL lets readers run beside the writer; FULL makes every commit survive power loss.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  tunePageCache(sqlite);
-  // Checkpoints run on a worker thread instead (see checkpointer.ts).
-  sqlite.pragma('wal_autocheckpoint = 0');
-  return new CachedSqlite(sqlite);
-}
-
 function openPostgres(url: string): Kysely<DatabaseSchema> {
   const pool = new pg.Pool({ connectionString: url, max: 20 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
-}
-
-/**
- * SQLite's default page cache is 2 MiB: with messages spread over many chats, the writer kept
- * re-reading index pages it had just evicted. 64 MiB of cache and memory-mapped reads keep the
- * hot part of the indexes in memory.
- */
-function tunePageCache(sqlite: SqliteDatabase.Database): void {
-  sqlite.pragma('cache_size = -65536');
-  sqlite.pragma('mmap_size = 268435456');
 }
 
 async function migrate(db: Kysely<DatabaseSchema>): Promise<void> {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '@tokki/dev-env';
 import { openDatabase, type Database } from './database.js';
+import type { Publication } from './batch.js';
 import { WriteQueue, type Writer } from './write-queue.js';
 
 describe.each(testDialects)('write queue on %s', (dialect) => {
@@ -12,10 +13,10 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
     await test?.drop();
   });
 
-  const open = async () => {
+  const open = async (publish?: (publication: Publication) => void) => {
     test = await createTestDatabase(dialect);
     database = await openDatabase(test.url);
-    return new WriteQueue(database);
+    return new WriteQueue(database, { publish });
   };
 
   const insertUser = (id: string) => async (w: Writer) => {
@@ -26,13 +27,13 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
     return w.nextPts();
   };
 
-  it('commits a burst as one batch, pts in order, hooks after commit', async () => {
-    const queue = await open();
+  it('commits a burst as one batch, pts in order, publications after commit', async () => {
     const hooked: string[] = [];
+    const queue = await open((p) => hooked.push((p.message as { userId: string }).userId));
     const jobs = Array.from({ length: 50 }, (_, i) =>
       queue.run(async (w) => {
         const pts = await insertUser(`u${i}`)(w);
-        w.afterCommit(() => hooked.push(`u${i}`));
+        w.publish('user.update', { userId: `u${i}`, pts, frame: '' });
         return pts;
       }),
     );
@@ -48,13 +49,13 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
   });
 
   it('fails a throwing job alone: the rest of its batch commits, its writes do not', async () => {
-    const queue = await open();
     const hooked: string[] = [];
+    const queue = await open((p) => hooked.push((p.message as { userId: string }).userId));
     const outcomes = await Promise.allSettled(
       ['a', 'b', 'bad', 'c'].map((id) =>
         queue.run(async (w) => {
           await insertUser(id)(w);
-          w.afterCommit(() => hooked.push(id));
+          w.publish('user.update', { userId: id, pts: 0, frame: '' });
           if (id === 'bad') throw new Error('refused');
           return id;
         }),
@@ -92,5 +93,151 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
     expect(await database.db.selectFrom('users').select('id').execute()).toEqual([{ id: 'same' }]);
+  });
+
+  /** Users a and b in chat c, and the publications of the queue in the order they were sent. */
+  const openWithChat = async () => {
+    const published: Publication[] = [];
+    const queue = await open((publication) => published.push(publication));
+    await queue.run(async (w) => {
+      for (const id of ['a', 'b', 'outsider']) await insertUser(id)(w);
+      await w.sql.run(
+        `insert into chats (id, kind, title, direct_key, last_seq, last_pts, last_activity_at, member_count, created_at)
+         values ('c', 'direct', '', 'a:b', 0, 0, 0, 2, 0)`,
+        [],
+      );
+      for (const id of ['a', 'b']) {
+        await w.sql.run(
+          `insert into chat_members (chat_id, user_id, role, joined_seq, joined_pts, left_pts, read_seq)
+           values ('c', ?, 'member', 0, 0, null, 0)`,
+          [id],
+        );
+      }
+    });
+    return { queue, published };
+  };
+
+  const send = (senderId: string, clientMsgId: string, chatId = 'c') => ({
+    kind: 'message.send' as const,
+    senderId,
+    chatId,
+    clientMsgId,
+    text: `text of ${clientMsgId}`,
+  });
+
+  it('commits commands in a batch: each stored once, published in pts order before the answer', async () => {
+    const { queue, published } = await openWithChat();
+    const answeredAfter: number[] = [];
+    const sent = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        queue.runCommand(send(i % 2 ? 'a' : 'b', `m${i}`)).then((message) => {
+          answeredAfter.push(published.length);
+          return message;
+        }),
+      ),
+    );
+    expect(sent.map((m) => m.seq)).toEqual(sent.map((_, i) => i + 1));
+    const points = published.map((p) => (p.topic === 'chat.update' ? p.message.pts : -1));
+    expect(points).toHaveLength(100);
+    expect(points).toEqual([...points].sort((x, y) => x - y));
+    // Every answer comes after its own publication.
+    answeredAfter.forEach((count, i) => expect(count).toBeGreaterThanOrEqual(i + 1));
+
+    const again = await queue.runCommand(send('b', 'm0'));
+    expect(again).toEqual(sent[0]);
+    const rows = await database.db.selectFrom('messages').select('seq').execute();
+    expect(rows).toHaveLength(100);
+    expect(published).toHaveLength(100);
+  });
+
+  it('refuses a command alone, with its typed error, and stores nothing of it', async () => {
+    const { queue, published } = await openWithChat();
+    const outcomes = await Promise.allSettled([
+      queue.runCommand(send('a', 'ok-1')),
+      queue.runCommand(send('outsider', 'x')),
+      queue.runCommand(send('a', 'y', 'no-such-chat')),
+      queue.runCommand(send('b', 'ok-2')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(outcomes[1]).toMatchObject({ reason: { code: 'NOT_MEMBER' } });
+    expect(outcomes[2]).toMatchObject({ reason: { code: 'NOT_FOUND' } });
+    const rows = await database.db.selectFrom('messages').select('sender_id').execute();
+    expect(rows.map((r) => r.sender_id).sort()).toEqual(['a', 'b']);
+    expect(published).toHaveLength(2);
+  });
+
+  it('keeps pts in commit order when closures and commands share a burst', async () => {
+    const { queue, published } = await openWithChat();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 3 === 0
+          ? queue.run(async (w) => {
+              const pts = w.nextPts();
+              w.publish('user.update', { userId: 'a', pts, frame: '{}' });
+              return pts;
+            })
+          : queue.runCommand(send('a', `m${i}`)).then(() => 0),
+      ),
+    );
+    const points = published.map((p) => ('pts' in p.message ? p.message.pts : -1));
+    expect(points).toHaveLength(40);
+    expect(new Set(points).size).toBe(40);
+    expect(points).toEqual([...points].sort((x, y) => x - y));
+    expect(results.filter((pts) => pts > 0)).toHaveLength(14);
+  });
+});
+
+describe('the SQLite write thread', () => {
+  let test: TestDatabase;
+  let database: Database;
+
+  afterEach(async () => {
+    await database?.close();
+    await test?.drop();
+  });
+
+  it('is replaced after a crash: the batch it held fails, the next one commits', async () => {
+    test = await createTestDatabase('sqlite');
+    database = await openDatabase(test.url);
+    const queue = new WriteQueue(database);
+    const thread = database.writeThread!;
+    await thread.crashForTest();
+    // The queue knows nothing of it: the next send goes to a fresh thread.
+    await expect(
+      queue.runCommand({
+        kind: 'message.send',
+        senderId: 'a',
+        chatId: 'c',
+        clientMsgId: 'm',
+        text: 'x',
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    const settled = queue
+      .runCommand({ kind: 'message.send', senderId: 'a', chatId: 'c', clientMsgId: 'n', text: 'x' })
+      .then(
+        () => 'answered',
+        (error: Error & { code?: string }) => error.code ?? error.message,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    await thread.crashForTest();
+    // Either the batch was answered before the crash, or it fails with the thread's error.
+    const outcome = await settled;
+    expect(outcome === 'NOT_FOUND' || /write thread exited/.test(outcome)).toBe(true);
+    // And the thread after that one commits too.
+    await expect(
+      queue.runCommand({
+        kind: 'message.send',
+        senderId: 'a',
+        chatId: 'c',
+        clientMsgId: 'o',
+        text: 'x',
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

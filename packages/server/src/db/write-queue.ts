@@ -1,28 +1,21 @@
 import type { Transaction } from 'kysely';
+import { runCommand, type CommandResult, type WriteCommand } from '../write-commands.js';
+import { commitBatch, type JobOutcome, type Publication, type StepWriter } from './batch.js';
 import type { Database } from './database.js';
 import type { DatabaseSchema } from './schema.js';
-import type { SqlRunner } from './sql-runner.js';
 
-/** What a write job gets: the batch's transaction, the pts allocator and commit hooks. */
-export interface Writer {
+/** What a write job on the event loop gets: a step writer plus the Kysely transaction. */
+export interface Writer extends StepWriter {
   readonly db: Transaction<DatabaseSchema>;
-  /** Plain SQL in the same transaction, for the hot path. */
-  readonly sql: SqlRunner;
-  /** Milliseconds since the epoch, fixed for the whole batch. */
-  readonly now: number;
-  /** The next position in the server-wide update log; increases in commit order. */
-  nextPts(): number;
-  /** Runs after the batch is durably committed, before the job's caller is answered. */
-  afterCommit(hook: () => void): void;
 }
 
-interface Job {
-  work: (writer: Writer) => Promise<unknown>;
+type Job = (
+  | { work: (writer: Writer) => Promise<unknown>; command?: undefined }
+  | { command: WriteCommand; work?: undefined }
+) & {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-}
-
-type Outcome = { ok: true; value: unknown; hooks: (() => void)[] } | { ok: false; error: unknown };
+};
 
 export interface WriteQueueOptions {
   /** Jobs committed together at most. */
@@ -33,19 +26,21 @@ export interface WriteQueueOptions {
    * spell commits at once.
    */
   commitWindowMs?: number;
-  onHookError?: (error: unknown) => void;
+  /** Sends a committed job's publication (on the bus). */
+  publish?: (publication: Publication) => void;
+  onPublishError?: (error: unknown) => void;
 }
 
 const DEFAULT_COMMIT_WINDOW_MS = 4;
+const MAX_BATCHES_ON_THREAD = 2;
 
 /**
  * Every write goes through here. Jobs that arrive while a commit is in flight are committed
- * together in one transaction — one fsync for many messages (group commit). If a job throws,
- * the batch is rolled back and run again with each job in its own savepoint, so that job fails
- * alone; a job's work may therefore run more than once, and only the committed run counts (keep
- * side effects in `afterCommit`). The pts counter is read and written once per batch under a row
- * lock, which also orders commits across nodes on PostgreSQL. A job is answered only after the
- * transaction holding it has committed.
+ * together in one transaction — one fsync for many messages (group commit; see batch.ts for how
+ * a failing job fails alone). A job is a closure run on the event loop, or a write command (data)
+ * that on SQLite runs on the write thread (write-thread.ts). One batch commits at a time, so
+ * pts increase in commit order and the two SQLite connections never wait for each other. A job
+ * is answered only after the transaction holding it has committed and its publications are sent.
  */
 export class WriteQueue {
   private pending: Job[] = [];
@@ -53,6 +48,8 @@ export class WriteQueue {
   private readonly maxBatch: number;
   private readonly commitWindowMs: number;
   private lastCommitAt = -Infinity;
+  /** Command batches sent to the write thread and not yet answered, oldest first. */
+  private readonly onThread: Promise<void>[] = [];
 
   constructor(
     private readonly database: Database,
@@ -64,12 +61,27 @@ export class WriteQueue {
 
   run<T>(work: (writer: Writer) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) {
-        this.draining = true;
-        void this.drain();
-      }
+      this.enqueue({ work, resolve: resolve as (value: unknown) => void, reject });
     });
+  }
+
+  runCommand<C extends WriteCommand>(command: C): Promise<CommandResult<C>> {
+    return new Promise<CommandResult<C>>((resolve, reject) => {
+      this.enqueue({ command, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  /** Resolves once everything queued so far is committed or failed. */
+  async idle(): Promise<void> {
+    while (this.draining) await new Promise((r) => setImmediate(r));
+  }
+
+  private enqueue(job: Job): void {
+    this.pending.push(job);
+    if (!this.draining) {
+      this.draining = true;
+      void this.drain();
+    }
   }
 
   /**
@@ -85,31 +97,47 @@ export class WriteQueue {
     }
   }
 
-  /** Resolves once everything queued so far is committed or failed. */
-  async idle(): Promise<void> {
-    while (this.draining) await new Promise((r) => setImmediate(r));
-  }
-
   private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
+    const { writeThread } = this.database;
+    while (this.pending.length > 0 || this.onThread.length > 0) {
+      if (this.pending.length === 0) {
+        await this.onThread[0];
+        continue;
+      }
       await this.untilWindowOpens();
       const batch = this.pending.splice(0, this.maxBatch);
       this.lastCommitAt = performance.now();
-      await this.commit(batch);
+      if (!writeThread) {
+        await this.commit(batch, () => this.commitHere(batch));
+        continue;
+      }
+      // Closures commit on the event loop's connection, commands on the thread's; jobs of one
+      // batch were all in flight together, so their order between the two does not matter.
+      const closures = batch.filter((job) => job.work);
+      const commands = batch.filter((job) => job.command);
+      if (closures.length > 0) {
+        // Never two open transactions: the thread's would hold the lock this one waits for.
+        await Promise.all(this.onThread);
+        await this.commit(closures, () => this.commitHere(closures));
+      }
+      if (commands.length > 0) {
+        const done = this.commit(commands, () =>
+          writeThread.commit(commands.map((job) => job.command!)),
+        );
+        this.onThread.push(done);
+        void done.then(() => this.onThread.shift());
+        // The next batch waits at the thread while this one commits, and is answered after it;
+        // more would only make batches smaller.
+        if (this.onThread.length >= MAX_BATCHES_ON_THREAD) await this.onThread[0];
+      }
     }
     this.draining = false;
   }
 
-  private async commit(batch: Job[]): Promise<void> {
-    let outcomes: Outcome[];
+  private async commit(batch: Job[], commitJobs: () => Promise<JobOutcome[]>): Promise<void> {
+    let outcomes: JobOutcome[];
     try {
-      // Fast path: the whole batch in one transaction. A job that fails sends the batch back
-      // to run again with every job in a savepoint of its own, so it fails alone.
-      outcomes = await this.transact(batch, false).catch((error: unknown) => {
-        if (!(error instanceof JobFailed)) throw error;
-        if (batch.length === 1) throw error.cause;
-        return this.transact(batch, true);
-      });
+      outcomes = await commitJobs();
     } catch (error) {
       // The transaction itself failed: nothing in it was stored, so nothing is acknowledged.
       for (const job of batch) job.reject(error);
@@ -118,85 +146,37 @@ export class WriteQueue {
     batch.forEach((job, index) => {
       const outcome = outcomes[index]!;
       if (!outcome.ok) return job.reject(outcome.error);
-      for (const hook of outcome.hooks) {
-        try {
-          hook();
-        } catch (error) {
-          this.options.onHookError?.(error);
-        }
-      }
+      for (const publication of outcome.publications) this.publish(publication);
       job.resolve(outcome.value);
     });
   }
 
-  private async transact(batch: Job[], isolate: boolean): Promise<Outcome[]> {
-    const trx = await this.database.db.startTransaction().execute();
+  private publish(publication: Publication): void {
     try {
-      const outcomes = await this.runJobs(trx, batch, isolate);
-      await trx.commit().execute();
-      return outcomes;
+      this.options.publish?.(publication);
     } catch (error) {
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => {});
-      throw error;
+      this.options.onPublishError?.(error);
     }
   }
 
-  private async runJobs(
-    trx: Transaction<DatabaseSchema>,
-    batch: Job[],
-    isolate: boolean,
-  ): Promise<Outcome[]> {
-    const runner = this.database.runner(trx);
-    const lock = this.database.dialect === 'postgres' ? ' for update' : '';
-    const counter = await runner.get<{ value: number }>(
-      `select value from counters where name = 'pts'${lock}`,
-      [],
+  /** A batch in a Kysely transaction on the event loop's connection. */
+  private commitHere(batch: Job[]): Promise<JobOutcome[]> {
+    const { database } = this;
+    return commitBatch(
+      batch.map((job) => (w: Writer) => (job.work ? job.work(w) : runCommand(w, job.command!))),
+      {
+        dialect: database.dialect,
+        begin: async () => {
+          const trx = await database.db.startTransaction().execute();
+          return {
+            sql: database.runner(trx),
+            commit: () => trx.commit().execute(),
+            rollback: () => trx.rollback().execute(),
+            trx,
+          };
+        },
+        extend: (writer, transaction) => ({ ...writer, db: transaction.trx }),
+      },
     );
-    const start = Number(counter!.value);
-    let pts = start;
-    const now = Date.now();
-    const outcomes: Outcome[] = [];
-
-    for (const job of batch) {
-      const hooks: (() => void)[] = [];
-      const writer: Writer = {
-        db: trx,
-        sql: runner,
-        now,
-        nextPts: () => ++pts,
-        afterCommit: (hook) => hooks.push(hook),
-      };
-      if (!isolate) {
-        try {
-          outcomes.push({ ok: true, value: await job.work(writer), hooks });
-        } catch (error) {
-          throw new JobFailed(error);
-        }
-        continue;
-      }
-      await runner.run('savepoint job', []);
-      try {
-        const value = await job.work(writer);
-        await runner.run('release savepoint job', []);
-        outcomes.push({ ok: true, value, hooks });
-      } catch (error) {
-        // pts the failed job took are simply skipped: pts increase, they need not be dense.
-        await runner.run('rollback to savepoint job', []);
-        await runner.run('release savepoint job', []);
-        outcomes.push({ ok: false, error });
-      }
-    }
-    if (pts !== start) await runner.run(`update counters set value = ? where name = 'pts'`, [pts]);
-    return outcomes;
-  }
-}
-
-/** A job threw inside a batch that has no savepoints: the batch must run again, isolated. */
-class JobFailed extends Error {
-  constructor(override readonly cause: unknown) {
-    super('a job in the batch failed');
   }
 }

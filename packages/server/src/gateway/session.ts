@@ -15,7 +15,7 @@ import { invoke } from '../api/invoke.js';
 import { validate } from '../api/validate.js';
 import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
-import { updatesFrame } from '../updates/service.js';
+import { updatesFrame } from '../updates/frames.js';
 
 /** Frames a slow reader may have queued before it is dropped (it reconnects and catches up). */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;

@@ -17,8 +17,8 @@ export class MessagesService {
   ) {}
 
   /**
-   * Stores a message and answers once it is durably committed. The same `clientMsgId` from the
-   * same sender in the same chat returns the original message instead of a second one.
+   * Stores a message and answers once it is durably committed (see `sendStep`). The same
+   * `clientMsgId` from the same sender in the same chat returns the original message.
    */
   async send(
     senderId: string,
@@ -33,29 +33,7 @@ export class MessagesService {
       );
     }
     if (!text.trim()) throw new ApiError('INVALID_PARAMS', 'Text is empty.');
-    return this.writes.run(async (w) => {
-      await this.chats.requireMember(w, chatId, senderId);
-      const original = await store.findByClientMsgId(w.sql, chatId, senderId, clientMsgId);
-      if (original) return store.toMessage(original);
-
-      const pts = w.nextPts();
-      const seq = await store.nextSeq(w.sql, chatId, pts, w.now);
-      const row = {
-        chat_id: chatId,
-        seq,
-        sender_id: senderId,
-        client_msg_id: clientMsgId,
-        text,
-        created_at: w.now,
-      };
-      await store.insertMessage(w.sql, row);
-      // Sending means having read everything before: the sender's pointer moves with it, and
-      // clients infer that from the message itself, so no separate read update is written.
-      await store.setReadSeq(w.sql, chatId, senderId, seq);
-      const message = store.toMessage(row);
-      await this.updates.writeChatUpdate(w, chatId, pts, { kind: 'message.new', message });
-      return message;
-    });
+    return this.writes.runCommand({ kind: 'message.send', senderId, chatId, clientMsgId, text });
   }
 
   async history(userId: string, chatId: string, limit: number, cursor: string | undefined) {

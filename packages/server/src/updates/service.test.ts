@@ -10,24 +10,7 @@ import {
 import type { Chat, Difference, Message } from '@tokki/protocol';
 import type { Database } from '../db/database.js';
 import type { SqlRunner } from '../db/sql-runner.js';
-import { UpdatesService, updateFrame, updatePayload, type UpdatesPage } from './service.js';
-
-describe('update frames', () => {
-  it('give back the payload they wrap, whatever the pts and the text', () => {
-    const payloads = [
-      '{"kind":"message.new","message":{"text":"토끼 \\"}\\" うさぎ"}}',
-      '{}',
-      '{"kind":"chat.read","readSeq":1}',
-    ];
-    for (const pts of [0, 7, 1234, 9_007_199_254_740_991]) {
-      for (const payload of payloads) {
-        const frame = updateFrame(pts, payload);
-        expect(JSON.parse(frame)).toEqual({ type: 'update', pts, update: JSON.parse(payload) });
-        expect(updatePayload(frame, pts)).toBe(payload);
-      }
-    }
-  });
-});
+import { UpdatesService, type UpdatesPage } from './service.js';
 
 /** A small seeded generator, so that a failing history replays the same. */
 function seeded(seed: number): () => number {

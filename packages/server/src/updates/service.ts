@@ -3,6 +3,8 @@ import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import type { Writer } from '../db/write-queue.js';
 import { RecentUpdates } from './recent-updates.js';
+import { updateFrame, updatePayload } from './frames.js';
+import { logChatUpdate } from './log.js';
 import * as store from './store.js';
 
 export interface UpdatesOptions {
@@ -55,28 +57,8 @@ export class UpdatesService {
   ): Promise<number> {
     const pts = w.nextPts();
     await w.sql.run('update chats set last_pts = ? where id = ?', [pts, chatId]);
-    await this.writeChatUpdate(w, chatId, pts, update, alsoUserIds);
+    await logChatUpdate(w, chatId, pts, update, alsoUserIds);
     return pts;
-  }
-
-  /**
-   * Stores and publishes an update at a pts the caller took with `w.nextPts()` and already set
-   * as the chat's `last_pts` (the send path does both in one statement).
-   */
-  async writeChatUpdate(
-    w: Writer,
-    chatId: string,
-    pts: number,
-    update: Update,
-    alsoUserIds: string[] = [],
-  ): Promise<void> {
-    const payload = JSON.stringify(update);
-    await w.sql.run(
-      'insert into chat_updates (pts, chat_id, payload, created_at) values (?, ?, ?, ?)',
-      [pts, chatId, payload, w.now],
-    );
-    const frame = updateFrame(pts, payload);
-    w.afterCommit(() => this.bus.publish('chat.update', { chatId, pts, frame, alsoUserIds }));
   }
 
   async appendUserUpdate(w: Writer, userId: string, update: Update): Promise<number> {
@@ -86,8 +68,7 @@ export class UpdatesService {
       .insertInto('user_updates')
       .values({ pts, user_id: userId, payload, created_at: w.now })
       .execute();
-    const frame = updateFrame(pts, payload);
-    w.afterCommit(() => this.bus.publish('user.update', { userId, pts, frame }));
+    w.publish('user.update', { userId, pts, frame: updateFrame(pts, payload) });
     return pts;
   }
 
@@ -183,25 +164,4 @@ export class UpdatesService {
     );
     return recent;
   }
-}
-
-const FRAME_HEAD = '{"type":"update","pts":';
-const FRAME_PAYLOAD_KEY = ',"update":';
-
-export function updateFrame(pts: number, payload: string): string {
-  return `${FRAME_HEAD}${pts}${FRAME_PAYLOAD_KEY}${payload}}`;
-}
-
-/** The payload `updateFrame` wrapped, sliced out without parsing (the bus carries frames). */
-export function updatePayload(frame: string, pts: number): string {
-  return frame.slice(FRAME_HEAD.length + String(pts).length + FRAME_PAYLOAD_KEY.length, -1);
-}
-
-/** One frame for a page of catch-up: the stored JSON is spliced in, never parsed. */
-export function updatesFrame(rows: readonly { pts: number; payload: string }[]): string {
-  let frame = '{"type":"updates","updates":[';
-  rows.forEach((row, i) => {
-    frame += `${i ? ',' : ''}{"pts":${row.pts},"update":${row.payload}}`;
-  });
-  return `${frame}]}`;
 }

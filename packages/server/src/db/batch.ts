@@ -1,0 +1,133 @@
+import type { BusMessages, BusTopic } from '../bus/bus.js';
+import type { SqlRunner } from './sql-runner.js';
+
+/** A bus message to send once the batch that produced it has committed. */
+export type Publication = { [T in BusTopic]: { topic: T; message: BusMessages[T] } }[BusTopic];
+
+/**
+ * What one job of a write batch gets, wherever the batch runs (on the event loop or on the
+ * SQLite write thread): plain SQL in the batch's transaction, the clock and the pts allocator.
+ */
+export interface StepWriter {
+  /** Plain SQL in the batch's transaction. */
+  readonly sql: SqlRunner;
+  /** Milliseconds since the epoch, fixed for the whole batch. */
+  readonly now: number;
+  /** The next position in the server-wide update log; increases in commit order. */
+  nextPts(): number;
+  /** Published on the bus after the batch commits, before the job's caller is answered. */
+  publish<T extends BusTopic>(topic: T, message: BusMessages[T]): void;
+}
+
+export type JobOutcome =
+  { ok: true; value: unknown; publications: Publication[] } | { ok: false; error: unknown };
+
+/** One open transaction of a batch and how to end it. */
+export interface BatchTransaction {
+  sql: SqlRunner;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export interface BatchOptions<W, T extends BatchTransaction> {
+  dialect: 'sqlite' | 'postgres';
+  begin(): Promise<T>;
+  /** Adds whatever else a job needs (the main thread's Kysely transaction) to its writer. */
+  extend(writer: StepWriter, transaction: T): W;
+}
+
+/**
+ * Runs jobs in one transaction and commits them together (group commit). If a job throws, the
+ * batch is rolled back and run again with each job in a savepoint of its own, so that job fails
+ * alone; a job may therefore run more than once, and only the committed run counts — keep side
+ * effects in its publications (data only, so that they can cross threads). The pts counter is
+ * read and written once per batch (under a row lock on PostgreSQL, which also orders commits
+ * across nodes). Throws only if the transaction itself failed; then nothing of it is stored.
+ */
+export async function commitBatch<W, T extends BatchTransaction>(
+  jobs: readonly ((writer: W) => Promise<unknown>)[],
+  options: BatchOptions<W, T>,
+): Promise<JobOutcome[]> {
+  try {
+    return await transact(jobs, options, false);
+  } catch (error) {
+    if (!(error instanceof JobFailed)) throw error;
+    if (jobs.length === 1) return [{ ok: false, error: error.cause }];
+    return transact(jobs, options, true);
+  }
+}
+
+async function transact<W, T extends BatchTransaction>(
+  jobs: readonly ((writer: W) => Promise<unknown>)[],
+  options: BatchOptions<W, T>,
+  isolate: boolean,
+): Promise<JobOutcome[]> {
+  const transaction = await options.begin();
+  try {
+    const outcomes = await runJobs(jobs, options, transaction, isolate);
+    await transaction.commit();
+    return outcomes;
+  } catch (error) {
+    await transaction.rollback().catch(() => {});
+    throw error;
+  }
+}
+
+async function runJobs<W, T extends BatchTransaction>(
+  jobs: readonly ((writer: W) => Promise<unknown>)[],
+  options: BatchOptions<W, T>,
+  transaction: T,
+  isolate: boolean,
+): Promise<JobOutcome[]> {
+  const { sql } = transaction;
+  const lock = options.dialect === 'postgres' ? ' for update' : '';
+  const counter = await sql.get<{ value: number }>(
+    `select value from counters where name = 'pts'${lock}`,
+    [],
+  );
+  const start = Number(counter!.value);
+  let pts = start;
+  const now = Date.now();
+  const outcomes: JobOutcome[] = [];
+
+  for (const job of jobs) {
+    const publications: Publication[] = [];
+    const writer = options.extend(
+      {
+        sql,
+        now,
+        nextPts: () => ++pts,
+        publish: (topic, message) => publications.push({ topic, message } as Publication),
+      },
+      transaction,
+    );
+    if (!isolate) {
+      try {
+        outcomes.push({ ok: true, value: await job(writer), publications });
+      } catch (error) {
+        throw new JobFailed(error);
+      }
+      continue;
+    }
+    await sql.run('savepoint job', []);
+    try {
+      const value = await job(writer);
+      await sql.run('release savepoint job', []);
+      outcomes.push({ ok: true, value, publications });
+    } catch (error) {
+      // pts the failed job took are simply skipped: pts increase, they need not be dense.
+      await sql.run('rollback to savepoint job', []);
+      await sql.run('release savepoint job', []);
+      outcomes.push({ ok: false, error });
+    }
+  }
+  if (pts !== start) await sql.run(`update counters set value = ? where name = 'pts'`, [pts]);
+  return outcomes;
+}
+
+/** A job threw inside a batch that has no savepoints: the batch must run again, isolated. */
+class JobFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('a job in the batch failed');
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { CachedSqlite } from './sql-runner.js';
+
+/**
+ * A writing connection to the database file, set up the same way on the event loop (migrations
+ * and the writes that are still closures) and on the write thread (commands).
+ */
+export function openSqliteWriter(path: string): CachedSqlite {
+  const file = resolve(path);
+  mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  // WAL lets readers run beside the writer; FULL makes every commit survive power loss.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  tunePageCache(sqlite);
+  // Checkpoints run on a worker thread instead (see checkpointer.ts).
+  sqlite.pragma('wal_autocheckpoint = 0');
+  return new CachedSqlite(sqlite);
+}
+
+export function openSqliteReader(path: string): CachedSqlite {
+  const sqlite = new SqliteDatabase(path, { readonly: true });
+  sqlite.pragma('busy_timeout = 5000');
+  tunePageCache(sqlite);
+  return new CachedSqlite(sqlite);
+}
+
+/**
+ * SQLite's default page cache is 2 MiB: with messages spread over many chats, the writer kept
+ * re-reading index pages it had just evicted. 64 MiB of cache and memory-mapped reads keep the
+ * hot part of the indexes in memory.
+ */
+function tunePageCache(sqlite: SqliteDatabase.Database): void {
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('mmap_size = 268435456');
+}

@@ -1,0 +1,44 @@
+import type { ErrorBody } from '@tokki/protocol';
+import type { WriteCommand } from '../write-commands.js';
+import { ApiError } from '../errors.js';
+import type { JobOutcome, Publication } from './batch.js';
+
+/** What crosses between the event loop and the SQLite write thread (structured clone). */
+export interface WriteThreadRequest {
+  id: number;
+  commands: WriteCommand[];
+}
+
+export type WriteThreadReply =
+  | { id: number; outcomes: WireOutcome[] }
+  /** The transaction itself failed: nothing of the batch was stored. */
+  | { id: number; failed: WireError };
+
+export type WireError = { api: ErrorBody } | { message: string; stack?: string };
+
+export type WireOutcome =
+  { ok: true; value: unknown; publications: Publication[] } | { ok: false; error: WireError };
+
+/** Structured clone keeps an Error's message but not its class or `code`: say them here. */
+export function toWireOutcome(outcome: JobOutcome): WireOutcome {
+  if (outcome.ok) return outcome;
+  return { ok: false, error: toWireError(outcome.error) };
+}
+
+export function toWireError(error: unknown): WireError {
+  if (error instanceof ApiError) return { api: error.toBody() };
+  if (error instanceof Error) return { message: error.message, stack: error.stack };
+  return { message: String(error) };
+}
+
+export function fromWireOutcome(outcome: WireOutcome): JobOutcome {
+  if (outcome.ok) return outcome;
+  return { ok: false, error: fromWireError(outcome.error) };
+}
+
+export function fromWireError(wire: WireError): Error {
+  if ('api' in wire) return new ApiError(wire.api.code, wire.api.message, wire.api.retryAfter);
+  const error = new Error(`on the write thread: ${wire.message}`);
+  if (wire.stack) error.stack = wire.stack;
+  return error;
+}

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { WriteCommand } from '../write-commands.js';
+import type { JobOutcome } from './batch.js';
+import { fromWireError, fromWireOutcome, type WriteThreadReply } from './write-thread-wire.js';
+
+interface Waiter {
+  resolve: (outcomes: JobOutcome[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A worker thread that owns a second write connection to the SQLite file and commits batches
+ * of write commands (see write-commands.ts). With better-sqlite3 every statement, WAL write and
+ * fsync blocks the thread that calls it; on the event loop, a commit stopped every socket. Here
+ * the event loop keeps reading and writing sockets while a batch commits, and on a machine with
+ * a free core the two run in parallel. The WriteQueue never has a batch open on both connections
+ * at once, so they never wait for each other's lock. A thread that dies fails the batch it held
+ * and is replaced for the next one.
+ */
+export class WriteThread {
+  private nextId = 0;
+  private readonly waiting = new Map<number, Waiter>();
+  private worker: Promise<Worker>;
+  private closed = false;
+
+  private constructor(private readonly file: string) {
+    this.worker = this.spawn();
+  }
+
+  static async start(file: string): Promise<WriteThread> {
+    const thread = new WriteThread(file);
+    await thread.worker;
+    return thread;
+  }
+
+  /**
+   * Commits the commands in one transaction; one outcome per command, in order. Rejects only if
+   * the transaction failed or the thread died — then it is unknown whether the batch committed,
+   * and callers retry with the same idempotency keys.
+   */
+  async commit(commands: WriteCommand[]): Promise<JobOutcome[]> {
+    if (this.closed) throw new Error('The SQLite write thread is closed.');
+    const worker = await this.worker;
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, commands });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const worker = await this.worker.catch(() => null);
+    if (!worker || worker.threadId === -1) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage('close');
+    await exited;
+  }
+
+  /** For tests: the thread dies as if it had crashed. */
+  async crashForTest(): Promise<void> {
+    await (await this.worker).terminate();
+  }
+
+  private spawn(): Promise<Worker> {
+    const worker = new Worker(workerScript(), { workerData: { file: this.file } });
+    let started = false;
+    const ready = new Promise<Worker>((resolve, reject) => {
+      worker.once('message', () => {
+        started = true;
+        resolve(worker);
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) =>
+        reject(new Error(`SQLite write thread failed to start (${code})`)),
+      );
+    });
+    worker.on('message', (reply: WriteThreadReply | { ready: true }) => {
+      if ('id' in reply) this.onReply(reply);
+    });
+    worker.on('error', () => {});
+    worker.on('exit', (code) => {
+      const error = new Error(`SQLite write thread exited (${code}); the batch may not be stored`);
+      for (const waiter of this.waiting.values()) waiter.reject(error);
+      this.waiting.clear();
+      // One that never started would fail again: its error answers every later batch.
+      if (started && !this.closed) this.worker = this.spawn();
+    });
+    ready.catch(() => {}); // Answered to whoever waits for the thread; not a crash of its own.
+    return ready;
+  }
+
+  private onReply(reply: WriteThreadReply): void {
+    const waiter = this.waiting.get(reply.id);
+    if (!waiter) return;
+    this.waiting.delete(reply.id);
+    if ('failed' in reply) waiter.reject(fromWireError(reply.failed));
+    else waiter.resolve(reply.outcomes.map(fromWireOutcome));
+  }
+}
+
+/**
+ * The compiled worker beside this module. Tests run this module from its TypeScript source,
+ * which a worker thread cannot load, so they use the build (`npm test` builds first).
+ */
+function workerScript(): URL {
+  const beside = new URL('./write-thread-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  const built = fileURLToPath(beside).replace(
+    /\/src\/db\/write-thread-worker\.js$/,
+    '/dist/db/write-thread-worker.js',
+  );
+  if (!existsSync(built)) {
+    throw new Error(`The SQLite write thread is not built (${built}): run npm run build.`);
+  }
+  return pathToFileURL(built);
+}

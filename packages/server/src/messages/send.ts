@@ -1,0 +1,51 @@
+import type { Message } from '@tokki/protocol';
+import * as chatStore from '../chats/store.js';
+import type { StepWriter } from '../db/batch.js';
+import { ApiError } from '../errors.js';
+import { logChatUpdate } from '../updates/log.js';
+import * as store from './store.js';
+
+/** `messages.send` as data, so that it can run wherever the write connection is. */
+export interface SendCommand {
+  kind: 'message.send';
+  senderId: string;
+  chatId: string;
+  clientMsgId: string;
+  text: string;
+}
+
+/**
+ * Stores one message in the batch's transaction. The same `clientMsgId` from the same sender in
+ * the same chat returns the original message instead of a second one. Checks come before any
+ * write, so a refused send changes nothing even without a savepoint.
+ */
+export async function sendStep(w: StepWriter, command: SendCommand): Promise<Message> {
+  const { senderId, chatId, clientMsgId, text } = command;
+  const membership = await chatStore.findMembershipForWrite(w.sql, chatId, senderId);
+  if (!membership || membership.left_pts !== null) {
+    if (!membership && !(await chatStore.chatExistsForWrite(w.sql, chatId))) {
+      throw new ApiError('NOT_FOUND', 'No such chat.');
+    }
+    throw new ApiError('NOT_MEMBER', 'You are not a member of this chat.');
+  }
+  const original = await store.findByClientMsgId(w.sql, chatId, senderId, clientMsgId);
+  if (original) return store.toMessage(original);
+
+  const pts = w.nextPts();
+  const seq = await store.nextSeq(w.sql, chatId, pts, w.now);
+  const row = {
+    chat_id: chatId,
+    seq,
+    sender_id: senderId,
+    client_msg_id: clientMsgId,
+    text,
+    created_at: w.now,
+  };
+  await store.insertMessage(w.sql, row);
+  // Sending means having read everything before: the sender's pointer moves with it, and
+  // clients infer that from the message itself, so no separate read update is written.
+  await store.setReadSeq(w.sql, chatId, senderId, seq);
+  const message = store.toMessage(row);
+  await logChatUpdate(w, chatId, pts, { kind: 'message.new', message });
+  return message;
+}
