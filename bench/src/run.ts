@@ -81,7 +81,6 @@ export async function runBench(
       sourceAddresses,
       log,
       quietWaitMs: options.quietWaitMs,
-      serverCore: cpus.pinned ? Number(cpus.serverCpus) : undefined,
     };
     for (const name of options.scenarios) {
       const started = monotonicMs();

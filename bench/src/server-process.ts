@@ -22,7 +22,7 @@ export interface ServerOptions {
   /** The built `tokki` CLI (`packages/cli/dist/bin.js`). */
   cliPath: string;
   databaseUrl: string;
-  /** Command prefix such as `taskset -c 0`. */
+  /** Command prefix such as `taskset -c 0-1`. */
   taskset: string[];
   /** Write a V8 CPU profile into this directory on exit. */
   cpuProfileDir?: string;

@@ -25,7 +25,6 @@ describe('the loss check', () => {
       sourceAddresses: () => ['127.0.0.1'],
       log: () => {},
       quietWaitMs: 0,
-      serverCore: undefined,
     };
   });
 

@@ -42,9 +42,7 @@ function contentionNote(contention: Contention): string {
   if (waiting === null) return '';
   const cores = contention.coresBusyPercent?.map((busy) => pct(busy)).join(' / ') ?? '–';
   const others =
-    contention.othersOnServerCorePercent === null
-      ? ''
-      : `, other processes on its core ${pct(contention.othersOnServerCorePercent)}`;
+    contention.othersPercent === null ? '' : `, other processes ${pct(contention.othersPercent)}`;
   const flag = contention.contended ? ' † contended: pessimistic' : '';
   return ` Server waiting for a CPU ${pct(waiting)} of the time${others}, cores busy ${cores}${flag}.`;
 }
@@ -146,7 +144,7 @@ export function markdownReport(results: BenchResults): string {
           'errors',
           'server CPU (main thread)',
           'server waiting for a CPU',
-          'others on its core',
+          "others' CPU",
           ...(postgres ? ['PostgreSQL CPU'] : []),
           'cores busy',
           'generators CPU (loop delay p99)',
@@ -164,7 +162,7 @@ export function markdownReport(results: BenchResults): string {
           int(s.errors + s.outstanding),
           s.server ? `${pct(s.server.cpuPercent)} (${pct(s.server.mainThreadCpuPercent)})` : '–',
           pct(s.server?.mainThreadRunQueuePercent),
-          pct(s.othersOnServerCorePercent ?? undefined),
+          pct(s.othersPercent ?? undefined),
           ...(postgres ? [pct(s.databaseCpuPercent ?? undefined)] : []),
           s.coresBusyPercent?.map((busy) => pct(busy)).join(' / ') ?? '–',
           s.generators.map((g) => `${pct(g.cpuPercent)} (${ms(g.loopDelayP99Ms)})`).join(' + '),
@@ -173,12 +171,12 @@ export function markdownReport(results: BenchResults): string {
       ),
       '',
       '⚠ = past the knee: under 90 % of the offered rate, errors, left-overs, or p99 over the knee ' +
-        'limit. † = contended: other processes took more than ' +
-        `${CONTENDED_PERCENT} % of the server's core during the step, so its figures are ` +
-        'pessimistic. CPU columns are percent of one core over the step. "Waiting for a CPU" is ' +
-        "time the server's main thread was runnable but not running: other processes, or the " +
-        "server's own garbage-collector threads on the same core. Cores busy counts every " +
-        'process, ours or not.',
+        'limit. † = contended: processes outside the benchmark took more than ' +
+        `${CONTENDED_PERCENT} % of a core during the step, so its figures are ` +
+        "pessimistic. CPU columns are percent of one core over the step; the server's includes " +
+        'its SQLite write thread. "Waiting for a CPU" is time the server\'s main thread was ' +
+        'runnable but not running: behind the generators, its own threads or other processes. ' +
+        'Cores busy counts every process, ours or not.',
     );
   }
   if (group) {
@@ -216,7 +214,7 @@ export function markdownReport(results: BenchResults): string {
           'all current after',
           'updates/s',
           'server waiting for a CPU',
-          'others on its core',
+          "others' CPU",
           'cores busy',
           'generators CPU (loop delay p99)',
         ],
@@ -229,7 +227,7 @@ export function markdownReport(results: BenchResults): string {
           ms(wave.allCurrentMs),
           int(wave.updatesPerSec),
           pct(wave.contention.serverWaitingForCpuPercent ?? undefined),
-          pct(wave.contention.othersOnServerCorePercent ?? undefined),
+          pct(wave.contention.othersPercent ?? undefined),
           wave.contention.coresBusyPercent?.map((busy) => pct(busy)).join(' / ') ?? '–',
           wave.generators.map((g) => `${pct(g.cpuPercent)} (${ms(g.loopDelayP99Ms)})`).join(' + '),
         ]),

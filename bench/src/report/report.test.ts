@@ -24,7 +24,7 @@ function step(offered: number, delivered: number, p99: number, kind: DirectStep[
     ackLatency: latency.summary(),
     saturated: delivered < offered * 0.9,
     saturatedBy: delivered < offered * 0.9 ? ['throughput'] : [],
-    othersOnServerCorePercent: null,
+    othersPercent: null,
     contended: false,
     databaseCpuPercent: null,
     server: null,
@@ -94,7 +94,7 @@ function results(): BenchResults {
           duplicateUpdates: 0,
           contention: {
             serverWaitingForCpuPercent: 40,
-            othersOnServerCorePercent: 30,
+            othersPercent: 30,
             coresBusyPercent: [100, 90],
             contended: true,
           },

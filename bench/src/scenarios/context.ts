@@ -7,6 +7,8 @@ import { Histogram } from '../stats/histogram.js';
 import { sleep } from '../stats/limit.js';
 import {
   coreBusyBetween,
+  cpuOf,
+  cpuPercentBetween,
   sampleMachine,
   sampleProcess,
   usageBetween,
@@ -25,29 +27,33 @@ export interface ScenarioContext {
   log(line: string): void;
   /** Longest wait for other processes to leave the cores alone (0: never wait). */
   quietWaitMs: number;
-  /** The core the server is pinned to, if it is. */
-  serverCore: number | undefined;
 }
 
-/** Other processes' share of the server's core above which a measurement counts as contended. */
+/** CPU of other processes (percent of one core) above which a measurement counts as contended. */
 export const CONTENDED_PERCENT = 10;
 
-/**
- * CPU that other processes took on the server's core (its busy time minus the server's own), or
- * null when the server is not pinned. Unlike the server's run-queue wait, this does not count the
- * server's own helper threads (garbage collection) competing with its main thread.
- */
-export function othersOnServerCore(
-  ctx: ScenarioContext,
-  serverCpuPercent: number | undefined,
-  coresBusyPercent: number[] | null | undefined,
-): number | null {
-  const busy = ctx.serverCore === undefined ? undefined : coresBusyPercent?.[ctx.serverCore];
-  if (busy === undefined || serverCpuPercent === undefined) return null;
-  return Math.max(0, Math.round((busy - serverCpuPercent) * 10) / 10);
+/** The benchmark's own processes: the server, this coordinator and the generators. */
+export function benchPids(ctx: ScenarioContext): number[] {
+  const pids = [ctx.server.pid, process.pid, ...ctx.generators.map((g) => g.pid)];
+  return [...new Set(pids.filter((pid): pid is number => pid !== undefined))];
 }
 
-/** Pinned: others on the server's core; otherwise the main thread's wait for a CPU. */
+/**
+ * CPU that processes outside the benchmark took (every core's busy time minus the benchmark's
+ * own and the database's), in percent of one core; null without the figures. Unlike the server's
+ * run-queue wait, this does not count the server's and the generators' threads competing with
+ * each other.
+ */
+export function othersCpu(
+  coresBusyPercent: number[] | null | undefined,
+  oursPercent: number | null,
+): number | null {
+  if (!coresBusyPercent || oursPercent === null) return null;
+  const busy = coresBusyPercent.reduce((sum, core) => sum + core, 0);
+  return Math.max(0, Math.round((busy - oursPercent) * 10) / 10);
+}
+
+/** Others' CPU when known; otherwise the server's main thread's wait for a CPU. */
 export function isContended(others: number | null, serverRunQueuePercent: number | null): boolean {
   return (others ?? serverRunQueuePercent ?? 0) > CONTENDED_PERCENT;
 }
@@ -153,8 +159,8 @@ export interface Contention {
   /** Time the server's main thread was runnable but waited for a CPU (for anyone, its own
    * garbage collector threads included). */
   serverWaitingForCpuPercent: number | null;
-  /** Other processes' CPU on the server's core (see othersOnServerCore). */
-  othersOnServerCorePercent: number | null;
+  /** CPU of processes outside the benchmark (see othersCpu). */
+  othersPercent: number | null;
   /** Every core, whoever kept it busy. */
   coresBusyPercent: number[] | null;
   contended: boolean;
@@ -162,7 +168,7 @@ export interface Contention {
 
 export const NO_CONTENTION: Contention = {
   serverWaitingForCpuPercent: null,
-  othersOnServerCorePercent: null,
+  othersPercent: null,
   coresBusyPercent: null,
   contended: false,
 };
@@ -171,14 +177,16 @@ export const NO_CONTENTION: Contention = {
 export function watchContention(ctx: ScenarioContext): () => Contention {
   const server = sampleServer(ctx);
   const machine = sampleMachine();
+  const pids = benchPids(ctx);
+  const ours = cpuOf(pids);
   return () => {
     const usage = usageBetween(server, sampleServer(ctx));
     const cores = coreBusyBetween(machine, sampleMachine()) ?? null;
-    const others = othersOnServerCore(ctx, usage?.cpuPercent, cores);
+    const others = othersCpu(cores, cpuPercentBetween(ours, cpuOf(pids)));
     const waiting = usage?.mainThreadRunQueuePercent ?? null;
     return {
       serverWaitingForCpuPercent: waiting,
-      othersOnServerCorePercent: others,
+      othersPercent: others,
       coresBusyPercent: cores,
       contended: isContended(others, waiting),
     };

@@ -24,7 +24,8 @@ import {
   deal,
   disconnectAll,
   isContended,
-  othersOnServerCore,
+  othersCpu,
+  benchPids,
   sampleServer,
   waitForQuiet,
   type ScenarioContext,
@@ -68,12 +69,11 @@ export interface DirectStep {
   saturated: boolean;
   /** Why: `throughput` (under 90 %), `errors`, `left-overs` (undrained), `latency` (p99). */
   saturatedBy: string[];
-  /** Other processes' CPU on the server's core (null when not pinned). */
-  othersOnServerCorePercent: number | null;
+  /** CPU of processes outside the benchmark, percent of one core (see othersCpu). */
+  othersPercent: number | null;
   /**
-   * Other processes took more than CONTENDED_PERCENT of the server's core during the step (when
-   * not pinned: its main thread waited that long for a CPU). Such a step says more about the
-   * machine than about the server.
+   * Processes outside the benchmark took more than CONTENDED_PERCENT of a core during the step.
+   * Such a step says more about the machine than about the server.
    */
   contended: boolean;
   server: ProcessUsage | null;
@@ -162,13 +162,17 @@ export async function runDirect(
     // The pool opens and closes connections: ask which backends serve it now.
     const databasePids = await ctx.database.serverProcessIds();
     const databaseBefore = cpuOf(databasePids);
+    const ourPids = [...benchPids(ctx), ...databasePids];
+    const oursBefore = cpuOf(ourPids);
     let atEnd: ProcessSample | undefined;
     let machineAtEnd: MachineSample | undefined;
     let databaseAtEnd: ReturnType<typeof cpuOf> | undefined;
+    let oursAtEnd: ReturnType<typeof cpuOf> | undefined;
     const timer = setTimeout(() => {
       atEnd = sampleServer(ctx);
       machineAtEnd = sampleMachine();
       databaseAtEnd = cpuOf(databasePids);
+      oursAtEnd = cpuOf(ourPids);
     }, durationMs);
     const reports = await Promise.all(
       generators.map((generator) =>
@@ -185,6 +189,7 @@ export async function runDirect(
     atEnd ??= sampleServer(ctx);
     machineAtEnd ??= sampleMachine();
     databaseAtEnd ??= cpuOf(databasePids);
+    oursAtEnd ??= cpuOf(ourPids);
     index += 1;
     if (index > 1) {
       const fromMs = Math.min(...reports.map((report) => report.startAt));
@@ -192,13 +197,9 @@ export async function runDirect(
     }
     const step = combineStep(kind, rate, durationMs, reports, usageBetween(before, atEnd), options);
     step.coresBusyPercent = coreBusyBetween(machineBefore, machineAtEnd) ?? null;
-    step.othersOnServerCorePercent = othersOnServerCore(
-      ctx,
-      step.server?.cpuPercent,
-      step.coresBusyPercent,
-    );
+    step.othersPercent = othersCpu(step.coresBusyPercent, cpuPercentBetween(oursBefore, oursAtEnd));
     step.contended = isContended(
-      step.othersOnServerCorePercent,
+      step.othersPercent,
       step.server?.mainThreadRunQueuePercent ?? null,
     );
     step.databaseCpuPercent = cpuPercentBetween(databaseBefore, databaseAtEnd);
@@ -313,7 +314,7 @@ function combineStep(
     saturated: saturatedBy.length > 0,
     saturatedBy,
     server: server ?? null,
-    othersOnServerCorePercent: null,
+    othersPercent: null,
     contended: false,
     databaseCpuPercent: null,
     coresBusyPercent: null,
@@ -330,6 +331,6 @@ function describeStep(step: DirectStep): string {
     `offered ${step.offeredPerSec}/s → acked ${step.ackedPerSec}/s, delivered ` +
     `${step.deliveredPerSec}/s, p50 ${step.latency.p50} ms, p99 ${step.latency.p99} ms` +
     `${step.errors ? `, ${step.errors} errors` : ''}${cpu}${step.saturated ? ` (past the knee: ${step.saturatedBy.join(', ')})` : ''}` +
-    `${step.contended ? ` (contended: other processes took ${step.othersOnServerCorePercent ?? step.server?.mainThreadRunQueuePercent} % of the server's core)` : ''}`
+    `${step.contended ? ` (contended: other processes took ${step.othersPercent ?? step.server?.mainThreadRunQueuePercent} % of a core)` : ''}`
   );
 }
