@@ -1,7 +1,8 @@
 import { LIMITS, type Chat, type Member, type Message } from '@tokki/protocol';
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
-import type { ChatsTable } from '../db/schema.js';
+import type { ChatMembersTable, ChatsTable } from '../db/schema.js';
+import type { SqlRunner } from '../db/sql-runner.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -82,15 +83,9 @@ export class ChatsService {
    * throws NOT_FOUND for no chat and NOT_MEMBER for someone else's.
    */
   async requireMember(w: Writer | null, chatId: string, userId: string) {
-    const db = w ? w.db : this.database.db;
-    const membership = w
-      ? await store.findMembershipForWrite(w.sql, chatId, userId)
-      : await store.findMembership(db, chatId, userId);
-    if (membership && membership.left_pts === null) return membership;
-    if (!membership && !(await store.findChat(db, chatId))) {
-      throw new ApiError('NOT_FOUND', 'No such chat.');
-    }
-    throw new ApiError('NOT_MEMBER', 'You are not a member of this chat.');
+    if (w) return requireMemberForWrite(w.sql, chatId, userId);
+    const membership = await store.findMembership(this.database.db, chatId, userId);
+    return checkMembership(membership, () => store.findChat(this.database.db, chatId));
   }
 
   async createDirect(userId: string, peerId: string): Promise<Chat> {
@@ -399,3 +394,19 @@ const isChatCursor = (value: unknown): value is [number, string] =>
   value.length === 2 &&
   Number.isInteger(value[0]) &&
   typeof value[1] === 'string';
+
+/** The caller's current membership inside a write (the send path runs it for every message). */
+export async function requireMemberForWrite(sql: SqlRunner, chatId: string, userId: string) {
+  const membership = await store.findMembershipForWrite(sql, chatId, userId);
+  return checkMembership(membership, () => store.chatExistsForWrite(sql, chatId));
+}
+
+/** A current membership, or the error that says why not: no such chat, or not (any more) in it. */
+async function checkMembership(
+  membership: ChatMembersTable | undefined,
+  chatExists: () => Promise<unknown>,
+): Promise<ChatMembersTable> {
+  if (membership && membership.left_pts === null) return membership;
+  if (!membership && !(await chatExists())) throw new ApiError('NOT_FOUND', 'No such chat.');
+  throw new ApiError('NOT_MEMBER', 'You are not a member of this chat.');
+}

@@ -1,7 +1,6 @@
 import type { Message } from '@tokki/protocol';
-import * as chatStore from '../chats/store.js';
+import { requireMemberForWrite } from '../chats/service.js';
 import type { StepWriter } from '../db/batch.js';
-import { ApiError } from '../errors.js';
 import { logChatUpdate } from '../updates/log.js';
 import * as store from './store.js';
 
@@ -21,13 +20,7 @@ export interface SendCommand {
  */
 export async function sendStep(w: StepWriter, command: SendCommand): Promise<Message> {
   const { senderId, chatId, clientMsgId, text } = command;
-  const membership = await chatStore.findMembershipForWrite(w.sql, chatId, senderId);
-  if (!membership || membership.left_pts !== null) {
-    if (!membership && !(await chatStore.chatExistsForWrite(w.sql, chatId))) {
-      throw new ApiError('NOT_FOUND', 'No such chat.');
-    }
-    throw new ApiError('NOT_MEMBER', 'You are not a member of this chat.');
-  }
+  await requireMemberForWrite(w.sql, chatId, senderId);
   const original = await store.findByClientMsgId(w.sql, chatId, senderId, clientMsgId);
   if (original) return store.toMessage(original);
 
