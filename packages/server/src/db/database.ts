@@ -44,7 +44,15 @@ export interface Database {
 // int8 (bigint) columns hold timestamps and pts, which stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export async function openDatabase(url: string): Promise<Database> {
+export interface OpenOptions {
+  /**
+   * SQLite: run the checkpoint thread (default). Tests turn it off to see what the write thread
+   * does on its own.
+   */
+  checkpointThread?: boolean;
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   const location = parseDatabaseUrl(url);
   let database: Database;
   if (location.dialect === 'sqlite') {
@@ -52,9 +60,12 @@ export async function openDatabase(url: string): Promise<Database> {
     const runner = sqliteRunner(sqlite);
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
     const readOnly = openSqliteReader(sqlite.raw.name);
-    const stopCheckpointer = startCheckpointer(sqlite.raw.name, (message) =>
-      console.error(`SQLite checkpoint failed: ${message}`),
-    );
+    const stopCheckpointer =
+      options.checkpointThread === false
+        ? async () => {}
+        : startCheckpointer(sqlite.raw.name, (message) =>
+            console.error(`SQLite checkpoint failed: ${message}`),
+          );
     database = {
       dialect: 'sqlite',
       db,

@@ -17,8 +17,11 @@ export function openSqliteWriter(path: string): CachedSqlite {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   tunePageCache(sqlite);
-  // Checkpoints run on a worker thread instead (see checkpointer.ts).
+  // Checkpoints run on a worker thread instead (see checkpointer.ts and write-thread-worker.ts).
   sqlite.pragma('wal_autocheckpoint = 0');
+  // When the WAL starts over, a file grown past 64 MiB is cut back to that; below it, the blocks
+  // stay allocated, so commits overwrite them rather than grow the file.
+  sqlite.pragma('journal_size_limit = 67108864');
   return new CachedSqlite(sqlite);
 }
 

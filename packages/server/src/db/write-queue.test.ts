@@ -1,8 +1,44 @@
+import { readFileSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '@tokki/dev-env';
 import { openDatabase, type Database } from './database.js';
 import type { Publication } from './batch.js';
 import { WriteQueue, type Writer } from './write-queue.js';
+
+const insertUser = (id: string) => async (w: Writer) => {
+  await w.sql.run(
+    'insert into users (id, phone, display_name, status_message, created_at) values (?, ?, ?, ?, ?)',
+    [id, `+8210${id}`, id, '', w.now],
+  );
+  return w.nextPts();
+};
+
+/** Users a, b and outsider; a and b in chat c. */
+async function seedChat(queue: WriteQueue): Promise<void> {
+  await queue.run(async (w) => {
+    for (const id of ['a', 'b', 'outsider']) await insertUser(id)(w);
+    await w.sql.run(
+      `insert into chats (id, kind, title, direct_key, last_seq, last_pts, last_activity_at, member_count, created_at)
+       values ('c', 'direct', '', 'a:b', 0, 0, 0, 2, 0)`,
+      [],
+    );
+    for (const id of ['a', 'b']) {
+      await w.sql.run(
+        `insert into chat_members (chat_id, user_id, role, joined_seq, joined_pts, left_pts, read_seq)
+         values ('c', ?, 'member', 0, 0, null, 0)`,
+        [id],
+      );
+    }
+  });
+}
+
+const send = (senderId: string, clientMsgId: string, chatId = 'c') => ({
+  kind: 'message.send' as const,
+  senderId,
+  chatId,
+  clientMsgId,
+  text: `text of ${clientMsgId}`,
+});
 
 describe.each(testDialects)('write queue on %s', (dialect) => {
   let test: TestDatabase;
@@ -19,12 +55,12 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
     return new WriteQueue(database, { publish });
   };
 
-  const insertUser = (id: string) => async (w: Writer) => {
-    await w.sql.run(
-      'insert into users (id, phone, display_name, status_message, created_at) values (?, ?, ?, ?, ?)',
-      [id, `+8210${id}`, id, '', w.now],
-    );
-    return w.nextPts();
+  /** Chat c, and the publications of the queue in the order they were sent. */
+  const openWithChat = async () => {
+    const published: Publication[] = [];
+    const queue = await open((publication) => published.push(publication));
+    await seedChat(queue);
+    return { queue, published };
   };
 
   it('commits a burst as one batch, pts in order, publications after commit', async () => {
@@ -93,36 +129,6 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
     expect(await database.db.selectFrom('users').select('id').execute()).toEqual([{ id: 'same' }]);
-  });
-
-  /** Users a and b in chat c, and the publications of the queue in the order they were sent. */
-  const openWithChat = async () => {
-    const published: Publication[] = [];
-    const queue = await open((publication) => published.push(publication));
-    await queue.run(async (w) => {
-      for (const id of ['a', 'b', 'outsider']) await insertUser(id)(w);
-      await w.sql.run(
-        `insert into chats (id, kind, title, direct_key, last_seq, last_pts, last_activity_at, member_count, created_at)
-         values ('c', 'direct', '', 'a:b', 0, 0, 0, 2, 0)`,
-        [],
-      );
-      for (const id of ['a', 'b']) {
-        await w.sql.run(
-          `insert into chat_members (chat_id, user_id, role, joined_seq, joined_pts, left_pts, read_seq)
-           values ('c', ?, 'member', 0, 0, null, 0)`,
-          [id],
-        );
-      }
-    });
-    return { queue, published };
-  };
-
-  const send = (senderId: string, clientMsgId: string, chatId = 'c') => ({
-    kind: 'message.send' as const,
-    senderId,
-    chatId,
-    clientMsgId,
-    text: `text of ${clientMsgId}`,
   });
 
   it('commits commands in a batch: each stored once, published in pts order before the answer', async () => {
@@ -239,5 +245,26 @@ describe('the SQLite write thread', () => {
         text: 'x',
       }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('starts the WAL over under steady writes, so it cannot grow without end', async () => {
+    test = await createTestDatabase('sqlite');
+    // Without the checkpoint thread, which would also start it over whenever writes pause.
+    database = await openDatabase(test.url, { checkpointThread: false });
+    const queue = new WriteQueue(database);
+    await seedChat(queue);
+    const wal = `${test.url.slice('sqlite:'.length)}-wal`;
+    // The WAL header's checkpoint sequence number goes up each time the WAL starts over.
+    const restarts = () => readFileSync(wal).readUInt32BE(12);
+    const before = restarts();
+    const until = performance.now() + 3_000;
+    let sent = 0;
+    while (performance.now() < until) {
+      await Promise.all(
+        Array.from({ length: 20 }, () => queue.runCommand(send('a', `m${sent++}`))),
+      );
+    }
+    expect(restarts()).toBeGreaterThan(before);
+    expect(statSync(wal).size).toBeLessThanOrEqual(64 * 1024 * 1024);
   });
 });
