@@ -22,6 +22,17 @@ export interface StepWriter {
 export type JobOutcome =
   { ok: true; value: unknown; publications: Publication[] } | { ok: false; error: unknown };
 
+/**
+ * Thrown by a job that refuses before it has written anything (a send to a chat the sender is not
+ * in): it fails alone and the rest of the batch goes on, where any other error makes the whole
+ * batch run again with savepoints — which a stream of bad requests must not be able to force.
+ */
+export class Refused extends Error {
+  constructor(readonly reason: unknown) {
+    super('refused');
+  }
+}
+
 /** One open transaction of a batch and how to end it. */
 export interface BatchTransaction {
   sql: SqlRunner;
@@ -105,7 +116,8 @@ async function runJobs<W, T extends BatchTransaction>(
       try {
         outcomes.push({ ok: true, value: await job(writer), publications });
       } catch (error) {
-        throw new JobFailed(error);
+        if (!(error instanceof Refused)) throw new JobFailed(error);
+        outcomes.push({ ok: false, error: error.reason });
       }
       continue;
     }
@@ -118,7 +130,7 @@ async function runJobs<W, T extends BatchTransaction>(
       // pts the failed job took are simply skipped: pts increase, they need not be dense.
       await sql.run('rollback to savepoint job', []);
       await sql.run('release savepoint job', []);
-      outcomes.push({ ok: false, error });
+      outcomes.push({ ok: false, error: error instanceof Refused ? error.reason : error });
     }
   }
   if (pts !== start) await sql.run(`update counters set value = ? where name = 'pts'`, [pts]);

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '@tokki/dev-env';
 import { openDatabase, type Database } from './database.js';
-import type { Publication } from './batch.js';
+import { Refused, type Publication } from './batch.js';
 import { WriteQueue, type Writer } from './write-queue.js';
 
 const insertUser = (id: string) => async (w: Writer) => {
@@ -107,6 +107,24 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
     const users = await database.db.selectFrom('users').select('id').orderBy('id').execute();
     expect(users.map((u) => u.id)).toEqual(['a', 'b', 'c']);
     expect(hooked).toEqual(['a', 'b', 'c']);
+  });
+
+  it('lets a job refuse without running the rest of its batch again', async () => {
+    const queue = await open();
+    let runs = 0;
+    const outcomes = await Promise.allSettled([
+      queue.run(async (w) => {
+        runs += 1;
+        return insertUser('kept')(w);
+      }),
+      queue.run(async () => {
+        throw new Refused(new Error('not yours'));
+      }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+    expect(outcomes[1]).toMatchObject({ reason: { message: 'not yours' } });
+    expect(runs).toBe(1);
+    expect(await database.db.selectFrom('users').select('id').execute()).toEqual([{ id: 'kept' }]);
   });
 
   it('answers a lone failing job with its own error and stores nothing', async () => {

@@ -1,6 +1,6 @@
 import type { Message } from '@tokki/protocol';
 import { requireMemberForWrite } from '../chats/service.js';
-import type { StepWriter } from '../db/batch.js';
+import { Refused, type StepWriter } from '../db/batch.js';
 import { logChatUpdate } from '../updates/log.js';
 import * as store from './store.js';
 
@@ -16,11 +16,13 @@ export interface SendCommand {
 /**
  * Stores one message in the batch's transaction. The same `clientMsgId` from the same sender in
  * the same chat returns the original message instead of a second one. Checks come before any
- * write, so a refused send changes nothing even without a savepoint.
+ * write, so a refused send changes nothing, and the rest of its batch goes on (`Refused`).
  */
 export async function sendStep(w: StepWriter, command: SendCommand): Promise<Message> {
   const { senderId, chatId, clientMsgId, text } = command;
-  await requireMemberForWrite(w.sql, chatId, senderId);
+  await requireMemberForWrite(w.sql, chatId, senderId).catch((error: unknown) => {
+    throw new Refused(error);
+  });
   const original = await store.findByClientMsgId(w.sql, chatId, senderId, clientMsgId);
   if (original) return store.toMessage(original);
 
