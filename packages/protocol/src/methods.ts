@@ -39,7 +39,10 @@ export const Difference = Type.Union([
   Type.Object({
     kind: Type.Literal('updates'),
     updates: Type.Array(UpdateEnvelope),
-    /** The pts to send next time: the last update's, or the caller's own if there were none. */
+    /**
+     * The pts to send next time: the last update's while more are waiting; when final, the point
+     * the server read up to (at least the caller's own), so nothing below it is missing.
+     */
     pts: Pts,
     /** False when more updates are waiting: call again with `pts`. */
     final: Type.Boolean(),
