@@ -227,6 +227,10 @@ export class Session {
           through,
         );
         if (this.state !== 'catchingUp') return;
+        if (page.pruned) {
+          // Resumed from a pts whose updates were pruned meanwhile: reconnecting means reload.
+          return this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'updates were pruned; reconnect');
+        }
         const { rows } = page;
         through = page.through;
         if (rows.length > 0) {

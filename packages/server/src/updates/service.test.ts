@@ -214,6 +214,28 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
     expect(texts(next)).toEqual([w.text, z.text]);
   });
 
+  it('tells a device to reload when what it reads is pruned meanwhile', async () => {
+    const [dana, a] = users as [TestUser, TestUser];
+    const chat = await api<Chat>('chats.createDirect', { userId: dana.userId }, a);
+    const { pts } = await api('updates.getState', {}, dana);
+    await send(chat, a, 'soon pruned');
+
+    // Past the first check (nothing pruned yet), the read of the chat waits for a prune.
+    const held = withHeldReads(
+      s.server.ctx.database,
+      (sql, params) => sql.includes('from chat_updates') && params[0] === chat.id,
+    );
+    const service = await updatesService(false, held.database);
+    const reading = service.getDifference(dana.userId, pts, 100);
+    await held.reached;
+    const { ctx } = s.server;
+    await ctx.writes.run((w) => ctx.updates.prune(w, Date.now() + 1));
+    held.release();
+
+    // Not an empty page that moves the device past what it never got.
+    expect(await reading).toMatchObject({ kind: 'tooLong' });
+  });
+
   it('reads memory only up to what was published when the read began', async () => {
     const [dana, a] = users as [TestUser, TestUser];
     const chat = await api<Chat>('chats.createDirect', { userId: dana.userId }, a);

@@ -24,6 +24,11 @@ export interface UpdatesPage {
   rows: store.UpdateRow[];
   /** The bound the page was read to: pass it on to the next page of the same catch-up. */
   through: number;
+  /**
+   * Updates after the starting pts were pruned before or while the page was read, so it may have
+   * gaps: the device must reload instead.
+   */
+  pruned: boolean;
 }
 
 /**
@@ -89,7 +94,12 @@ export class UpdatesService {
     ]);
     // Behind what is kept, or ahead of the server (its database was replaced): start over.
     if (pts < pruned || pts > current) return { kind: 'tooLong', pts: current };
-    const { rows, through } = await this.readFramesSince(userId, pts, limit + 1);
+    const {
+      rows,
+      through,
+      pruned: prunedMeanwhile,
+    } = await this.readFramesSince(userId, pts, limit + 1);
+    if (prunedMeanwhile) return { kind: 'tooLong', pts: current };
     const page = rows.slice(0, limit);
     const updates: UpdateEnvelope[] = page.map((row) => ({
       pts: row.pts,
@@ -133,7 +143,9 @@ export class UpdatesService {
       recent?.covers(pts) && through <= recent.publishedThrough
         ? recent.read(userId, memberships, pts, through, limit)
         : await store.readUpdatesSince(reader, userId, memberships, pts, through, limit);
-    return { rows, through };
+    // A prune commits at once; read after the rows, this tells whether it came before them.
+    const pruned = pts < (await store.readCounter(reader, 'pruned_pts'));
+    return { rows, through, pruned };
   }
 
   async prunedPts(): Promise<number> {
