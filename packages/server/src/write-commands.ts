@@ -1,6 +1,7 @@
 import type { Message } from '@tokki/protocol';
 import type { StepWriter } from './db/batch.js';
 import { sendStep, type SendCommand } from './messages/send.js';
+import { sendManyOnPostgres } from './messages/send-many.js';
 
 /**
  * Writes expressed as data rather than closures, so that a batch of them can run on the SQLite
@@ -21,4 +22,19 @@ export function runCommand(w: StepWriter, command: WriteCommand): Promise<unknow
     case 'message.send':
       return sendStep(w, command);
   }
+}
+
+/** Per command, in order: its answer, or why it failed alone. */
+export type CommandOutcomes = ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
+
+/**
+ * Several commands as one step, in one transaction on PostgreSQL: each kind's set-based version
+ * (today every command is a send). Results as if each had run on its own, in order.
+ */
+export async function runCommandsTogether(
+  w: StepWriter,
+  commands: readonly WriteCommand[],
+): Promise<CommandOutcomes> {
+  const results = await sendManyOnPostgres(w, commands);
+  return results.map((r) => (r.ok ? { ok: true as const, value: r.message } : r));
 }

@@ -407,6 +407,12 @@ async function checkMembership(
   chatExists: () => Promise<unknown>,
 ): Promise<ChatMembersTable> {
   if (membership && membership.left_pts === null) return membership;
-  if (!membership && !(await chatExists())) throw new ApiError('NOT_FOUND', 'No such chat.');
-  throw new ApiError('NOT_MEMBER', 'You are not a member of this chat.');
+  throw membershipError(!membership && !(await chatExists()));
+}
+
+/** Why someone without a current membership may not write to a chat. */
+export function membershipError(noSuchChat: boolean): ApiError {
+  return noSuchChat
+    ? new ApiError('NOT_FOUND', 'No such chat.')
+    : new ApiError('NOT_MEMBER', 'You are not a member of this chat.');
 }

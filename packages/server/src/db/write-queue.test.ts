@@ -174,6 +174,30 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
     expect(published).toHaveLength(100);
   });
 
+  it('answers a repeat in the same burst with the first message, stored once', async () => {
+    const { queue, published } = await openWithChat();
+    const [first, other, repeat] = await Promise.all([
+      queue.runCommand(send('a', 'same')),
+      queue.runCommand(send('b', 'other')),
+      queue.runCommand(send('a', 'same')),
+    ]);
+    expect(repeat).toEqual(first);
+    expect(other.seq).not.toBe(first.seq);
+    const rows = await database.db.selectFrom('messages').select('client_msg_id').execute();
+    expect(rows.map((r) => r.client_msg_id).sort()).toEqual(['other', 'same']);
+    expect(published).toHaveLength(2);
+    const reads = await database.db
+      .selectFrom('chat_members')
+      .select(['user_id', 'read_seq'])
+      .orderBy('user_id')
+      .execute();
+    // Each sender has read up to their own message.
+    expect(reads).toEqual([
+      { user_id: 'a', read_seq: first.seq },
+      { user_id: 'b', read_seq: other.seq },
+    ]);
+  });
+
   it('refuses a command alone, with its typed error, and stores nothing of it', async () => {
     const { queue, published } = await openWithChat();
     const outcomes = await Promise.allSettled([

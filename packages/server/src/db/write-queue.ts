@@ -1,5 +1,11 @@
 import type { Transaction } from 'kysely';
-import { runCommand, type CommandResult, type WriteCommand } from '../write-commands.js';
+import {
+  runCommand,
+  runCommandsTogether,
+  type CommandResult,
+  type CommandOutcomes,
+  type WriteCommand,
+} from '../write-commands.js';
 import { commitBatch, type JobOutcome, type Publication, type StepWriter } from './batch.js';
 import type { Database } from './database.js';
 import type { DatabaseSchema } from './schema.js';
@@ -108,7 +114,9 @@ export class WriteQueue {
       const batch = this.pending.splice(0, this.maxBatch);
       this.lastCommitAt = performance.now();
       if (!writeThread) {
-        await this.commit(batch, () => this.commitHere(batch));
+        // Closures first, then the commands: on PostgreSQL these run as one set-based step.
+        const ordered = [...batch.filter((job) => job.work), ...batch.filter((job) => job.command)];
+        await this.commit(ordered, () => this.commitHereTogether(ordered));
         continue;
       }
       // Closures commit on the event loop's connection, commands on the thread's; jobs of one
@@ -157,6 +165,37 @@ export class WriteQueue {
     } catch (error) {
       this.options.onPublishError?.(error);
     }
+  }
+
+  /**
+   * A batch (closures, then commands) on the event loop's connection, with all its commands in one
+   * set-based step (PostgreSQL: a few round trips per batch instead of several per message). If
+   * that step fails as a whole, the commands are run again one by one, so only a bad one fails.
+   */
+  private async commitHereTogether(batch: Job[]): Promise<JobOutcome[]> {
+    const closures = batch.filter((job) => job.work);
+    const commands = batch.filter((job) => job.command).map((job) => job.command!);
+    if (this.database.dialect !== 'postgres' || commands.length < 2) return this.commitHere(batch);
+    const outcomes = await this.commitHere([
+      ...closures,
+      { work: (w) => runCommandsTogether(w, commands), resolve: () => {}, reject: () => {} },
+    ]);
+    const together = outcomes.pop()!;
+    if (!together.ok) {
+      const oneByOne = await this.commitHere(batch.filter((job) => job.command));
+      return [...outcomes, ...oneByOne];
+    }
+    const results = together.value as CommandOutcomes;
+    return [
+      ...outcomes,
+      ...results.map((result, i): JobOutcome => {
+        // The step's publications, in pts order, all go out before the first command is answered.
+        const publications = i === 0 ? together.publications : [];
+        return result.ok
+          ? { ok: true, value: result.value, publications }
+          : { ok: false, error: result.error };
+      }),
+    ];
   }
 
   /** A batch in a Kysely transaction on the event loop's connection. */

@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createTestDatabase, testDialects, type TestDatabase } from '@tokki/dev-env';
+import { Refused } from '../db/batch.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { WriteQueue, type Writer } from '../db/write-queue.js';
+import { sendStep, type SendCommand } from './send.js';
+import { sendManyOnPostgres, type SendResult } from './send-many.js';
+
+const postgres = testDialects.filter((dialect) => dialect === 'postgres');
+
+/** Users a, b, c, gone; chats ab, ac, bc; gone left ab. */
+async function seed(w: Writer): Promise<void> {
+  for (const id of ['a', 'b', 'c', 'gone']) {
+    await w.sql.run(
+      'insert into users (id, phone, display_name, status_message, created_at) values (?, ?, ?, ?, 0)',
+      [id, `+8210${id}`, id, ''],
+    );
+  }
+  const members: Record<string, string[]> = {
+    ab: ['a', 'b', 'gone'],
+    ac: ['a', 'c'],
+    bc: ['b', 'c'],
+  };
+  for (const [chat, ids] of Object.entries(members)) {
+    await w.sql.run(
+      `insert into chats (id, kind, title, direct_key, last_seq, last_pts, last_activity_at, member_count, created_at)
+       values (?, 'group', '', null, 0, 0, 0, ?, 0)`,
+      [chat, ids.length],
+    );
+    for (const id of ids) {
+      await w.sql.run(
+        `insert into chat_members (chat_id, user_id, role, joined_seq, joined_pts, left_pts, read_seq)
+         values (?, ?, 'member', 0, 0, ?, 0)`,
+        [chat, id, id === 'gone' ? 1 : null],
+      );
+    }
+  }
+}
+
+const send = (senderId: string, chatId: string, clientMsgId: string): SendCommand => ({
+  kind: 'message.send',
+  senderId,
+  chatId,
+  clientMsgId,
+  text: `${senderId} in ${chatId}: ${clientMsgId} 토끼`,
+});
+
+describe.each(postgres)('sends together on %s', (dialect) => {
+  const opened: { test: TestDatabase; database: Database }[] = [];
+
+  afterEach(async () => {
+    vi.useRealTimers();
+    for (const { test, database } of opened.splice(0)) {
+      await database.close();
+      await test.drop();
+    }
+  });
+
+  const open = async () => {
+    // Both databases get the same timestamps, so that their rows compare equal.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-21T12:00:00Z') });
+    const test = await createTestDatabase(dialect);
+    const database = await openDatabase(test.url);
+    opened.push({ test, database });
+    const queue = new WriteQueue(database);
+    await queue.run(seed);
+    // One message already stored, which a repeat in the batch must answer.
+    await queue.run((w) => sendStep(w, send('a', 'ab', 'stored')));
+    return { database, queue };
+  };
+
+  const state = async (database: Database) => ({
+    messages: await database.db
+      .selectFrom('messages')
+      .selectAll()
+      .orderBy(['chat_id', 'seq'])
+      .execute(),
+    updates: await database.db.selectFrom('chat_updates').selectAll().orderBy('pts').execute(),
+    chats: await database.db
+      .selectFrom('chats')
+      .select(['id', 'last_seq', 'last_pts'])
+      .orderBy('id')
+      .execute(),
+    reads: await database.db
+      .selectFrom('chat_members')
+      .select(['chat_id', 'user_id', 'read_seq'])
+      .orderBy(['chat_id', 'user_id'])
+      .execute(),
+    pts: await database.db.selectFrom('counters').selectAll().orderBy('name').execute(),
+  });
+
+  it('stores and answers exactly what sending one by one does', async () => {
+    const commands = [
+      send('a', 'ab', 'm1'),
+      send('b', 'ab', 'm2'),
+      send('gone', 'ab', 'left'), // a member once: NOT_MEMBER
+      send('a', 'nowhere', 'x'), // NOT_FOUND
+      send('c', 'ab', 'never'), // NOT_MEMBER
+      send('a', 'ab', 'stored'), // stored before: the original
+      send('a', 'ac', 'm3'),
+      send('a', 'ab', 'm1'), // earlier in this batch: the first
+      send('c', 'bc', 'm4'),
+      send('a', 'ab', 'm5'),
+      send('b', 'bc', 'm6'),
+      send('c', 'ac', 'm7'),
+    ];
+    const answer = (r: SendResult) =>
+      r.ok ? r.message : { error: (r.error as { code?: string }).code };
+
+    const oneByOne = await open();
+    const expected = await oneByOne.queue.run(async (w) => {
+      const results: SendResult[] = [];
+      for (const command of commands) {
+        results.push(
+          await sendStep(w, command).then(
+            (message): SendResult => ({ ok: true, message }),
+            (error: unknown): SendResult => ({
+              ok: false,
+              error: error instanceof Refused ? error.reason : error,
+            }),
+          ),
+        );
+      }
+      return results;
+    });
+
+    const together = await open();
+    const actual = await together.queue.run((w) => sendManyOnPostgres(w, commands));
+
+    expect(actual.map(answer)).toEqual(expected.map(answer));
+    expect(actual.filter((r) => !r.ok)).toHaveLength(3);
+    expect(await state(together.database)).toEqual(await state(oneByOne.database));
+  });
+});
