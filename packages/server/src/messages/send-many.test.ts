@@ -131,4 +131,29 @@ describe.each(postgres)('sends together on %s', (dialect) => {
     expect(actual.filter((r) => !r.ok)).toHaveLength(3);
     expect(await state(together.database)).toEqual(await state(oneByOne.database));
   });
+
+  it('is how the write queue sends a burst on PostgreSQL', async () => {
+    const { database } = await open();
+    // Counts the statements that store messages, on the connection the queue writes with.
+    let inserts = 0;
+    const counted: Database = {
+      ...database,
+      runner: (trx) => {
+        const runner = database.runner(trx);
+        return {
+          ...runner,
+          run: (sql, params) => {
+            if (sql.includes('insert into messages')) inserts += 1;
+            return runner.run(sql, params);
+          },
+        };
+      },
+    };
+    const queue = new WriteQueue(counted);
+    const sent = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => queue.runCommand(send('b', 'bc', `m${i}`))),
+    );
+    expect(sent.map((m) => m.seq)).toEqual(sent.map((_, i) => i + 1));
+    expect(inserts).toBe(1);
+  });
 });
