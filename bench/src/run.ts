@@ -1,4 +1,4 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { openBenchDatabase, provisionDatabase, type BenchDatabase } from './database.js';
 import { ForkedGenerator, type GeneratorLink } from './generator/link.js';
@@ -54,7 +54,7 @@ export async function runBench(
   const users = { value: undefined as UserPool | undefined };
   const scenarioResults: Partial<Pick<BenchResults, ScenarioName>> = {};
   const failures: BenchResults['failures'] = [];
-  let profile: ProfileSummary | undefined;
+  let profiles: { main?: ProfileSummary; writeThread?: ProfileSummary } = {};
   // A profile is summarised over the direct steps if they ran, else over the catch-up waves.
   let profileWindows: { label: string; spans: TimeWindow[] } | undefined;
   try {
@@ -117,7 +117,7 @@ export async function runBench(
       const code = await server.stop();
       if (code !== 0 && code !== null) log(`server exited with ${code}:\n${server.output()}`);
     }
-    if (profileDir) profile = await newestProfile(profileDir, profileWindows);
+    if (profileDir) profiles = await serverProfiles(profileDir, profileWindows);
     if (options.keepDb) log(`database kept: ${provisioned.url}`);
     else await provisioned.drop();
   }
@@ -161,19 +161,28 @@ export async function runBench(
     errors:
       (idle?.failed ?? 0) + (direct?.errors ?? 0) + (group?.errors ?? 0) + (catchup?.failed ?? 0),
     failures,
-    ...(profile && { profile }),
+    ...(profiles.main && { profile: profiles.main }),
+    ...(profiles.writeThread && { writeThreadProfile: profiles.writeThread }),
   };
   return { ...partial, targets: checkTargets(partial) };
 }
 
-/** The server's profile, summarised over the measured windows. */
-async function newestProfile(
+/** The server's profiles, summarised over the measured windows: its event loop's and its write thread's. */
+async function serverProfiles(
   dir: string,
   windows: { label: string; spans: TimeWindow[] } | undefined,
-): Promise<ProfileSummary | undefined> {
-  // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the event loop; worker
-  // threads (a SQLite checkpointer, say) write their own.
-  const files = (await readdir(dir)).filter((file) => /\.0\.\d+\.cpuprofile$/.test(file)).sort();
-  const newest = files.at(-1);
-  return newest ? summarizeProfile(join(dir, newest), windows) : undefined;
+): Promise<{ main?: ProfileSummary; writeThread?: ProfileSummary }> {
+  // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the event loop; worker threads
+  // (the SQLite write thread, the checkpointer) write their own, told apart by their code.
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.cpuprofile')).sort();
+  const main = files.filter((file) => /\.0\.\d+\.cpuprofile$/.test(file)).at(-1);
+  let writeThread: string | undefined;
+  for (const file of files.filter((f) => f !== main)) {
+    if ((await readFile(join(dir, file), 'utf8')).includes('write-thread-worker'))
+      writeThread = file;
+  }
+  return {
+    ...(main && { main: await summarizeProfile(join(dir, main), windows) }),
+    ...(writeThread && { writeThread: await summarizeProfile(join(dir, writeThread), windows) }),
+  };
 }

@@ -1,5 +1,6 @@
 import { CONTENDED_PERCENT, type Contention } from '../scenarios/context.js';
 import type { BenchResults, TargetCheck } from './results.js';
+import type { ProfileSummary } from './profile.js';
 
 const int = (value: number | null | undefined) =>
   value === null || value === undefined || Number.isNaN(value)
@@ -236,30 +237,48 @@ export function markdownReport(results: BenchResults): string {
     );
   }
   if (results.profile) {
-    const p = results.profile;
-    const rows = (entries: typeof p.self) =>
-      entries.map((e) => [`\`${e.name}\``, int(e.ms), `${e.percent}`]);
     out.push(
-      '',
-      `### server CPU profile over ${p.window} (${int(p.sampledMs)} ms sampled)`,
-      '',
-      'Native work — SQLite statements, fsync, socket writes — is counted to the JavaScript ' +
-        'function that called it; `(idle)` is the event loop waiting for I/O.',
-      '',
-      table(
-        ['self time by area', 'ms', '%'],
-        p.areas.map((a) => [a.name, int(a.ms), `${a.percent}`]),
-        ['---', '---:', '---:'],
+      ...profileSection(
+        `server CPU profile over ${results.profile.window}`,
+        results.profile,
+        '`(idle)` is the event loop waiting for I/O.',
       ),
-      '',
-      table(['self time by function', 'ms', '%'], rows(p.self), ['---', '---:', '---:']),
-      '',
-      table(['Tokki functions by time on the stack (inclusive)', 'ms', '%'], rows(p.inclusive), [
-        '---',
-        '---:',
-        '---:',
-      ]),
+    );
+  }
+  if (results.writeThreadProfile) {
+    out.push(
+      ...profileSection(
+        `SQLite write thread's CPU profile over ${results.writeThreadProfile.window}`,
+        results.writeThreadProfile,
+        '`(idle)` is the thread waiting for a batch; `COMMIT` includes its fsync.',
+      ),
     );
   }
   return `${out.join('\n')}\n`;
+}
+
+function profileSection(title: string, p: ProfileSummary, idle: string): string[] {
+  const rows = (entries: ProfileSummary['self']) =>
+    entries.map((e) => [`\`${e.name}\``, int(e.ms), `${e.percent}`]);
+  return [
+    '',
+    `### ${title} (${int(p.sampledMs)} ms sampled)`,
+    '',
+    'Native work — SQLite statements, fsync, socket writes — is counted to the JavaScript ' +
+      `function that called it; ${idle}`,
+    '',
+    table(
+      ['self time by area', 'ms', '%'],
+      p.areas.map((a) => [a.name, int(a.ms), `${a.percent}`]),
+      ['---', '---:', '---:'],
+    ),
+    '',
+    table(['self time by function', 'ms', '%'], rows(p.self), ['---', '---:', '---:']),
+    '',
+    table(['Tokki functions by time on the stack (inclusive)', 'ms', '%'], rows(p.inclusive), [
+      '---',
+      '---:',
+      '---:',
+    ]),
+  ];
 }

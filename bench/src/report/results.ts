@@ -38,6 +38,8 @@ export interface BenchResults {
   failures: { scenario: ScenarioName; error: string }[];
   targets: TargetCheck[];
   profile?: ProfileSummary;
+  /** The SQLite write thread's profile (SQLite only). */
+  writeThreadProfile?: ProfileSummary;
 }
 
 /** One of issue #4's targets against what was measured. */
