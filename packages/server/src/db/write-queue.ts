@@ -186,14 +186,17 @@ export class WriteQueue {
       return [...outcomes, ...oneByOne];
     }
     const results = together.value as CommandOutcomes;
+    // The step's publications, in pts order, all go out before the first answered command is.
+    const first = results.findIndex((result) => result.ok);
     return [
       ...outcomes,
       ...results.map((result, i): JobOutcome => {
-        // The step's publications, in pts order, all go out before the first command is answered.
-        const publications = i === 0 ? together.publications : [];
-        return result.ok
-          ? { ok: true, value: result.value, publications }
-          : { ok: false, error: result.error };
+        if (!result.ok) return { ok: false, error: result.error };
+        return {
+          ok: true,
+          value: result.value,
+          publications: i === first ? together.publications : [],
+        };
       }),
     ];
   }

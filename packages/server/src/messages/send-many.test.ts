@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '@tokki/dev-env';
-import { Refused } from '../db/batch.js';
+import { Refused, type Publication } from '../db/batch.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { WriteQueue, type Writer } from '../db/write-queue.js';
 import { sendStep, type SendCommand } from './send.js';
@@ -155,5 +155,18 @@ describe.each(postgres)('sends together on %s', (dialect) => {
     );
     expect(sent.map((m) => m.seq)).toEqual(sent.map((_, i) => i + 1));
     expect(inserts).toBe(1);
+  });
+
+  it('publishes a burst whose first send is refused', async () => {
+    const { database } = await open();
+    const published: Publication[] = [];
+    const queue = new WriteQueue(database, { publish: (p) => published.push(p) });
+    const outcomes = await Promise.allSettled([
+      queue.runCommand(send('c', 'ab', 'not a member')),
+      queue.runCommand(send('b', 'bc', 'one')),
+      queue.runCommand(send('c', 'bc', 'two')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect(published.map((p) => p.topic)).toEqual(['chat.update', 'chat.update']);
   });
 });
