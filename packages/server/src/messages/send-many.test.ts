@@ -169,4 +169,29 @@ describe.each(postgres)('sends together on %s', (dialect) => {
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
     expect(published.map((p) => p.topic)).toEqual(['chat.update', 'chat.update']);
   });
+
+  it('falls back to sending one by one when the set-based step fails', async () => {
+    const { database } = await open();
+    // The set-based insert always fails here (as a unique-key race with another node would).
+    const failing: Database = {
+      ...database,
+      runner: (trx) => {
+        const runner = database.runner(trx);
+        return {
+          ...runner,
+          run: (sql, params) =>
+            sql.includes('insert into messages') && sql.includes('unnest')
+              ? Promise.reject(new Error('simulated conflict'))
+              : runner.run(sql, params),
+        };
+      },
+    };
+    const queue = new WriteQueue(failing);
+    const sent = await Promise.all(
+      ['one', 'two', 'three'].map((id) => queue.runCommand(send('b', 'bc', id))),
+    );
+    expect(sent.map((m) => m.seq)).toEqual([1, 2, 3]);
+    const rows = await database.db.selectFrom('messages').select('chat_id').execute();
+    expect(rows.filter((r) => r.chat_id === 'bc')).toHaveLength(3);
+  });
 });
