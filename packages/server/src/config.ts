@@ -23,6 +23,11 @@ export interface ServerConfig {
   updateRetentionSeconds: number;
   /** A device token unused for this long expires (Telegram's default: six months). */
   deviceIdleTimeoutSeconds: number;
+  /**
+   * Memory for the newest updates, from which catch-up reads instead of the database; 0 turns it
+   * off. One node only: a cluster must turn it off or feed it in pts order (docs/adr/001).
+   */
+  recentUpdatesBytes: number;
   /** The built web app (`packages/web/dist`), served at `/`; none when undefined. */
   webRoot: string | undefined;
   logLevel: string;
@@ -38,6 +43,7 @@ export interface ConfigInput {
   rateLimits?: Partial<ServerConfig['rateLimits']>;
   updateRetentionSeconds?: number;
   deviceIdleTimeoutSeconds?: number;
+  recentUpdatesBytes?: number;
   webRoot?: string;
   logLevel?: string;
 }
@@ -71,6 +77,7 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     },
     updateRetentionSeconds: input.updateRetentionSeconds ?? 30 * 24 * 3600,
     deviceIdleTimeoutSeconds: input.deviceIdleTimeoutSeconds ?? 183 * 24 * 3600,
+    recentUpdatesBytes: input.recentUpdatesBytes ?? 64 * 1024 * 1024,
     webRoot: input.webRoot,
     logLevel: input.logLevel ?? 'info',
   };

@@ -56,7 +56,9 @@ export async function createContext(
     publish: ({ topic, message }) => bus.publish(topic, message as never),
     onPublishError: (error) => logger.error({ err: error }, 'publishing a commit failed'),
   });
-  const updates = new UpdatesService(database, bus);
+  const updates = new UpdatesService(database, bus, {
+    recentUpdates: config.recentUpdatesBytes > 0 && { maxBytes: config.recentUpdatesBytes },
+  });
   const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
   const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger);
   const chats = new ChatsService(database, writes, bus, updates);

@@ -92,6 +92,40 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
   });
   afterAll(() => s?.close());
 
+  it('can run without the cache (recentUpdatesBytes: 0), reading catch-up from the database', async () => {
+    const plain = await startTestServer({ dialect, config: { recentUpdatesBytes: 0 } });
+    try {
+      expect(plain.server.ctx.updates.recentUpdates).toBeUndefined();
+      const [dana, a] = await Promise.all([
+        signInTestUser(plain.url, 1),
+        signInTestUser(plain.url, 2),
+      ]);
+      const chat = await post<Chat>(
+        plain.url,
+        'chats.createDirect',
+        { userId: dana.userId },
+        a.token,
+      );
+      const { pts } = await post<{ pts: number }>(plain.url, 'updates.getState', {}, dana.token);
+      await post(
+        plain.url,
+        'messages.send',
+        { chatId: chat.id, clientMsgId: 'x', text: 'hi' },
+        a.token,
+      );
+      const difference = await post<Difference>(
+        plain.url,
+        'updates.getDifference',
+        { pts },
+        dana.token,
+      );
+      expect(difference).toMatchObject({ kind: 'updates', final: true });
+      expect(difference.kind === 'updates' && difference.updates).toHaveLength(1);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('reads the same from memory as from the database, across joins, leaves and evictions', async () => {
     const ctx = s.server.ctx;
     const fromDatabase = await updatesService(false);

@@ -14,10 +14,8 @@ export interface UpdatesOptions {
    * Single node only: the cache must be fed every update in pts order, which the local bus does.
    * A cluster bus (issue 7) must feed it from its reorder step, or turn it off.
    */
-  recentUpdates?: { maxBytes: number } | false;
+  recentUpdates: { maxBytes: number } | false;
 }
-
-const DEFAULT_RECENT_UPDATES_BYTES = 64 * 1024 * 1024;
 
 /** A page of a user's updates: every one of theirs after the page's start, up to `through`. */
 export interface UpdatesPage {
@@ -44,9 +42,8 @@ export class UpdatesService {
   constructor(
     private readonly database: Database,
     private readonly bus: Bus,
-    options: UpdatesOptions = {},
+    { recentUpdates }: UpdatesOptions,
   ) {
-    const { recentUpdates = { maxBytes: DEFAULT_RECENT_UPDATES_BYTES } } = options;
     if (recentUpdates) this.recentUpdates = this.feed(new RecentUpdates(recentUpdates.maxBytes));
   }
 
