@@ -66,7 +66,7 @@ export function planCpus(wanted: boolean): CpuPlan {
     pinned: true,
     server: ['taskset', '-c', all],
     generators: ['taskset', '-c', loadCpus],
-    serverCpus: '0',
+    serverCpus: all,
     loadCpus,
     note:
       `server on any core (its event loop mostly on core 0); ` +
