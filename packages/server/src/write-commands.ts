@@ -31,10 +31,9 @@ export type CommandOutcomes = ({ ok: true; value: unknown } | { ok: false; error
  * Several commands as one step, in one transaction on PostgreSQL: each kind's set-based version
  * (today every command is a send). Results as if each had run on its own, in order.
  */
-export async function runCommandsTogether(
+export function runCommandsTogether(
   w: StepWriter,
   commands: readonly WriteCommand[],
 ): Promise<CommandOutcomes> {
-  const results = await sendManyOnPostgres(w, commands);
-  return results.map((r) => (r.ok ? { ok: true as const, value: r.message } : r));
+  return sendManyOnPostgres(w, commands);
 }

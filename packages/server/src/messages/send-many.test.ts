@@ -105,7 +105,7 @@ describe.each(postgres)('sends together on %s', (dialect) => {
       send('c', 'ac', 'm7'),
     ];
     const answer = (r: SendResult) =>
-      r.ok ? r.message : { error: (r.error as { code?: string }).code };
+      r.ok ? r.value : { error: (r.error as { code?: string }).code };
 
     const oneByOne = await open();
     const expected = await oneByOne.queue.run(async (w) => {
@@ -113,7 +113,7 @@ describe.each(postgres)('sends together on %s', (dialect) => {
       for (const command of commands) {
         results.push(
           await sendStep(w, command).then(
-            (message): SendResult => ({ ok: true, message }),
+            (value): SendResult => ({ ok: true, value }),
             (error: unknown): SendResult => ({
               ok: false,
               error: error instanceof Refused ? error.reason : error,

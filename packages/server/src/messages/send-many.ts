@@ -2,11 +2,12 @@ import type { Message } from '@tokki/protocol';
 import { membershipError } from '../chats/service.js';
 import type { StepWriter } from '../db/batch.js';
 import type { MessagesTable } from '../db/schema.js';
-import { updateFrame } from '../updates/frames.js';
+import { publishChatUpdate } from '../updates/log.js';
 import type { SendCommand } from './send.js';
 import { toMessage } from './store.js';
 
-export type SendResult = { ok: true; message: Message } | { ok: false; error: unknown };
+/** Shaped as a command's outcome (write-commands.ts). */
+export type SendResult = { ok: true; value: Message } | { ok: false; error: unknown };
 
 const key = (chatId: string, senderId: string, clientMsgId: string) =>
   JSON.stringify([chatId, senderId, clientMsgId]);
@@ -76,7 +77,7 @@ export async function sendManyOnPostgres(
     const k = key(command.chatId, command.senderId, command.clientMsgId);
     const original = stored.get(k);
     if (original) {
-      results[index] = { ok: true, message: toMessage(original) };
+      results[index] = { ok: true, value: toMessage(original) };
     } else if (!firstInBatch.has(k)) {
       firstInBatch.set(k, fresh.length);
       fresh.push({ index, command, pts: w.nextPts() });
@@ -155,13 +156,8 @@ export async function sendManyOnPostgres(
     [rows.map((r) => r.pts), rows.map((r) => r.chat_id), payloads, rows.map(() => w.now)],
   );
   rows.forEach((row, i) => {
-    w.publish('chat.update', {
-      chatId: row.chat_id,
-      pts: row.pts,
-      frame: updateFrame(row.pts, payloads[i]!),
-      alsoUserIds: [],
-    });
-    results[fresh[i]!.index] = { ok: true, message: toMessage(row) };
+    publishChatUpdate(w, row.chat_id, row.pts, payloads[i]!);
+    results[fresh[i]!.index] = { ok: true, value: toMessage(row) };
   });
   return fillRepeats(commands, results, firstInBatch, fresh);
 }

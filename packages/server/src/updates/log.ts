@@ -19,5 +19,16 @@ export async function logChatUpdate(
     'insert into chat_updates (pts, chat_id, payload, created_at) values (?, ?, ?, ?)',
     [pts, chatId, payload, w.now],
   );
+  publishChatUpdate(w, chatId, pts, payload, alsoUserIds);
+}
+
+/** Publishes a stored chat update (its JSON as stored) once the batch commits. */
+export function publishChatUpdate(
+  w: StepWriter,
+  chatId: string,
+  pts: number,
+  payload: string,
+  alsoUserIds: string[] = [],
+): void {
   w.publish('chat.update', { chatId, pts, frame: updateFrame(pts, payload), alsoUserIds });
 }
