@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../components/Avatar';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { FormMessage, type FormMessageValue } from '../components/FormMessage';
 import { Icon } from '../components/Icon';
 import { TopBar } from '../components/TopBar';
 import { chatTitle } from '../lib/chat';
@@ -22,7 +23,7 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
   const [title, setTitle] = useState(chat?.title ?? '');
   const [phone, setPhone] = useState('');
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<FormMessageValue | null>(null);
   const [confirmLeave, setConfirmLeave] = useState(false);
   const back = () => goBack({ name: 'chat', chatId });
   useEscape(back);
@@ -159,14 +160,7 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
           </form>
         )}
 
-        {message && (
-          <p
-            className={message.error ? 'form-error' : 'form-notice'}
-            role={message.error ? 'alert' : 'status'}
-          >
-            {message.text}
-          </p>
-        )}
+        <FormMessage message={message} />
 
         <h2 className="section-title">{t('info.members', { count })}</h2>
         <ul className="people">

@@ -3,6 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../components/Avatar';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { FormMessage, type FormMessageValue } from '../components/FormMessage';
 import { Icon } from '../components/Icon';
 import { TopBar } from '../components/TopBar';
 import { useEscape } from '../lib/escape';
@@ -22,7 +23,7 @@ export default function Settings() {
   const [status, setStatus] = useState(me?.statusMessage ?? '');
   const [devices, setDevices] = useState<Device[] | null>(null);
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<FormMessageValue | null>(null);
   const [confirm, setConfirm] = useState<
     { kind: 'signOut' } | { kind: 'revoke'; device: Device } | null
   >(null);
@@ -125,14 +126,7 @@ export default function Settings() {
               onChange={(e) => setStatus(e.target.value)}
             />
           </label>
-          {message && (
-            <p
-              className={message.error ? 'form-error' : 'form-notice'}
-              role={message.error ? 'alert' : 'status'}
-            >
-              {message.text}
-            </p>
-          )}
+          <FormMessage message={message} />
           <button
             className="button block"
             type="submit"
