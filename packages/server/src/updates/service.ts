@@ -136,10 +136,15 @@ export class UpdatesService {
       : await store.readCounter(reader, 'pts');
     const memberships = await store.readMemberships(reader, userId, pts);
     // Checked again: what was evicted while the memberships were read is read from the database.
-    const rows =
-      recent?.covers(pts) && through <= recent.publishedThrough
-        ? recent.read(userId, memberships, pts, through, limit)
-        : await store.readUpdatesSince(reader, userId, memberships, pts, through, limit);
+    // A prune evicts the cache before it commits, so memory never serves what was pruned.
+    if (recent?.covers(pts) && through <= recent.publishedThrough) {
+      return {
+        rows: recent.read(userId, memberships, pts, through, limit),
+        through,
+        pruned: false,
+      };
+    }
+    const rows = await store.readUpdatesSince(reader, userId, memberships, pts, through, limit);
     // A prune commits at once; read after the rows, this tells whether it came before them.
     const pruned = pts < (await store.readCounter(reader, 'pruned_pts'));
     return { rows, through, pruned };
