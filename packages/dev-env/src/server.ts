@@ -23,6 +23,8 @@ const TEST_CONFIG: ConfigInput = {
   port: 0,
   mode: 'local',
   logLevel: process.env.TOKKI_TEST_LOG ?? 'silent',
+  // A fixed key, so that no key file is written for a test server.
+  contactHashKey: '7e57'.repeat(16),
 };
 
 /** A real server in this process on a random port, with a fresh database of the dialect. */

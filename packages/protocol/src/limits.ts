@@ -23,5 +23,12 @@ export const LIMITS = {
   /** Seconds a new WebSocket may wait before sending `connect`. */
   HANDSHAKE_TIMEOUT_SECONDS: 10,
   VERIFICATION_CODE_TTL_SECONDS: 300,
+  /** Address-book entries one `contacts.sync` call may add or remove (each list). */
+  CONTACTS_PER_CALL_MAX: 1000,
+  CONTACT_NAME_MAX: 64,
+  /** Friends one account may have (KakaoTalk's limit). */
+  FRIENDS_MAX: 5000,
+  /** Largest profile picture accepted, in bytes (it is stored resized). */
+  PROFILE_PHOTO_MAX_BYTES: 10 * 1024 * 1024,
   VERIFICATION_CODE_ATTEMPTS: 5,
 } as const;

@@ -1,6 +1,20 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { LIMITS } from './limits.js';
-import { Chat, Device, Id, Me, Member, Message, Pts, Seq, Update, User } from './models.js';
+import {
+  Chat,
+  Device,
+  Friend,
+  Id,
+  Me,
+  Member,
+  Message,
+  Pts,
+  Recommendation,
+  Seq,
+  TokkiId,
+  Update,
+  User,
+} from './models.js';
 
 /**
  * Every API method, once. The server validates with these schemas on both transports
@@ -115,12 +129,107 @@ export const methods = {
     result: Me,
   }),
   'profile.update': method({
-    summary: 'Change display name or status message.',
+    summary: 'Change display name, status message or Tokki ID (null removes it).',
     params: Params({
       displayName: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.DISPLAY_NAME_MAX })),
       statusMessage: Type.Optional(Text(LIMITS.STATUS_MESSAGE_MAX)),
+      tokkiId: Type.Optional(Type.Union([TokkiId, Type.Null()])),
     }),
     result: Me,
+  }),
+  'profile.removePhoto': method({
+    summary: 'Remove the profile picture (set one with POST /v1/profile/photo and the image).',
+    params: Empty,
+    result: Me,
+  }),
+  'contacts.sync': method({
+    summary:
+      "Add entries to, or remove them from, the caller's address book on the server. Contacts who use Tokki become friends.",
+    params: Params({
+      add: Type.Optional(
+        Type.Array(
+          Type.Object(
+            { phone: Phone, name: Type.Optional(Text(LIMITS.CONTACT_NAME_MAX)) },
+            { additionalProperties: false },
+          ),
+          { maxItems: LIMITS.CONTACTS_PER_CALL_MAX },
+        ),
+      ),
+      remove: Type.Optional(Type.Array(Phone, { maxItems: LIMITS.CONTACTS_PER_CALL_MAX })),
+    }),
+    result: Type.Object({
+      /** New entries (numbers counted against the daily discovery limit). */
+      added: Type.Integer(),
+      /** Entries already there whose name changed. */
+      renamed: Type.Integer(),
+      removed: Type.Integer(),
+      /** Entries that are not phone numbers, by their index in `add` or `remove`; nothing stored. */
+      rejected: Type.Array(
+        Type.Object({
+          list: Type.Union([Type.Literal('add'), Type.Literal('remove')]),
+          index: Type.Integer(),
+          reason: Type.String(),
+        }),
+      ),
+      /** Friends this sync made. */
+      friendsAdded: Type.Array(Friend),
+    }),
+  }),
+  'friends.list': method({
+    summary: "The caller's friends, hidden ones included (blocked users are not friends).",
+    params: Empty,
+    result: Type.Object({ friends: Type.Array(Friend) }),
+  }),
+  'friends.add': method({
+    summary: 'Add a friend by phone number or by Tokki ID (counts against the discovery limit).',
+    params: Params({ phone: Type.Optional(Phone), tokkiId: Type.Optional(TokkiId) }),
+    result: Friend,
+  }),
+  'friends.addById': method({
+    summary: 'Add a user the caller already knows by id (a recommendation, a chat member).',
+    params: Params({ userId: Id }),
+    result: Friend,
+  }),
+  'friends.update': method({
+    summary: 'Favourite or hide a friend, or rename them for the caller.',
+    params: Params({
+      userId: Id,
+      favorite: Type.Optional(Type.Boolean()),
+      hidden: Type.Optional(Type.Boolean()),
+      contactName: Type.Optional(
+        Type.Union([
+          Type.String({ minLength: 1, maxLength: LIMITS.CONTACT_NAME_MAX }),
+          Type.Null(),
+        ]),
+      ),
+    }),
+    result: Friend,
+  }),
+  'friends.recommended': method({
+    summary: "Users who have the caller's number but are not the caller's friends.",
+    params: Empty,
+    result: Type.Object({ recommendations: Type.Array(Recommendation) }),
+  }),
+  'friends.dismiss': method({
+    summary: 'Never recommend this user again.',
+    params: Params({ userId: Id }),
+    result: Ok,
+  }),
+  'friends.block': method({
+    summary:
+      'Block a user: no messages or new chats from them, no profile changes to them. They are not told.',
+    params: Params({ userId: Id }),
+    result: Ok,
+  }),
+  'friends.unblock': method({
+    summary: 'Unblock a user; a former friend is a friend again.',
+    params: Params({ userId: Id }),
+    result: Ok,
+  }),
+  'friends.blocked': method({
+    summary: 'The users the caller blocked.',
+    params: Empty,
+    result: Type.Object({ users: Type.Array(User) }),
   }),
   'users.get': method({
     summary: 'Public profiles by id.',

@@ -14,12 +14,43 @@ export const User = Type.Object({
   id: Id,
   displayName: Type.String(),
   statusMessage: Type.String(),
+  /**
+   * The profile picture, null when there is none: `GET /v1/photos/<photo>` (`?size=small` for a
+   * thumbnail). A new picture gets a new random id, which only those who may see it are given.
+   */
+  photo: Type.Union([Id, Type.Null()]),
 });
 export type User = Static<typeof User>;
 
+/** Letters, digits, `.` and `_`; stored and matched in lower case. */
+export const TokkiId = Type.String({ minLength: 4, maxLength: 20, pattern: '^[A-Za-z0-9._]+$' });
+
 /** The signed-in user sees their own phone number; other users' numbers are never returned. */
-export const Me = Type.Composite([User, Type.Object({ phone: Type.String() })]);
+export const Me = Type.Composite([
+  User,
+  Type.Object({
+    phone: Type.String(),
+    /** The optional username others can add this user by instead of a number. */
+    tokkiId: Type.Union([Type.String(), Type.Null()]),
+  }),
+]);
 export type Me = Static<typeof Me>;
+
+/** Someone in the caller's friend list. */
+export const Friend = Type.Object({
+  user: User,
+  /** The name the caller's address book gives them, shown instead of their own; null if none. */
+  contactName: Type.Union([Type.String(), Type.Null()]),
+  favorite: Type.Boolean(),
+  /** Hidden friends stay friends but are listed apart. */
+  hidden: Type.Boolean(),
+  since: Timestamp,
+});
+export type Friend = Static<typeof Friend>;
+
+/** A user who has the caller's number in their address book, though the caller has not them. */
+export const Recommendation = Type.Object({ user: User, since: Timestamp });
+export type Recommendation = Static<typeof Recommendation>;
 
 export const Device = Type.Object({
   id: Id,
@@ -99,7 +130,18 @@ export const Update = Type.Union([
     title: Type.String(),
     byUserId: Id,
   }),
+  /** The caller's own profile, or a friend's. */
   Type.Object({ kind: Type.Literal('profile.updated'), user: User }),
+  /** Added to, or changed in, the caller's friend list (on any of their devices). */
+  Type.Object({ kind: Type.Literal('friend.added'), friend: Friend }),
+  Type.Object({ kind: Type.Literal('friend.updated'), friend: Friend }),
+  /** Out of the friend list: blocked by the caller. */
+  Type.Object({ kind: Type.Literal('friend.removed'), userId: Id }),
+  Type.Object({ kind: Type.Literal('recommendation.added'), recommendation: Recommendation }),
+  /** Added, dismissed or blocked by the caller. */
+  Type.Object({ kind: Type.Literal('recommendation.removed'), userId: Id }),
+  Type.Object({ kind: Type.Literal('block.added'), user: User }),
+  Type.Object({ kind: Type.Literal('block.removed'), userId: Id }),
 ]);
 export type Update = Static<typeof Update>;
 export type UpdateKind = Update['kind'];

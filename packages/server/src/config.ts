@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type Mode = 'local' | 'production';
@@ -18,7 +20,15 @@ export interface ServerConfig {
   rateLimits: {
     codeRequestsPerPhone: RateLimit;
     codeRequestsPerIp: RateLimit;
+    /** Numbers new to an account (address-book entries, lookups by number or Tokki ID). */
+    contactDiscoveryPerAccount: RateLimit;
+    contactDiscoveryPerDevice: RateLimit;
   };
+  /**
+   * Key of the HMAC that contacts are stored under (friends/contact-hash.ts). It must not live
+   * in the database, or a stolen database could be reversed by hashing every number.
+   */
+  contactHashKey: Buffer;
   /** Updates older than this are pruned; devices further behind are told to reload. */
   updateRetentionSeconds: number;
   /** A device token unused for this long expires (Telegram's default: six months). */
@@ -41,6 +51,8 @@ export interface ConfigInput {
   databaseUrl?: string;
   smsProvider?: string;
   rateLimits?: Partial<ServerConfig['rateLimits']>;
+  /** At least 32 bytes, hex; else TOKKI_CONTACT_HASH_KEY; else, in local mode, a key file. */
+  contactHashKey?: string;
   updateRetentionSeconds?: number;
   deviceIdleTimeoutSeconds?: number;
   recentUpdatesBytes?: number;
@@ -49,6 +61,9 @@ export interface ConfigInput {
 }
 
 export const DEFAULT_PORT = 8080;
+
+const DAY_SECONDS = 24 * 3600;
+const CONTACT_HASH_KEY_FILE = 'contact-hash.key';
 
 /** Fills defaults and refuses combinations that would be unsafe to run. */
 export function resolveConfig(input: ConfigInput = {}): ServerConfig {
@@ -73,12 +88,58 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     rateLimits: {
       codeRequestsPerPhone: { max: 5, windowSeconds: 3600 },
       codeRequestsPerIp: { max: 30, windowSeconds: 3600 },
+      contactDiscoveryPerAccount: { max: 5000, windowSeconds: DAY_SECONDS },
+      contactDiscoveryPerDevice: { max: 3000, windowSeconds: DAY_SECONDS },
       ...input.rateLimits,
     },
+    contactHashKey: resolveContactHashKey(input.contactHashKey, mode, dataDir),
     updateRetentionSeconds: input.updateRetentionSeconds ?? 30 * 24 * 3600,
     deviceIdleTimeoutSeconds: input.deviceIdleTimeoutSeconds ?? 183 * 24 * 3600,
     recentUpdatesBytes: input.recentUpdatesBytes ?? 64 * 1024 * 1024,
     webRoot: input.webRoot,
     logLevel: input.logLevel ?? 'info',
   };
+}
+
+/**
+ * The contact-hash key: given, from the environment, or — in local mode only — read from the data
+ * directory, where the first start writes a random one. Production must be given one, and keep it
+ * (with its backups, not the database's): a new key unmatches every stored contact.
+ */
+export function resolveContactHashKey(
+  given: string | undefined,
+  mode: Mode,
+  dataDir: string,
+): Buffer {
+  const configured = given ?? process.env.TOKKI_CONTACT_HASH_KEY;
+  if (configured !== undefined) return parseKey(configured, 'The contact-hash key');
+  if (mode === 'production') {
+    throw new Error(
+      'Production mode needs a contact-hash key: set TOKKI_CONTACT_HASH_KEY to 64 or more hex ' +
+        'digits (e.g. `openssl rand -hex 32`) and keep it apart from the database.',
+    );
+  }
+  const file = join(dataDir, CONTACT_HASH_KEY_FILE);
+  try {
+    return parseKey(readFileSync(file, 'utf8').trim(), file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  // 'wx': two servers starting at once must not write different keys.
+  try {
+    writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return parseKey(readFileSync(file, 'utf8').trim(), file);
+  }
+  return Buffer.from(key, 'hex');
+}
+
+function parseKey(hex: string, what: string): Buffer {
+  if (!/^([0-9a-fA-F]{2}){32,}$/.test(hex)) {
+    throw new Error(`${what} must be at least 64 hex digits (32 bytes).`);
+  }
+  return Buffer.from(hex, 'hex');
 }

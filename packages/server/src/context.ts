@@ -6,6 +6,7 @@ import { LocalBus } from './bus/local-bus.js';
 import { ChatsService } from './chats/service.js';
 import type { ServerConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
+import { FriendsService } from './friends/service.js';
 import { WriteQueue } from './db/write-queue.js';
 import { MessagesService } from './messages/service.js';
 import { UpdatesService } from './updates/service.js';
@@ -19,6 +20,7 @@ export interface AppContext extends AsyncDisposable {
   bus: Bus;
   accounts: AccountsService;
   chats: ChatsService;
+  friends: FriendsService;
   messages: MessagesService;
   updates: UpdatesService;
   close(): Promise<void>;
@@ -64,6 +66,8 @@ export async function createContext(
   const chats = new ChatsService(database, writes, bus, updates);
   const messages = new MessagesService(database, writes, chats, updates);
   chats.setLastMessageLoader((keys) => messages.lastMessages(keys));
+  const friends = new FriendsService(config, database, writes, updates, accounts, chats);
+  await accounts.hashPhonesOfAllUsers();
 
   const close = async () => {
     await writes.idle();
@@ -78,6 +82,7 @@ export async function createContext(
     bus,
     accounts,
     chats,
+    friends,
     messages,
     updates,
     close,

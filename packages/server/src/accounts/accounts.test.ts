@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   post,
   RawSocket,
@@ -9,10 +12,12 @@ import {
   type TestServer,
 } from '@tokki/dev-env';
 import { CLOSE_CODES } from '@tokki/protocol';
-import { resolveConfig } from '../config.js';
+import { resolveConfig, resolveContactHashKey } from '../config.js';
 import { startServer } from '../server.js';
 import type { SmsProvider } from './sms.js';
 import { normalizePhone } from './phone.js';
+
+const KEY = 'ab'.repeat(32);
 
 /** Captures what would be texted, so tests can read real (non-test-number) codes. */
 class RecordingSmsProvider implements SmsProvider {
@@ -46,7 +51,38 @@ describe('phone numbers', () => {
 describe('modes', () => {
   it('refuses production mode with the console SMS provider', () => {
     expect(() => resolveConfig({ mode: 'production' })).toThrow(/real SMS provider/);
-    expect(resolveConfig({}).mode).toBe('local');
+    expect(resolveConfig({ contactHashKey: KEY }).mode).toBe('local');
+  });
+});
+
+describe('the contact-hash key', () => {
+  const env = process.env.TOKKI_CONTACT_HASH_KEY;
+  beforeEach(() => delete process.env.TOKKI_CONTACT_HASH_KEY);
+  afterEach(() => {
+    if (env === undefined) delete process.env.TOKKI_CONTACT_HASH_KEY;
+    else process.env.TOKKI_CONTACT_HASH_KEY = env;
+  });
+
+  it('is written once to the data directory in local mode, and kept', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tokki-key-'));
+    try {
+      const first = resolveConfig({ dataDir }).contactHashKey;
+      expect(first).toHaveLength(32);
+      expect(resolveConfig({ dataDir }).contactHashKey).toEqual(first);
+      expect((await stat(join(dataDir, 'contact-hash.key'))).mode & 0o777).toBe(0o600);
+    } finally {
+      await rm(dataDir, { recursive: true });
+    }
+  });
+
+  it('comes from the environment or config, is long enough, and is required in production', () => {
+    process.env.TOKKI_CONTACT_HASH_KEY = KEY;
+    expect(resolveConfig({}).contactHashKey.toString('hex')).toBe(KEY);
+    expect(() => resolveConfig({ contactHashKey: 'abcd' })).toThrow(/64 hex digits/);
+    delete process.env.TOKKI_CONTACT_HASH_KEY;
+    expect(() => resolveContactHashKey(undefined, 'production', '/nonexistent')).toThrow(
+      /TOKKI_CONTACT_HASH_KEY/,
+    );
   });
 });
 
@@ -257,7 +293,7 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
     const frame = await socket.waitFor((f) => f.type === 'update');
     expect(frame.update).toEqual({
       kind: 'profile.updated',
-      user: { id: a.userId, displayName: 'Jun', statusMessage: '休み中' },
+      user: { id: a.userId, displayName: 'Jun', statusMessage: '休み中', photo: null },
     });
     await expect(api('profile.update', { displayName: '  ' }, a.token)).rejects.toMatchObject({
       code: 'INVALID_PARAMS',

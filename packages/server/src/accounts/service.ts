@@ -4,11 +4,14 @@ import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
 import type { ServerConfig } from '../config.js';
 import type { Database } from '../db/database.js';
-import type { WriteQueue } from '../db/write-queue.js';
+import type { UsersTable } from '../db/schema.js';
+import { phoneHasher, type PhoneHasher } from '../friends/contact-hash.js';
+import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { UpdatesService } from '../updates/service.js';
 import { normalizePhone } from './phone.js';
+import { resizeProfilePhoto, type PhotoSize } from './photos.js';
 import { hitRateLimit } from './rate-limit.js';
 import type { SmsProvider } from './sms.js';
 import * as store from './store.js';
@@ -32,7 +35,18 @@ interface CachedDevice {
   lastSeenAt: number;
 }
 
+/** What accounts need from friends (friends/service.ts), bound late: friends need accounts. */
+export interface FriendsHooks {
+  /** In the sign-up's transaction: friends and recommendations from others' address books. */
+  userCreated(w: Writer, user: UsersTable): Promise<void>;
+  /** Who sees a user's profile changes live, besides the user. */
+  audienceOf(w: Writer, userId: string): Promise<string[]>;
+  /** Profiles as `viewerId` may see them: a user who blocked them, as they were then. */
+  viewAs(viewerId: string, users: User[]): Promise<User[]>;
+}
+
 const AUTH_CACHE_MAX = 100_000;
+const TOKKI_ID_TAKEN = () => new ApiError('CONFLICT', 'That Tokki ID is taken.');
 /** How stale `last_seen_at` may get before a request writes it again. */
 const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -40,6 +54,12 @@ const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 export class AccountsService {
   /** Valid devices seen recently; revocation evicts through the bus on every node. */
   private readonly authCache = new Map<string, CachedDevice>();
+  readonly hashPhone: PhoneHasher;
+  private friends: FriendsHooks = {
+    userCreated: async () => {},
+    audienceOf: async () => [],
+    viewAs: async (_viewerId, users) => users,
+  };
 
   constructor(
     private readonly config: ServerConfig,
@@ -51,6 +71,38 @@ export class AccountsService {
     private readonly logger: Logger,
   ) {
     bus.subscribe('device.revoked', ({ deviceId }) => this.authCache.delete(deviceId));
+    this.hashPhone = phoneHasher(config.contactHashKey);
+  }
+
+  setFriends(hooks: FriendsHooks): void {
+    this.friends = hooks;
+  }
+
+  /** Test numbers count as phone numbers only in local mode. */
+  get allowsTestNumbers(): boolean {
+    return this.allowTestNumbers;
+  }
+
+  /** Gives users from before contacts (or from under another key) the hash of their number. */
+  async hashPhonesOfAllUsers(): Promise<void> {
+    for (;;) {
+      const rows = await this.database.db
+        .selectFrom('users')
+        .select(['id', 'phone'])
+        .where('phone_hash', 'is', null)
+        .limit(1000)
+        .execute();
+      if (rows.length === 0) return;
+      await this.writes.run(async (w) => {
+        for (const row of rows) {
+          await w.db
+            .updateTable('users')
+            .set({ phone_hash: this.hashPhone(row.phone) })
+            .where('id', '=', row.id)
+            .execute();
+        }
+      });
+    }
   }
 
   private get allowTestNumbers(): boolean {
@@ -141,8 +193,12 @@ export class AccountsService {
           display_name: input.displayName?.trim() || `Tokki ${phone.slice(-4)}`,
           status_message: '',
           created_at: w.now,
+          phone_hash: this.hashPhone(phone),
+          tokki_id: null,
+          photo_id: null,
         };
         await w.db.insertInto('users').values(user).execute();
+        await this.friends.userCreated(w, user);
       }
       const deviceId = newId('d');
       const { token, hash } = newDeviceToken(deviceId);
@@ -228,37 +284,88 @@ export class AccountsService {
 
   async updateProfile(
     userId: string,
-    changes: { displayName?: string; statusMessage?: string },
+    changes: { displayName?: string; statusMessage?: string; tokkiId?: string | null },
   ): Promise<Me> {
     const displayName = changes.displayName?.trim();
     if (displayName === '') throw new ApiError('INVALID_PARAMS', 'Display name is empty.');
+    const tokkiId = changes.tokkiId?.toLowerCase() ?? changes.tokkiId;
+    return this.changeProfile(userId, {
+      ...(displayName !== undefined && { display_name: displayName }),
+      ...(changes.statusMessage !== undefined && { status_message: changes.statusMessage }),
+      ...(tokkiId !== undefined && { tokki_id: tokkiId }),
+    });
+  }
+
+  /** Stores a new profile picture, resized, without the metadata the file came with. */
+  async setPhoto(userId: string, image: Buffer): Promise<Me> {
+    const { large, small } = await resizeProfilePhoto(image);
+    const id = newId('p');
+    return this.changeProfile(userId, { photo_id: id }, async (w) => {
+      await w.db
+        .insertInto('profile_photos')
+        .values({ id, user_id: userId, large, small, created_at: w.now })
+        .execute();
+    });
+  }
+
+  async removePhoto(userId: string): Promise<Me> {
+    return this.changeProfile(userId, { photo_id: null });
+  }
+
+  /** A profile picture by id, or undefined. */
+  async photo(photoId: string, size: PhotoSize): Promise<Buffer | undefined> {
+    const row = await this.database.db
+      .selectFrom('profile_photos')
+      .select(size)
+      .where('id', '=', photoId)
+      .executeTakeFirst();
+    return row?.[size];
+  }
+
+  /**
+   * Applies a profile change and tells the user's devices and everyone who has them as a friend
+   * (but not those they blocked), in the same transaction.
+   */
+  private async changeProfile(
+    userId: string,
+    set: Partial<Pick<UsersTable, 'display_name' | 'status_message' | 'tokki_id' | 'photo_id'>>,
+    before?: (w: Writer) => Promise<void>,
+  ): Promise<Me> {
     return this.writes.run(async (w) => {
-      const set = {
-        ...(displayName !== undefined && { display_name: displayName }),
-        ...(changes.statusMessage !== undefined && { status_message: changes.statusMessage }),
-      };
+      await before?.(w);
+      if (set.tokki_id) {
+        const holder = await store.findUserByTokkiId(w.db, set.tokki_id);
+        if (holder && holder.id !== userId) throw TOKKI_ID_TAKEN();
+      }
       if (Object.keys(set).length > 0) {
         await w.db.updateTable('users').set(set).where('id', '=', userId).execute();
       }
       const row = await store.findUserById(w.db, userId);
       if (!row) throw new ApiError('NOT_FOUND', 'No such user.');
-      await this.updates.appendUserUpdate(w, userId, {
-        kind: 'profile.updated',
-        user: store.toUser(row),
-      });
+      const update = { kind: 'profile.updated', user: store.toUser(row) } as const;
+      const audience = await this.friends.audienceOf(w, userId);
+      for (const id of [userId, ...audience]) await this.updates.appendUserUpdate(w, id, update);
       return store.toMe(row);
     });
   }
 
-  async getUsers(ids: readonly string[]): Promise<User[]> {
+  /** Profiles by id, as `viewerId` may see them. */
+  async getUsers(viewerId: string, ids: readonly string[]): Promise<User[]> {
     const rows = await store.findUsersByIds(this.database.db, [...new Set(ids)]);
-    return rows.map(store.toUser);
+    return this.friends.viewAs(viewerId, rows.map(store.toUser));
   }
 
-  async lookupPhone(phoneInput: string): Promise<User | null> {
-    const phone = normalizePhone(phoneInput, this.allowTestNumbers).e164;
-    const row = await store.findUserByPhone(this.database.db, phone);
-    return row ? store.toUser(row) : null;
+  /** For friends: users by the hash of their number, by Tokki ID, by id. */
+  usersByPhoneHashes(db: Writer['db'], hashes: readonly string[]) {
+    return store.findUsersByPhoneHashes(db, hashes);
+  }
+
+  userByTokkiId(db: Writer['db'], tokkiId: string) {
+    return store.findUserByTokkiId(db, tokkiId.toLowerCase());
+  }
+
+  userRow(db: Writer['db'] | Database['db'], userId: string) {
+    return store.findUserById(db, userId);
   }
 }
 

@@ -8,9 +8,14 @@ export const toUser = (row: UsersTable): User => ({
   id: row.id,
   displayName: row.display_name,
   statusMessage: row.status_message,
+  photo: row.photo_id,
 });
 
-export const toMe = (row: UsersTable): Me => ({ ...toUser(row), phone: row.phone });
+export const toMe = (row: UsersTable): Me => ({
+  ...toUser(row),
+  phone: row.phone,
+  tokkiId: row.tokki_id,
+});
 
 export const toDevice = (row: DevicesTable, currentDeviceId: string): Device => ({
   id: row.id,
@@ -45,4 +50,13 @@ export function listActiveDevices(db: Db, userId: string) {
     .where('revoked_at', 'is', null)
     .orderBy('created_at')
     .execute();
+}
+
+export function findUserByTokkiId(db: Db, tokkiId: string) {
+  return db.selectFrom('users').selectAll().where('tokki_id', '=', tokkiId).executeTakeFirst();
+}
+
+export function findUsersByPhoneHashes(db: Db, hashes: readonly string[]) {
+  if (hashes.length === 0) return Promise.resolve([]);
+  return db.selectFrom('users').selectAll().where('phone_hash', 'in', hashes).execute();
 }

@@ -51,8 +51,39 @@ export const handlers: {
   },
   'profile.get': (ctx, { principal }) => ctx.accounts.getMe(principal.userId),
   'profile.update': (ctx, { principal }, p) => ctx.accounts.updateProfile(principal.userId, p),
-  'users.get': async (ctx, _call, p) => ({ users: await ctx.accounts.getUsers(p.userIds) }),
-  'users.lookupPhone': async (ctx, _call, p) => ({ user: await ctx.accounts.lookupPhone(p.phone) }),
+  'profile.removePhoto': (ctx, { principal }) => ctx.accounts.removePhoto(principal.userId),
+  'users.get': async (ctx, { principal }, p) => ({
+    users: await ctx.accounts.getUsers(principal.userId, p.userIds),
+  }),
+  'users.lookupPhone': async (ctx, { principal }, p) => ({
+    user: await ctx.friends.lookupPhone(principal, p.phone),
+  }),
+  'contacts.sync': (ctx, { principal }, p) => ctx.friends.sync(principal, p),
+  'friends.list': async (ctx, { principal }) => ({
+    friends: await ctx.friends.list(principal.userId),
+  }),
+  'friends.add': (ctx, { principal }, p) => ctx.friends.add(principal, p),
+  'friends.addById': (ctx, { principal }, p) => ctx.friends.addById(principal.userId, p.userId),
+  'friends.update': (ctx, { principal }, { userId, ...changes }) =>
+    ctx.friends.update(principal.userId, userId, changes),
+  'friends.recommended': async (ctx, { principal }) => ({
+    recommendations: await ctx.friends.recommended(principal.userId),
+  }),
+  'friends.dismiss': async (ctx, { principal }, p) => {
+    await ctx.friends.dismiss(principal.userId, p.userId);
+    return {};
+  },
+  'friends.block': async (ctx, { principal }, p) => {
+    await ctx.friends.block(principal.userId, p.userId);
+    return {};
+  },
+  'friends.unblock': async (ctx, { principal }, p) => {
+    await ctx.friends.unblock(principal.userId, p.userId);
+    return {};
+  },
+  'friends.blocked': async (ctx, { principal }) => ({
+    users: await ctx.friends.blocked(principal.userId),
+  }),
   'chats.list': (ctx, { principal }, p) =>
     ctx.chats.list(principal.userId, p.limit ?? 100, p.cursor),
   'chats.get': (ctx, { principal }, p) => ctx.chats.get(principal.userId, p.chatId),

@@ -1,4 +1,4 @@
-import { LIMITS, type Chat, type Member, type Message } from '@tokki/protocol';
+import { LIMITS, type Chat, type Member, type Message, type User } from '@tokki/protocol';
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import type { ChatMembersTable, ChatsTable } from '../db/schema.js';
@@ -15,7 +15,25 @@ export type LastMessageLoader = (
   chats: { chatId: string; seq: number }[],
 ) => Promise<Map<string, Message>>;
 
+/** Profiles as one user may see them (friends/service.ts: a blocker as they were). */
+export type ProfileView = (viewerId: string, users: User[]) => Promise<User[]>;
+
+/** Of `userIds`, those who blocked `userId` (inside the write that acts on it). */
+export type BlockedByCheck = (w: Writer, userId: string, userIds: string[]) => Promise<string[]>;
+
 type ChatRow = ChatsTable & { read_seq: number; joined_seq: number };
+
+const toUser = (row: {
+  id: string;
+  display_name: string;
+  status_message: string;
+  photo_id: string | null;
+}): User => ({
+  id: row.id,
+  displayName: row.display_name,
+  statusMessage: row.status_message,
+  photo: row.photo_id,
+});
 
 const MEMBER_CACHE_MAX = 50_000;
 
@@ -27,6 +45,8 @@ export class ChatsService {
   private readonly loading = new Map<string, Promise<Set<string>>>();
   private readonly changedWhileLoading = new Set<string>();
   private lastMessages: LastMessageLoader = async () => new Map();
+  private profileView: ProfileView = async (_viewerId, users) => users;
+  private blockedBy: BlockedByCheck = async () => [];
 
   constructor(
     private readonly database: Database,
@@ -48,6 +68,30 @@ export class ChatsService {
   /** Late-bound because messages depend on chats for membership. */
   setLastMessageLoader(loader: LastMessageLoader): void {
     this.lastMessages = loader;
+  }
+
+  /** Late-bound because friends depend on chats for blocking in direct chats. */
+  setBlocking(view: ProfileView, blockedBy: BlockedByCheck): void {
+    this.profileView = view;
+    this.blockedBy = blockedBy;
+  }
+
+  /**
+   * Refuses or allows again the sends of `userId` in their direct chat with `blockerId`, if there
+   * is one: the block check of the send path is a column of the membership it reads anyway.
+   */
+  async setDirectSendBlocked(w: Writer, blockerId: string, userId: string, blocked: boolean) {
+    await w.db
+      .updateTable('chat_members')
+      .set({ send_blocked: blocked ? 1 : 0 })
+      .where('user_id', '=', userId)
+      .where('chat_id', 'in', (eb) =>
+        eb
+          .selectFrom('chats')
+          .select('id')
+          .where('direct_key', '=', directKeyOf(blockerId, userId)),
+      )
+      .execute();
   }
 
   /** Active members of a chat; cached, so a busy chat's fan-out costs no query. */
@@ -91,7 +135,7 @@ export class ChatsService {
   async createDirect(userId: string, peerId: string): Promise<Chat> {
     if (peerId === userId)
       throw new ApiError('INVALID_PARAMS', 'A direct chat needs another user.');
-    const directKey = [userId, peerId].sort().join(':');
+    const directKey = directKeyOf(userId, peerId);
     const chatId = await this.writes.run(async (w) => {
       const existing = await w.db
         .selectFrom('chats')
@@ -99,7 +143,9 @@ export class ChatsService {
         .where('direct_key', '=', directKey)
         .executeTakeFirst();
       if (existing) return existing.id;
-      await this.requireUsers(w, [peerId]);
+      await this.requireUsers(w, [peerId], userId);
+      if ((await this.blockedBy(w, peerId, [userId])).length > 0)
+        throw new ApiError('CONFLICT', 'You blocked this user: unblock them first.');
       return this.insertChat(w, {
         kind: 'direct',
         title: '',
@@ -116,7 +162,7 @@ export class ChatsService {
     const cleanTitle = title.trim();
     if (!cleanTitle) throw new ApiError('INVALID_PARAMS', 'A group needs a title.');
     const chatId = await this.writes.run(async (w) => {
-      await this.requireUsers(w, others);
+      await this.requireUsers(w, others, userId);
       return this.insertChat(w, {
         kind: 'group',
         title: cleanTitle,
@@ -133,7 +179,7 @@ export class ChatsService {
       await this.requireMember(w, chatId, userId);
       const chat = await this.requireGroup(w, chatId);
       const wanted = [...new Set(userIds)];
-      await this.requireUsers(w, wanted);
+      await this.requireUsers(w, wanted, userId);
       const existing = await w.db
         .selectFrom('chat_members')
         .select(['user_id', 'left_pts'])
@@ -164,6 +210,7 @@ export class ChatsService {
         joined_pts: pts,
         left_pts: null,
         read_seq: chat.last_seq,
+        send_blocked: 0,
       };
       if (fresh.length > 0) {
         await w.db
@@ -265,8 +312,9 @@ export class ChatsService {
     const after = cursor ? decodeCursor(cursor, isString) : null;
     const rows = await store.membersPage(this.database.db, chatId, limit + 1, after);
     const page = rows.slice(0, limit);
+    const viewed = byId(await this.profileView(userId, page.map(toUser)));
     const members: Member[] = page.map((row) => ({
-      user: { id: row.id, displayName: row.display_name, statusMessage: row.status_message },
+      user: viewed.get(row.id) ?? toUser(row),
       role: row.role,
       readSeq: row.read_seq,
       joinedSeq: row.joined_seq,
@@ -328,6 +376,7 @@ export class ChatsService {
       joined_pts: pts,
       left_pts: null,
       read_seq: 0,
+      send_blocked: 0,
     }));
     await w.db.insertInto('chat_members').values(rows).execute();
     return id;
@@ -345,14 +394,18 @@ export class ChatsService {
     return chat;
   }
 
-  private async requireUsers(w: Writer, userIds: string[]): Promise<void> {
+  /**
+   * Users the caller may put in a chat: they exist and have not blocked the caller. Someone who
+   * blocked the caller gets the same answer as no one, so that the caller does not learn of it.
+   */
+  private async requireUsers(w: Writer, userIds: string[], callerId: string): Promise<void> {
     if (userIds.length === 0) return;
     const found = await w.db.selectFrom('users').select('id').where('id', 'in', userIds).execute();
-    if (found.length !== userIds.length) {
-      const known = new Set(found.map((u) => u.id));
-      const missing = userIds.filter((id) => !known.has(id));
+    const known = new Set(found.map((u) => u.id));
+    for (const id of await this.blockedBy(w, callerId, [...known])) known.delete(id);
+    const missing = userIds.filter((id) => !known.has(id));
+    if (missing.length > 0)
       throw new ApiError('NOT_FOUND', `No such user: ${missing.slice(0, 5).join(', ')}.`);
-    }
   }
 
   private async toChats(userId: string, rows: ChatRow[]): Promise<Chat[]> {
@@ -366,6 +419,7 @@ export class ChatsService {
       ),
     ]);
     const peerByChat = new Map(peers.map((p) => [p.chat_id, p]));
+    const viewed = byId(await this.profileView(userId, peers.map(toUser)));
     return rows.map((row) => {
       const peer = peerByChat.get(row.id);
       const readSeq = Math.max(row.read_seq, row.joined_seq);
@@ -374,9 +428,7 @@ export class ChatsService {
         kind: row.kind,
         title: row.title,
         memberCount: row.member_count,
-        ...(peer && {
-          peer: { id: peer.id, displayName: peer.display_name, statusMessage: peer.status_message },
-        }),
+        ...(peer && { peer: viewed.get(peer.id) ?? toUser(peer) }),
         lastSeq: row.last_seq,
         lastMessage: messages.get(row.id) ?? null,
         lastActivityAt: row.last_activity_at,
@@ -389,6 +441,10 @@ export class ChatsService {
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string';
+const byId = (users: User[]) => new Map(users.map((user) => [user.id, user]));
+
+/** One direct chat per pair of users. */
+export const directKeyOf = (a: string, b: string) => [a, b].sort().join(':');
 const isChatCursor = (value: unknown): value is [number, string] =>
   Array.isArray(value) &&
   value.length === 2 &&
@@ -409,6 +465,13 @@ async function checkMembership(
   if (membership && membership.left_pts === null) return membership;
   throw membershipError(!membership && !(await chatExists()));
 }
+
+/**
+ * A send refused because the other member of a direct chat blocked the sender. Worded so as not
+ * to tell the sender they are blocked.
+ */
+export const undeliverableError = () =>
+  new ApiError('FORBIDDEN', 'This message could not be delivered.');
 
 /** Why someone without a current membership may not write to a chat. */
 export function membershipError(noSuchChat: boolean): ApiError {

@@ -74,7 +74,7 @@ export function directPeers(db: Db, chatIds: string[], userId: string) {
   return db
     .selectFrom('chat_members as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['m.chat_id', 'u.id', 'u.display_name', 'u.status_message'])
+    .select(['m.chat_id', 'u.id', 'u.display_name', 'u.status_message', 'u.photo_id'])
     .where('m.chat_id', 'in', chatIds)
     .where('m.user_id', '!=', userId)
     .execute();
@@ -84,7 +84,15 @@ export function membersPage(db: Db, chatId: string, limit: number, afterUserId: 
   let query = db
     .selectFrom('chat_members as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id', 'u.display_name', 'u.status_message', 'm.role', 'm.read_seq', 'm.joined_seq'])
+    .select([
+      'u.id',
+      'u.display_name',
+      'u.status_message',
+      'u.photo_id',
+      'm.role',
+      'm.read_seq',
+      'm.joined_seq',
+    ])
     .where('m.chat_id', '=', chatId)
     .where('m.left_pts', 'is', null);
   if (afterUserId) query = query.where('m.user_id', '>', afterUserId);

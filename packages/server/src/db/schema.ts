@@ -5,6 +5,11 @@ export interface UsersTable {
   display_name: string;
   status_message: string;
   created_at: number;
+  /** HMAC of `phone` (friends/contact-hash.ts), matched against contacts. */
+  phone_hash: string | null;
+  /** Lower case; unique. */
+  tokki_id: string | null;
+  photo_id: string | null;
 }
 
 export interface DevicesTable {
@@ -58,6 +63,8 @@ export interface ChatMembersTable {
   /** pts of the member's `chat.left` update, the last they receive; null while a member. */
   left_pts: number | null;
   read_seq: number;
+  /** 1 when the other member of a direct chat blocked this one: their sends are refused. */
+  send_blocked: number;
 }
 
 export interface MessagesTable {
@@ -86,6 +93,48 @@ export interface UserUpdatesTable {
   created_at: number;
 }
 
+/** A user's address book: keyed hashes of numbers, never the numbers. */
+export interface ContactsTable {
+  owner_id: string;
+  phone_hash: string;
+  name: string | null;
+  created_at: number;
+}
+
+export interface FriendsTable {
+  owner_id: string;
+  friend_id: string;
+  /** The owner's name for them (from the address book), shown instead of theirs. */
+  contact_name: string | null;
+  favorite: number;
+  hidden: number;
+  created_at: number;
+}
+
+/** `owner_id` blocked `blocked_id`, who from then on sees the owner's profile as it was. */
+export interface BlocksTable {
+  owner_id: string;
+  blocked_id: string;
+  display_name: string;
+  status_message: string;
+  photo_id: string | null;
+  created_at: number;
+}
+
+export interface RecommendationDismissalsTable {
+  owner_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+export interface ProfilePhotosTable {
+  id: string;
+  user_id: string;
+  large: Buffer;
+  small: Buffer;
+  created_at: number;
+}
+
 export interface CountersTable {
   name: string;
   value: number;
@@ -102,4 +151,9 @@ export interface DatabaseSchema {
   chat_updates: ChatUpdatesTable;
   user_updates: UserUpdatesTable;
   counters: CountersTable;
+  contacts: ContactsTable;
+  friends: FriendsTable;
+  blocks: BlocksTable;
+  recommendation_dismissals: RecommendationDismissalsTable;
+  profile_photos: ProfilePhotosTable;
 }

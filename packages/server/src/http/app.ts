@@ -1,5 +1,13 @@
 import swagger from '@fastify/swagger';
-import { ERROR_STATUS, LIMITS, methods, type ErrorCode, type MethodName } from '@tokki/protocol';
+import {
+  ERROR_STATUS,
+  Id,
+  LIMITS,
+  methods,
+  type ErrorCode,
+  type MethodName,
+} from '@tokki/protocol';
+import { Value } from '@sinclair/typebox/value';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Principal } from '../accounts/service.js';
 import { invoke } from '../api/invoke.js';
@@ -86,10 +94,72 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
     );
   }
 
+  profilePhotoRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   await serveWebApp(app, ctx.config.webRoot);
   return app;
+}
+
+const PHOTO_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'image/heic',
+  'image/avif',
+];
+
+/**
+ * Profile pictures: uploaded as the raw image (not JSON, so not through `invoke`), served by
+ * their random id to anyone who has it — an `<img src>` sends no token.
+ */
+function profilePhotoRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.addContentTypeParser(PHOTO_TYPES, { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
+  app.post(
+    '/v1/profile/photo',
+    {
+      bodyLimit: LIMITS.PROFILE_PHOTO_MAX_BYTES,
+      schema: {
+        summary:
+          'Set the profile picture: the body is the image (JPEG, PNG, WebP, GIF, HEIF, AVIF).',
+        tags: ['profile'],
+        security: [{ device: [] }],
+      },
+    },
+    async (request) => {
+      const principal = await authenticate(ctx, request);
+      if (!Buffer.isBuffer(request.body) || request.body.length === 0)
+        throw new ApiError('INVALID_PARAMS', `Send the image itself as ${PHOTO_TYPES.join(', ')}.`);
+      return ctx.accounts.setPhoto(principal.userId, request.body);
+    },
+  );
+  app.get<{ Params: { id: string }; Querystring: { size?: string } }>(
+    '/v1/photos/:id',
+    {
+      schema: {
+        summary: 'A profile picture (JPEG); ?size=small for a thumbnail.',
+        tags: ['profile'],
+      },
+    },
+    async (request, reply) => {
+      const { size = 'large' } = request.query;
+      if (size !== 'large' && size !== 'small')
+        throw new ApiError('INVALID_PARAMS', 'size is small or large.');
+      const photo = Value.Check(Id, request.params.id)
+        ? await ctx.accounts.photo(request.params.id, size)
+        : undefined;
+      if (!photo) throw new ApiError('NOT_FOUND', 'No such picture.');
+      // A picture never changes under its id: a new one gets a new id.
+      return reply
+        .type('image/jpeg')
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('x-content-type-options', 'nosniff')
+        .send(photo);
+    },
+  );
 }
 
 async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<Principal> {

@@ -8,9 +8,9 @@ import { sendManyOnPostgres, type SendResult } from './send-many.js';
 
 const postgres = testDialects.filter((dialect) => dialect === 'postgres');
 
-/** Users a, b, c, gone; chats ab, ac, bc; gone left ab. */
+/** Users a, b, c, gone, barred; chats ab, ac, bc; gone left ab; barred is blocked in ac. */
 async function seed(w: Writer): Promise<void> {
-  for (const id of ['a', 'b', 'c', 'gone']) {
+  for (const id of ['a', 'b', 'c', 'gone', 'barred']) {
     await w.sql.run(
       'insert into users (id, phone, display_name, status_message, created_at) values (?, ?, ?, ?, 0)',
       [id, `+8210${id}`, id, ''],
@@ -18,7 +18,7 @@ async function seed(w: Writer): Promise<void> {
   }
   const members: Record<string, string[]> = {
     ab: ['a', 'b', 'gone'],
-    ac: ['a', 'c'],
+    ac: ['a', 'c', 'barred'],
     bc: ['b', 'c'],
   };
   for (const [chat, ids] of Object.entries(members)) {
@@ -29,9 +29,9 @@ async function seed(w: Writer): Promise<void> {
     );
     for (const id of ids) {
       await w.sql.run(
-        `insert into chat_members (chat_id, user_id, role, joined_seq, joined_pts, left_pts, read_seq)
-         values (?, ?, 'member', 0, 0, ?, 0)`,
-        [chat, id, id === 'gone' ? 1 : null],
+        `insert into chat_members (chat_id, user_id, role, joined_seq, joined_pts, left_pts, read_seq, send_blocked)
+         values (?, ?, 'member', 0, 0, ?, 0, ?)`,
+        [chat, id, id === 'gone' ? 1 : null, id === 'barred' ? 1 : 0],
       );
     }
   }
@@ -103,6 +103,7 @@ describe.each(postgres)('sends together on %s', (dialect) => {
       send('a', 'ab', 'm5'),
       send('b', 'bc', 'm6'),
       send('c', 'ac', 'm7'),
+      send('barred', 'ac', 'nope'), // blocked by the other member: FORBIDDEN
     ];
     const answer = (r: SendResult) =>
       r.ok ? r.value : { error: (r.error as { code?: string }).code };
@@ -128,7 +129,7 @@ describe.each(postgres)('sends together on %s', (dialect) => {
     const actual = await together.queue.run((w) => sendManyOnPostgres(w, commands));
 
     expect(actual.map(answer)).toEqual(expected.map(answer));
-    expect(actual.filter((r) => !r.ok)).toHaveLength(3);
+    expect(actual.filter((r) => !r.ok)).toHaveLength(4);
     expect(await state(together.database)).toEqual(await state(oneByOne.database));
   });
 

@@ -1,5 +1,5 @@
 import type { Message } from '@tokki/protocol';
-import { membershipError } from '../chats/service.js';
+import { membershipError, undeliverableError } from '../chats/service.js';
 import type { StepWriter } from '../db/batch.js';
 import type { MessagesTable } from '../db/schema.js';
 import { publishChatUpdate } from '../updates/log.js';
@@ -30,8 +30,9 @@ export async function sendManyOnPostgres(
     chat_id: string;
     user_id: string;
     left_pts: number | null;
+    send_blocked: number;
   }>(
-    `select chat_id, user_id, left_pts from chat_members
+    `select chat_id, user_id, left_pts, send_blocked from chat_members
      where (chat_id, user_id) in (select * from unnest(?::text[], ?::text[]))`,
     [commands.map((c) => c.chatId), commands.map((c) => c.senderId)],
   );
@@ -39,6 +40,9 @@ export async function sendManyOnPostgres(
     memberships.filter((m) => m.left_pts === null).map((m) => `${m.chat_id} ${m.user_id}`),
   );
   const member = (c: SendCommand) => current.has(`${c.chatId} ${c.senderId}`);
+  const sendBlocked = new Set(
+    memberships.filter((m) => m.send_blocked).map((m) => `${m.chat_id} ${m.user_id}`),
+  );
   const outsiders = commands.filter((c) => !member(c));
   if (outsiders.length > 0) {
     const known = new Set(memberships.map((m) => `${m.chat_id} ${m.user_id}`));
@@ -78,6 +82,8 @@ export async function sendManyOnPostgres(
     const original = stored.get(k);
     if (original) {
       results[index] = { ok: true, value: toMessage(original) };
+    } else if (sendBlocked.has(`${command.chatId} ${command.senderId}`)) {
+      results[index] = { ok: false, error: undeliverableError() };
     } else if (!firstInBatch.has(k)) {
       firstInBatch.set(k, fresh.length);
       fresh.push({ index, command, pts: w.nextPts() });

@@ -1,5 +1,5 @@
 import type { Message } from '@tokki/protocol';
-import { requireMemberForWrite } from '../chats/service.js';
+import { requireMemberForWrite, undeliverableError } from '../chats/service.js';
 import { Refused, type StepWriter } from '../db/batch.js';
 import { logChatUpdate } from '../updates/log.js';
 import * as store from './store.js';
@@ -20,11 +20,14 @@ export interface SendCommand {
  */
 export async function sendStep(w: StepWriter, command: SendCommand): Promise<Message> {
   const { senderId, chatId, clientMsgId, text } = command;
-  await requireMemberForWrite(w.sql, chatId, senderId).catch((error: unknown) => {
-    throw new Refused(error);
-  });
+  const membership = await requireMemberForWrite(w.sql, chatId, senderId).catch(
+    (error: unknown) => {
+      throw new Refused(error);
+    },
+  );
   const original = await store.findByClientMsgId(w.sql, chatId, senderId, clientMsgId);
   if (original) return store.toMessage(original);
+  if (membership.send_blocked) throw new Refused(undeliverableError());
 
   const pts = w.nextPts();
   const seq = await store.nextSeq(w.sql, chatId, pts, w.now);

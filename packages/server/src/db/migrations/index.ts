@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as init from './001-init.js';
+import * as friends from './002-friends.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
   '001-init': init,
+  '002-friends': friends,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,495 @@
+import {
+  LIMITS,
+  type Friend,
+  type MethodParams,
+  type MethodResult,
+  type Recommendation,
+  type Update,
+  type User,
+} from '@tokki/protocol';
+import type { AccountsService, Principal } from '../accounts/service.js';
+import { normalizePhone, regionOf } from '../accounts/phone.js';
+import { hitRateLimit } from '../accounts/rate-limit.js';
+import * as accountStore from '../accounts/store.js';
+import type { ChatsService } from '../chats/service.js';
+import type { ServerConfig } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { FriendsTable, UsersTable } from '../db/schema.js';
+import type { WriteQueue, Writer } from '../db/write-queue.js';
+import { ApiError } from '../errors.js';
+import type { UpdatesService } from '../updates/service.js';
+import * as store from './store.js';
+
+type SyncParams = MethodParams<'contacts.sync'>;
+type SyncResult = MethodResult<'contacts.sync'>;
+
+const NOT_A_NUMBER = 'Not a valid phone number.';
+
+/**
+ * Friends from the address book: contacts (stored as keyed hashes), friends, recommendations
+ * ("people who have your number"), blocks. Every change a user can see is a user update.
+ */
+export class FriendsService {
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly database: Database,
+    private readonly writes: WriteQueue,
+    private readonly updates: UpdatesService,
+    private readonly accounts: AccountsService,
+    private readonly chats: ChatsService,
+  ) {
+    accounts.setFriends({
+      userCreated: (w, user) => this.userCreated(w, user),
+      audienceOf: (w, userId) => store.audienceOf(w.db, userId),
+      viewAs: (viewerId, users) => this.viewAs(viewerId, users),
+    });
+    chats.setBlocking(
+      (viewerId, users) => this.viewAs(viewerId, users),
+      async (w, userId, userIds) =>
+        (await store.blocksAgainst(w.db, userId, userIds)).map((b) => b.owner_id),
+    );
+  }
+
+  /**
+   * Adds and removes address-book entries. New numbers count against the discovery limits, all
+   * or nothing; entries that are not numbers are reported and skipped. Contacts who use Tokki
+   * become friends, and each of them is recommended the caller.
+   */
+  async sync(principal: Principal, params: SyncParams): Promise<SyncResult> {
+    const outcome = await this.writes.run(async (w) => {
+      const me = await this.requireUser(w, principal.userId);
+      const rejected: SyncResult['rejected'] = [];
+      // Each list as hashes of E.164 numbers (a number twice is one entry), with its index.
+      const read = (list: 'add' | 'remove', phones: string[]) => {
+        const hashes = new Map<string, number>();
+        phones.forEach((phone, index) => {
+          const e164 = this.normalize(phone, me.phone);
+          if (e164 === undefined) rejected.push({ list, index, reason: NOT_A_NUMBER });
+          else if (e164 !== me.phone) hashes.set(this.accounts.hashPhone(e164), index);
+        });
+        return hashes;
+      };
+      const add = params.add ?? [];
+      const adding = read(
+        'add',
+        add.map((c) => c.phone),
+      );
+      const removing = read('remove', params.remove ?? []);
+
+      const existing = new Map(
+        (await store.contactsOf(w.db, me.id, [...adding.keys()])).map((c) => [c.phone_hash, c]),
+      );
+      const fresh = [...adding.keys()].filter((hash) => !existing.has(hash));
+      await this.spendDiscovery(w, principal, fresh.length);
+
+      const nameAt = (hash: string) => add[adding.get(hash)!]!.name?.trim() || null;
+      for (let i = 0; i < fresh.length; i += 500) {
+        const rows = fresh.slice(i, i + 500).map((hash) => ({
+          owner_id: me.id,
+          phone_hash: hash,
+          name: nameAt(hash),
+          created_at: w.now,
+        }));
+        await w.db.insertInto('contacts').values(rows).execute();
+      }
+      let renamed = 0;
+      for (const [hash, contact] of existing) {
+        const name = nameAt(hash);
+        if (name === contact.name) continue;
+        renamed += 1;
+        await w.db
+          .updateTable('contacts')
+          .set({ name })
+          .where('owner_id', '=', me.id)
+          .where('phone_hash', '=', hash)
+          .execute();
+      }
+      let removed = 0;
+      if (removing.size > 0) {
+        const result = await w.db
+          .deleteFrom('contacts')
+          .where('owner_id', '=', me.id)
+          .where('phone_hash', 'in', [...removing.keys()])
+          .executeTakeFirst();
+        removed = Number(result.numDeletedRows);
+      }
+
+      const friendsAdded: Friend[] = [];
+      const users = await this.accounts.usersByPhoneHashes(w.db, fresh);
+      for (const user of users) {
+        const friend = await this.befriend(w, me.id, user, nameAt(user.phone_hash!));
+        if (friend) friendsAdded.push(friend);
+        await this.recommend(w, user.id, me);
+      }
+      return { added: fresh.length, renamed, removed, rejected, friendsAdded };
+    });
+    return outcome;
+  }
+
+  /** The caller's friends (blocked users are not), favourites first, then by the name shown. */
+  async list(userId: string): Promise<Friend[]> {
+    const rows = await store.listFriends(this.database.db, userId);
+    const friends = await this.toFriends(userId, rows);
+    return friends.sort(
+      (a, b) =>
+        Number(b.favorite) - Number(a.favorite) ||
+        (a.contactName ?? a.user.displayName).localeCompare(b.contactName ?? b.user.displayName),
+    );
+  }
+
+  /** Adds a friend by number or Tokki ID. Each try counts against the discovery limits. */
+  async add(principal: Principal, by: { phone?: string; tokkiId?: string }): Promise<Friend> {
+    if ((by.phone === undefined) === (by.tokkiId === undefined))
+      throw new ApiError('INVALID_PARAMS', 'Give a phone number or a Tokki ID, not both.');
+    const outcome = await this.writes.run(async (w) => {
+      const me = await this.requireUser(w, principal.userId);
+      let user: UsersTable | undefined;
+      if (by.phone !== undefined) {
+        const e164 = this.normalize(by.phone, me.phone);
+        if (e164 === undefined) return { error: new ApiError('PHONE_INVALID', NOT_A_NUMBER) };
+        await this.spendDiscovery(w, principal, 1);
+        [user] = await this.accounts.usersByPhoneHashes(w.db, [this.accounts.hashPhone(e164)]);
+        if (!user) return { error: new ApiError('NOT_FOUND', 'No Tokki user has that number.') };
+      } else {
+        await this.spendDiscovery(w, principal, 1);
+        user = await this.accounts.userByTokkiId(w.db, by.tokkiId!);
+        if (!user) return { error: new ApiError('NOT_FOUND', 'No Tokki user has that ID.') };
+      }
+      return { friend: await this.addKnown(w, me, user) };
+    });
+    if ('error' in outcome) throw outcome.error;
+    return outcome.friend;
+  }
+
+  /** Adds a user the caller already knows the id of: a recommendation, a chat member. */
+  async addById(userId: string, friendId: string): Promise<Friend> {
+    return this.writes.run(async (w) => {
+      const me = await this.requireUser(w, userId);
+      const user = await this.accounts.userRow(w.db, friendId);
+      if (!user) throw new ApiError('NOT_FOUND', 'No such user.');
+      return this.addKnown(w, me, user);
+    });
+  }
+
+  async update(
+    userId: string,
+    friendId: string,
+    changes: { favorite?: boolean; hidden?: boolean; contactName?: string | null },
+  ): Promise<Friend> {
+    return this.writes.run(async (w) => {
+      const row = await store.findFriend(w.db, userId, friendId);
+      if (!row || (await store.findBlock(w.db, userId, friendId)))
+        throw new ApiError('NOT_FOUND', 'Not a friend.');
+      const contactName = changes.contactName?.trim() ?? changes.contactName;
+      if (contactName === '') throw new ApiError('INVALID_PARAMS', 'The name is empty.');
+      const set = {
+        ...(changes.favorite !== undefined && { favorite: changes.favorite ? 1 : 0 }),
+        ...(changes.hidden !== undefined && { hidden: changes.hidden ? 1 : 0 }),
+        ...(contactName !== undefined && { contact_name: contactName }),
+      };
+      if (Object.keys(set).length > 0) {
+        await w.db
+          .updateTable('friends')
+          .set(set)
+          .where('owner_id', '=', userId)
+          .where('friend_id', '=', friendId)
+          .execute();
+      }
+      const [friend] = await this.toFriends(userId, [{ ...row, ...set }], w.db);
+      await this.tell(w, userId, { kind: 'friend.updated', friend: friend! });
+      return friend!;
+    });
+  }
+
+  async recommended(userId: string): Promise<Recommendation[]> {
+    const me = await this.accounts.userRow(this.database.db, userId);
+    if (!me?.phone_hash) return [];
+    const rows = await store.recommendationsFor(this.database.db, userId, me.phone_hash);
+    const users = byId(
+      (
+        await accountStore.findUsersByIds(this.database.db, [
+          ...new Set(rows.map((r) => r.user_id)),
+        ])
+      ).map(accountStore.toUser),
+    );
+    return rows.flatMap((row) => {
+      const user = users.get(row.user_id);
+      return user ? [{ user, since: Number(row.created_at) }] : [];
+    });
+  }
+
+  /** Never recommends `otherId` to the caller again. */
+  async dismiss(userId: string, otherId: string): Promise<void> {
+    await this.writes.run(async (w) => {
+      await this.requireUser(w, otherId);
+      await w.db
+        .insertInto('recommendation_dismissals')
+        .values({ owner_id: userId, user_id: otherId, created_at: w.now })
+        .onConflict((oc) => oc.columns(['owner_id', 'user_id']).doNothing())
+        .execute();
+      await this.tell(w, userId, { kind: 'recommendation.removed', userId: otherId });
+    });
+  }
+
+  /**
+   * Blocks `otherId`: their sends in the direct chat are refused, they cannot put the caller in a
+   * chat, and they see the caller's profile as it is now. Nothing tells them.
+   */
+  async block(userId: string, otherId: string): Promise<void> {
+    if (otherId === userId) throw new ApiError('INVALID_PARAMS', 'You cannot block yourself.');
+    await this.writes.run(async (w) => {
+      const me = await this.requireUser(w, userId);
+      const other = await this.requireUser(w, otherId);
+      if (await store.findBlock(w.db, userId, otherId)) return;
+      await w.db
+        .insertInto('blocks')
+        .values({
+          owner_id: userId,
+          blocked_id: otherId,
+          display_name: me.display_name,
+          status_message: me.status_message,
+          photo_id: me.photo_id,
+          created_at: w.now,
+        })
+        .execute();
+      await this.chats.setDirectSendBlocked(w, userId, otherId, true);
+      const user = (await this.viewAs(userId, [accountStore.toUser(other)], w.db))[0]!;
+      await this.tell(w, userId, { kind: 'block.added', user });
+      if (await store.findFriend(w.db, userId, otherId))
+        await this.tell(w, userId, { kind: 'friend.removed', userId: otherId });
+      if (me.phone_hash && (await store.hasContact(w.db, otherId, me.phone_hash)))
+        await this.tell(w, userId, { kind: 'recommendation.removed', userId: otherId });
+    });
+  }
+
+  /** Unblocks `otherId`; a friend before the block is a friend again. */
+  async unblock(userId: string, otherId: string): Promise<void> {
+    await this.writes.run(async (w) => {
+      const result = await w.db
+        .deleteFrom('blocks')
+        .where('owner_id', '=', userId)
+        .where('blocked_id', '=', otherId)
+        .executeTakeFirst();
+      if (result.numDeletedRows === 0n) throw new ApiError('NOT_FOUND', 'Not blocked.');
+      await this.chats.setDirectSendBlocked(w, userId, otherId, false);
+      await this.tell(w, userId, { kind: 'block.removed', userId: otherId });
+      const row = await store.findFriend(w.db, userId, otherId);
+      if (row) {
+        const [friend] = await this.toFriends(userId, [row], w.db);
+        await this.tell(w, userId, { kind: 'friend.added', friend: friend! });
+      }
+    });
+  }
+
+  /** The users the caller blocked, most recent first. */
+  async blocked(userId: string): Promise<User[]> {
+    const rows = await store.blockedBy(this.database.db, userId);
+    const users = byId(
+      await this.viewAs(
+        userId,
+        (
+          await accountStore.findUsersByIds(
+            this.database.db,
+            rows.map((r) => r.blocked_id),
+          )
+        ).map(accountStore.toUser),
+      ),
+    );
+    return rows.flatMap((row) => users.get(row.blocked_id) ?? []);
+  }
+
+  /** `users.lookupPhone`: a discovery like any other, so it counts against the same limits. */
+  async lookupPhone(principal: Principal, phone: string): Promise<User | null> {
+    const outcome = await this.writes.run(async (w) => {
+      const me = await this.requireUser(w, principal.userId);
+      const e164 = this.normalize(phone, me.phone);
+      if (e164 === undefined) return { error: new ApiError('PHONE_INVALID', NOT_A_NUMBER) };
+      await this.spendDiscovery(w, principal, 1);
+      const [user] = await this.accounts.usersByPhoneHashes(w.db, [this.accounts.hashPhone(e164)]);
+      return { user };
+    });
+    if ('error' in outcome) throw outcome.error;
+    if (!outcome.user) return null;
+    return (await this.viewAs(principal.userId, [accountStore.toUser(outcome.user)]))[0]!;
+  }
+
+  /**
+   * A new user's first friends and recommendations: whoever has their number becomes their
+   * friend (and is told), and is recommended to them.
+   */
+  private async userCreated(w: Writer, user: UsersTable): Promise<void> {
+    if (!user.phone_hash) return;
+    for (const owner of await store.ownersOf(w.db, user.phone_hash)) {
+      if (owner.owner_id === user.id) continue;
+      await this.befriend(w, owner.owner_id, user, owner.name);
+      const ownerRow = await this.accounts.userRow(w.db, owner.owner_id);
+      if (ownerRow) await this.recommend(w, user.id, ownerRow);
+    }
+  }
+
+  /** Makes `user` a friend of `ownerId` unless they are one, are blocked, or the list is full. */
+  private async befriend(
+    w: Writer,
+    ownerId: string,
+    user: UsersTable,
+    contactName: string | null,
+  ): Promise<Friend | undefined> {
+    if (user.id === ownerId) return undefined;
+    if (await store.findFriend(w.db, ownerId, user.id)) return undefined;
+    if (await store.findBlock(w.db, ownerId, user.id)) return undefined;
+    if ((await store.countFriends(w.db, ownerId)) >= LIMITS.FRIENDS_MAX) return undefined;
+    const row: FriendsTable = {
+      owner_id: ownerId,
+      friend_id: user.id,
+      contact_name: contactName,
+      favorite: 0,
+      hidden: 0,
+      created_at: w.now,
+    };
+    await store.insertFriend(w.db, row);
+    const [friend] = await this.toFriends(ownerId, [row], w.db, [user]);
+    await this.tell(w, ownerId, { kind: 'friend.added', friend: friend! });
+    return friend;
+  }
+
+  /** The friend-adding both `add` and `addById` end in; an existing friend is answered as is. */
+  private async addKnown(w: Writer, me: UsersTable, user: UsersTable): Promise<Friend> {
+    if (user.id === me.id) throw new ApiError('INVALID_PARAMS', 'That is you.');
+    if (await store.findBlock(w.db, me.id, user.id))
+      throw new ApiError('CONFLICT', 'You blocked this user: unblock them first.');
+    const existing = await store.findFriend(w.db, me.id, user.id);
+    if (existing) return (await this.toFriends(me.id, [existing], w.db, [user]))[0]!;
+    if ((await store.countFriends(w.db, me.id)) >= LIMITS.FRIENDS_MAX)
+      throw new ApiError('CONFLICT', `You have the most friends one may (${LIMITS.FRIENDS_MAX}).`);
+    const friend = await this.befriend(w, me.id, user, null);
+    if (me.phone_hash && (await store.hasContact(w.db, user.id, me.phone_hash)))
+      await this.tell(w, me.id, { kind: 'recommendation.removed', userId: user.id });
+    return friend!;
+  }
+
+  /**
+   * Tells `userId` that `owner` has their number, if that makes `owner` a recommendation for
+   * them: not a friend already, not blocked either way, not dismissed.
+   */
+  private async recommend(w: Writer, userId: string, owner: UsersTable): Promise<void> {
+    if (userId === owner.id) return;
+    if (await store.findFriend(w.db, userId, owner.id)) return;
+    if (await store.findBlock(w.db, userId, owner.id)) return;
+    if (await store.findBlock(w.db, owner.id, userId)) return;
+    const dismissed = await w.db
+      .selectFrom('recommendation_dismissals')
+      .select('owner_id')
+      .where('owner_id', '=', userId)
+      .where('user_id', '=', owner.id)
+      .executeTakeFirst();
+    if (dismissed) return;
+    await this.tell(w, userId, {
+      kind: 'recommendation.added',
+      recommendation: { user: accountStore.toUser(owner), since: w.now },
+    });
+  }
+
+  /** Profiles as `viewerId` sees them: whoever blocked them, as they were at the time. */
+  private async viewAs(
+    viewerId: string,
+    users: User[],
+    db: Writer['db'] | Database['db'] = this.database.db,
+  ): Promise<User[]> {
+    const blocks = await store.blocksAgainst(
+      db,
+      viewerId,
+      users.map((u) => u.id),
+    );
+    if (blocks.length === 0) return users;
+    const snapshots = new Map(blocks.map((b) => [b.owner_id, b]));
+    return users.map((user) => {
+      const b = snapshots.get(user.id);
+      return b
+        ? {
+            ...user,
+            displayName: b.display_name,
+            statusMessage: b.status_message,
+            photo: b.photo_id,
+          }
+        : user;
+    });
+  }
+
+  private async toFriends(
+    ownerId: string,
+    rows: readonly FriendsTable[],
+    db: Writer['db'] | Database['db'] = this.database.db,
+    known: readonly UsersTable[] = [],
+  ): Promise<Friend[]> {
+    const knownIds = new Set(known.map((u) => u.id));
+    const fetched = await accountStore.findUsersByIds(
+      db,
+      rows.map((r) => r.friend_id).filter((id) => !knownIds.has(id)),
+    );
+    const users = byId(
+      await this.viewAs(ownerId, [...known, ...fetched].map(accountStore.toUser), db),
+    );
+    return rows.flatMap((row) => {
+      const user = users.get(row.friend_id);
+      if (!user) return [];
+      return {
+        user,
+        contactName: row.contact_name,
+        favorite: Boolean(row.favorite),
+        hidden: Boolean(row.hidden),
+        since: Number(row.created_at),
+      };
+    });
+  }
+
+  /**
+   * Counts `count` new numbers against the account's and the device's limits, or throws
+   * RATE_LIMITED — which rolls the job back, so a refused call counts nothing.
+   */
+  private async spendDiscovery(w: Writer, principal: Principal, count: number): Promise<void> {
+    if (count === 0) return;
+    const { contactDiscoveryPerAccount, contactDiscoveryPerDevice } = this.config.rateLimits;
+    const retryAfter =
+      (await hitRateLimit(
+        w,
+        `discovery:user:${principal.userId}`,
+        contactDiscoveryPerAccount,
+        count,
+      )) ||
+      (await hitRateLimit(
+        w,
+        `discovery:device:${principal.deviceId}`,
+        contactDiscoveryPerDevice,
+        count,
+      ));
+    if (retryAfter) throw discoveryLimited(retryAfter);
+  }
+
+  /** A number as E.164, read with the region of the owner's own number; undefined if not one. */
+  private normalize(phone: string, ownPhone: string): string | undefined {
+    try {
+      return normalizePhone(phone, this.accounts.allowsTestNumbers, regionOf(ownPhone)).e164;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async requireUser(w: Writer, userId: string): Promise<UsersTable> {
+    const user = await this.accounts.userRow(w.db, userId);
+    if (!user) throw new ApiError('NOT_FOUND', 'No such user.');
+    return user;
+  }
+
+  private tell(w: Writer, userId: string, update: Update): Promise<number> {
+    return this.updates.appendUserUpdate(w, userId, update);
+  }
+}
+
+const byId = (users: User[]) => new Map(users.map((user) => [user.id, user]));
+
+const discoveryLimited = (retryAfter: number) =>
+  new ApiError(
+    'RATE_LIMITED',
+    'Too many new numbers today: contact discovery is limited per account and device.',
+    retryAfter,
+  );

@@ -1,0 +1,180 @@
+import type { Kysely } from 'kysely';
+import type { BlocksTable, DatabaseSchema, FriendsTable } from '../db/schema.js';
+
+type Db = Kysely<DatabaseSchema>;
+
+export function contactsOf(db: Db, ownerId: string, hashes: readonly string[]) {
+  if (hashes.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('contacts')
+    .select(['phone_hash', 'name'])
+    .where('owner_id', '=', ownerId)
+    .where('phone_hash', 'in', hashes)
+    .execute();
+}
+
+/** Whether `ownerId` has the number behind `hash` in their address book. */
+export async function hasContact(db: Db, ownerId: string, hash: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('contacts')
+    .select('owner_id')
+    .where('owner_id', '=', ownerId)
+    .where('phone_hash', '=', hash)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Who has the number behind `hash`, with the name each gave it. */
+export function ownersOf(db: Db, hash: string) {
+  return db
+    .selectFrom('contacts')
+    .select(['owner_id', 'name'])
+    .where('phone_hash', '=', hash)
+    .execute();
+}
+
+export function findFriend(db: Db, ownerId: string, friendId: string) {
+  return db
+    .selectFrom('friends')
+    .selectAll()
+    .where('owner_id', '=', ownerId)
+    .where('friend_id', '=', friendId)
+    .executeTakeFirst();
+}
+
+export async function countFriends(db: Db, ownerId: string): Promise<number> {
+  const row = await db
+    .selectFrom('friends')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('owner_id', '=', ownerId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The owner's friends, without those the owner blocked. */
+export function listFriends(db: Db, ownerId: string) {
+  return db
+    .selectFrom('friends as f')
+    .selectAll('f')
+    .where('f.owner_id', '=', ownerId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('blocks as b')
+            .select('b.owner_id')
+            .where('b.owner_id', '=', ownerId)
+            .whereRef('b.blocked_id', '=', 'f.friend_id'),
+        ),
+      ),
+    )
+    .execute();
+}
+
+export async function insertFriend(db: Db, row: FriendsTable): Promise<void> {
+  await db
+    .insertInto('friends')
+    .values(row)
+    .onConflict((oc) => oc.columns(['owner_id', 'friend_id']).doNothing())
+    .execute();
+}
+
+/** Users who have `userId` as a friend, less those `userId` blocked: who sees their profile. */
+export async function audienceOf(db: Db, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('friends as f')
+    .select('f.owner_id')
+    .where('f.friend_id', '=', userId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('blocks as b')
+            .select('b.owner_id')
+            .where('b.owner_id', '=', userId)
+            .whereRef('b.blocked_id', '=', 'f.owner_id'),
+        ),
+      ),
+    )
+    .execute();
+  return rows.map((row) => row.owner_id);
+}
+
+export function findBlock(db: Db, ownerId: string, blockedId: string) {
+  return db
+    .selectFrom('blocks')
+    .selectAll()
+    .where('owner_id', '=', ownerId)
+    .where('blocked_id', '=', blockedId)
+    .executeTakeFirst();
+}
+
+/** Of `ownerIds`, the blocks they hold against `blockedId`. */
+export function blocksAgainst(
+  db: Db,
+  blockedId: string,
+  ownerIds: readonly string[],
+): Promise<BlocksTable[]> {
+  if (ownerIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('blocks')
+    .selectAll()
+    .where('blocked_id', '=', blockedId)
+    .where('owner_id', 'in', ownerIds)
+    .execute();
+}
+
+export function blockedBy(db: Db, ownerId: string) {
+  return db
+    .selectFrom('blocks')
+    .select(['blocked_id', 'created_at'])
+    .where('owner_id', '=', ownerId)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+/**
+ * Recommended friends: users with `hash` (the owner's number) in their address book, who are
+ * not the owner's friends, not blocked either way and not dismissed; newest first.
+ */
+export function recommendationsFor(db: Db, ownerId: string, hash: string) {
+  return db
+    .selectFrom('contacts as c')
+    .select(['c.owner_id as user_id', 'c.created_at'])
+    .where('c.phone_hash', '=', hash)
+    .where('c.owner_id', '!=', ownerId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('friends as f')
+            .select('f.owner_id')
+            .where('f.owner_id', '=', ownerId)
+            .whereRef('f.friend_id', '=', 'c.owner_id'),
+        ),
+      ),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('blocks as b')
+            .select('b.owner_id')
+            .where((b) =>
+              b.or([
+                b.and([b('b.owner_id', '=', ownerId), b('b.blocked_id', '=', b.ref('c.owner_id'))]),
+                b.and([b('b.owner_id', '=', b.ref('c.owner_id')), b('b.blocked_id', '=', ownerId)]),
+              ]),
+            ),
+        ),
+      ),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('recommendation_dismissals as d')
+            .select('d.owner_id')
+            .where('d.owner_id', '=', ownerId)
+            .whereRef('d.user_id', '=', 'c.owner_id'),
+        ),
+      ),
+    )
+    .orderBy('c.created_at', 'desc')
+    .execute();
+}
