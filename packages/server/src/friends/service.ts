@@ -119,7 +119,7 @@ export class FriendsService {
       for (const user of users) {
         const friend = await this.befriend(w, me.id, user, nameAt(user.phone_hash!));
         if (friend) friendsAdded.push(friend);
-        await this.recommend(w, user.id, me);
+        await this.recommend(w, user.id, me, w.now);
       }
       return { added: fresh.length, renamed, removed, rejected, friendsAdded };
     });
@@ -323,7 +323,7 @@ export class FriendsService {
       if (owner.owner_id === user.id) continue;
       await this.befriend(w, owner.owner_id, user, owner.name);
       const ownerRow = await this.accounts.userRow(w.db, owner.owner_id);
-      if (ownerRow) await this.recommend(w, user.id, ownerRow);
+      if (ownerRow) await this.recommend(w, user.id, ownerRow, Number(owner.created_at));
     }
   }
 
@@ -368,10 +368,15 @@ export class FriendsService {
   }
 
   /**
-   * Tells `userId` that `owner` has their number, if that makes `owner` a recommendation for
-   * them: not a friend already, not blocked either way, not dismissed.
+   * Tells `userId` that `owner` has had their number `since`, if that makes `owner` a
+   * recommendation for them: not a friend already, not blocked either way, not dismissed.
    */
-  private async recommend(w: Writer, userId: string, owner: UsersTable): Promise<void> {
+  private async recommend(
+    w: Writer,
+    userId: string,
+    owner: UsersTable,
+    since: number,
+  ): Promise<void> {
     if (userId === owner.id) return;
     if (await store.findFriend(w.db, userId, owner.id)) return;
     if (await store.findBlock(w.db, userId, owner.id)) return;
@@ -385,7 +390,7 @@ export class FriendsService {
     if (dismissed) return;
     await this.tell(w, userId, {
       kind: 'recommendation.added',
-      recommendation: { user: accountStore.toUser(owner), since: w.now },
+      recommendation: { user: accountStore.toUser(owner), since },
     });
   }
 

@@ -24,11 +24,11 @@ export async function hasContact(db: Db, ownerId: string, hash: string): Promise
   return row !== undefined;
 }
 
-/** Who has the number behind `hash`, with the name each gave it. */
+/** Who has the number behind `hash`, with the name each gave it and since when. */
 export function ownersOf(db: Db, hash: string) {
   return db
     .selectFrom('contacts')
-    .select(['owner_id', 'name'])
+    .select(['owner_id', 'name', 'created_at'])
     .where('phone_hash', '=', hash)
     .execute();
 }
