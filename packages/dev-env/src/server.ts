@@ -17,14 +17,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** The contact-hash key of every test server, so that none writes a key file. */
+export const TEST_CONTACT_HASH_KEY = '7e57'.repeat(16);
+
 /** Limits that let one test create thousands of users from one address. */
 const TEST_CONFIG: ConfigInput = {
   host: '127.0.0.1',
   port: 0,
   mode: 'local',
   logLevel: process.env.TOKKI_TEST_LOG ?? 'silent',
-  // A fixed key, so that no key file is written for a test server.
-  contactHashKey: '7e57'.repeat(16),
+  contactHashKey: TEST_CONTACT_HASH_KEY,
 };
 
 /** A real server in this process on a random port, with a fresh database of the dialect. */

@@ -7,6 +7,7 @@ import {
   RawSocket,
   signInTestUser,
   startTestServer,
+  TEST_CONTACT_HASH_KEY,
   testDialects,
   testPhone,
   type TestServer,
@@ -262,6 +263,7 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
       port: 0,
       logLevel: 'silent',
       databaseUrl: s.databaseUrl,
+      contactHashKey: TEST_CONTACT_HASH_KEY,
     });
     try {
       await expect(post(restarted.url, 'profile.get', {}, idle.token)).rejects.toMatchObject({

@@ -83,8 +83,21 @@ export class AccountsService {
     return this.allowTestNumbers;
   }
 
-  /** Gives users from before contacts (or from under another key) the hash of their number. */
+  /**
+   * Gives users from before contacts the hash of their number, and every user a new one when the
+   * key changed (contacts stored under the old key then match no one until synced again).
+   */
   async hashPhonesOfAllUsers(): Promise<void> {
+    const sample = await this.database.db
+      .selectFrom('users')
+      .select(['phone', 'phone_hash'])
+      .where('phone_hash', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    if (sample && sample.phone_hash !== this.hashPhone(sample.phone)) {
+      this.logger.warn('the contact-hash key changed: hashing every user’s number again');
+      await this.writes.run((w) => w.db.updateTable('users').set({ phone_hash: null }).execute());
+    }
     for (;;) {
       const rows = await this.database.db
         .selectFrom('users')

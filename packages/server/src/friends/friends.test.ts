@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createTestDatabase,
   post,
   RawSocket,
   signInTestUser,
@@ -12,6 +13,7 @@ import {
   type TestUser,
 } from '@tokki/dev-env';
 import { LIMITS, type Chat, type Friend, type Me, type Recommendation } from '@tokki/protocol';
+import { startServer } from '../server.js';
 
 /** Numbers of people who never sign up: what must not be stored in the clear. */
 const NON_USERS = ['010-9876-5432', '+81 90-1234-5678', '+1 415 555 2671'];
@@ -475,5 +477,40 @@ describe.each(testDialects)('friends on %s', (dialect) => {
     // None of those changed the picture; removing it does.
     expect((await call<Me>('profile.get', {}, alice)).photo).toBe(me.photo);
     expect((await call<Me>('profile.removePhoto', {}, alice)).photo).toBeNull();
+  });
+});
+
+describe.each(testDialects)('the contact-hash key on %s', (dialect) => {
+  it('hashes every user’s number again when the key changes', async () => {
+    const database = await createTestDatabase(dialect);
+    const keys = ['a1'.repeat(32), 'b2'.repeat(32)];
+    const start = (key: string) =>
+      startServer({
+        host: '127.0.0.1',
+        port: 0,
+        logLevel: 'silent',
+        databaseUrl: database.url,
+        contactHashKey: key,
+      });
+    try {
+      let server = await start(keys[0]!);
+      const user = await signInTestUser(server.url, 1);
+      await server.close();
+      for (const key of [keys[1]!, keys[0]!]) {
+        server = await start(key);
+        const row = await server.ctx.database.db
+          .selectFrom('users')
+          .select('phone_hash')
+          .where('id', '=', user.userId)
+          .executeTakeFirstOrThrow();
+        await server.close();
+        const expected = createHmac('sha256', Buffer.from(key, 'hex'))
+          .update(user.phone)
+          .digest('base64url');
+        expect(row.phone_hash).toBe(expected);
+      }
+    } finally {
+      await database.drop();
+    }
   });
 });
