@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { withTimeout } from './stats/limit.js';
 import { sampleProcess, type ProcessSample } from './stats/proc.js';
@@ -47,7 +48,12 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
     options.databaseUrl,
   ];
   const child = spawn(command!, args, {
-    env: { ...process.env, TOKKI_LOG_LEVEL: process.env.TOKKI_LOG_LEVEL ?? 'warn' },
+    env: {
+      ...process.env,
+      TOKKI_LOG_LEVEL: process.env.TOKKI_LOG_LEVEL ?? 'warn',
+      // The database is thrown away, so is its key: none is written to ./data.
+      TOKKI_CONTACT_HASH_KEY: randomBytes(32).toString('hex'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

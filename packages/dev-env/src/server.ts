@@ -149,7 +149,12 @@ export async function startServerProcess(options: {
     options.databaseUrl,
   ];
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, NODE_ENV: 'development', TOKKI_LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      TOKKI_LOG_LEVEL: 'info',
+      TOKKI_CONTACT_HASH_KEY: TEST_CONTACT_HASH_KEY,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
