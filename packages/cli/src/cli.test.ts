@@ -1,10 +1,7 @@
 // The `tokki` client commands as a user runs them: the built CLI as child processes, against a
 // real `tokki serve` child process, with credentials in a temporary $TOKKI_HOME.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   createTestDatabase,
@@ -14,120 +11,38 @@ import {
   type ServerProcess,
   type TestDatabase,
 } from '@tokki/dev-env';
+import { CliHarness, jsonLines, type Finished, type Running } from './testing/cli-harness.js';
 
-const CLI_BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A running `tokki` command. */
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves once the stream's output so far matches. */
-  waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs?: number): Promise<void>;
-  finished: Promise<Finished>;
-}
-
+let cli: CliHarness;
 let home: string;
 let database: TestDatabase;
 let server: ServerProcess;
 
 function start(args: string[], input = ''): Running {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], {
-    env: { ...process.env, TOKKI_HOME: home, TOKKI_DEBUG: '' },
-  });
-  const output = { stdout: '', stderr: '' };
-  const watchers: (() => void)[] = [];
-  for (const stream of ['stdout', 'stderr'] as const) {
-    child[stream].setEncoding('utf8');
-    child[stream].on('data', (chunk: string) => {
-      output[stream] += chunk;
-      for (const watcher of [...watchers]) watcher();
-    });
-  }
-  child.stdin.end(input);
-  const finished = new Promise<Finished>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, ...output }));
-  });
-  return {
-    child,
-    stdout: () => output.stdout,
-    stderr: () => output.stderr,
-    finished,
-    waitFor: (stream, pattern, timeoutMs = 15_000) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          reject(new Error(`${pattern} never appeared on ${stream}:\n${output[stream]}`));
-        }, timeoutMs);
-        const check = () => {
-          if (!pattern.test(output[stream])) return;
-          clearTimeout(timer);
-          watchers.splice(watchers.indexOf(check), 1);
-          resolve();
-        };
-        watchers.push(check);
-        check();
-      }),
-  };
+  return cli.start(args, input);
 }
 
 function tokki(args: string[], input?: string): Promise<Finished> {
-  return start(args, input).finished;
+  return cli.run(args, input);
 }
 
 /** Runs a command that must succeed; its stdout. */
-async function ok(args: string[], input?: string): Promise<string> {
-  const result = await tokki(args, input);
-  if (result.code !== 0) {
-    throw new Error(`tokki ${args.join(' ')} exited with ${result.code}:\n${result.stderr}`);
-  }
-  return result.stdout;
-}
-
-function jsonLines(stdout: string): unknown[] {
-  return stdout
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as unknown);
+function ok(args: string[], input?: string): Promise<string> {
+  return cli.ok(args, input);
 }
 
 /** Signs test number n in as `profile` through `tokki login`; the user's id. */
-async function login(profile: string, n: number, name: string): Promise<string> {
-  const { phone, code } = testPhone(n);
-  const stdout = await ok([
-    'login',
-    '--server',
-    server.url,
-    '--phone',
-    phone,
-    '--code',
-    code,
-    '--name',
-    name,
-    '--profile',
-    profile,
-    '--json',
-  ]);
-  return (JSON.parse(stdout) as { userId: string }).userId;
+function login(profile: string, n: number, name: string): Promise<string> {
+  return cli.login(server.url, profile, n, name);
 }
 
 function storedProfile(name: string): { server: string; token: string; pts?: number } {
-  return JSON.parse(readFileSync(join(home, 'profiles', `${name}.json`), 'utf8')) as {
-    server: string;
-    token: string;
-    pts?: number;
-  };
+  return cli.storedProfile(name);
 }
 
 beforeAll(async () => {
-  if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: build first (npx tsc -b).`);
-  home = mkdtempSync(join(tmpdir(), 'tokki-cli-'));
+  cli = new CliHarness();
+  home = cli.home;
   database = await createTestDatabase('sqlite');
   server = await startServerProcess({ databaseUrl: database.url });
 });
@@ -135,7 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await database?.drop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  cli?.dispose();
 });
 
 describe('tokki client', () => {

@@ -1,4 +1,4 @@
-import { LIMITS } from '@tokki/protocol';
+import { LIMITS, type Friend } from '@tokki/protocol';
 import type { TokkiClient } from '@tokki/sdk';
 
 /** Display names by user id, fetched once per process with `users.get`. */
@@ -30,6 +30,27 @@ export class UserNames {
   name(id: string): string {
     return this.#names.get(id) ?? id;
   }
+}
+
+/** The name a friend is shown by: the caller's address-book name, else their own. */
+export function shownName(friend: Friend): string {
+  return friend.contactName ?? friend.user.displayName;
+}
+
+/** `Mom (Minji)` when the address-book name differs from the profile name, else the one name. */
+export function friendLabel(friend: Friend): string {
+  const name = shownName(friend);
+  return name === friend.user.displayName ? name : `${name} (${friend.user.displayName})`;
+}
+
+/** A wait for people: `45 s`, `12 min`, `23 h 59 min`. */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(1, Math.ceil(seconds));
+  if (total < 60) return `${total} s`;
+  const minutes = Math.ceil(total / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
 }
 
 /** Local time as `2026-11-21 14:05`. */

@@ -1,4 +1,5 @@
 import { TokkiError } from '@tokki/sdk';
+import { formatDuration } from './format.js';
 
 /** A mistake the user can fix (bad input, not signed in): reported without a code or stack. */
 export class CliError extends Error {
@@ -52,6 +53,9 @@ function hintFor(error: unknown): string | undefined {
   if (!(error instanceof TokkiError)) return undefined;
   if (error.code === 'UNAUTHENTICATED') {
     return 'This profile is signed out: run `tokki login --server URL --phone NUMBER` again.';
+  }
+  if (error.code === 'RATE_LIMITED' && error.retryAfter !== undefined) {
+    return `Try again in ${formatDuration(error.retryAfter)}.`;
   }
   return undefined;
 }

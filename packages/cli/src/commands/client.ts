@@ -2,9 +2,12 @@ import type { Command } from 'commander';
 import { registerAccount } from './account.js';
 import { registerChats } from './chats.js';
 import { addCommonOptions } from './common.js';
+import { registerContacts } from './contacts.js';
+import { registerFriends } from './friends.js';
 import { registerListen } from './listen.js';
 import { registerLogin } from './login.js';
 import { registerMessages } from './messages.js';
+import { registerProfile } from './profile.js';
 
 /** The scriptable client commands; each acts for a profile saved by `tokki login`. */
 export function registerClientCommands(program: Command): void {
@@ -16,7 +19,13 @@ export function registerClientCommands(program: Command): void {
     ...registerMessages(program),
     ...registerListen(program),
   ];
-  for (const command of [...account, ...messaging]) addCommonOptions(command);
+  program.commandsGroup('Friends and profile:');
+  const social = [
+    ...registerFriends(program),
+    ...registerContacts(program),
+    ...registerProfile(program),
+  ];
+  for (const command of [...account, ...messaging, ...social]) addCommonOptions(command);
   // Otherwise `help` sits alone under a generic "Commands:" heading.
   program.commandsGroup('Help:').helpCommand(true);
   program.addHelpText('after', CLIENT_HELP);
@@ -32,4 +41,6 @@ Example:
   $ tokki login --server http://localhost:8080 --phone +821012345678 --name Minji
   $ chat=$(tokki chat create --with +821098765432)
   $ tokki send "$chat" '안녕하세요!'
+  $ tokki contacts sync --file contacts.txt     # lines like 010-1234-5678,Mom
+  $ tokki friends
   $ tokki listen --json --timeout 60`;

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { TokkiId } from '@tokki/protocol';
 import { TokkiClient } from '@tokki/sdk';
 import { DEFAULT_PROFILE, requireProfile, type Profile } from '../credentials.js';
-import { Output } from '../output.js';
+import { CliError, Output } from '../output.js';
 
 /** Options every client command takes. */
 export interface CommonOptions {
@@ -54,4 +55,21 @@ export function positiveSeconds(value: string): number {
     throw new InvalidArgumentError('Not a positive number of seconds.');
   }
   return number;
+}
+
+/** The protocol's rule for Tokki IDs (`minji.kim`), checked here for a clearer message. */
+export function isTokkiId(value: string): boolean {
+  const { minLength = 0, maxLength = Infinity, pattern = '' } = TokkiId;
+  return value.length >= minLength && value.length <= maxLength && new RegExp(pattern).test(value);
+}
+
+/** What a Tokki ID may be, for error messages. */
+export const TOKKI_ID_RULE = `${TokkiId.minLength}–${TokkiId.maxLength} letters, digits, "." and "_"`;
+
+/** A user id as `tokki friends` prints them; anything else is refused before the call. */
+export function userId(value: string): string {
+  if (!value.startsWith('u_')) {
+    throw new CliError(`"${value}" is not a user id (u_…): \`tokki friends\` lists them.`);
+  }
+  return value;
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Event, Update } from '@tokki/sdk';
 import { savePts } from '../credentials.js';
-import { UserNames } from '../format.js';
+import { UserNames, friendLabel } from '../format.js';
 import { CliError, describeError } from '../output.js';
 import { openSession, positiveSeconds, type CommonOptions } from './common.js';
 import { describeMessage } from './messages.js';
@@ -17,9 +17,9 @@ export function registerListen(program: Command): Command[] {
     .command('listen')
     .summary('Print updates as they happen')
     .description(
-      'Print updates (new messages, reads, members, …) as they happen. The profile remembers ' +
-        'the last one printed, so the next listen starts right after it; the first listen of a ' +
-        'profile starts from now.',
+      'Print updates (new messages, reads, members, friends, …) as they happen. The profile ' +
+        'remembers the last one printed, so the next listen starts right after it; the first ' +
+        'listen of a profile starts from now.',
     )
     .option(
       '--timeout <seconds>',
@@ -137,6 +137,10 @@ function userIdsOf(update: Update): string[] {
       return [...update.userIds, update.byUserId];
     case 'chat.renamed':
       return [update.byUserId];
+    case 'friend.removed':
+    case 'recommendation.removed':
+    case 'block.removed':
+      return [update.userId];
     default:
       return [];
   }
@@ -165,6 +169,28 @@ function describeUpdate(update: Update, names: UserNames): string {
       return `${update.chatId}  ${names.name(update.byUserId)} renamed the chat to "${update.title}"`;
     case 'profile.updated':
       return `${update.user.displayName} (${update.user.id}) updated their profile`;
+    case 'friend.added':
+      return `${update.friend.user.id}  New friend: ${friendLabel(update.friend)}`;
+    case 'friend.updated': {
+      const { friend } = update;
+      const marks = [friend.favorite && 'favourite', friend.hidden && 'hidden'].filter(Boolean);
+      return (
+        `${friend.user.id}  Friend updated: ${friendLabel(friend)}` +
+        (marks.length > 0 ? ` (${marks.join(', ')})` : '')
+      );
+    }
+    case 'friend.removed':
+      return `${update.userId}  No longer a friend: ${names.name(update.userId)}`;
+    case 'recommendation.added': {
+      const { user } = update.recommendation;
+      return `${user.id}  Recommended friend: ${user.displayName} has your number`;
+    }
+    case 'recommendation.removed':
+      return `${update.userId}  No longer recommended: ${names.name(update.userId)}`;
+    case 'block.added':
+      return `${update.user.id}  Blocked ${update.user.displayName}`;
+    case 'block.removed':
+      return `${update.userId}  Unblocked ${names.name(update.userId)}`;
     default:
       // A kind this CLI does not know yet (a newer server): show it as it came.
       return JSON.stringify(update);
