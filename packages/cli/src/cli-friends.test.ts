@@ -128,6 +128,9 @@ describe('tokki contacts, friends and profile', () => {
       ),
     );
     expect(renamed).toMatchObject({ sent: 1, added: 0, renamed: 1, friendsAdded: [] });
+    expect(await cli.ok(['friends', '--profile', 'alice'])).toMatch(
+      new RegExp(`^${bobId} {4}Bobby Kim \\(Bob\\)`, 'm'),
+    );
 
     // Bob does not have Alice's number: she is recommended to him, live.
     await listener.waitFor('stdout', /Recommended friend: Alice has your number/);

@@ -126,6 +126,11 @@ describe.each(testDialects)('friends on %s', (dialect) => {
       alice,
     );
     expect(again).toMatchObject({ added: 0, renamed: 1, friendsAdded: [] });
+    // The friend follows the address book, until renamed in Tokki, which the book does not undo.
+    expect((await friendsOf(alice))[0]!.contactName).toBe('Bob Kim');
+    await call('friends.update', { userId: bob.userId, contactName: 'Bob (work)' }, alice);
+    await call('contacts.sync', { add: [{ phone: bob.phone, name: 'B' }] }, alice);
+    expect((await friendsOf(alice))[0]!.contactName).toBe('Bob (work)');
   });
 
   it('befriends a contact who signs up later, and recommends the uploader to them', async () => {

@@ -92,18 +92,16 @@ export class FriendsService {
         }));
         await w.db.insertInto('contacts').values(rows).execute();
       }
-      let renamed = 0;
-      for (const [hash, contact] of existing) {
-        const name = nameAt(hash);
-        if (name === contact.name) continue;
-        renamed += 1;
+      const renamed = [...existing.values()].filter((c) => nameAt(c.phone_hash) !== c.name);
+      for (const contact of renamed) {
         await w.db
           .updateTable('contacts')
-          .set({ name })
+          .set({ name: nameAt(contact.phone_hash) })
           .where('owner_id', '=', me.id)
-          .where('phone_hash', '=', hash)
+          .where('phone_hash', '=', contact.phone_hash)
           .execute();
       }
+      await this.renameFriends(w, me.id, renamed, nameAt);
       let removed = 0;
       if (removing.size > 0) {
         const result = await w.db
@@ -121,7 +119,7 @@ export class FriendsService {
         if (friend) friendsAdded.push(friend);
         await this.recommend(w, user.id, me, w.now);
       }
-      return { added: fresh.length, renamed, removed, rejected, friendsAdded };
+      return { added: fresh.length, renamed: renamed.length, removed, rejected, friendsAdded };
     });
     return outcome;
   }
@@ -324,6 +322,40 @@ export class FriendsService {
       await this.befriend(w, owner.owner_id, user, owner.name);
       const ownerRow = await this.accounts.userRow(w.db, owner.owner_id);
       if (ownerRow) await this.recommend(w, user.id, ownerRow, Number(owner.created_at));
+    }
+  }
+
+  /**
+   * A friend shown under an address-book name that changed takes the new one — unless the owner
+   * renamed them in Tokki since, which the address book does not undo.
+   */
+  private async renameFriends(
+    w: Writer,
+    ownerId: string,
+    contacts: readonly { phone_hash: string; name: string | null }[],
+    newName: (hash: string) => string | null,
+  ): Promise<void> {
+    if (contacts.length === 0) return;
+    const oldName = new Map(contacts.map((c) => [c.phone_hash, c.name]));
+    const users = await this.accounts.usersByPhoneHashes(w.db, [...oldName.keys()]);
+    for (const user of users) {
+      const row = await store.findFriend(w.db, ownerId, user.id);
+      if (!row || row.contact_name !== oldName.get(user.phone_hash!)) continue;
+      const contactName = newName(user.phone_hash!);
+      await w.db
+        .updateTable('friends')
+        .set({ contact_name: contactName })
+        .where('owner_id', '=', ownerId)
+        .where('friend_id', '=', user.id)
+        .execute();
+      if (await store.findBlock(w.db, ownerId, user.id)) continue;
+      const [friend] = await this.toFriends(
+        ownerId,
+        [{ ...row, contact_name: contactName }],
+        w.db,
+        [user],
+      );
+      await this.tell(w, ownerId, { kind: 'friend.updated', friend: friend! });
     }
   }
 
