@@ -1,7 +1,8 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Logo } from './components/Logo';
-import { navigate, useRoute, type Route } from './lib/router';
+import { TabBar } from './components/TabBar';
+import { isTabRoute, navigate, routeTab, useRoute, type Route } from './lib/router';
 import { useAppState } from './lib/store';
 import { ChatList } from './screens/ChatList';
 import { ChatRoom } from './screens/ChatRoom';
@@ -11,6 +12,10 @@ import { SignIn } from './screens/SignIn';
 const NewChat = lazy(() => import('./screens/NewChat'));
 const ChatInfo = lazy(() => import('./screens/ChatInfo'));
 const Settings = lazy(() => import('./screens/Settings'));
+const FriendList = lazy(() => import('./screens/FriendList'));
+const AddFriend = lazy(() => import('./screens/AddFriend'));
+const Profile = lazy(() => import('./screens/Profile'));
+const EditProfile = lazy(() => import('./screens/EditProfile'));
 
 export function App() {
   const phase = useAppState((s) => s.phase);
@@ -27,15 +32,24 @@ export function App() {
 }
 
 /**
- * Phones show one screen at a time; from 900px the chat list stays on the left and the chosen
- * screen fills the right.
+ * Phones show one screen at a time, a tab's list with the tab bar; from 900px the list stays on
+ * the left and the chosen screen fills the right.
  */
 function Shell({ route }: { route: Route }) {
+  const tab = routeTab(route);
   const selectedChatId = route.name === 'chat' || route.name === 'info' ? route.chatId : undefined;
+  const selectedUserId = route.name === 'profile' ? route.userId : undefined;
   return (
-    <div className={`shell route-${route.name}`}>
+    <div className={`shell route-${route.name}${isTabRoute(route) ? ' tab-route' : ''}`}>
       <div className="pane pane-list">
-        <ChatList selectedChatId={selectedChatId} />
+        <Suspense fallback={<Loading />}>
+          {tab === 'friends' ? (
+            <FriendList selectedUserId={selectedUserId} />
+          ) : (
+            <ChatList selectedChatId={selectedChatId} />
+          )}
+        </Suspense>
+        <TabBar current={tab} />
       </div>
       <div className="pane pane-main">
         <Suspense fallback={<Loading />}>
@@ -56,17 +70,25 @@ function Main({ route }: { route: Route }) {
       return <NewChat />;
     case 'settings':
       return <Settings />;
+    case 'addFriend':
+      return <AddFriend />;
+    case 'profile':
+      return <Profile key={route.userId} userId={route.userId} />;
+    case 'editProfile':
+      return <EditProfile />;
+    case 'friends':
+      return <Placeholder text="friends.selectFriend" />;
     case 'list':
-      return <Placeholder />;
+      return <Placeholder text="chatList.selectChat" />;
   }
 }
 
-function Placeholder() {
+function Placeholder({ text }: { text: 'friends.selectFriend' | 'chatList.selectChat' }) {
   const { t } = useTranslation();
   return (
     <div className="placeholder">
       <Logo size={96} />
-      <p>{t('chatList.selectChat')}</p>
+      <p>{t(text)}</p>
     </div>
   );
 }

@@ -20,18 +20,36 @@ const PATHS = {
   globe:
     'M12 21a9 9 0 100-18 9 9 0 000 18zM3 12h18M12 3c2.5 2.5 3.5 5.5 3.5 9s-1 6.5-3.5 9c-2.5-2.5-3.5-5.5-3.5-9s1-6.5 3.5-9z',
   device: 'M7 3h10v18H7zM11 18h2',
+  userPlus: 'M10 12a4 4 0 100-8 4 4 0 000 8zM3 20a7 7 0 0111.5-5.4M18 14v6M15 17h6',
+  star: 'M12 3.5l2.6 5.3 5.9.9-4.3 4.1 1 5.8-5.2-2.7-5.2 2.7 1-5.8-4.3-4.1 5.9-.9L12 3.5z',
+  block: 'M12 21a9 9 0 100-18 9 9 0 000 18zM5.6 5.6l12.8 12.8',
+  hide: 'M3 3l18 18M10.6 6.1A9.8 9.8 0 0112 6c5 0 9 6 9 6a16 16 0 01-2.6 3.2M6.5 7.6C4.3 9.1 3 12 3 12s4 6 9 6a8.6 8.6 0 004.2-1.1M9.9 10a3 3 0 004.2 4.2',
+  show: 'M3 12s4-6 9-6 9 6 9 6-4 6-9 6-9-6-9-6zM12 15a3 3 0 100-6 3 3 0 000 6z',
+  camera: 'M4 8h3.5L9 5.5h6L16.5 8H20v11H4zM12 16.5a3.5 3.5 0 100-7 3.5 3.5 0 000 7z',
+  check: 'M5 12.5l4.5 4.5L19 7.5',
+  next: 'M9 5l7 7-7 7',
+  search: 'M11 18a7 7 0 100-14 7 7 0 000 14zM16 16l4.5 4.5',
 } as const;
 
 export type IconName = keyof typeof PATHS;
 
-export function Icon({ name, size = 24 }: { name: IconName; size?: number }) {
+export function Icon({
+  name,
+  size = 24,
+  filled = false,
+}: {
+  name: IconName;
+  size?: number;
+  /** Filled with the current colour (a chosen star). */
+  filled?: boolean;
+}) {
   return (
     <svg
       className="icon"
       width={size}
       height={size}
       viewBox="0 0 24 24"
-      fill="none"
+      fill={filled ? 'currentColor' : 'none'}
       stroke="currentColor"
       strokeWidth={2}
       strokeLinecap="round"

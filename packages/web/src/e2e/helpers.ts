@@ -87,6 +87,17 @@ export function messageRow(page: Page, text: string) {
   return page.locator('.message-row', { has: page.locator('.bubble', { hasText: text }) }).last();
 }
 
+/** Resolves when every picture on the page has loaded (or failed). */
+export async function imagesLoaded(page: Page): Promise<void> {
+  await page.waitForFunction(() => [...document.images].every((image) => image.complete));
+}
+
+/** Switches to a tab: `friends` or `chats`. */
+export async function openTab(page: Page, tab: 'friends' | 'chats'): Promise<void> {
+  await page.locator(`.tab[data-tab="${tab}"]`).click();
+  await page.locator(tab === 'friends' ? '.friend-list-screen' : '.chat-list-screen').waitFor();
+}
+
 /** Opens the chat whose row shows this title. */
 export async function openChat(page: Page, title: string): Promise<void> {
   await page.locator('.chat-row', { hasText: title }).first().click();
@@ -133,7 +144,7 @@ export async function layoutProblems(page: Page): Promise<string[]> {
       }
     }
     const rows = document.querySelectorAll(
-      '.chat-row-top, .chat-row-bottom, .message-bubble-line, .top-bar, .message-line, .person, .input-row, .phone-row, .form-links, .dialog-actions',
+      '.chat-row-top, .chat-row-bottom, .message-bubble-line, .top-bar, .message-line, .person, .input-row, .phone-row, .form-links, .dialog-actions, .friend-row-item, .friend-row, .friend-section-title, .profile-actions, .photo-buttons, .tab-bar, .tab, .profile-link',
     );
     for (const row of rows) {
       const children = [...row.children].filter((c) => visible(c) && !hidden(c));

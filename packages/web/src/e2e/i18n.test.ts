@@ -81,6 +81,7 @@ describe.skipIf(!browserSuites)('web app: languages', () => {
   for (const { lng, locale, base, resources } of LANGUAGES) {
     it(`${lng}: every screen is in ${lng}`, { timeout: 60_000 }, async () => {
       await signInTestUser(suite.server.url, base + 1, { displayName: 'Seojun' });
+      const jiwoo = await signInTestUser(suite.server.url, base + 2, { displayName: 'Jiwoo' });
       const context = await newPhoneContext(suite.browser, { locale });
       const phrases = lng === 'en' ? [] : englishPhrases();
       const problems: string[] = [];
@@ -181,6 +182,69 @@ describe.skipIf(!browserSuites)('web app: languages', () => {
         await page.locator('dialog[open]').waitFor();
         await scan('sign-out dialog');
         await page.keyboard.press('Escape');
+        await page.locator('dialog[open]').waitFor({ state: 'detached' });
+        await page.keyboard.press('Escape');
+        await page.locator('.chat-list-screen').waitFor();
+
+        // Friends: none yet, but someone who has this number is recommended (live).
+        await page.locator('.tab[data-tab="friends"]').click();
+        await page.locator('.friend-list-screen .empty').waitFor();
+        await post(
+          suite.server.url,
+          'contacts.sync',
+          { add: [{ phone: testPhone(base).phone }] },
+          jiwoo.token,
+        );
+        await page.locator('.section-recommended .friend-row-item').waitFor();
+        await scan('friends, empty, recommended');
+
+        // Adding: a number not on Tokki, an unknown Tokki ID, then contacts pasted in.
+        await page.locator('.friend-list-screen .empty .button').click();
+        await page.locator('input[name="phone"]').fill(testPhone(base + 50).phone);
+        await page.locator('input[name="phone"]').press('Enter');
+        await page.locator('.form-error').waitFor();
+        await scan('add friend, not on Tokki');
+        await page.locator('.segment').nth(1).click();
+        await page.locator('input[name="tokkiId"]').fill('no.such.id');
+        await page.locator('input[name="tokkiId"]').press('Enter');
+        await page.locator('.form-error').waitFor();
+        await scan('add friend by ID, unknown');
+        await page
+          .locator('textarea[name="contacts"]')
+          .fill(`${testPhone(base + 1).phone}, Seojun\nnot a number`);
+        await page.locator('.import-contacts button[type="submit"]').click();
+        await page.locator('.import-contacts .form-notice').waitFor();
+        await scan('import contacts');
+
+        // The list, a friend's profile and its block dialog, my own profile and editing it.
+        await page.keyboard.press('Escape');
+        await page.locator('.section-friends .friend-row').waitFor();
+        await scan('friends');
+        await page.locator('.section-friends .friend-row').click();
+        await page.locator('.profile-screen .action-chat').waitFor();
+        await scan('profile');
+        await page.locator('.profile-screen .action-block').click();
+        await page.locator('dialog[open]').waitFor();
+        await scan('block dialog');
+        await page.keyboard.press('Escape');
+        await page.locator('dialog[open]').waitFor({ state: 'detached' });
+        await page.keyboard.press('Escape');
+        await page.locator('.section-recommended .friend-row').click();
+        await page.locator('.profile-screen .action-add').waitFor();
+        await scan('recommended profile');
+        await page.keyboard.press('Escape');
+        await page.locator('.my-profile .friend-row').click();
+        await page.locator('.profile-screen .action-edit').click();
+        await page.locator('.edit-profile input[name="tokkiId"]').fill('no');
+        await page.locator('.edit-profile form button[type="submit"]').click();
+        await page.locator('.edit-profile .form-error').waitFor();
+        await page.locator('.edit-profile input[name="photo"]').setInputFiles({
+          name: 'notes.txt',
+          mimeType: 'text/plain',
+          buffer: Buffer.from('not a picture'),
+        });
+        await page.locator('.photo-editor .form-error').waitFor();
+        await scan('edit profile, errors');
 
         expect(
           await page.evaluate(() => (window as { __i18nMissing?: string[] }).__i18nMissing ?? []),

@@ -199,11 +199,13 @@ describe.skipIf(!browserSuites)('web app: messaging', () => {
       };
       expect(members.members.map((m) => m.user.displayName).sort()).toEqual(['Friend', 'Invitee']);
 
-      // Settings: profile, the other device, sign out.
+      // Settings: profile (edited on its own screen), the other device, sign out.
       await page.locator('.chat-list-screen .top-bar-actions button').nth(1).click();
+      await page.locator('.profile-link').click();
       await page.locator('input[name="statusMessage"]').fill('Reading 📚');
-      await page.locator('.sub-screen form button[type="submit"]').click();
-      await page.locator('.form-notice').waitFor();
+      await page.locator('.edit-profile form button[type="submit"]').click();
+      await page.locator('.edit-profile .form-notice').waitFor();
+      await page.goBack();
       const me = (await post(suite.server.url, 'profile.get', {}, otherDevice.token)) as {
         statusMessage: string;
       };

@@ -5,13 +5,15 @@ import { SCREENSHOT_DIR, testPhone } from '@tokki/dev-env';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  imagesLoaded,
   layoutProblems,
   newPhoneContext,
   openChat,
+  openTab,
   browserSuitesAvailable,
   useServerAndBrowser,
 } from './helpers';
-import { seedChats, type SeedLanguage, type Seeded } from './seed';
+import { seedChats, seedFriends, type SeedLanguage, type Seeded, type SeededFriends } from './seed';
 
 const browserSuites = browserSuitesAvailable();
 
@@ -24,14 +26,28 @@ const LANGUAGES: { lng: SeedLanguage; locale: string; base: number }[] = [
 describe.skipIf(!browserSuites)('web app: screenshots and layout at 360×740', () => {
   const suite = useServerAndBrowser();
   const seeded = new Map<SeedLanguage, Seeded>();
+  const friends = new Map<SeedLanguage, SeededFriends>();
 
   beforeAll(async () => {
-    for (const { lng, base } of LANGUAGES)
+    for (const { lng, base } of LANGUAGES) {
       seeded.set(lng, await seedChats(suite.server.url, lng, base));
+      friends.set(lng, await seedFriends(suite.server.url, lng, base + 100));
+    }
   });
+
+  async function signIn(page: Page, n: number): Promise<void> {
+    const { phone, code } = testPhone(n);
+    await page.goto(suite.server.url);
+    await page.locator('input[name="phone"]').fill(phone);
+    await page.locator('form button[type="submit"]').click();
+    await page.locator('input[name="code"]').fill(code);
+    await page.locator('form button[type="submit"]').click();
+    await page.locator('.chat-list-screen').waitFor();
+  }
 
   async function shoot(page: Page, name: string): Promise<string[]> {
     await page.evaluate(() => document.fonts.ready);
+    await imagesLoaded(page);
     await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
     return (await layoutProblems(page)).map((problem) => `${name}: ${problem}`);
   }
@@ -72,6 +88,80 @@ describe.skipIf(!browserSuites)('web app: screenshots and layout at 360×740', (
       expect(problems).toEqual([]);
     });
   }
+
+  for (const { lng, locale } of LANGUAGES) {
+    it(`${lng}: friends, a profile and editing my own, light and dark`, async () => {
+      const problems: string[] = [];
+      const people = friends.get(lng)!;
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const context = await newPhoneContext(suite.browser, { locale, colorScheme });
+        try {
+          const page = await context.newPage();
+          await signIn(page, people.me);
+          await openTab(page, 'friends');
+          await page.locator('.section-recommended .friend-row-item').nth(1).waitFor();
+          await page.locator('.section-favorites .friend-row-item').nth(1).waitFor();
+          problems.push(...(await shoot(page, `friends-${lng}-${colorScheme}`)));
+
+          // The end of the list, hidden friends unfolded.
+          await page.locator('.hidden-friends > summary').click();
+          await page.locator('.hidden-friends .friend-row').first().scrollIntoViewIfNeeded();
+          problems.push(...(await shoot(page, `friends-end-${lng}-${colorScheme}`)));
+
+          await page
+            .locator('.section-favorites .friend-row', { hasText: people.contactName })
+            .click();
+          await page.locator('.profile-screen .action-chat').waitFor();
+          problems.push(...(await shoot(page, `profile-${lng}-${colorScheme}`)));
+          await page.locator('.profile-screen .action-block').click();
+          await page.locator('dialog[open]').waitFor();
+          problems.push(...(await shoot(page, `profile-block-${lng}-${colorScheme}`)));
+          await page.keyboard.press('Escape');
+          await page.locator('dialog[open]').waitFor({ state: 'detached' });
+
+          await page.goBack();
+          await page
+            .locator('.section-recommended .friend-row', { hasText: people.recommendedName })
+            .click();
+          await page.locator('.profile-screen .action-add').waitFor();
+          problems.push(...(await shoot(page, `profile-recommended-${lng}-${colorScheme}`)));
+
+          await page.goBack();
+          await page.locator('.my-profile .friend-row').click();
+          await page.locator('.profile-screen .action-edit').click();
+          await page.locator('.edit-profile input[name="tokkiId"]').waitFor();
+          problems.push(...(await shoot(page, `edit-profile-${lng}-${colorScheme}`)));
+        } finally {
+          await context.close();
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+
+  it('desktop, 1280×800: friends beside a profile', async () => {
+    const problems: string[] = [];
+    for (const { lng, locale } of LANGUAGES) {
+      const data = friends.get(lng)!;
+      const context = await suite.browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        locale,
+        serviceWorkers: 'block',
+      });
+      try {
+        const page = await context.newPage();
+        await signIn(page, data.me);
+        await openTab(page, 'friends');
+        await page.locator('.section-favorites .friend-row', { hasText: data.friendName }).click();
+        await page.locator('.profile-screen .action-chat').waitFor();
+        expect(await page.locator('.friend-list-screen').isVisible()).toBe(true);
+        problems.push(...(await shoot(page, `desktop-friends-${lng}`)));
+      } finally {
+        await context.close();
+      }
+    }
+    expect(problems).toEqual([]);
+  });
 
   it('desktop, 1280×800: the chat list and the open chat side by side', async () => {
     const problems: string[] = [];

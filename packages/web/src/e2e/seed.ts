@@ -1,5 +1,6 @@
-// Realistic chats for screenshots and layout checks, written through the HTTP API.
-import { post, signInTestUser } from '@tokki/dev-env';
+// Realistic chats and friends for screenshots and layout checks, written through the HTTP API.
+import { post, signInTestUser, testPhone } from '@tokki/dev-env';
+import { testPhoto, uploadTestPhoto } from './photo';
 
 export interface Seeded {
   /** Test number of the user the browser signs in as. */
@@ -87,6 +88,7 @@ export async function seedChats(url: string, lng: SeedLanguage, base: number): P
   const me = await signInTestUser(url, base, { displayName: people.me });
   const friend = await signInTestUser(url, base + 1, { displayName: people.friend });
   const third = await signInTestUser(url, base + 2, { displayName: people.third });
+  await uploadTestPhoto(url, friend.token, testPhoto(100));
   const users = { me, friend, third };
   const direct = (await post(url, 'chats.createDirect', { userId: friend.userId }, me.token)) as {
     id: string;
@@ -116,5 +118,178 @@ export async function seedChats(url: string, lng: SeedLanguage, base: number): P
     group: group.id,
     friendName: people.friend,
     groupTitle: people.group,
+  };
+}
+
+interface SeedPerson {
+  /** Test number, as an offset from the seed's base. */
+  n: number;
+  name: string;
+  status: string;
+  /** The name in my address book, when it is not theirs. */
+  contact?: string;
+  /** Hue of their picture; none without. */
+  photo?: number;
+  favorite?: boolean;
+  hidden?: boolean;
+}
+
+const FRIENDS: Record<
+  SeedLanguage,
+  { me: string; people: SeedPerson[]; recommended: SeedPerson[] }
+> = {
+  ko: {
+    me: '오늘도 화이팅 💪',
+    people: [
+      { n: 1, name: PEOPLE.ko.friend, status: '주말엔 등산 🏔️', photo: 100, favorite: true },
+      { n: 2, name: PEOPLE.ko.third, status: '📚 시험 기간' },
+      {
+        n: 10,
+        name: '정미경',
+        contact: '엄마',
+        status: '사랑해 우리 딸 ❤️',
+        photo: 20,
+        favorite: true,
+      },
+      { n: 11, name: '최하늘', status: '' },
+      {
+        n: 12,
+        name: '한예린',
+        status: '바쁜 일상 속에서도 여유를 잃지 말자. 오늘 하루도 수고 많았어요 ☕️',
+        photo: 140,
+      },
+      { n: 13, name: '강도윤', status: '🎸', hidden: true },
+      { n: 14, name: '윤서아', status: '제주 여행 중 🌊', photo: 190 },
+    ],
+    recommended: [
+      { n: 20, name: '오지훈', status: '반가워요!', photo: 260 },
+      { n: 21, name: '서하은', status: '' },
+    ],
+  },
+  en: {
+    me: 'Coffee first ☕',
+    people: [
+      { n: 1, name: PEOPLE.en.friend, status: 'Out hiking 🏔️', photo: 100, favorite: true },
+      { n: 2, name: PEOPLE.en.third, status: 'Exam week 📚' },
+      {
+        n: 10,
+        name: 'Mikyung Jung',
+        contact: 'Mom',
+        status: 'Love you ❤️',
+        photo: 20,
+        favorite: true,
+      },
+      { n: 11, name: 'Haneul Choi', status: '' },
+      {
+        n: 12,
+        name: 'Yerin Han',
+        status: 'Slow down and enjoy the little things. Thanks for all your hard work today ☕️',
+        photo: 140,
+      },
+      { n: 13, name: 'Doyun Kang', status: '🎸', hidden: true },
+      { n: 14, name: 'Seoa Yoon', status: 'On Jeju island 🌊', photo: 190 },
+    ],
+    recommended: [
+      { n: 20, name: 'Jihoon Oh', status: 'Nice to meet you!', photo: 260 },
+      { n: 21, name: 'Haeun Seo', status: '' },
+    ],
+  },
+  ja: {
+    me: 'コーヒーが好き ☕',
+    people: [
+      { n: 1, name: PEOPLE.ja.friend, status: '週末は山へ 🏔️', photo: 100, favorite: true },
+      { n: 2, name: PEOPLE.ja.third, status: '試験期間中 📚' },
+      {
+        n: 10,
+        name: '佐藤由美子',
+        contact: 'お母さん',
+        status: 'いつもありがとう ❤️',
+        photo: 20,
+        favorite: true,
+      },
+      { n: 11, name: '伊藤翔', status: '' },
+      {
+        n: 12,
+        name: '渡辺結衣',
+        status: '忙しい毎日でも、ゆとりを忘れずに。今日も一日お疲れさまでした ☕️',
+        photo: 140,
+      },
+      { n: 13, name: '中村大輝', status: '🎸', hidden: true },
+      { n: 14, name: '小林陽菜', status: '沖縄旅行中 🌊', photo: 190 },
+    ],
+    recommended: [
+      { n: 20, name: '加藤蓮', status: 'よろしくお願いします！', photo: 260 },
+      { n: 21, name: '吉田美月', status: '' },
+    ],
+  },
+};
+
+export interface SeededFriends {
+  /** Test number of the user the browser signs in as. */
+  me: number;
+  /** A favourite with a long name (in English) and a picture. */
+  friendName: string;
+  /** The name of a favourite that has a contact name, a picture and a status. */
+  contactName: string;
+  recommendedName: string;
+}
+
+/**
+ * A user (test number `base`) with friends: an address book of seven people (one saved under
+ * another name, favourites, a hidden one, pictures, a long status), two people who have the
+ * user's number, and a picture and status of the user's own. Its own numbers, apart from
+ * `seedChats`: sign-in codes are rate-limited per number.
+ */
+export async function seedFriends(
+  url: string,
+  lng: SeedLanguage,
+  base: number,
+): Promise<SeededFriends> {
+  const data = FRIENDS[lng];
+  const me = await signInTestUser(url, base, { displayName: PEOPLE[lng].me });
+  await post(url, 'profile.update', { statusMessage: data.me }, me.token);
+  await uploadTestPhoto(url, me.token, testPhoto(30));
+  const setUp = async (person: SeedPerson) => {
+    const user = await signInTestUser(url, base + person.n, { displayName: person.name });
+    await post(url, 'profile.update', { statusMessage: person.status }, user.token);
+    if (person.photo !== undefined) {
+      await uploadTestPhoto(url, user.token, testPhoto(person.photo));
+    }
+    return user;
+  };
+  const people = await Promise.all(data.people.map(setUp));
+  await post(
+    url,
+    'contacts.sync',
+    {
+      add: data.people.map((person) => ({
+        phone: testPhone(base + person.n).phone,
+        ...(person.contact && { name: person.contact }),
+      })),
+    },
+    me.token,
+  );
+  for (const [i, person] of data.people.entries()) {
+    if (!person.favorite && !person.hidden) continue;
+    await post(
+      url,
+      'friends.update',
+      {
+        userId: people[i]!.userId,
+        ...(person.favorite && { favorite: true }),
+        ...(person.hidden && { hidden: true }),
+      },
+      me.token,
+    );
+  }
+  for (const person of data.recommended) {
+    const user = await setUp(person);
+    await post(url, 'contacts.sync', { add: [{ phone: me.phone }] }, user.token);
+  }
+  return {
+    me: base,
+    friendName: PEOPLE[lng].friend,
+    contactName: data.people.find((p) => p.contact)!.contact!,
+    recommendedName: data.recommended[0]!.name,
   };
 }

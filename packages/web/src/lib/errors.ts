@@ -15,6 +15,8 @@ const TRANSLATED = new Set([
   'FORBIDDEN',
   'GROUP_FULL',
   'INVALID_PARAMS',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
 ]);
 
 /** A failed call, said in the user's language (the server's own message is for developers). */
@@ -30,6 +32,15 @@ export function errorText(t: TFunction, error: unknown, lng: string): string {
   }
   if (TRANSLATED.has(error.code)) return t(`errors.${error.code}` as 'errors.generic');
   return t('errors.generic');
+}
+
+/**
+ * A failed friend request (add, favourite, hide, block): CONFLICT there means the person cannot be
+ * added (blocked by this user, or the friend list is full), not "taken".
+ */
+export function friendErrorText(t: TFunction, error: unknown, lng: string): string {
+  if (error instanceof TokkiError && error.code === 'CONFLICT') return t('addFriend.cannotAdd');
+  return errorText(t, error, lng);
 }
 
 /** The same for an error code kept with a pending message. */

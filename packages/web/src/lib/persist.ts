@@ -1,4 +1,4 @@
-import type { Chat, Me, Member, Message } from '@tokki/protocol';
+import type { Chat, Friend, Me, Member, Message, Recommendation } from '@tokki/protocol';
 import { clear, createStore, delMany, entries, setMany, type UseStore } from 'idb-keyval';
 
 /** What a device remembers between visits (IndexedDB, one key-value store). */
@@ -33,6 +33,9 @@ export interface Snapshot {
   histories: CachedHistory[];
   members: Record<string, Member[]>;
   pending: PendingMessage[];
+  /** Undefined when never loaded on this device (an empty list is "no friends"). */
+  friends: Friend[] | undefined;
+  recommendations: Recommendation[];
 }
 
 /** How many of each chat's newest messages are kept for an instant start. */
@@ -51,6 +54,8 @@ export async function loadSnapshot(): Promise<Snapshot> {
     histories: [],
     members: {},
     pending: [],
+    friends: undefined,
+    recommendations: [],
   };
   let rows: [IDBValidKey, unknown][];
   try {
@@ -64,6 +69,8 @@ export async function loadSnapshot(): Promise<Snapshot> {
     if (key === 'session') snapshot.session = value as Session;
     else if (key === 'chats') snapshot.chats = value as Chat[];
     else if (key === 'pending') snapshot.pending = value as PendingMessage[];
+    else if (key === 'friends') snapshot.friends = value as Friend[];
+    else if (key === 'recommendations') snapshot.recommendations = value as Recommendation[];
     else if (key.startsWith('history:')) snapshot.histories.push(value as CachedHistory);
     else if (key.startsWith('members:')) snapshot.members[key.slice(8)] = value as Member[];
   }

@@ -3,10 +3,14 @@ import { useSyncExternalStore } from 'react';
 /** The app's screens, from the URL path (the server answers every non-API path with the app). */
 export type Route =
   | { name: 'list' }
+  | { name: 'friends' }
   | { name: 'chat'; chatId: string }
   | { name: 'info'; chatId: string }
   | { name: 'new' }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'addFriend' }
+  | { name: 'profile'; userId: string }
+  | { name: 'editProfile' };
 
 export function parseRoute(path: string): Route {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -15,6 +19,10 @@ export function parseRoute(path: string): Route {
       ? { name: 'info', chatId: parts[1] }
       : { name: 'chat', chatId: parts[1] };
   }
+  if (parts[0] === 'friends')
+    return parts[1] === 'add' ? { name: 'addFriend' } : { name: 'friends' };
+  if (parts[0] === 'users' && parts[1]) return { name: 'profile', userId: parts[1] };
+  if (parts[0] === 'profile') return { name: 'editProfile' };
   if (parts[0] === 'new') return { name: 'new' };
   if (parts[0] === 'settings') return { name: 'settings' };
   return { name: 'list' };
@@ -24,6 +32,8 @@ export function routePath(route: Route): string {
   switch (route.name) {
     case 'list':
       return '/';
+    case 'friends':
+      return '/friends';
     case 'chat':
       return `/chats/${encodeURIComponent(route.chatId)}`;
     case 'info':
@@ -32,7 +42,31 @@ export function routePath(route: Route): string {
       return '/new';
     case 'settings':
       return '/settings';
+    case 'addFriend':
+      return '/friends/add';
+    case 'profile':
+      return `/users/${encodeURIComponent(route.userId)}`;
+    case 'editProfile':
+      return '/profile';
   }
+}
+
+/** The tab a route belongs to: its list stays on the left from 900px, and its tab is marked. */
+export function routeTab(route: Route): 'friends' | 'chats' {
+  switch (route.name) {
+    case 'friends':
+    case 'addFriend':
+    case 'profile':
+    case 'editProfile':
+      return 'friends';
+    default:
+      return 'chats';
+  }
+}
+
+/** The tabs' own screens; every other route is a screen of its own on a phone. */
+export function isTabRoute(route: Route): boolean {
+  return route.name === 'list' || route.name === 'friends';
 }
 
 const listeners = new Set<() => void>();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeMessages, unreadCounter } from './store';
 
 const member = (id: string, readSeq: number): Member => ({
-  user: { id, displayName: id, statusMessage: '' },
+  user: { id, displayName: id, statusMessage: '', photo: null },
   role: 'member',
   readSeq,
   joinedSeq: 0,

@@ -1,4 +1,13 @@
-import type { Chat, Me, Member, Message, Update, User } from '@tokki/protocol';
+import type {
+  Chat,
+  Friend,
+  Me,
+  Member,
+  Message,
+  Recommendation,
+  Update,
+  User,
+} from '@tokki/protocol';
 import {
   isConnectionError,
   newClientMsgId,
@@ -57,6 +66,14 @@ export interface State {
   openChatId: string | null;
   /** chatId → ids of the members typing there now (ephemeral, from `typing` events). */
   typing: Record<string, string[]>;
+  /** userId → friend, hidden ones included. */
+  friends: Record<string, Friend>;
+  /** False until the first friends.list on this device: an empty list is not "no friends" yet. */
+  friendsLoaded: boolean;
+  /** userId → someone who has the user's number but is not their friend. */
+  recommendations: Record<string, Recommendation>;
+  /** userId → a user this user blocked (not cached: loaded after each start). */
+  blocked: Record<string, User>;
 }
 
 const initialState: State = {
@@ -74,6 +91,10 @@ const initialState: State = {
   serverInfo: null,
   openChatId: null,
   typing: {},
+  friends: {},
+  friendsLoaded: false,
+  recommendations: {},
+  blocked: {},
 };
 
 /** How long a `typing` event counts; clients repeat it while typing (Telegram: 5–6 s). */
@@ -99,6 +120,9 @@ export class AppStore {
   readonly #dirtyMembers = new Set<string>();
   readonly #deletedKeys = new Set<string>();
   #chatsDirty = false;
+  #friendsDirty = false;
+  /** Friend updates applied while the lists load, applied again on top of what loads. */
+  #friendUpdatesDuringLoad: Update[] | undefined;
   /** Sends are chained per chat so that messages arrive in the order they were written. */
   readonly #sendChains = new Map<string, Promise<void>>();
   /** Sends under way (the SDK retries them until acknowledged); aborted on sign-out. */
@@ -163,6 +187,9 @@ export class AppStore {
       pending: snapshot.pending.map((p) =>
         p.status === 'failed' ? p : { ...p, status: 'sending' },
       ),
+      friends: Object.fromEntries((snapshot.friends ?? []).map((f) => [f.user.id, f])),
+      friendsLoaded: snapshot.friends !== undefined,
+      recommendations: Object.fromEntries(snapshot.recommendations.map((r) => [r.user.id, r])),
     });
     this.#startClient(session.token, session.pts);
     for (const pending of this.#state.pending) {
@@ -256,6 +283,7 @@ export class AppStore {
         if (!this.#refreshedAfterBoot) {
           this.#refreshedAfterBoot = true;
           void this.refreshChats();
+          void this.refreshFriends();
         }
       }),
     ];
@@ -293,6 +321,43 @@ export class AppStore {
     this.#scheduleSave();
   }
 
+  /** Reloads friends, recommendations and blocked users. */
+  async refreshFriends(): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    const during: Update[] = [];
+    this.#friendUpdatesDuringLoad = during;
+    let results: [
+      MethodResult<'friends.list'>,
+      MethodResult<'friends.recommended'>,
+      MethodResult<'friends.blocked'>,
+    ];
+    try {
+      results = await Promise.all([
+        client.call('friends.list', {}),
+        client.call('friends.recommended', {}),
+        client.call('friends.blocked', {}),
+      ]);
+    } catch (error) {
+      if (!isConnectionError(error)) console.warn('friends: loading failed', error);
+      return;
+    } finally {
+      if (this.#friendUpdatesDuringLoad === during) this.#friendUpdatesDuringLoad = undefined;
+    }
+    if (client !== this.#client) return;
+    const [{ friends }, { recommendations }, { users }] = results;
+    this.#friendsDirty = true;
+    this.#set({
+      friends: Object.fromEntries(friends.map((f) => [f.user.id, f])),
+      friendsLoaded: true,
+      recommendations: Object.fromEntries(recommendations.map((r) => [r.user.id, r])),
+      blocked: Object.fromEntries(users.map((u) => [u.id, u])),
+    });
+    // The lists may have been read before these were applied: apply them again on top.
+    for (const update of during) this.#apply(update);
+    this.#scheduleSave();
+  }
+
   async #reload(): Promise<void> {
     this.#refreshedAfterBoot = true;
     // The server could not resume: cached histories may have gaps. Keep what is on screen until
@@ -304,7 +369,7 @@ export class AppStore {
       else this.#deletedKeys.add(`history:${chatId}`);
     }
     this.#set({ histories });
-    await this.refreshChats();
+    await Promise.all([this.refreshChats(), this.refreshFriends()]);
     if (open) await Promise.all([this.loadNewest(open), this.loadMembers(open)]);
   }
 
@@ -654,9 +719,157 @@ export class AppStore {
         this.#updateChat(update.chatId, (c) => ({ ...c, title: update.title }));
         return;
       case 'profile.updated':
+        this.#friendUpdatesDuringLoad?.push(update);
         this.#applyProfile(update.user);
+        if (update.user.id === this.#state.me?.id) void this.#refreshMe();
         return;
+      case 'friend.added':
+      case 'friend.updated':
+        this.#friendUpdatesDuringLoad?.push(update);
+        this.#putFriend(update.friend);
+        return;
+      case 'friend.removed':
+        this.#friendUpdatesDuringLoad?.push(update);
+        this.#removeFriend(update.userId);
+        return;
+      case 'recommendation.added':
+        this.#friendUpdatesDuringLoad?.push(update);
+        this.#changeFriends({
+          recommendations: {
+            ...this.#state.recommendations,
+            [update.recommendation.user.id]: update.recommendation,
+          },
+        });
+        return;
+      case 'recommendation.removed':
+        this.#friendUpdatesDuringLoad?.push(update);
+        this.#removeRecommendation(update.userId);
+        return;
+      case 'block.added':
+        this.#friendUpdatesDuringLoad?.push(update);
+        this.#putBlocked(update.user);
+        return;
+      case 'block.removed': {
+        this.#friendUpdatesDuringLoad?.push(update);
+        this.#removeBlocked(update.userId);
+        return;
+      }
     }
+  }
+
+  /** Own profile changes carry only the public part: the Tokki ID may have changed too. */
+  async #refreshMe(): Promise<void> {
+    const client = this.#client;
+    try {
+      const me = await client?.call('profile.get', {});
+      if (me && client === this.#client) this.#set({ me });
+      this.#scheduleSave();
+    } catch (error) {
+      if (!isConnectionError(error)) console.warn('profile.get failed', error);
+    }
+  }
+
+  // ---- Friends ------------------------------------------------------------------------
+
+  #changeFriends(patch: Partial<State>): void {
+    this.#friendsDirty = true;
+    this.#set(patch);
+    this.#scheduleSave();
+  }
+
+  #putFriend(friend: Friend): void {
+    const id = friend.user.id;
+    const recommendations = this.#state.recommendations;
+    let rest = recommendations;
+    if (recommendations[id]) {
+      rest = { ...recommendations };
+      delete rest[id];
+    }
+    this.#changeFriends({
+      friends: { ...this.#state.friends, [id]: friend },
+      recommendations: rest,
+    });
+  }
+
+  #removeFriend(userId: string): void {
+    if (!this.#state.friends[userId]) return;
+    const friends = { ...this.#state.friends };
+    delete friends[userId];
+    this.#changeFriends({ friends });
+  }
+
+  #removeRecommendation(userId: string): void {
+    if (!this.#state.recommendations[userId]) return;
+    const recommendations = { ...this.#state.recommendations };
+    delete recommendations[userId];
+    this.#changeFriends({ recommendations });
+  }
+
+  #putBlocked(user: User): void {
+    this.#removeFriend(user.id);
+    this.#removeRecommendation(user.id);
+    this.#set({ blocked: { ...this.#state.blocked, [user.id]: user } });
+  }
+
+  #removeBlocked(userId: string): void {
+    if (!this.#state.blocked[userId]) return;
+    const blocked = { ...this.#state.blocked };
+    delete blocked[userId];
+    this.#set({ blocked });
+  }
+
+  #callClient(): TokkiClient {
+    const client = this.#client;
+    if (!client) throw new TokkiError('UNAUTHENTICATED', 'Signed out');
+    return client;
+  }
+
+  /**
+   * Adds a friend by phone number or Tokki ID. `existed` says they were a friend already (the
+   * server answers the same either way).
+   */
+  async addFriend(
+    by: { phone: string } | { tokkiId: string },
+  ): Promise<{ friend: Friend; existed: boolean }> {
+    // The friend.added update may come before the answer: look at the list as it was.
+    const before = this.#state.friends;
+    const friend = await this.#callClient().call('friends.add', by);
+    const existed = before[friend.user.id] !== undefined;
+    this.#putFriend(friend);
+    return { friend, existed };
+  }
+
+  /** Adds someone already known by id: a recommendation, a chat member. */
+  async addFriendById(userId: string): Promise<Friend> {
+    const friend = await this.#callClient().call('friends.addById', { userId });
+    this.#putFriend(friend);
+    return friend;
+  }
+
+  /** Favourite, hide or rename a friend (for this user only). */
+  async updateFriend(
+    userId: string,
+    change: { favorite?: boolean; hidden?: boolean; contactName?: string | null },
+  ): Promise<Friend> {
+    const friend = await this.#callClient().call('friends.update', { userId, ...change });
+    this.#putFriend(friend);
+    return friend;
+  }
+
+  async dismissRecommendation(userId: string): Promise<void> {
+    await this.#callClient().call('friends.dismiss', { userId });
+    this.#removeRecommendation(userId);
+  }
+
+  async block(user: User): Promise<void> {
+    await this.#callClient().call('friends.block', { userId: user.id });
+    this.#putBlocked(user);
+  }
+
+  /** Unblocks; a former friend comes back with the server's friend.added update. */
+  async unblock(userId: string): Promise<void> {
+    await this.#callClient().call('friends.unblock', { userId });
+    this.#removeBlocked(userId);
   }
 
   /** A message from an update or an ack: each (chatId, seq) once. */
@@ -761,6 +974,17 @@ export class AppStore {
       }
     }
     if (membersChanged) patch.members = allMembers;
+    const friend = this.#state.friends[user.id];
+    if (friend) patch.friends = { ...this.#state.friends, [user.id]: { ...friend, user } };
+    const recommendation = this.#state.recommendations[user.id];
+    if (recommendation) {
+      patch.recommendations = {
+        ...this.#state.recommendations,
+        [user.id]: { ...recommendation, user },
+      };
+    }
+    if (friend || recommendation) this.#friendsDirty = true;
+    if (this.#state.blocked[user.id]) patch.blocked = { ...this.#state.blocked, [user.id]: user };
     this.#set(patch);
     this.#scheduleSave();
   }
@@ -813,6 +1037,11 @@ export class AppStore {
     const values: [string, unknown][] = [['session', this.#session(token)]];
     if (this.#chatsDirty) values.push(['chats', Object.values(this.#state.chats)]);
     this.#chatsDirty = false;
+    if (this.#friendsDirty && this.#state.friendsLoaded) {
+      values.push(['friends', Object.values(this.#state.friends)]);
+      values.push(['recommendations', Object.values(this.#state.recommendations)]);
+    }
+    this.#friendsDirty = false;
     for (const chatId of this.#dirtyHistories) {
       const history = this.#state.histories[chatId];
       if (!history) continue;

@@ -6,7 +6,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FormMessage, type FormMessageValue } from '../components/FormMessage';
 import { Icon } from '../components/Icon';
 import { TopBar } from '../components/TopBar';
-import { chatTitle } from '../lib/chat';
+import { chatTitle, shownName } from '../lib/chat';
 import { useEscape } from '../lib/escape';
 import { errorText } from '../lib/errors';
 import { goBack, navigate } from '../lib/router';
@@ -20,6 +20,7 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
   const chat = useAppState((s) => s.chats[chatId]);
   const members = useAppState((s) => s.members[chatId]);
   const me = useAppState((s) => s.me);
+  const friends = useAppState((s) => s.friends);
   const [title, setTitle] = useState(chat?.title ?? '');
   const [phone, setPhone] = useState('');
   const [busy, setBusy] = useState(false);
@@ -110,7 +111,7 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
     }
   };
 
-  const name = chatTitle(chat, t);
+  const name = chatTitle(chat, t, friends);
   const count = members ? Object.keys(members).length : chat.memberCount;
 
   return (
@@ -118,7 +119,13 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
       <TopBar title={<span id="info-title">{t('info.title')}</span>} onBack={back} />
       <div className="scroll-body">
         <div className="info-head">
-          <Avatar id={chat.peer?.id ?? chat.id} name={name} size={72} />
+          <Avatar
+            id={chat.peer?.id ?? chat.id}
+            name={name}
+            photo={chat.peer?.photo}
+            size={72}
+            large
+          />
           <h2 className="info-name">{name}</h2>
           <p className="info-kind">{chat.kind === 'group' ? t('info.group') : t('info.direct')}</p>
         </div>
@@ -166,18 +173,36 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
         <ul className="people">
           {sorted.map((member) => (
             <li key={member.user.id} className="person">
-              <Avatar id={member.user.id} name={member.user.displayName} size={40} />
-              <span className="person-text">
-                <span className="person-name">
-                  {member.user.displayName}
-                  {member.user.id === me?.id && (
-                    <span className="person-you"> {t('info.you')}</span>
+              <a
+                className="person-link"
+                href={`/users/${encodeURIComponent(member.user.id)}`}
+                onClick={(event) => {
+                  if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0)
+                    return;
+                  event.preventDefault();
+                  navigate({ name: 'profile', userId: member.user.id });
+                }}
+              >
+                <Avatar
+                  id={member.user.id}
+                  name={member.user.displayName}
+                  photo={member.user.photo}
+                  size={40}
+                />
+                <span className="person-text">
+                  <span className="person-name">
+                    {friends[member.user.id]
+                      ? shownName(friends[member.user.id]!)
+                      : member.user.displayName}
+                    {member.user.id === me?.id && (
+                      <span className="person-you"> {t('info.you')}</span>
+                    )}
+                  </span>
+                  {member.user.statusMessage && (
+                    <span className="person-status">{member.user.statusMessage}</span>
                   )}
                 </span>
-                {member.user.statusMessage && (
-                  <span className="person-status">{member.user.statusMessage}</span>
-                )}
-              </span>
+              </a>
               {member.role === 'owner' && chat.kind === 'group' && (
                 <span className="tag">{t('info.owner')}</span>
               )}

@@ -100,7 +100,8 @@ function ChatRow({
     }
     return undefined;
   });
-  const title = chatTitle(chat, t);
+  const friends = useAppState((s) => s.friends);
+  const title = chatTitle(chat, t, friends);
   const last = chat.lastMessage;
   const preview = lastPending
     ? t('chatList.youPrefix', { text: lastPending.text })
@@ -124,7 +125,7 @@ function ChatRow({
           navigate({ name: 'chat', chatId: chat.id }, { replace: selected });
         }}
       >
-        <Avatar id={chat.peer?.id ?? chat.id} name={title} size={50} />
+        <Avatar id={chat.peer?.id ?? chat.id} name={title} photo={chat.peer?.photo} size={50} />
         <span className="chat-row-main">
           <span className="chat-row-top">
             <span className="chat-row-title">{title}</span>

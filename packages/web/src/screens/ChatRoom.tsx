@@ -16,7 +16,7 @@ import { ConnectionBanner } from '../components/ConnectionBanner';
 import { Icon } from '../components/Icon';
 import { MessageText } from '../components/MessageText';
 import { TopBar } from '../components/TopBar';
-import { chatTitle } from '../lib/chat';
+import { chatTitle, shownName } from '../lib/chat';
 import { errorCodeText } from '../lib/errors';
 import { dayKey, formatDay, formatTime } from '../lib/format';
 import type { PendingMessage } from '../lib/persist';
@@ -41,6 +41,7 @@ export function ChatRoom({ chatId }: { chatId: string }) {
   const everSynced = useAppState((s) => s.everSynced);
   const typingIds = useAppState((s) => s.typing[chatId]) ?? NO_ONE;
   const members = useAppState((s) => s.members[chatId]);
+  const friends = useAppState((s) => s.friends);
 
   useEffect(() => {
     store.openChat(chatId);
@@ -69,7 +70,7 @@ export function ChatRoom({ chatId }: { chatId: string }) {
     );
   }
 
-  const title = chatTitle(chat, t);
+  const title = chatTitle(chat, t, friends);
   const typingName = typingIds[0]
     ? (members?.[typingIds[0]]?.user.displayName ??
       (chat.peer?.id === typingIds[0] ? chat.peer.displayName : undefined))
@@ -86,7 +87,9 @@ export function ChatRoom({ chatId }: { chatId: string }) {
       <TopBar
         onBack={() => goBack()}
         backClassName="mobile-only"
-        leading={<Avatar id={chat.peer?.id ?? chat.id} name={title} size={36} />}
+        leading={
+          <Avatar id={chat.peer?.id ?? chat.id} name={title} photo={chat.peer?.photo} size={36} />
+        }
         title={<span id="chat-room-title">{title}</span>}
         subtitle={
           subtitle && <span className={typingIds.length ? 'typing' : undefined}>{subtitle}</span>
@@ -117,6 +120,7 @@ function MessageList({ chat }: { chat: Chat }) {
   const allPending = useAppState((s) => s.pending);
   const members = useAppState((s) => s.members[chatId]) ?? EMPTY_MEMBERS;
   const me = useAppState((s) => s.me);
+  const friends = useAppState((s) => s.friends);
   const virtuoso = useRef<VirtuosoHandle>(null);
   const [atBottom, setAtBottom] = useState(true);
 
@@ -173,7 +177,7 @@ function MessageList({ chat }: { chat: Chat }) {
   );
 
   if (items.length === 0) {
-    const name = chat.kind === 'direct' ? (chat.peer?.displayName ?? '') : chatTitle(chat, t);
+    const name = chatTitle(chat, t, friends);
     return (
       <div className="messages empty" role="log" aria-label={t('chat.messages')}>
         <div className="empty-icon" aria-hidden="true">
@@ -280,10 +284,10 @@ const MessageRow = memo(function MessageRow(props: {
     Math.floor(itemTime(next) / 60_000) !== minute ||
     dayKey(itemTime(next)) !== dayKey(time);
 
+  const friend = useAppState((s) => s.friends[sender]);
+  const senderUser = members[sender]?.user ?? (chat.peer?.id === sender ? chat.peer : undefined);
   const senderName =
-    members[sender]?.user.displayName ??
-    (chat.peer?.id === sender ? chat.peer.displayName : undefined) ??
-    t('chat.unknownUser');
+    (friend && shownName(friend)) || senderUser?.displayName || t('chat.unknownUser');
 
   const text = item.kind === 'message' ? item.message.text : item.pending.text;
   const counter =
@@ -306,7 +310,7 @@ const MessageRow = memo(function MessageRow(props: {
       <div className="message-line">
         {!mine &&
           (firstOfGroup ? (
-            <Avatar id={sender} name={senderName} size={38} />
+            <Avatar id={sender} name={senderName} photo={senderUser?.photo} size={38} />
           ) : (
             <span className="avatar-spacer" aria-hidden="true" />
           ))}

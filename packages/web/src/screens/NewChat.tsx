@@ -137,7 +137,7 @@ export default function NewChat() {
               <ul className="people">
                 {members.map((user) => (
                   <li key={user.id} className="person">
-                    <Avatar id={user.id} name={user.displayName} size={40} />
+                    <Avatar id={user.id} name={user.displayName} photo={user.photo} size={40} />
                     <span className="person-name">{user.displayName}</span>
                     <button
                       type="button"

@@ -1,5 +1,5 @@
-import { LIMITS, type Device } from '@tokki/protocol';
-import { useEffect, useState, type FormEvent } from 'react';
+import type { Device, User } from '@tokki/protocol';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../components/Avatar';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -9,20 +9,23 @@ import { TopBar } from '../components/TopBar';
 import { useEscape } from '../lib/escape';
 import { errorText } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
-import { goBack } from '../lib/router';
+import { goBack, navigate } from '../lib/router';
 import { store, useAppState } from '../lib/store';
 import { LANGUAGE_NAMES, LANGUAGES, currentLanguage, setLanguage } from '../i18n';
 
-/** Profile, language, devices, sign out. */
+/** Profile (a link to editing it), language, blocked users, devices, sign out. */
 export default function Settings() {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
   const me = useAppState((s) => s.me);
   const serverInfo = useAppState((s) => s.serverInfo);
-  const [name, setName] = useState(me?.displayName ?? '');
-  const [status, setStatus] = useState(me?.statusMessage ?? '');
+  const blockedById = useAppState((s) => s.blocked);
+  const blocked = useMemo(
+    () =>
+      Object.values(blockedById).sort((a, b) => a.displayName.localeCompare(b.displayName, lng)),
+    [blockedById, lng],
+  );
   const [devices, setDevices] = useState<Device[] | null>(null);
-  const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<FormMessageValue | null>(null);
   const [confirm, setConfirm] = useState<
     { kind: 'signOut' } | { kind: 'revoke'; device: Device } | null
@@ -44,23 +47,12 @@ export default function Settings() {
     // Loaded once per visit to the screen.
   }, []);
 
-  const onSave = async (event: FormEvent) => {
-    event.preventDefault();
-    const displayName = name.trim();
-    if (!displayName) return;
-    setBusy(true);
+  const unblock = async (user: User) => {
     setMessage(null);
     try {
-      const updated = await store.client!.call('profile.update', {
-        displayName,
-        statusMessage: status.trim(),
-      });
-      store.setMe(updated);
-      setMessage({ error: false, text: t('common.saved') });
+      await store.unblock(user.id);
     } catch (e) {
       setMessage({ error: true, text: errorText(t, e, lng) });
-    } finally {
-      setBusy(false);
     }
   };
 
@@ -84,9 +76,6 @@ export default function Settings() {
     }
   };
 
-  const changed =
-    name.trim() !== (me?.displayName ?? '') || status.trim() !== (me?.statusMessage ?? '');
-
   return (
     <section className="screen sub-screen" aria-labelledby="settings-title">
       <TopBar
@@ -95,46 +84,26 @@ export default function Settings() {
       />
       <div className="scroll-body">
         {me && (
-          <div className="info-head">
-            <Avatar id={me.id} name={me.displayName} size={72} />
-            <h2 className="info-name">{me.displayName}</h2>
-            <p className="info-kind">{me.phone}</p>
-          </div>
+          <a
+            className="profile-link card"
+            href="/profile"
+            onClick={(event) => {
+              if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+              event.preventDefault();
+              navigate({ name: 'editProfile' });
+            }}
+          >
+            <Avatar id={me.id} name={me.displayName} photo={me.photo} size={56} />
+            <span className="person-text">
+              <span className="person-name">{me.displayName}</span>
+              <span className="person-status">{me.phone}</span>
+              <span className="profile-link-label">{t('settings.editProfile')}</span>
+            </span>
+            <Icon name="next" size={20} />
+          </a>
         )}
 
-        <form className="form card" onSubmit={onSave}>
-          <h2 className="section-title">{t('settings.profile')}</h2>
-          <label className="field">
-            <span className="field-label">{t('settings.name')}</span>
-            <input
-              className="input"
-              name="displayName"
-              maxLength={LIMITS.DISPLAY_NAME_MAX}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              required
-            />
-          </label>
-          <label className="field">
-            <span className="field-label">{t('settings.status')}</span>
-            <input
-              className="input"
-              name="statusMessage"
-              maxLength={LIMITS.STATUS_MESSAGE_MAX}
-              placeholder={t('settings.statusPlaceholder')}
-              value={status}
-              onChange={(e) => setStatus(e.target.value)}
-            />
-          </label>
-          <FormMessage message={message} />
-          <button
-            className="button block"
-            type="submit"
-            disabled={busy || !changed || !name.trim()}
-          >
-            {t('common.save')}
-          </button>
-        </form>
+        <FormMessage message={message} />
 
         <div className="form card">
           <h2 className="section-title" id="language-title">
@@ -158,6 +127,30 @@ export default function Settings() {
               </label>
             ))}
           </div>
+        </div>
+
+        <div className="form card">
+          <h2 className="section-title">{t('settings.blocked')}</h2>
+          {blocked.length === 0 ? (
+            <p className="form-text">{t('settings.noBlocked')}</p>
+          ) : (
+            <ul className="people blocked-users">
+              {blocked.map((user) => (
+                <li key={user.id} className="person">
+                  <Avatar id={user.id} name={user.displayName} photo={user.photo} size={40} />
+                  <span className="person-name">{user.displayName}</span>
+                  <button
+                    type="button"
+                    className="button secondary small"
+                    onClick={() => void unblock(user)}
+                    aria-label={t('settings.unblockName', { name: user.displayName })}
+                  >
+                    {t('settings.unblock')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
         </div>
 
         <div className="form card">

@@ -1,0 +1,59 @@
+import type { Chat, Friend, User } from '@tokki/protocol';
+import type { TFunction } from 'i18next';
+import { describe, expect, it } from 'vitest';
+import { chatTitle, shownName, sortFriends } from './chat';
+import { checkPhoto } from './photo';
+import { isTokkiId } from './tokki-id';
+
+const user = (id: string, displayName: string): User => ({
+  id,
+  displayName,
+  statusMessage: '',
+  photo: null,
+});
+
+const friend = (id: string, displayName: string, contactName: string | null = null): Friend => ({
+  user: user(id, displayName),
+  contactName,
+  favorite: false,
+  hidden: false,
+  since: 0,
+});
+
+const t = ((key: string) => key) as unknown as TFunction;
+
+describe('friends’ names', () => {
+  it('shows the address book’s name before the friend’s own', () => {
+    expect(shownName(friend('a', 'Jung Mikyung', '엄마'))).toBe('엄마');
+    expect(shownName(friend('a', 'Jung Mikyung'))).toBe('Jung Mikyung');
+  });
+
+  it('sorts by the shown name in the language’s order', () => {
+    const list = [friend('1', '최하늘'), friend('2', 'Zed', '강도윤'), friend('3', '박지우')];
+    expect(sortFriends(list, 'ko').map(shownName)).toEqual(['강도윤', '박지우', '최하늘']);
+  });
+
+  it('titles a 1:1 chat with the friend’s shown name', () => {
+    const chat = { kind: 'direct', title: '', peer: user('p', 'Jung Mikyung') } as Chat;
+    expect(chatTitle(chat, t)).toBe('Jung Mikyung');
+    expect(chatTitle(chat, t, { p: friend('p', 'Jung Mikyung', 'Mom') })).toBe('Mom');
+  });
+});
+
+describe('profile input', () => {
+  it('takes Tokki IDs of 4 to 20 letters, digits, dots and underscores', () => {
+    expect(isTokkiId('minji.kim_92')).toBe(true);
+    expect(isTokkiId('abc')).toBe(false);
+    expect(isTokkiId('a'.repeat(21))).toBe(false);
+    expect(isTokkiId('민지짱짱')).toBe(false);
+    expect(isTokkiId('minji kim')).toBe(false);
+  });
+
+  it('refuses pictures the server would refuse before sending them', () => {
+    const file = (type: string, size: number) => new File([new Uint8Array(size)], 'f', { type });
+    expect(checkPhoto(file('image/jpeg', 1000))).toBeUndefined();
+    expect(checkPhoto(file('image/heic', 1000))).toBeUndefined();
+    expect(checkPhoto(file('application/pdf', 1000))).toBe('INVALID_PARAMS');
+    expect(checkPhoto(file('image/png', 10 * 1024 * 1024 + 1))).toBe('PAYLOAD_TOO_LARGE');
+  });
+});
