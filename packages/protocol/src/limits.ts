@@ -28,6 +28,13 @@ export const LIMITS = {
   CONTACT_NAME_MAX: 64,
   /** Friends one account may have (KakaoTalk's limit). */
   FRIENDS_MAX: 5000,
+  /** How long after sending a message may be edited or deleted for everyone. */
+  MESSAGE_EDIT_WINDOW_SECONDS: 24 * 3600,
+  /** Characters of a search query (code points). */
+  SEARCH_QUERY_MAX: 100,
+  SEARCH_PAGE_MAX: 50,
+  /** Characters of a URL to preview. */
+  LINK_URL_MAX: 2048,
   /** Largest profile picture accepted, in bytes (it is stored resized). */
   PROFILE_PHOTO_MAX_BYTES: 10 * 1024 * 1024,
   VERIFICATION_CODE_ATTEMPTS: 5,

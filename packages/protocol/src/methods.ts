@@ -325,6 +325,17 @@ export const methods = {
       cursor: Type.Union([Cursor, Type.Null()]),
     }),
   }),
+  'messages.edit': method({
+    summary: "Change the text of one's own message, within 24 hours of sending it.",
+    params: Params({ chatId: Id, seq: Seq, text: Type.String({ minLength: 1 }) }),
+    result: Type.Object({ message: Message }),
+  }),
+  'messages.delete': method({
+    summary:
+      "Delete a message: for everyone (one's own, within 24 hours; a tombstone remains) or only for oneself (any message).",
+    params: Params({ chatId: Id, seq: Seq, forEveryone: Type.Boolean() }),
+    result: Ok,
+  }),
   'messages.markRead': method({
     summary: 'Move the read pointer forward to seq (it never moves back).',
     params: Params({ chatId: Id, seq: Seq }),

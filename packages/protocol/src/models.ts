@@ -67,10 +67,27 @@ export const Message = Type.Object({
   seq: Seq,
   senderId: Id,
   clientMsgId: Type.String(),
+  /** Empty once deleted for everyone. */
   text: Type.String(),
   createdAt: Timestamp,
+  /** When the sender last edited it (clients show "edited"); null if never. */
+  editedAt: Type.Union([Timestamp, Type.Null()]),
+  /** When the sender deleted it for everyone: a tombstone remains, without its text. */
+  deletedAt: Type.Union([Timestamp, Type.Null()]),
 });
 export type Message = Static<typeof Message>;
+
+/** What a link in a message looks like, from the page's Open Graph or HTML meta tags. */
+export const LinkPreview = Type.Object({
+  /** The page's address after redirects. */
+  url: Type.String(),
+  siteName: Type.Union([Type.String(), Type.Null()]),
+  title: Type.Union([Type.String(), Type.Null()]),
+  description: Type.Union([Type.String(), Type.Null()]),
+  /** Absolute http(s) URL of the page's image, as the page gives it. */
+  imageUrl: Type.Union([Type.String(), Type.Null()]),
+});
+export type LinkPreview = Static<typeof LinkPreview>;
 
 export const ChatKind = Type.Union([Type.Literal('direct'), Type.Literal('group')]);
 export type ChatKind = Static<typeof ChatKind>;
@@ -130,6 +147,23 @@ export const Update = Type.Union([
     title: Type.String(),
     byUserId: Id,
   }),
+  /** The sender changed the text (within 24 hours of sending). */
+  Type.Object({
+    kind: Type.Literal('message.edited'),
+    chatId: Id,
+    seq: Seq,
+    text: Type.String(),
+    editedAt: Timestamp,
+  }),
+  /** The sender deleted it for everyone (within 24 hours): show a tombstone. */
+  Type.Object({
+    kind: Type.Literal('message.deleted'),
+    chatId: Id,
+    seq: Seq,
+    deletedAt: Timestamp,
+  }),
+  /** The caller deleted it for themselves (on another device, say): stop showing it. */
+  Type.Object({ kind: Type.Literal('message.hidden'), chatId: Id, seq: Seq }),
   /** The caller's own profile, or a friend's. */
   Type.Object({ kind: Type.Literal('profile.updated'), user: User }),
   /** Added to, or changed in, the caller's friend list (on any of their devices). */

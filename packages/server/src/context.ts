@@ -29,6 +29,8 @@ export interface AppContext extends AsyncDisposable {
 export interface ContextOverrides {
   logger?: Logger;
   sms?: SmsProvider;
+  /** The time rules such as "edit within 24 hours" go by: tests move it. */
+  clock?: () => number;
 }
 
 /** Redacted wherever they appear in a log line, so no token, code or text is ever written. */
@@ -64,7 +66,7 @@ export async function createContext(
   const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
   const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger);
   const chats = new ChatsService(database, writes, bus, updates);
-  const messages = new MessagesService(database, writes, chats, updates);
+  const messages = new MessagesService(database, writes, chats, updates, overrides.clock);
   chats.setLastMessageLoader((keys) => messages.lastMessages(keys));
   const friends = new FriendsService(config, database, writes, updates, accounts, chats);
   await accounts.hashPhonesOfAllUsers();

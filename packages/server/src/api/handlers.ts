@@ -113,6 +113,13 @@ export const handlers: {
   }),
   'messages.history': (ctx, { principal }, p) =>
     ctx.messages.history(principal.userId, p.chatId, p.limit ?? 50, p.cursor),
+  'messages.edit': async (ctx, { principal }, p) => ({
+    message: await ctx.messages.edit(principal.userId, p.chatId, p.seq, p.text),
+  }),
+  'messages.delete': async (ctx, { principal }, p) => {
+    await ctx.messages.delete(principal.userId, p.chatId, p.seq, p.forEveryone);
+    return {};
+  },
   'messages.markRead': async (ctx, { principal }, p) => ({
     readSeq: await ctx.messages.markRead(principal.userId, p.chatId, p.seq),
   }),

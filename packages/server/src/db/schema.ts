@@ -72,7 +72,19 @@ export interface MessagesTable {
   seq: number;
   sender_id: string;
   client_msg_id: string;
+  /** Empty once deleted for everyone. */
   text: string;
+  created_at: number;
+  edited_at: number | null;
+  /** Set when the sender deleted it for everyone. */
+  deleted_at: number | null;
+}
+
+/** Messages a user deleted for themselves only. */
+export interface HiddenMessagesTable {
+  user_id: string;
+  chat_id: string;
+  seq: number;
   created_at: number;
 }
 
@@ -156,4 +168,5 @@ export interface DatabaseSchema {
   blocks: BlocksTable;
   recommendation_dismissals: RecommendationDismissalsTable;
   profile_photos: ProfilePhotosTable;
+  hidden_messages: HiddenMessagesTable;
 }

@@ -122,6 +122,8 @@ export async function sendManyOnPostgres(
       client_msg_id: command.clientMsgId,
       text: command.text,
       created_at: w.now,
+      edited_at: null,
+      deleted_at: null,
       pts,
     };
   });

@@ -38,6 +38,8 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
     client_msg_id: clientMsgId,
     text,
     created_at: w.now,
+    edited_at: null,
+    deleted_at: null,
   };
   await store.insertMessage(w.sql, row);
   // Sending means having read everything before: the sender's pointer moves with it, and

@@ -2,7 +2,8 @@ import { LIMITS, type Message } from '@tokki/protocol';
 import type { ChatsService } from '../chats/service.js';
 import { decodeCursor, encodeCursor } from '../chats/cursor.js';
 import type { Database } from '../db/database.js';
-import type { WriteQueue } from '../db/write-queue.js';
+import type { MessagesTable } from '../db/schema.js';
+import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import type { UpdatesService } from '../updates/service.js';
 import * as store from './store.js';
@@ -14,6 +15,8 @@ export class MessagesService {
     private readonly writes: WriteQueue,
     private readonly chats: ChatsService,
     private readonly updates: UpdatesService,
+    /** What "within 24 hours" is measured by; tests move it. */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /**
@@ -26,14 +29,82 @@ export class MessagesService {
     clientMsgId: string,
     text: string,
   ): Promise<Message> {
-    if ([...text].length > LIMITS.MESSAGE_TEXT_MAX) {
-      throw new ApiError(
-        'TEXT_TOO_LONG',
-        `Text is limited to ${LIMITS.MESSAGE_TEXT_MAX} characters.`,
-      );
-    }
-    if (!text.trim()) throw new ApiError('INVALID_PARAMS', 'Text is empty.');
+    checkText(text);
     return this.writes.runCommand({ kind: 'message.send', senderId, chatId, clientMsgId, text });
+  }
+
+  /** Changes the text of the caller's own message, within 24 hours of sending it. */
+  async edit(userId: string, chatId: string, seq: number, text: string): Promise<Message> {
+    checkText(text);
+    return this.writes.run(async (w) => {
+      const message = await this.requireOwnRecent(w, userId, chatId, seq, 'edited');
+      if (message.text === text) return store.toMessage(message);
+      const edited = { ...message, text, edited_at: w.now };
+      await store.rewrite(w.sql, edited);
+      await this.updates.appendChatUpdate(w, chatId, {
+        kind: 'message.edited',
+        chatId,
+        seq,
+        text,
+        editedAt: w.now,
+      });
+      return store.toMessage(edited);
+    });
+  }
+
+  /**
+   * Deletes a message for everyone (the caller's own, within 24 hours: its text is gone and a
+   * tombstone remains) or for the caller alone (any message they can see, on all their devices).
+   */
+  async delete(userId: string, chatId: string, seq: number, forEveryone: boolean): Promise<void> {
+    await this.writes.run(async (w) => {
+      if (!forEveryone) {
+        await this.requireVisible(w, userId, chatId, seq);
+        await store.hide(w.db, userId, chatId, seq, w.now);
+        await this.updates.appendUserUpdate(w, userId, { kind: 'message.hidden', chatId, seq });
+        return;
+      }
+      const message = await this.requireOwnRecent(w, userId, chatId, seq, 'deleted');
+      await store.rewrite(w.sql, { ...message, text: '', deleted_at: w.now });
+      await this.updates.appendChatUpdate(w, chatId, {
+        kind: 'message.deleted',
+        chatId,
+        seq,
+        deletedAt: w.now,
+      });
+    });
+  }
+
+  /** A message the caller can see: in a chat they are in, sent after they joined. */
+  private async requireVisible(
+    w: Writer,
+    userId: string,
+    chatId: string,
+    seq: number,
+  ): Promise<MessagesTable> {
+    const membership = await this.chats.requireMember(w, chatId, userId);
+    const message = seq > membership.joined_seq ? await store.find(w.sql, chatId, seq) : undefined;
+    if (!message) throw new ApiError('NOT_FOUND', 'No such message.');
+    return message;
+  }
+
+  /** The caller's own message, not deleted, sent less than 24 hours ago (by `clock`). */
+  private async requireOwnRecent(
+    w: Writer,
+    userId: string,
+    chatId: string,
+    seq: number,
+    action: 'edited' | 'deleted',
+  ): Promise<MessagesTable> {
+    const message = await this.requireVisible(w, userId, chatId, seq);
+    if (message.sender_id !== userId)
+      throw new ApiError('FORBIDDEN', `Only its sender can change a message.`);
+    if (message.deleted_at !== null)
+      throw new ApiError('CONFLICT', 'The message was deleted for everyone.');
+    const windowMs = LIMITS.MESSAGE_EDIT_WINDOW_SECONDS * 1000;
+    if (this.clock() - Number(message.created_at) > windowMs)
+      throw new ApiError('FORBIDDEN', `A message can be ${action} for 24 hours after sending.`);
+    return message;
   }
 
   async history(userId: string, chatId: string, limit: number, cursor: string | undefined) {
@@ -41,6 +112,7 @@ export class MessagesService {
     const before = cursor ? decodeCursor(cursor, isSeq) : null;
     const rows = await store.historyPage(
       this.database.db,
+      userId,
       chatId,
       membership.joined_seq,
       before,
@@ -80,6 +152,16 @@ export class MessagesService {
     const rows = await store.findByKeys(this.database.db, keys);
     return new Map(rows.map((row) => [row.chat_id, store.toMessage(row)]));
   }
+}
+
+function checkText(text: string): void {
+  if ([...text].length > LIMITS.MESSAGE_TEXT_MAX) {
+    throw new ApiError(
+      'TEXT_TOO_LONG',
+      `Text is limited to ${LIMITS.MESSAGE_TEXT_MAX} characters.`,
+    );
+  }
+  if (!text.trim()) throw new ApiError('INVALID_PARAMS', 'Text is empty.');
 }
 
 const isSeq = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0;

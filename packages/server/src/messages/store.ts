@@ -11,7 +11,9 @@ export const toMessage = (row: MessagesTable): Message => ({
   senderId: row.sender_id,
   clientMsgId: row.client_msg_id,
   text: row.text,
-  createdAt: row.created_at,
+  createdAt: Number(row.created_at),
+  editedAt: row.edited_at === null ? null : Number(row.edited_at),
+  deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
 });
 
 // The send path runs these for every message, as plain prepared statements (see SqlRunner).
@@ -62,21 +64,65 @@ export async function setReadSeq(
   ]);
 }
 
-/** Newest first, strictly between `afterSeq` (the member's first visible) and `beforeSeq`. */
+/**
+ * Newest first, strictly between `afterSeq` (the member's first visible) and `beforeSeq`, less
+ * those the user deleted for themselves.
+ */
 export function historyPage(
   db: Db,
+  userId: string,
   chatId: string,
   afterSeq: number,
   beforeSeq: number | null,
   limit: number,
 ) {
   let query = db
-    .selectFrom('messages')
-    .selectAll()
-    .where('chat_id', '=', chatId)
-    .where('seq', '>', afterSeq);
-  if (beforeSeq !== null) query = query.where('seq', '<', beforeSeq);
-  return query.orderBy('seq', 'desc').limit(limit).execute();
+    .selectFrom('messages as m')
+    .selectAll('m')
+    .where('m.chat_id', '=', chatId)
+    .where('m.seq', '>', afterSeq)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('hidden_messages as h')
+            .select('h.seq')
+            .where('h.user_id', '=', userId)
+            .whereRef('h.chat_id', '=', 'm.chat_id')
+            .whereRef('h.seq', '=', 'm.seq'),
+        ),
+      ),
+    );
+  if (beforeSeq !== null) query = query.where('m.seq', '<', beforeSeq);
+  return query.orderBy('m.seq', 'desc').limit(limit).execute();
+}
+
+export function find(sql: SqlRunner, chatId: string, seq: number) {
+  return sql.get<MessagesTable>('select * from messages where chat_id = ? and seq = ?', [
+    chatId,
+    seq,
+  ]);
+}
+
+/** Stores an edit or a deletion: the new text and its time. */
+export async function rewrite(sql: SqlRunner, row: MessagesTable): Promise<void> {
+  await sql.run(
+    'update messages set text = ?, edited_at = ?, deleted_at = ? where chat_id = ? and seq = ?',
+    [row.text, row.edited_at, row.deleted_at, row.chat_id, row.seq],
+  );
+}
+
+export async function hide(
+  db: Db,
+  userId: string,
+  chatId: string,
+  seq: number,
+  now: number,
+): Promise<void> {
+  await db
+    .insertInto('hidden_messages')
+    .values({ user_id: userId, chat_id: chatId, seq, created_at: now })
+    .onConflict((oc) => oc.columns(['user_id', 'chat_id', 'seq']).doNothing())
+    .execute();
 }
 
 export function findByKeys(db: Db, keys: { chatId: string; seq: number }[]) {

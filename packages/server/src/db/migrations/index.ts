@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as init from './001-init.js';
 import * as friends from './002-friends.js';
+import * as messageActions from './003-message-actions.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
   '001-init': init,
   '002-friends': friends,
+  '003-message-actions': messageActions,
 };
 
 export const migrationProvider: MigrationProvider = {
