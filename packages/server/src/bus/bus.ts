@@ -25,6 +25,8 @@ export interface UserUpdateMessage {
 
 export interface BusMessages {
   'chat.update': ChatUpdateMessage;
+  /** A stored chat update was rewritten (a message edited or deleted): caches follow. */
+  'chat.updateRewritten': { chatId: string; pts: number; payload: string };
   'user.update': UserUpdateMessage;
   /** Membership changed: gateways refresh their member cache for the chat. */
   'chat.members': { chatId: string; added: string[]; removed: string[] };

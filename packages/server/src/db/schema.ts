@@ -78,6 +78,8 @@ export interface MessagesTable {
   edited_at: number | null;
   /** Set when the sender deleted it for everyone. */
   deleted_at: number | null;
+  /** Of its `message.new` update (null for messages from before it was kept). */
+  pts: number | null;
 }
 
 /** Messages a user deleted for themselves only. */

@@ -129,8 +129,8 @@ export async function sendManyOnPostgres(
   });
 
   await w.sql.run(
-    `insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at)
-     select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[])`,
+    `insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at, pts)
+     select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])`,
     [
       rows.map((r) => r.chat_id),
       rows.map((r) => r.seq),
@@ -138,6 +138,7 @@ export async function sendManyOnPostgres(
       rows.map((r) => r.client_msg_id),
       rows.map((r) => r.text),
       rows.map((r) => r.created_at),
+      rows.map((r) => r.pts),
     ],
   );
   // Each sender's read pointer moves to their newest message in the chat (see sendStep).

@@ -40,6 +40,7 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
     created_at: w.now,
     edited_at: null,
     deleted_at: null,
+    pts,
   };
   await store.insertMessage(w.sql, row);
   // Sending means having read everything before: the sender's pointer moves with it, and

@@ -40,7 +40,7 @@ export class MessagesService {
       const message = await this.requireOwnRecent(w, userId, chatId, seq, 'edited');
       if (message.text === text) return store.toMessage(message);
       const edited = { ...message, text, edited_at: w.now };
-      await store.rewrite(w.sql, edited);
+      await this.rewrite(w, edited);
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'message.edited',
         chatId,
@@ -65,13 +65,26 @@ export class MessagesService {
         return;
       }
       const message = await this.requireOwnRecent(w, userId, chatId, seq, 'deleted');
-      await store.rewrite(w.sql, { ...message, text: '', deleted_at: w.now });
+      await this.rewrite(w, { ...message, text: '', deleted_at: w.now });
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'message.deleted',
         chatId,
         seq,
         deletedAt: w.now,
       });
+    });
+  }
+
+  /**
+   * Stores an edit or a deletion, and makes the message's `message.new` in the log say the same:
+   * a device catching up gets the message as it is now, and a deleted text leaves the server.
+   */
+  private async rewrite(w: Writer, message: MessagesTable): Promise<void> {
+    await store.rewrite(w.sql, message);
+    if (message.pts === null) return;
+    await this.updates.rewriteChatUpdate(w, message.chat_id, Number(message.pts), {
+      kind: 'message.new',
+      message: store.toMessage(message),
     });
   }
 

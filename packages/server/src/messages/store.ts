@@ -46,8 +46,8 @@ export async function nextSeq(
 
 export async function insertMessage(sql: SqlRunner, row: MessagesTable): Promise<void> {
   await sql.run(
-    'insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at) values (?, ?, ?, ?, ?, ?)',
-    [row.chat_id, row.seq, row.sender_id, row.client_msg_id, row.text, row.created_at],
+    'insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at, pts) values (?, ?, ?, ?, ?, ?, ?)',
+    [row.chat_id, row.seq, row.sender_id, row.client_msg_id, row.text, row.created_at, row.pts],
   );
 }
 

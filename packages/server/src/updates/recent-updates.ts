@@ -10,6 +10,8 @@ const ENTRY_BYTES = 160;
 const sizeOf = (payload: string) => payload.length * 2 + ENTRY_BYTES;
 
 interface Entry extends UpdateRow {
+  /** Rewritten when the message it carries is edited or deleted. */
+  payload: string;
   /** The index that holds it (per chat or per user) and its key there, to unindex it. */
   readonly index: Map<string, Queue<Entry>>;
   readonly key: string;
@@ -71,6 +73,19 @@ export class RecentUpdates {
 
   addUserUpdate(pts: number, userId: string, payload: string): void {
     this.add(this.byUser, userId, pts, payload);
+  }
+
+  /**
+   * Replaces a held chat update's payload: the `message.new` of a message since edited or deleted
+   * is replayed as the message now is (the log row was rewritten in the same transaction).
+   */
+  rewriteChatUpdate(pts: number, chatId: string, payload: string): void {
+    const list = this.byChat.get(chatId);
+    const index = list?.firstAbove(pts - 1) ?? 0;
+    if (!list || index >= list.length || list.at(index).pts !== pts) return;
+    const entry = list.at(index);
+    this.bytes += sizeOf(payload) - sizeOf(entry.payload);
+    entry.payload = payload;
   }
 
   /** Drops every update at or below `pts` and never serves from below it (pruning). */

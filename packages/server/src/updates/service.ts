@@ -63,6 +63,20 @@ export class UpdatesService {
     return pts;
   }
 
+  /**
+   * Rewrites a stored chat update, so that catch-up replays what is true now: the `message.new`
+   * of an edited message carries the new text, of a deleted one no text at all.
+   */
+  async rewriteChatUpdate(w: Writer, chatId: string, pts: number, update: Update): Promise<void> {
+    const payload = JSON.stringify(update);
+    await w.sql.run('update chat_updates set payload = ? where pts = ? and chat_id = ?', [
+      payload,
+      pts,
+      chatId,
+    ]);
+    w.publish('chat.updateRewritten', { chatId, pts, payload });
+  }
+
   async appendUserUpdate(w: Writer, userId: string, update: Update): Promise<number> {
     const pts = w.nextPts();
     const payload = JSON.stringify(update);
@@ -169,6 +183,9 @@ export class UpdatesService {
     );
     this.bus.subscribe('user.update', (m) =>
       recent.addUserUpdate(m.pts, m.userId, updatePayload(m.frame, m.pts)),
+    );
+    this.bus.subscribe('chat.updateRewritten', (m) =>
+      recent.rewriteChatUpdate(m.pts, m.chatId, m.payload),
     );
     // Until it starts it covers nothing. Should the read fail (the database closing), it never
     // does, and every catch-up reads the database.

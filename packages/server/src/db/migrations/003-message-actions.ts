@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('messages').addColumn('edited_at', 'bigint').execute();
   await db.schema.alterTable('messages').addColumn('deleted_at', 'bigint').execute();
+  // The pts of its message.new update, rewritten when the message is edited or deleted.
+  await db.schema.alterTable('messages').addColumn('pts', 'bigint').execute();
   await db.schema
     .createTable('hidden_messages')
     .addColumn('user_id', 'text', (c) => c.notNull())
