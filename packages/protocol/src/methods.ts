@@ -5,6 +5,7 @@ import {
   Device,
   Friend,
   Id,
+  LinkPreview,
   Me,
   Member,
   Message,
@@ -335,6 +336,12 @@ export const methods = {
       "Delete a message: for everyone (one's own, within 24 hours; a tombstone remains) or only for oneself (any message).",
     params: Params({ chatId: Id, seq: Seq, forEveryone: Type.Boolean() }),
     result: Ok,
+  }),
+  'links.preview': method({
+    summary:
+      'The preview of an http(s) link (Open Graph / HTML meta), fetched by the server and cached; null when the page has none or cannot be fetched.',
+    params: Params({ url: Type.String({ minLength: 1, maxLength: LIMITS.LINK_URL_MAX }) }),
+    result: Type.Object({ preview: Type.Union([LinkPreview, Type.Null()]) }),
   }),
   'messages.markRead': method({
     summary: 'Move the read pointer forward to seq (it never moves back).',

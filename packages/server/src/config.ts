@@ -23,6 +23,18 @@ export interface ServerConfig {
     /** Numbers new to an account (address-book entries, lookups by number or Tokki ID). */
     contactDiscoveryPerAccount: RateLimit;
     contactDiscoveryPerDevice: RateLimit;
+    /** Link previews fetched (cache misses): the server must not become a scanner. */
+    linkPreviewsPerUser: RateLimit;
+  };
+  linkPreviews: {
+    /**
+     * Hosts (names or IP addresses, as in URLs) whose pages may be fetched even though they are,
+     * or resolve to, internal addresses: for tests' local pages, or an intranet's own sites.
+     * Empty by default; every other host must be public (docs/adr/004-link-previews.md).
+     */
+    allowHosts: string[];
+    /** For a whole fetch, redirects included. */
+    timeoutMs: number;
   };
   /**
    * Key of the HMAC that contacts are stored under (friends/contact-hash.ts). It must not live
@@ -51,6 +63,7 @@ export interface ConfigInput {
   databaseUrl?: string;
   smsProvider?: string;
   rateLimits?: Partial<ServerConfig['rateLimits']>;
+  linkPreviews?: Partial<ServerConfig['linkPreviews']>;
   /** At least 32 bytes, hex; else TOKKI_CONTACT_HASH_KEY; else, in local mode, a key file. */
   contactHashKey?: string;
   updateRetentionSeconds?: number;
@@ -90,7 +103,12 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
       codeRequestsPerIp: { max: 30, windowSeconds: 3600 },
       contactDiscoveryPerAccount: { max: 5000, windowSeconds: DAY_SECONDS },
       contactDiscoveryPerDevice: { max: 3000, windowSeconds: DAY_SECONDS },
+      linkPreviewsPerUser: { max: 60, windowSeconds: 60 },
       ...input.rateLimits,
+    },
+    linkPreviews: {
+      allowHosts: input.linkPreviews?.allowHosts ?? [],
+      timeoutMs: input.linkPreviews?.timeoutMs ?? 5000,
     },
     contactHashKey: resolveContactHashKey(input.contactHashKey, mode, dataDir),
     updateRetentionSeconds: input.updateRetentionSeconds ?? 30 * 24 * 3600,

@@ -7,6 +7,8 @@ import { ChatsService } from './chats/service.js';
 import type { ServerConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { FriendsService } from './friends/service.js';
+import type { Resolver } from './links/fetcher.js';
+import { LinksService } from './links/service.js';
 import { WriteQueue } from './db/write-queue.js';
 import { MessagesService } from './messages/service.js';
 import { UpdatesService } from './updates/service.js';
@@ -21,6 +23,7 @@ export interface AppContext extends AsyncDisposable {
   accounts: AccountsService;
   chats: ChatsService;
   friends: FriendsService;
+  links: LinksService;
   messages: MessagesService;
   updates: UpdatesService;
   close(): Promise<void>;
@@ -31,6 +34,8 @@ export interface ContextOverrides {
   sms?: SmsProvider;
   /** The time rules such as "edit within 24 hours" go by: tests move it. */
   clock?: () => number;
+  /** Resolves host names for link previews: tests answer for names that do not exist. */
+  resolveHost?: Resolver;
 }
 
 /** Redacted wherever they appear in a log line, so no token, code or text is ever written. */
@@ -69,9 +74,11 @@ export async function createContext(
   const messages = new MessagesService(database, writes, chats, updates, overrides.clock);
   chats.setLastMessageLoader((keys) => messages.lastMessages(keys));
   const friends = new FriendsService(config, database, writes, updates, accounts, chats);
+  const links = new LinksService(config, database, writes, logger, overrides.resolveHost);
   await accounts.hashPhonesOfAllUsers();
 
   const close = async () => {
+    await links.close();
     await writes.idle();
     await bus.close();
     await database.close();
@@ -85,6 +92,7 @@ export async function createContext(
     accounts,
     chats,
     friends,
+    links,
     messages,
     updates,
     close,

@@ -120,6 +120,9 @@ export const handlers: {
     await ctx.messages.delete(principal.userId, p.chatId, p.seq, p.forEveryone);
     return {};
   },
+  'links.preview': async (ctx, { principal }, p) => ({
+    preview: await ctx.links.preview(principal.userId, p.url),
+  }),
   'messages.markRead': async (ctx, { principal }, p) => ({
     readSeq: await ctx.messages.markRead(principal.userId, p.chatId, p.seq),
   }),
