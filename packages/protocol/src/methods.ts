@@ -337,6 +337,20 @@ export const methods = {
     params: Params({ chatId: Id, seq: Seq, forEveryone: Type.Boolean() }),
     result: Ok,
   }),
+  'messages.search': method({
+    summary:
+      "The caller's messages containing the text, newest first, in every chat of theirs or one. Works for Korean, Japanese and English (substring match).",
+    params: Params({
+      query: Type.String({ minLength: 1, maxLength: LIMITS.SEARCH_QUERY_MAX * 4 }),
+      chatId: Type.Optional(Id),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.SEARCH_PAGE_MAX })),
+      cursor: Type.Optional(Cursor),
+    }),
+    result: Type.Object({
+      messages: Type.Array(Message),
+      cursor: Type.Union([Cursor, Type.Null()]),
+    }),
+  }),
   'links.preview': method({
     summary:
       'The preview of an http(s) link (Open Graph / HTML meta), fetched by the server and cached; null when the page has none or cannot be fetched.',

@@ -120,6 +120,12 @@ export const handlers: {
     await ctx.messages.delete(principal.userId, p.chatId, p.seq, p.forEveryone);
     return {};
   },
+  'messages.search': (ctx, { principal }, p) =>
+    ctx.messages.search(principal.userId, p.query, {
+      chatId: p.chatId,
+      limit: p.limit ?? LIMITS.SEARCH_PAGE_MAX,
+      cursor: p.cursor,
+    }),
   'links.preview': async (ctx, { principal }, p) => ({
     preview: await ctx.links.preview(principal.userId, p.url),
   }),

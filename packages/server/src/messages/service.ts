@@ -6,6 +6,7 @@ import type { MessagesTable } from '../db/schema.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import type { UpdatesService } from '../updates/service.js';
+import { decodeSearchCursor, searchCursor, searchPage } from './search.js';
 import * as store from './store.js';
 
 /** Sending, history and read pointers. */
@@ -136,6 +137,39 @@ export class MessagesService {
     return {
       messages: page.map(store.toMessage),
       cursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
+    };
+  }
+
+  /**
+   * The caller's messages containing `query` (trimmed, case-insensitive), newest first across
+   * their chats or in `chatId` alone; see messages/search.ts for what counts as theirs.
+   */
+  async search(
+    userId: string,
+    query: string,
+    options: { chatId?: string; limit: number; cursor?: string },
+  ) {
+    const text = query.trim();
+    if ([...text].length > LIMITS.SEARCH_QUERY_MAX)
+      throw new ApiError(
+        'TEXT_TOO_LONG',
+        `Search is limited to ${LIMITS.SEARCH_QUERY_MAX} characters.`,
+      );
+    if (!text) throw new ApiError('INVALID_PARAMS', 'Nothing to search for.');
+    const after = options.cursor ? decodeSearchCursor(options.cursor) : null;
+    if (options.chatId) await this.chats.requireMember(null, options.chatId, userId);
+    const rows = await searchPage(this.database.db, this.database.dialect, {
+      userId,
+      text,
+      chatId: options.chatId ?? null,
+      after,
+      limit: options.limit + 1,
+    });
+    const page = rows.slice(0, options.limit);
+    const last = page.at(-1);
+    return {
+      messages: page.map(store.toMessage),
+      cursor: rows.length > options.limit && last ? searchCursor(last) : null,
     };
   }
 

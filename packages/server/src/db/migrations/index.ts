@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as init from './001-init.js';
 import * as friends from './002-friends.js';
 import * as messageActions from './003-message-actions.js';
+import * as search from './004-search.js';
 import * as linkPreviews from './005-link-previews.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
@@ -9,6 +10,7 @@ const migrations: Record<string, Migration> = {
   '001-init': init,
   '002-friends': friends,
   '003-message-actions': messageActions,
+  '004-search': search,
   '005-link-previews': linkPreviews,
 };
 

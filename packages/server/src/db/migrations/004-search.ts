@@ -1,0 +1,91 @@
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
+
+/**
+ * Message search (issue 6, docs/adr/003-search.md): an index of each message's character
+ * bigrams, so that one- and two-character Korean and Japanese queries are indexed too. It follows
+ * every insert and edit of `messages.text` inside the database, so no write path can forget it.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) await postgres(db);
+  else await sqlite(db);
+}
+
+/**
+ * A GIN index over the set of lower-case characters and character pairs of the text. Built by
+ * SQL functions rather than pg_trgm, whose word splitting depends on the database's ctype (under
+ * the C locale Hangul and kana are no word characters and get no trigrams at all).
+ */
+async function postgres(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    create function tokki_search_grams(t text) returns text[]
+    language sql immutable strict parallel safe as $$
+      select coalesce(array_agg(g), '{}') from (
+        select substr(lower(t), i, 1) as g from generate_series(1, char_length(t)) as i
+        union
+        select substr(lower(t), i, 2) from generate_series(1, char_length(t) - 1) as i
+      ) as grams
+    $$`.execute(db);
+  // What a query must find among a text's grams: its one character, or each of its pairs.
+  await sql`
+    create function tokki_search_query_grams(q text) returns text[]
+    language sql immutable strict parallel safe as $$
+      select case when char_length(q) = 1 then array[lower(q)] else array(
+        select substr(lower(q), i, 2) from generate_series(1, char_length(q) - 1) as i
+      ) end
+    $$`.execute(db);
+  await sql`create index messages_search_idx on messages using gin (tokki_search_grams(text))`.execute(
+    db,
+  );
+}
+
+/**
+ * A contentless FTS5 table keyed by the message's rowid whose document is the message's
+ * character pairs, hex-encoded so that the `ascii` tokenizer keeps every pair (punctuation and
+ * spaces included) as one token; detail=none, as a pair's position is never needed. The last
+ * character stands alone, so one character is found as a prefix of the pairs. SQLite's lower()
+ * folds ASCII only, which the query side repeats (messages/search.ts).
+ */
+async function sqlite(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    create virtual table message_search using fts5(
+      grams, tokenize = 'ascii', content = '', contentless_delete = 1, detail = none
+    )`.execute(db);
+  // The document of one text: its pairs (the last character alone), hex-encoded. Positions
+  // 0 … length-1 come from a JSON array of that many zeros, as triggers allow no WITH.
+  const grams = (text: string) => `(
+    select group_concat(hex(substr(lower(${text}), p.key + 1, 2)), ' ')
+    from json_each('[' || replace(hex(zeroblob(length(${text}))), '00', '0,') || '0]') as p
+    where p.key < length(${text}))`;
+  await sql
+    .raw(
+      `create trigger messages_search_insert after insert on messages
+       when new.text <> '' begin
+         insert into message_search (rowid, grams) values (new.rowid, ${grams('new.text')});
+       end`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `create trigger messages_search_update after update of text on messages
+       when new.text is not old.text begin
+         delete from message_search where rowid = old.rowid;
+         insert into message_search (rowid, grams)
+           select new.rowid, ${grams('new.text')} where new.text <> '';
+       end`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `create trigger messages_search_delete after delete on messages begin
+         delete from message_search where rowid = old.rowid;
+       end`,
+    )
+    .execute(db);
+  // Messages sent before this migration.
+  await sql
+    .raw(
+      `insert into message_search (rowid, grams)
+       select m.rowid, ${grams('m.text')} from messages as m where m.text <> ''`,
+    )
+    .execute(db);
+}

@@ -1,0 +1,94 @@
+import { sql, type Kysely } from 'kysely';
+import { decodeCursor, encodeCursor } from '../chats/cursor.js';
+import type { Dialect } from '../db/database.js';
+import type { DatabaseSchema, MessagesTable } from '../db/schema.js';
+
+type Db = Kysely<DatabaseSchema>;
+
+/** Where a page of results ends: the last message's place in the newest-first order. */
+export interface SearchPosition {
+  createdAt: number;
+  chatId: string;
+  seq: number;
+}
+
+/** The cursor after `row`: its position as an opaque string. */
+export const searchCursor = (row: MessagesTable): string =>
+  encodeCursor([Number(row.created_at), row.chat_id, row.seq]);
+
+export function decodeSearchCursor(cursor: string): SearchPosition {
+  const [createdAt, chatId, seq] = decodeCursor(cursor, isPosition);
+  return { createdAt, chatId, seq };
+}
+
+const isPosition = (value: unknown): value is [number, string, number] =>
+  Array.isArray(value) &&
+  value.length === 3 &&
+  Number.isSafeInteger(value[0]) &&
+  typeof value[1] === 'string' &&
+  Number.isSafeInteger(value[2]) &&
+  (value[2] as number) > 0;
+
+export interface SearchPageQuery {
+  userId: string;
+  /** Trimmed and non-empty. */
+  text: string;
+  /** Only this chat (the caller must be a member: checked by the service). */
+  chatId: string | null;
+  after: SearchPosition | null;
+  limit: number;
+}
+
+/**
+ * The caller's messages containing `text` (case-insensitively), newest first: in chats they are
+ * in now, sent after they joined, neither deleted for everyone nor hidden by them. The bigram
+ * index of migration 004 finds the candidates; the substring test keeps the real matches.
+ */
+export async function searchPage(db: Db, dialect: Dialect, query: SearchPageQuery) {
+  const { userId, text, chatId, after, limit } = query;
+  // On SQLite the CROSS JOINs fix the order: the index first, then each candidate's message and
+  // membership. Left to itself, the planner walks every message of the caller's chats instead.
+  // Both sides fold case with the database's lower(), so that the index and the test agree.
+  const candidates =
+    dialect === 'postgres'
+      ? sql`messages as m cross join chat_members as cm
+          where tokki_search_grams(m.text) @> tokki_search_query_grams(${text})
+          and strpos(lower(m.text), lower(${text})) > 0`
+      : sql`message_search as s cross join messages as m cross join chat_members as cm
+          where message_search match ${ftsQuery(lowerAscii(text))} and m.rowid = s.rowid
+          and instr(lower(m.text), ${lowerAscii(text)}) > 0`;
+  const inChat = chatId === null ? sql`` : sql`and m.chat_id = ${chatId}`;
+  const afterPosition =
+    after === null
+      ? sql``
+      : sql`and (m.created_at, m.chat_id, m.seq) < (${after.createdAt}, ${after.chatId}, ${after.seq})`;
+  const { rows } = await sql<MessagesTable>`
+    select m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.text, m.created_at, m.edited_at,
+      m.deleted_at
+    from ${candidates}
+    and cm.chat_id = m.chat_id and cm.user_id = ${userId} and cm.left_pts is null
+    and m.seq > cm.joined_seq and m.deleted_at is null
+    and not exists (
+      select 1 from hidden_messages as h
+      where h.user_id = ${userId} and h.chat_id = m.chat_id and h.seq = m.seq
+    )
+    ${inChat} ${afterPosition}
+    order by m.created_at desc, m.chat_id desc, m.seq desc
+    limit ${limit}`.execute(db);
+  return rows;
+}
+
+/**
+ * The FTS5 query over hex-encoded character pairs (see migration 004): every pair of the text,
+ * or for a single character the pairs it begins (a prefix, since UTF-8 is prefix-free).
+ */
+export function ftsQuery(folded: string): string {
+  const chars = [...folded];
+  const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
+  if (chars.length === 1) return `"${hex(folded)}"*`;
+  const pairs = new Set(chars.slice(1).map((char, i) => hex(chars[i]! + char)));
+  return [...pairs].map((pair) => `"${pair}"`).join(' ');
+}
+
+/** SQLite's lower() without ICU: A–Z only. */
+const lowerAscii = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
