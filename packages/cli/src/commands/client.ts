@@ -8,6 +8,7 @@ import { registerListen } from './listen.js';
 import { registerLogin } from './login.js';
 import { registerMessages } from './messages.js';
 import { registerProfile } from './profile.js';
+import { registerSearch } from './search.js';
 
 /** The scriptable client commands; each acts for a profile saved by `tokki login`. */
 export function registerClientCommands(program: Command): void {
@@ -17,6 +18,7 @@ export function registerClientCommands(program: Command): void {
   const messaging = [
     ...registerChats(program),
     ...registerMessages(program),
+    ...registerSearch(program),
     ...registerListen(program),
   ];
   program.commandsGroup('Friends and profile:');
