@@ -6,6 +6,7 @@ import { registerContacts } from './contacts.js';
 import { registerFriends } from './friends.js';
 import { registerListen } from './listen.js';
 import { registerLogin } from './login.js';
+import { registerMessageActions } from './message-actions.js';
 import { registerMessages } from './messages.js';
 import { registerProfile } from './profile.js';
 import { registerSearch } from './search.js';
@@ -19,6 +20,7 @@ export function registerClientCommands(program: Command): void {
     ...registerChats(program),
     ...registerMessages(program),
     ...registerSearch(program),
+    ...registerMessageActions(program),
     ...registerListen(program),
   ];
   program.commandsGroup('Friends and profile:');

@@ -151,6 +151,12 @@ function describeUpdate(update: Update, names: UserNames): string {
   switch (update.kind) {
     case 'message.new':
       return `${update.message.chatId}  ${describeMessage(update.message, names)}`;
+    case 'message.edited':
+      return `${update.chatId}  #${update.seq} edited: ${update.text}`;
+    case 'message.deleted':
+      return `${update.chatId}  #${update.seq} was deleted`;
+    case 'message.hidden':
+      return `${update.chatId}  #${update.seq} deleted for you`;
     case 'chat.read':
       return `${update.chatId}  ${names.name(update.userId)} read up to #${update.readSeq}`;
     case 'chat.joined': {

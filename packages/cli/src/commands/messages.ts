@@ -103,10 +103,15 @@ async function runHistory(chatId: string, options: HistoryOptions): Promise<void
   for (const message of messages) out.result(message, () => describeMessage(message, names));
 }
 
-/** `#3  2026-11-21 14:05  Alice: hello`, continuation lines indented under the text. */
+/**
+ * `#3  2026-11-21 14:05  Alice: hello`, continuation lines indented under the text; "(edited)"
+ * after an edited one, and "(deleted)" for a tombstone.
+ */
 export function describeMessage(message: Message, names: UserNames): string {
   const head = `#${message.seq}  ${formatTime(message.createdAt)}  ${names.name(message.senderId)}: `;
-  return head + indentLines(message.text, ' '.repeat(head.length));
+  if (message.deletedAt !== null) return `${head}(deleted)`;
+  const edited = message.editedAt !== null ? ' (edited)' : '';
+  return head + indentLines(message.text, ' '.repeat(head.length)) + edited;
 }
 
 async function runRead(chatId: string, options: CommonOptions): Promise<void> {

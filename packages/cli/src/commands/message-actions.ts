@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { CliError } from '../output.js';
+import { openSession, type CommonOptions } from './common.js';
+
+interface DeleteOptions extends CommonOptions {
+  forEveryone?: boolean;
+}
+
+/** `tokki edit` and `tokki delete`. */
+export function registerMessageActions(program: Command): Command[] {
+  const edit = program
+    .command('edit')
+    .summary('Change the text of a message you sent')
+    .description(
+      'Change the text of a message you sent, within 24 hours of sending it; everyone sees it ' +
+        'marked as edited',
+    )
+    .argument('<chat-id>', 'the chat, from `tokki chats`')
+    .argument('<seq>', 'the message, by its #number in `tokki history`', messageSeq)
+    .argument('<text>', 'the new text')
+    .action(runEdit);
+
+  const remove = program
+    .command('delete')
+    .summary('Delete a message, for you or for everyone')
+    .description(
+      'Delete a message from your own history (on all your devices), or with --for-everyone a ' +
+        'message you sent, within 24 hours: everyone then sees that it was deleted',
+    )
+    .argument('<chat-id>', 'the chat, from `tokki chats`')
+    .argument('<seq>', 'the message, by its #number in `tokki history`', messageSeq)
+    .option('--for-everyone', 'delete it for every member, not only for you')
+    .action(runDelete);
+
+  return [edit, remove];
+}
+
+async function runEdit(
+  chatId: string,
+  seq: number,
+  text: string,
+  options: CommonOptions,
+): Promise<void> {
+  const { client, out } = openSession(options);
+  const { message } = await client.call('messages.edit', { chatId, seq, text });
+  out.result(message, () => `Edited #${message.seq} in ${message.chatId}.`);
+}
+
+async function runDelete(chatId: string, seq: number, options: DeleteOptions): Promise<void> {
+  const { client, out } = openSession(options);
+  const forEveryone = options.forEveryone === true;
+  await client.call('messages.delete', { chatId, seq, forEveryone });
+  out.result({ chatId, seq, forEveryone }, () =>
+    forEveryone ? `Deleted #${seq} for everyone.` : `Deleted #${seq} for you.`,
+  );
+}
+
+/** `12` or `#12`. */
+function messageSeq(value: string): number {
+  const seq = Number(value.replace(/^#/, ''));
+  if (!Number.isInteger(seq) || seq < 1) throw new CliError(`Not a message number: ${value}.`);
+  return seq;
+}
