@@ -19,11 +19,9 @@ async function postgres(db: Kysely<unknown>): Promise<void> {
   await sql`
     create function tokki_search_grams(t text) returns text[]
     language sql immutable strict parallel safe as $$
-      select coalesce(array_agg(g), '{}') from (
-        select substr(lower(t), i, 1) as g from generate_series(1, char_length(t)) as i
-        union
-        select substr(lower(t), i, 2) from generate_series(1, char_length(t) - 1) as i
-      ) as grams
+      select string_to_array(l, null) || array(
+        select substr(l, i, 2) from generate_series(1, char_length(l) - 1) as i
+      ) from (select lower(t) as l) as lowered
     $$`.execute(db);
   // What a query must find among a text's grams: its one character, or each of its pairs.
   await sql`
