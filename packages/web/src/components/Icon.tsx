@@ -29,6 +29,8 @@ const PATHS = {
   check: 'M5 12.5l4.5 4.5L19 7.5',
   next: 'M9 5l7 7-7 7',
   search: 'M11 18a7 7 0 100-14 7 7 0 000 14zM16 16l4.5 4.5',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
+  copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
 } as const;
 
 export type IconName = keyof typeof PATHS;

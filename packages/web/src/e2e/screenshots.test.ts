@@ -139,6 +139,65 @@ describe.skipIf(!browserSuites)('web app: screenshots and layout at 360×740', (
     });
   }
 
+  for (const { lng, locale } of LANGUAGES) {
+    it(`${lng}: the message menu, editing, deleting and a tombstone, light and dark`, async () => {
+      const problems: string[] = [];
+      const data = seeded.get(lng)!;
+      // One sign-in for both schemes: the number has few sign-in codes an hour.
+      const context = await newPhoneContext(suite.browser, { locale });
+      try {
+        const page = await context.newPage();
+        await signIn(page, data.me);
+        await openChat(page, data.friendName);
+        await page.locator('.message-row').nth(4).waitFor();
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await page.emulateMedia({ colorScheme });
+          const mine = page.locator('.message-row.mine:not([data-pending]) .bubble');
+          const menu = page.locator('dialog.message-menu[open]');
+          if (colorScheme === 'light') {
+            // Once per language (the dark run sees the result): delete my first message for
+            // everyone, edit my last one.
+            await mine.first().click({ button: 'right' });
+            await menu.locator('.action-delete').click();
+            await page.locator('.delete-message-dialog[open] .action-delete-everyone').click();
+            await page.locator('.bubble.deleted').waitFor();
+            await mine.last().click({ button: 'right' });
+            await menu.locator('.action-edit').click();
+            await page.locator('.composer-input').press('End');
+            await page.locator('.composer-input').pressSequentially(' 🍙');
+            await page.locator('.composer-input').press('Enter');
+            await page.locator('.editing-bar').waitFor({ state: 'detached' });
+          }
+          await page.locator('.message-edited').waitFor();
+          await page.locator('.bubble.deleted').waitFor();
+          // No hover: a phone has no mouse ("⋯" shows on hover).
+          await page.mouse.move(0, 0);
+          problems.push(...(await shoot(page, `message-deleted-${lng}-${colorScheme}`)));
+
+          await mine.last().click({ button: 'right' });
+          await menu.waitFor();
+          problems.push(...(await shoot(page, `message-menu-${lng}-${colorScheme}`)));
+          await menu.locator('.action-delete').click();
+          await page.locator('.delete-message-dialog[open]').waitFor();
+          await page.mouse.move(0, 0);
+          problems.push(...(await shoot(page, `message-delete-${lng}-${colorScheme}`)));
+          await page.keyboard.press('Escape');
+          await page.locator('.delete-message-dialog[open]').waitFor({ state: 'detached' });
+
+          await mine.last().click({ button: 'right' });
+          await menu.locator('.action-edit').click();
+          await page.locator('.editing-bar').waitFor();
+          await page.mouse.move(0, 0);
+          problems.push(...(await shoot(page, `message-edit-${lng}-${colorScheme}`)));
+          await page.locator('.composer-input').press('Escape');
+        }
+      } finally {
+        await context.close();
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+
   it('desktop, 1280×800: friends beside a profile', async () => {
     const problems: string[] = [];
     for (const { lng, locale } of LANGUAGES) {

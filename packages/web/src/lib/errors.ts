@@ -47,3 +47,24 @@ export function friendErrorText(t: TFunction, error: unknown, lng: string): stri
 export function errorCodeText(t: TFunction, code: string | undefined, lng: string): string {
   return errorText(t, new TokkiError((code ?? 'INTERNAL') as 'INTERNAL', ''), lng);
 }
+
+/**
+ * A refused edit or deletion: the app offers these only for messages that allow them, so
+ * FORBIDDEN means the 24 hours are over (by the server's clock) and CONFLICT that the message was
+ * deleted for everyone meanwhile.
+ */
+export function messageActionErrorText(
+  t: TFunction,
+  error: unknown,
+  lng: string,
+  action: 'edit' | 'deleteForEveryone' | 'deleteForMe',
+): string {
+  if (error instanceof TokkiError) {
+    if (error.code === 'FORBIDDEN' && action !== 'deleteForMe') {
+      return action === 'edit' ? t('chat.editTooLate') : t('chat.deleteTooLate');
+    }
+    if (error.code === 'CONFLICT') return t('chat.alreadyDeleted');
+    if (error.code === 'NOT_FOUND') return t('chat.messageGone');
+  }
+  return errorText(t, error, lng);
+}

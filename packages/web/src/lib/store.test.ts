@@ -1,6 +1,6 @@
 import type { Member, Message } from '@tokki/protocol';
 import { describe, expect, it } from 'vitest';
-import { mergeMessages, unreadCounter } from './store';
+import { mergeMessages, unreadCounter, withinEditWindow } from './store';
 
 const member = (id: string, readSeq: number): Member => ({
   user: { id, displayName: id, statusMessage: '', photo: null },
@@ -16,6 +16,8 @@ const message = (seq: number, senderId = 'a'): Message => ({
   clientMsgId: `m${seq}`,
   text: `#${seq}`,
   createdAt: seq,
+  editedAt: null,
+  deletedAt: null,
 });
 
 describe('unreadCounter', () => {
@@ -38,5 +40,13 @@ describe('mergeMessages', () => {
   it('keeps each seq once, in order', () => {
     const merged = mergeMessages([message(3), message(4)], [message(1), message(2), message(3)]);
     expect(merged.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('withinEditWindow', () => {
+  it('allows editing and deleting for everyone for 24 hours after sending', () => {
+    const sent = { ...message(1), createdAt: 1_000_000 };
+    expect(withinEditWindow(sent, sent.createdAt + 23 * 3600_000)).toBe(true);
+    expect(withinEditWindow(sent, sent.createdAt + 24 * 3600_000 + 1)).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import type {
   Update,
   User,
 } from '@tokki/protocol';
+import { LIMITS } from '@tokki/protocol';
 import {
   isConnectionError,
   newClientMsgId,
@@ -131,6 +132,11 @@ export class AppStore {
   #markingRead = new Map<string, number>();
   readonly #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #typingSentAt = new Map<string, number>();
+  /**
+   * chatId → seqs deleted for this user in this tab: history pages skip them, so a run of seqs
+   * that steps over them is still gapless.
+   */
+  readonly #hiddenSeqs = new Map<string, Set<number>>();
 
   get state(): State {
     return this.#state;
@@ -460,7 +466,9 @@ export class AppStore {
     } else {
       const first = fetched[0]!;
       const last = current.messages.at(-1)!;
-      if (last.seq < first.seq - 1) {
+      let following = last.seq + 1;
+      while (this.#hiddenSeqs.get(chatId)?.has(following)) following++;
+      if (following < first.seq) {
         // A gap between what we had and the newest page: start over from the newest.
         next = { messages: fetched, olderCursor: page.cursor, loadingOlder: false };
       } else {
@@ -642,6 +650,35 @@ export class AppStore {
     await saveEntries([['pending', this.#state.pending]]);
   }
 
+  // ---- Editing and deleting ------------------------------------------------------------
+
+  /**
+   * Changes the text of one's own message (within 24 hours of sending it). Throws a TokkiError:
+   * `FORBIDDEN` (someone else's message, or too late), `CONFLICT` (deleted for everyone),
+   * `TEXT_TOO_LONG`, `INVALID_PARAMS` (empty), `NOT_FOUND`, or a connection error.
+   */
+  async editMessage(chatId: string, seq: number, text: string): Promise<Message> {
+    const { message } = await this.#callClient().call('messages.edit', { chatId, seq, text });
+    // The message.edited update follows; show the change at once.
+    this.#changeMessage(chatId, seq, (m) => (!m.deletedAt ? message : m));
+    return message;
+  }
+
+  /**
+   * Deletes a message for everyone (one's own, within 24 hours: a tombstone remains) or for this
+   * user only (on all their devices). Throws a TokkiError: `FORBIDDEN` (someone else's message
+   * or too late, for everyone), `NOT_FOUND`, or a connection error.
+   */
+  async deleteMessage(chatId: string, seq: number, forEveryone: boolean): Promise<void> {
+    await this.#callClient().call('messages.delete', { chatId, seq, forEveryone });
+    if (!forEveryone) {
+      this.#hideMessage(chatId, seq);
+      return;
+    }
+    const deletedAt = Date.now();
+    this.#changeMessage(chatId, seq, (m) => (!m.deletedAt ? { ...m, text: '', deletedAt } : m));
+  }
+
   // ---- Typing ---------------------------------------------------------------------------
 
   /** Tells the chat that the user is typing, at most every few seconds, and only when online. */
@@ -687,6 +724,21 @@ export class AppStore {
     switch (update.kind) {
       case 'message.new':
         this.#insertMessage(update.message);
+        return;
+      case 'message.edited':
+        this.#changeMessage(update.chatId, update.seq, (m) =>
+          !m.deletedAt ? { ...m, text: update.text, editedAt: update.editedAt } : m,
+        );
+        return;
+      case 'message.deleted':
+        this.#changeMessage(update.chatId, update.seq, (m) => ({
+          ...m,
+          text: '',
+          deletedAt: update.deletedAt,
+        }));
+        return;
+      case 'message.hidden':
+        this.#hideMessage(update.chatId, update.seq);
         return;
       case 'chat.read':
         this.#setReadPointer(update.chatId, update.userId, update.readSeq);
@@ -885,13 +937,15 @@ export class AppStore {
       const mine = message.senderId === me;
       this.#updateChat(chatId, (c) => {
         const readSeq = mine ? Math.max(c.readSeq, message.seq) : c.readSeq;
+        // A chat whose last message was deleted for me has none: the seq never moves back.
+        const lastSeq = Math.max(c.lastSeq, message.seq);
         return {
           ...c,
-          lastSeq: message.seq,
+          lastSeq,
           lastMessage: message,
           lastActivityAt: Math.max(c.lastActivityAt, message.createdAt),
           readSeq,
-          unreadCount: Math.max(0, message.seq - readSeq),
+          unreadCount: Math.max(0, lastSeq - readSeq),
         };
       });
     }
@@ -899,7 +953,10 @@ export class AppStore {
     this.#setReadPointer(chatId, message.senderId, message.seq);
 
     const history = this.#state.histories[chatId];
-    if (!history && chatId === this.#state.openChatId) {
+    const hidden = this.#hiddenSeqs.get(chatId);
+    if (hidden?.has(message.seq)) {
+      // Deleted for me already (a message.new caught up after its message.hidden).
+    } else if (!history && chatId === this.#state.openChatId) {
       // The open chat's first page is still loading: keep this one, the page merges with it.
       this.#setHistory(chatId, {
         messages: [message],
@@ -908,9 +965,11 @@ export class AppStore {
       });
     } else if (history) {
       const last = history.messages.at(-1);
-      if (!last || message.seq === last.seq + 1) {
+      let next = last ? last.seq + 1 : 0;
+      while (hidden?.has(next)) next++;
+      if (!last || message.seq === next) {
         this.#setHistory(chatId, { ...history, messages: [...history.messages, message] });
-      } else if (message.seq > last.seq + 1) {
+      } else if (message.seq > next) {
         // Missed some: the open chat refetches; a closed one reloads when opened.
         if (chatId === this.#state.openChatId) void this.loadNewest(chatId);
         else {
@@ -927,6 +986,43 @@ export class AppStore {
       }
     }
     this.#maybeMarkRead(chatId);
+  }
+
+  /** Applies an edit or a deletion to the cached history and to the chat list's last message. */
+  #changeMessage(chatId: string, seq: number, change: (message: Message) => Message): void {
+    const history = this.#state.histories[chatId];
+    const index = history ? findSeq(history.messages, seq) : -1;
+    if (history && index >= 0) {
+      const message = history.messages[index]!;
+      const changed = change(message);
+      if (changed !== message) {
+        const messages = [...history.messages];
+        messages[index] = changed;
+        this.#setHistory(chatId, { ...history, messages });
+      }
+    }
+    this.#updateChat(chatId, (c) =>
+      c.lastMessage?.seq === seq ? { ...c, lastMessage: change(c.lastMessage) } : c,
+    );
+  }
+
+  /** A message deleted for this user: it leaves the history and the chat list. */
+  #hideMessage(chatId: string, seq: number): void {
+    let hidden = this.#hiddenSeqs.get(chatId);
+    if (!hidden) this.#hiddenSeqs.set(chatId, (hidden = new Set()));
+    hidden.add(seq);
+    const history = this.#state.histories[chatId];
+    const index = history ? findSeq(history.messages, seq) : -1;
+    let previous: Message | null = null;
+    if (history && index >= 0) {
+      previous = history.messages[index - 1] ?? null;
+      const messages = history.messages.filter((m) => m.seq !== seq);
+      this.#setHistory(chatId, { ...history, messages });
+    }
+    // The list shows the message before it when it is loaded (it is, in the open chat).
+    this.#updateChat(chatId, (c) =>
+      c.lastMessage?.seq === seq ? { ...c, lastMessage: previous } : c,
+    );
   }
 
   #setReadPointer(chatId: string, userId: string, readSeq: number): void {
@@ -1076,6 +1172,25 @@ export function mergeMessages(a: Message[], b: Message[]): Message[] {
   for (const message of a) bySeq.set(message.seq, message);
   for (const message of b) bySeq.set(message.seq, message);
   return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
+}
+
+/** The index of the message with this seq in a run sorted by seq, or -1. */
+function findSeq(messages: Message[], seq: number): number {
+  let low = 0;
+  let high = messages.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const at = messages[mid]!.seq;
+    if (at === seq) return mid;
+    if (at < seq) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
+}
+
+/** Whether a message may still be edited or deleted for everyone by its sender (by this clock). */
+export function withinEditWindow(message: Message, now = Date.now()): boolean {
+  return now - message.createdAt < LIMITS.MESSAGE_EDIT_WINDOW_SECONDS * 1000;
 }
 
 /**

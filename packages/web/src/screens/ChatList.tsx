@@ -106,10 +106,14 @@ function ChatRow({
   const preview = lastPending
     ? t('chatList.youPrefix', { text: lastPending.text })
     : last
-      ? last.senderId === me?.id
-        ? t('chatList.youPrefix', { text: last.text })
-        : last.text
-      : t('chatList.noMessages');
+      ? last.deletedAt
+        ? t('chat.deleted')
+        : last.senderId === me?.id
+          ? t('chatList.youPrefix', { text: last.text })
+          : last.text
+      : chat.lastSeq > chat.joinedSeq
+        ? '' // the last one was deleted for me
+        : t('chatList.noMessages');
   const time = lastPending?.createdAt ?? (last ? last.createdAt : chat.lastActivityAt);
   const unread = chat.unreadCount;
   return (

@@ -8,20 +8,22 @@ import {
   useState,
   type FormEvent,
   type KeyboardEvent,
+  type PointerEvent,
 } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { Avatar } from '../components/Avatar';
 import { ConnectionBanner } from '../components/ConnectionBanner';
 import { Icon } from '../components/Icon';
+import { DeleteMessageDialog, MessageMenu, type MessageAction } from '../components/MessageMenu';
 import { MessageText } from '../components/MessageText';
 import { TopBar } from '../components/TopBar';
 import { chatTitle, shownName } from '../lib/chat';
-import { errorCodeText } from '../lib/errors';
+import { errorCodeText, messageActionErrorText } from '../lib/errors';
 import { dayKey, formatDay, formatTime } from '../lib/format';
 import type { PendingMessage } from '../lib/persist';
 import { goBack, navigate } from '../lib/router';
-import { store, unreadCounter, useAppState, type History } from '../lib/store';
+import { store, unreadCounter, useAppState, withinEditWindow, type History } from '../lib/store';
 
 type Item =
   | { kind: 'message'; key: string; message: Message }
@@ -34,19 +36,91 @@ const EMPTY_MEMBERS: Record<string, Member> = {};
 const NO_ONE: string[] = [];
 /** Messages by one sender closer together than this share one group (name and avatar once). */
 const GROUP_GAP_MS = 5 * 60 * 1000;
+/** How long a finger rests on a message before its menu opens (iOS fires no contextmenu). */
+const LONG_PRESS_MS = 500;
+
+/** A short note under the messages: "Copied", or why an edit or deletion was refused. */
+interface Notice {
+  text: string;
+  error: boolean;
+}
+
+/** What the menu offers: a tombstone can only be deleted for me; only own recent ones edited. */
+function actionsFor(message: Message, myId: string | undefined): MessageAction[] {
+  if (message.deletedAt) return ['delete'];
+  const editable = message.senderId === myId && withinEditWindow(message);
+  return editable ? ['copy', 'edit', 'delete'] : ['copy', 'delete'];
+}
+
+async function copyText(text: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // No clipboard permission (an http page, an old browser): the selection way.
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.append(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+  }
+}
 
 export function ChatRoom({ chatId }: { chatId: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const chat = useAppState((s) => s.chats[chatId]);
   const everSynced = useAppState((s) => s.everSynced);
   const typingIds = useAppState((s) => s.typing[chatId]) ?? NO_ONE;
   const members = useAppState((s) => s.members[chatId]);
   const friends = useAppState((s) => s.friends);
+  const myId = useAppState((s) => s.me?.id);
+  const [menuFor, setMenuFor] = useState<Message | null>(null);
+  const [deleting, setDeleting] = useState<Message | null>(null);
+  const [editing, setEditing] = useState<Message | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
 
   useEffect(() => {
     store.openChat(chatId);
+    setMenuFor(null);
+    setDeleting(null);
+    setEditing(null);
+    setNotice(null);
     return () => store.openChat(null);
   }, [chatId]);
+
+  useEffect(() => {
+    if (!notice || notice.error) return;
+    const timer = setTimeout(() => setNotice(null), 2500);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  const onAction = (action: MessageAction) => {
+    const message = menuFor;
+    setMenuFor(null);
+    if (!message) return;
+    setNotice(null);
+    if (action === 'copy') {
+      void copyText(message.text).then(() => setNotice({ text: t('chat.copied'), error: false }));
+    } else if (action === 'edit') {
+      setEditing(message);
+    } else {
+      setDeleting(message);
+    }
+  };
+
+  const onDelete = (forEveryone: boolean) => {
+    const message = deleting;
+    setDeleting(null);
+    if (!message) return;
+    if (editing?.seq === message.seq) setEditing(null);
+    store.deleteMessage(chatId, message.seq, forEveryone).catch((error: unknown) => {
+      const action = forEveryone ? 'deleteForEveryone' : 'deleteForMe';
+      setNotice({ text: messageActionErrorText(t, error, i18n.language, action), error: true });
+    });
+  };
 
   useEffect(() => {
     const onVisible = () => store.markOpenChatRead();
@@ -107,13 +181,37 @@ export function ChatRoom({ chatId }: { chatId: string }) {
         }
       />
       <ConnectionBanner />
-      <MessageList chat={chat} />
-      <Composer chatId={chatId} />
+      <MessageList chat={chat} onActions={setMenuFor} />
+      {/* Before the composer: closing the menu gives focus back before editing takes it. */}
+      <MessageMenu
+        message={menuFor}
+        actions={menuFor ? actionsFor(menuFor, myId) : []}
+        onAction={onAction}
+        onClose={() => setMenuFor(null)}
+      />
+      <DeleteMessageDialog
+        open={deleting !== null}
+        forEveryone={
+          deleting !== null &&
+          !deleting.deletedAt &&
+          deleting.senderId === myId &&
+          withinEditWindow(deleting)
+        }
+        onDelete={onDelete}
+        onCancel={() => setDeleting(null)}
+      />
+      <Composer
+        chatId={chatId}
+        editing={editing}
+        onEditDone={() => setEditing(null)}
+        notice={notice}
+        onDismissNotice={() => setNotice(null)}
+      />
     </section>
   );
 }
 
-function MessageList({ chat }: { chat: Chat }) {
+function MessageList({ chat, onActions }: { chat: Chat; onActions: (message: Message) => void }) {
   const { t } = useTranslation();
   const chatId = chat.id;
   const history = useAppState((s) => s.histories[chatId]) ?? EMPTY_HISTORY;
@@ -221,6 +319,7 @@ function MessageList({ chat }: { chat: Chat }) {
               myId={me?.id ?? ''}
               members={members}
               sortedReadSeqs={sortedReadSeqs}
+              onActions={onActions}
             />
           );
         }}
@@ -267,6 +366,7 @@ const MessageRow = memo(function MessageRow(props: {
   myId: string;
   members: Record<string, Member>;
   sortedReadSeqs: number[];
+  onActions: (message: Message) => void;
 }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
@@ -289,7 +389,11 @@ const MessageRow = memo(function MessageRow(props: {
   const senderName =
     (friend && shownName(friend)) || senderUser?.displayName || t('chat.unknownUser');
 
-  const text = item.kind === 'message' ? item.message.text : item.pending.text;
+  const message = item.kind === 'message' ? item.message : undefined;
+  const text = message ? message.text : item.kind === 'pending' ? item.pending.text : '';
+  const deleted = Boolean(message?.deletedAt);
+  const { onActions } = props;
+  const longPress = useLongPress(message ? () => onActions(message) : undefined);
   const counter =
     item.kind === 'message' && Object.keys(members).length > 0
       ? unreadCounter(item.message, props.sortedReadSeqs, members)
@@ -317,13 +421,28 @@ const MessageRow = memo(function MessageRow(props: {
         <div className="message-body">
           {!mine && firstOfGroup && <div className="message-sender">{senderName}</div>}
           <div className="message-bubble-line">
-            <div className="bubble">
+            <div
+              className={deleted ? 'bubble deleted' : 'bubble'}
+              onContextMenu={
+                message
+                  ? (event) => {
+                      event.preventDefault();
+                      onActions(message);
+                    }
+                  : undefined
+              }
+              {...longPress}
+            >
               {!mine && (
                 <span className="visually-hidden">
                   {t('chat.senderSaid', { name: senderName })}{' '}
                 </span>
               )}
-              <MessageText text={text} />
+              {deleted ? (
+                <span className="message-text">{t('chat.deleted')}</span>
+              ) : (
+                <MessageText text={text} />
+              )}
             </div>
             <div className="message-meta">
               {item.kind === 'pending' ? (
@@ -373,12 +492,27 @@ const MessageRow = memo(function MessageRow(props: {
                   </>
                 )
               )}
+              {message?.editedAt && !deleted && (
+                <span className="message-edited">{t('chat.edited')}</span>
+              )}
               {lastOfMinute && item.kind === 'message' && (
                 <time className="message-time" dateTime={new Date(time).toISOString()}>
                   {formatTime(time, lng)}
                 </time>
               )}
             </div>
+            {message && (
+              <button
+                type="button"
+                className="message-more"
+                aria-label={t('chat.actions')}
+                title={t('chat.actions')}
+                aria-haspopup="menu"
+                onClick={() => onActions(message)}
+              >
+                <Icon name="more" size={18} />
+              </button>
+            )}
           </div>
         </div>
       </div>
@@ -386,17 +520,86 @@ const MessageRow = memo(function MessageRow(props: {
   );
 });
 
-function Composer({ chatId }: { chatId: string }) {
+/**
+ * Handlers that call `onPress` when a finger rests on the element (touch only; a mouse has its
+ * right button, and Android also fires contextmenu, which opens the same menu once).
+ */
+function useLongPress(onPress: (() => void) | undefined) {
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const start = useRef<{ x: number; y: number } | null>(null);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  if (!onPress) return {};
+  const cancel = () => {
+    clearTimeout(timer.current);
+    start.current = null;
+  };
+  return {
+    onPointerDown: (event: PointerEvent<HTMLElement>) => {
+      if (event.pointerType !== 'touch') return;
+      start.current = { x: event.clientX, y: event.clientY };
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => {
+        start.current = null;
+        onPress();
+      }, LONG_PRESS_MS);
+    },
+    onPointerMove: (event: PointerEvent<HTMLElement>) => {
+      const from = start.current;
+      // Scrolling is not pressing.
+      if (from && Math.hypot(event.clientX - from.x, event.clientY - from.y) > 10) cancel();
+    },
+    onPointerUp: cancel,
+    onPointerCancel: cancel,
+  };
+}
+
+function Composer({
+  chatId,
+  editing,
+  onEditDone,
+  notice,
+  onDismissNotice,
+}: {
+  chatId: string;
+  /** The message being edited: the composer holds its text until saved or cancelled. */
+  editing: Message | null;
+  onEditDone: () => void;
+  notice: Notice | null;
+  onDismissNotice: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
+  // What was being written before an edit began comes back after it.
+  const [draft, setDraft] = useState('');
+  const [wasEditing, setWasEditing] = useState<Message | null>(null);
+  if (editing !== wasEditing) {
+    setWasEditing(editing);
+    setError(null);
+    if (editing) {
+      if (!wasEditing) setDraft(text);
+      setText(editing.text);
+    } else {
+      setText(draft);
+      setDraft('');
+    }
+  }
+
+  useEffect(() => {
+    const area = ref.current;
+    if (!editing || !area) return;
+    area.focus();
+    area.setSelectionRange(area.value.length, area.value.length);
+  }, [editing]);
 
   useEffect(() => {
     // Focus the composer when a chat opens on a device with a keyboard (not on phones, where the
     // on-screen keyboard would cover the messages).
     if (window.matchMedia('(min-width: 900px)').matches) ref.current?.focus();
     setText('');
+    setDraft('');
     setError(null);
   }, [chatId]);
 
@@ -409,7 +612,7 @@ function Composer({ chatId }: { chatId: string }) {
 
   const submit = () => {
     const value = text.trim();
-    if (!value) return;
+    if (!value || saving) return;
     if ([...value].length > LIMITS.MESSAGE_TEXT_MAX) {
       setError(
         t('errors.TEXT_TOO_LONG', { max: LIMITS.MESSAGE_TEXT_MAX.toLocaleString(i18n.language) }),
@@ -417,11 +620,31 @@ function Composer({ chatId }: { chatId: string }) {
       return;
     }
     setError(null);
+    onDismissNotice();
+    if (editing) {
+      if (value === editing.text) {
+        onEditDone();
+        return;
+      }
+      setSaving(true);
+      store
+        .editMessage(chatId, editing.seq, value)
+        .then(onEditDone, (failure: unknown) =>
+          setError(messageActionErrorText(t, failure, i18n.language, 'edit')),
+        )
+        .finally(() => setSaving(false));
+      return;
+    }
     store.send(chatId, value);
     setText('');
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Escape' && editing) {
+      event.preventDefault();
+      onEditDone();
+      return;
+    }
     // Enter sends, Shift+Enter is a new line; never while an IME is composing (Korean, Japanese).
     if (event.key !== 'Enter' || event.shiftKey) return;
     if (event.nativeEvent.isComposing || event.keyCode === 229) return;
@@ -442,6 +665,42 @@ function Composer({ chatId }: { chatId: string }) {
           {error}
         </p>
       )}
+      {notice && (
+        <div className={notice.error ? 'composer-error chat-notice' : 'chat-notice'} role="alert">
+          <span className="chat-notice-text">{notice.text}</span>
+          {notice.error && (
+            <button
+              type="button"
+              className="chat-notice-close"
+              onClick={onDismissNotice}
+              aria-label={t('common.close')}
+              title={t('common.close')}
+            >
+              <Icon name="close" size={16} />
+            </button>
+          )}
+        </div>
+      )}
+      {editing && (
+        <div className="editing-bar">
+          <span className="editing-icon" aria-hidden="true">
+            <Icon name="edit" size={18} />
+          </span>
+          <span className="editing-text">
+            <span className="editing-title">{t('chat.editing')}</span>
+            <span className="editing-original">{editing.text}</span>
+          </span>
+          <button
+            type="button"
+            className="icon-button editing-cancel"
+            onClick={onEditDone}
+            aria-label={t('chat.cancelEdit')}
+            title={t('chat.cancelEdit')}
+          >
+            <Icon name="close" size={20} />
+          </button>
+        </div>
+      )}
       <div className="composer-row">
         <textarea
           ref={ref}
@@ -453,18 +712,18 @@ function Composer({ chatId }: { chatId: string }) {
           enterKeyHint="send"
           onChange={(e) => {
             setText(e.target.value);
-            if (e.target.value.trim()) store.typing(chatId);
+            if (e.target.value.trim() && !editing) store.typing(chatId);
           }}
           onKeyDown={onKeyDown}
         />
         <button
           type="submit"
           className="send-button"
-          disabled={!text.trim()}
-          aria-label={t('chat.send')}
-          title={t('chat.send')}
+          disabled={!text.trim() || saving}
+          aria-label={editing ? t('chat.saveEdit') : t('chat.send')}
+          title={editing ? t('chat.saveEdit') : t('chat.send')}
         >
-          <Icon name="send" />
+          <Icon name={editing ? 'check' : 'send'} />
         </button>
       </div>
     </form>

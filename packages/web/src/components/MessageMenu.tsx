@@ -1,0 +1,144 @@
+import type { Message } from '@tokki/protocol';
+import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Icon, type IconName } from './Icon';
+
+export type MessageAction = 'copy' | 'edit' | 'delete';
+
+/**
+ * What one can do with a message (long-press, right-click or its "⋯" button), as a modal list
+ * like KakaoTalk's: arrow keys move between the items, Escape or the backdrop closes it.
+ */
+export function MessageMenu(props: {
+  message: Message | null;
+  actions: MessageAction[];
+  onAction: (action: MessageAction) => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const open = props.message !== null;
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      dialog.showModal();
+      dialog.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+    }
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) return;
+    const items = [...event.currentTarget.querySelectorAll<HTMLElement>('[role="menuitem"]')];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    const next =
+      event.key === 'Home'
+        ? 0
+        : event.key === 'End'
+          ? items.length - 1
+          : (at + (event.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length;
+    items[next]?.focus();
+    event.preventDefault();
+  };
+
+  const labels: Record<MessageAction, { label: string; icon: IconName }> = {
+    copy: { label: t('chat.copy'), icon: 'copy' },
+    edit: { label: t('chat.edit'), icon: 'edit' },
+    delete: { label: t('chat.delete'), icon: 'trash' },
+  };
+  const message = props.message;
+  return (
+    <dialog
+      ref={ref}
+      className="dialog message-menu"
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onClose();
+      }}
+      onClick={(event) => {
+        if (event.target === ref.current) props.onClose();
+      }}
+    >
+      <p id={titleId} className={`message-menu-preview${message?.deletedAt ? ' deleted' : ''}`}>
+        {message ? (message.deletedAt ? t('chat.deleted') : message.text) : ''}
+      </p>
+      <div role="menu" aria-labelledby={titleId} onKeyDown={onKeyDown}>
+        {props.actions.map((action) => (
+          <button
+            key={action}
+            type="button"
+            role="menuitem"
+            className={`message-menu-item action-${action}`}
+            onClick={() => props.onAction(action)}
+          >
+            <Icon name={labels[action].icon} size={20} />
+            <span>{labels[action].label}</span>
+          </button>
+        ))}
+      </div>
+    </dialog>
+  );
+}
+
+/** "Delete this message?" with the ways it can go: for everyone (when allowed) or for me. */
+export function DeleteMessageDialog(props: {
+  open: boolean;
+  forEveryone: boolean;
+  onDelete: (forEveryone: boolean) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLDialogElement>(null);
+  const messageId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (props.open && !dialog.open) dialog.showModal();
+    if (!props.open && dialog.open) dialog.close();
+  }, [props.open]);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog delete-message-dialog"
+      aria-describedby={messageId}
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onCancel();
+      }}
+      onClick={(event) => {
+        if (event.target === ref.current) props.onCancel();
+      }}
+    >
+      <div className="dialog-body">
+        <div id={messageId} className="dialog-text">
+          <p className="dialog-message">{t('chat.deleteQuestion')}</p>
+          {!props.forEveryone && <p className="dialog-hint">{t('chat.deleteForMeOnly')}</p>}
+        </div>
+        <div className="dialog-actions stacked">
+          {props.forEveryone && (
+            <button
+              type="button"
+              className="button danger action-delete-everyone"
+              onClick={() => props.onDelete(true)}
+            >
+              {t('chat.deleteForEveryone')}
+            </button>
+          )}
+          <button
+            type="button"
+            className="button danger action-delete-me"
+            onClick={() => props.onDelete(false)}
+          >
+            {t('chat.deleteForMe')}
+          </button>
+          <button type="button" className="button secondary" onClick={props.onCancel} autoFocus>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </div>
+    </dialog>
+  );
+}
