@@ -217,7 +217,7 @@ export const ja: Messages = {
     cancelEdit: '編集をキャンセル',
     saveEdit: '変更を保存',
     edited: '編集済み',
-    deleted: 'このメッセージは削除されました',
+    deleted: 'メッセージは削除されました',
     editTooLate: '送信から24時間を過ぎたメッセージは編集できません。',
     deleteTooLate: '送信から24時間を過ぎたメッセージは全員から削除できません。',
     alreadyDeleted: '削除されたメッセージは編集できません。',
