@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import { registerSearchFunctions } from './search-document.js';
 import { CachedSqlite } from './sql-runner.js';
 
 /**
@@ -22,6 +23,7 @@ export function openSqliteWriter(path: string): CachedSqlite {
   // When the WAL starts over, a file grown past 64 MiB is cut back to that; below it, the blocks
   // stay allocated, so commits overwrite them rather than grow the file.
   sqlite.pragma('journal_size_limit = 67108864');
+  registerSearchFunctions(sqlite);
   return new CachedSqlite(sqlite);
 }
 

@@ -151,6 +151,14 @@ describe.each(testDialects)('message search on %s', (dialect) => {
     expect(await texts(alice, 'hide me')).toEqual(['hide me please']);
   });
 
+  it('finds text anywhere in the longest message', async () => {
+    const filler = '가나다라마바사 abc '.repeat(LIMITS.MESSAGE_TEXT_MAX);
+    const text = `${filler.slice(0, LIMITS.MESSAGE_TEXT_MAX - 10)}끝말잇기 END`;
+    const long = await send(direct, text, bob);
+    expect((await search(alice, '끝말잇기')).messages).toEqual([long]);
+    expect((await search(alice, 'c 가나다', { limit: 1 })).messages).toEqual([long]);
+  });
+
   it('refuses bad input with typed errors', async () => {
     const refused = (params: object) =>
       expect(call('messages.search', params, alice)).rejects.toMatchObject({

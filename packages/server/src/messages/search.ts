@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { decodeCursor, encodeCursor } from '../chats/cursor.js';
 import type { Dialect } from '../db/database.js';
+import { ftsQuery, lowerAscii } from '../db/search-document.js';
 import type { DatabaseSchema, MessagesTable } from '../db/schema.js';
 
 type Db = Kysely<DatabaseSchema>;
@@ -77,18 +78,3 @@ export async function searchPage(db: Db, dialect: Dialect, query: SearchPageQuer
     limit ${limit}`.execute(db);
   return rows;
 }
-
-/**
- * The FTS5 query over hex-encoded character pairs (see migration 004): every pair of the text,
- * or for a single character the pairs it begins (a prefix, since UTF-8 is prefix-free).
- */
-export function ftsQuery(folded: string): string {
-  const chars = [...folded];
-  const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
-  if (chars.length === 1) return `"${hex(folded)}"*`;
-  const pairs = new Set(chars.slice(1).map((char, i) => hex(chars[i]! + char)));
-  return [...pairs].map((pair) => `"${pair}"`).join(' ');
-}
-
-/** SQLite's lower() without ICU: A–Z only. */
-const lowerAscii = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());

@@ -19,9 +19,8 @@ async function postgres(db: Kysely<unknown>): Promise<void> {
   await sql`
     create function tokki_search_grams(t text) returns text[]
     language sql immutable strict parallel safe as $$
-      select string_to_array(l, null) || array(
-        select substr(l, i, 2) from generate_series(1, char_length(l) - 1) as i
-      ) from (select lower(t) as l) as lowered
+      select c || array(select a || b from unnest(c[1:cardinality(c) - 1], c[2:]) as pair(a, b))
+      from (select string_to_array(lower(t), null) as c) as chars
     $$`.execute(db);
   // What a query must find among a text's grams: its one character, or each of its pairs.
   await sql`
@@ -38,52 +37,33 @@ async function postgres(db: Kysely<unknown>): Promise<void> {
 
 /**
  * A contentless FTS5 table keyed by the message's rowid whose document is the message's
- * character pairs, hex-encoded so that the `ascii` tokenizer keeps every pair (punctuation and
- * spaces included) as one token; detail=none, as a pair's position is never needed. The last
- * character stands alone, so one character is found as a prefix of the pairs. SQLite's lower()
- * folds ASCII only, which the query side repeats (messages/search.ts).
+ * character pairs, hex-encoded (db/search-document.ts builds it, as `tokki_search_document`,
+ * registered on every writing connection); detail=none, as a pair's position is never needed.
  */
 async function sqlite(db: Kysely<unknown>): Promise<void> {
   await sql`
     create virtual table message_search using fts5(
       grams, tokenize = 'ascii', content = '', contentless_delete = 1, detail = none
     )`.execute(db);
-  // The document of one text: its pairs (the last character alone), hex-encoded. Positions
-  // 0 … length-1 come from a JSON array of that many zeros, as triggers allow no WITH.
-  const grams = (text: string) => `(
-    select group_concat(hex(substr(lower(${text}), p.key + 1, 2)), ' ')
-    from json_each('[' || replace(hex(zeroblob(length(${text}))), '00', '0,') || '0]') as p
-    where p.key < length(${text}))`;
-  await sql
-    .raw(
-      `create trigger messages_search_insert after insert on messages
-       when new.text <> '' begin
-         insert into message_search (rowid, grams) values (new.rowid, ${grams('new.text')});
-       end`,
-    )
-    .execute(db);
-  await sql
-    .raw(
-      `create trigger messages_search_update after update of text on messages
-       when new.text is not old.text begin
-         delete from message_search where rowid = old.rowid;
-         insert into message_search (rowid, grams)
-           select new.rowid, ${grams('new.text')} where new.text <> '';
-       end`,
-    )
-    .execute(db);
-  await sql
-    .raw(
-      `create trigger messages_search_delete after delete on messages begin
-         delete from message_search where rowid = old.rowid;
-       end`,
-    )
-    .execute(db);
+  await sql`
+    create trigger messages_search_insert after insert on messages
+    when new.text <> '' begin
+      insert into message_search (rowid, grams)
+      values (new.rowid, tokki_search_document(new.text));
+    end`.execute(db);
+  await sql`
+    create trigger messages_search_update after update of text on messages
+    when new.text is not old.text begin
+      delete from message_search where rowid = old.rowid;
+      insert into message_search (rowid, grams)
+      select new.rowid, tokki_search_document(new.text) where new.text <> '';
+    end`.execute(db);
+  await sql`
+    create trigger messages_search_delete after delete on messages begin
+      delete from message_search where rowid = old.rowid;
+    end`.execute(db);
   // Messages sent before this migration.
-  await sql
-    .raw(
-      `insert into message_search (rowid, grams)
-       select m.rowid, ${grams('m.text')} from messages as m where m.text <> ''`,
-    )
-    .execute(db);
+  await sql`
+    insert into message_search (rowid, grams)
+    select rowid, tokki_search_document(text) from messages where text <> ''`.execute(db);
 }
