@@ -149,6 +149,16 @@ export interface ProfilePhotosTable {
   created_at: number;
 }
 
+/** The link-preview cache (links/). */
+export interface LinkPreviewsTable {
+  /** Normalised, without its fragment. */
+  url: string;
+  /** The LinkPreview as JSON; null for a page that gave none. */
+  preview: string | null;
+  fetched_at: number;
+  expires_at: number;
+}
+
 export interface CountersTable {
   name: string;
   value: number;
@@ -171,4 +181,5 @@ export interface DatabaseSchema {
   recommendation_dismissals: RecommendationDismissalsTable;
   profile_photos: ProfilePhotosTable;
   hidden_messages: HiddenMessagesTable;
+  link_previews: LinkPreviewsTable;
 }

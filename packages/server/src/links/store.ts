@@ -2,17 +2,7 @@ import type { Kysely } from 'kysely';
 import type { LinkPreview } from '@tokki/protocol';
 import type { DatabaseSchema } from '../db/schema.js';
 
-/** The preview cache (migration 005); declared here, as only this module reads it. */
-export interface LinkPreviewsTable {
-  url: string;
-  /** The LinkPreview as JSON; null for a page that gave none. */
-  preview: string | null;
-  fetched_at: number;
-  expires_at: number;
-}
-
 type Db = Kysely<DatabaseSchema>;
-const table = (db: Db) => db.withTables<{ link_previews: LinkPreviewsTable }>();
 
 /** The cached answer for a URL, if it has not expired: a preview, or null for a known miss. */
 export async function cachedPreview(
@@ -20,7 +10,7 @@ export async function cachedPreview(
   url: string,
   now: number,
 ): Promise<{ preview: LinkPreview | null } | undefined> {
-  const row = await table(db)
+  const row = await db
     .selectFrom('link_previews')
     .select(['preview', 'expires_at'])
     .where('url', '=', url)
@@ -41,7 +31,7 @@ export async function storePreview(
     fetched_at: now,
     expires_at: now + ttlMs,
   };
-  await table(db)
+  await db
     .insertInto('link_previews')
     .values({ url, ...values })
     .onConflict((oc) => oc.column('url').doUpdateSet(values))
@@ -50,5 +40,5 @@ export async function storePreview(
 
 /** Drops entries that expired before `before`. */
 export async function pruneExpired(db: Db, before: number): Promise<void> {
-  await table(db).deleteFrom('link_previews').where('expires_at', '<', before).execute();
+  await db.deleteFrom('link_previews').where('expires_at', '<', before).execute();
 }
