@@ -1,4 +1,5 @@
 import type { BusMessages, BusTopic } from '../bus/bus.js';
+import { indexNewMessages, lastMessageRowid } from './search-document.js';
 import type { SqlRunner } from './sql-runner.js';
 
 /** A bus message to send once the batch that produced it has committed. */
@@ -98,6 +99,8 @@ async function runJobs<W, T extends BatchTransaction>(
   );
   const start = Number(counter!.value);
   let pts = start;
+  const sqlite = options.dialect === 'sqlite';
+  const messagesBefore = sqlite ? await lastMessageRowid(sql) : 0;
   const now = Date.now();
   const outcomes: JobOutcome[] = [];
 
@@ -134,6 +137,8 @@ async function runJobs<W, T extends BatchTransaction>(
     }
   }
   if (pts !== start) await sql.run(`update counters set value = ? where name = 'pts'`, [pts]);
+  // PostgreSQL's search index is an index of the table, kept by PostgreSQL itself.
+  if (sqlite) await indexNewMessages(sql, messagesBefore);
   return outcomes;
 }
 

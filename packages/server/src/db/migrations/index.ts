@@ -4,6 +4,7 @@ import * as friends from './002-friends.js';
 import * as messageActions from './003-message-actions.js';
 import * as search from './004-search.js';
 import * as linkPreviews from './005-link-previews.js';
+import * as searchPerBatch from './006-search-per-batch.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '003-message-actions': messageActions,
   '004-search': search,
   '005-link-previews': linkPreviews,
+  '006-search-per-batch': searchPerBatch,
 };
 
 export const migrationProvider: MigrationProvider = {
