@@ -39,3 +39,13 @@ export const LIMITS = {
   PROFILE_PHOTO_MAX_BYTES: 10 * 1024 * 1024,
   VERIFICATION_CODE_ATTEMPTS: 5,
 } as const;
+
+/** The image types `POST /v1/profile/photo` takes (HEIC: iPhones' own photos). */
+export const PROFILE_PHOTO_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'image/heic',
+  'image/avif',
+] as const;

@@ -4,6 +4,7 @@ import {
   Id,
   LIMITS,
   methods,
+  PROFILE_PHOTO_TYPES,
   type ErrorCode,
   type MethodName,
 } from '@tokki/protocol';
@@ -101,22 +102,15 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
   return app;
 }
 
-const PHOTO_TYPES = [
-  'image/jpeg',
-  'image/png',
-  'image/webp',
-  'image/gif',
-  'image/heic',
-  'image/avif',
-];
-
 /**
  * Profile pictures: uploaded as the raw image (not JSON, so not through `invoke`), served by
  * their random id to anyone who has it — an `<img src>` sends no token.
  */
 function profilePhotoRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.addContentTypeParser(PHOTO_TYPES, { parseAs: 'buffer' }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    [...PROFILE_PHOTO_TYPES],
+    { parseAs: 'buffer' },
+    (_request, body, done) => done(null, body),
   );
   app.post(
     '/v1/profile/photo',
@@ -132,7 +126,10 @@ function profilePhotoRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request) => {
       const principal = await authenticate(ctx, request);
       if (!Buffer.isBuffer(request.body) || request.body.length === 0)
-        throw new ApiError('INVALID_PARAMS', `Send the image itself as ${PHOTO_TYPES.join(', ')}.`);
+        throw new ApiError(
+          'INVALID_PARAMS',
+          `Send the image itself as ${PROFILE_PHOTO_TYPES.join(', ')}.`,
+        );
       return ctx.accounts.setPhoto(principal.userId, request.body);
     },
   );

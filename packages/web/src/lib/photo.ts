@@ -1,15 +1,5 @@
-import { LIMITS, type Me } from '@tokki/protocol';
+import { LIMITS, PROFILE_PHOTO_TYPES, type Me } from '@tokki/protocol';
 import { TokkiError } from '@tokki/sdk';
-
-/** The image types the server takes for a profile picture (HEIC: iPhones' own photos). */
-export const PHOTO_TYPES = [
-  'image/jpeg',
-  'image/png',
-  'image/webp',
-  'image/gif',
-  'image/heic',
-  'image/avif',
-] as const;
 
 /** A profile picture's address: `small` is a square thumbnail, `large` the full picture. */
 export function photoUrl(photo: string, size: 'small' | 'large' = 'small'): string {
@@ -18,7 +8,7 @@ export function photoUrl(photo: string, size: 'small' | 'large' = 'small'): stri
 
 /** What is wrong with a file before it is sent, in the server's error codes. */
 export function checkPhoto(file: File): 'PAYLOAD_TOO_LARGE' | 'INVALID_PARAMS' | undefined {
-  if (!(PHOTO_TYPES as readonly string[]).includes(file.type)) return 'INVALID_PARAMS';
+  if (!(PROFILE_PHOTO_TYPES as readonly string[]).includes(file.type)) return 'INVALID_PARAMS';
   if (file.size > LIMITS.PROFILE_PHOTO_MAX_BYTES) return 'PAYLOAD_TOO_LARGE';
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { LIMITS, type MethodParams } from '@tokki/protocol';
+import { LIMITS, PROFILE_PHOTO_TYPES, type MethodParams } from '@tokki/protocol';
 import { TokkiError } from '@tokki/sdk';
 import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,7 @@ import { Icon } from '../components/Icon';
 import { TopBar } from '../components/TopBar';
 import { useEscape } from '../lib/escape';
 import { errorText } from '../lib/errors';
-import { checkPhoto, PHOTO_TYPES, uploadPhoto } from '../lib/photo';
+import { checkPhoto, uploadPhoto } from '../lib/photo';
 import { goBack } from '../lib/router';
 import { store, useAppState } from '../lib/store';
 import { isTokkiId } from '../lib/tokki-id';
@@ -196,7 +196,7 @@ export default function EditProfile() {
             className="visually-hidden"
             type="file"
             name="photo"
-            accept={PHOTO_TYPES.join(',')}
+            accept={PROFILE_PHOTO_TYPES.join(',')}
             tabIndex={-1}
             aria-hidden="true"
             onChange={(e) => void onPick(e)}
