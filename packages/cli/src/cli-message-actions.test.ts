@@ -1,67 +1,75 @@
 // `tokki edit` and `tokki delete` as a user runs them: the built CLI as child processes against a
 // real server, with credentials in a temporary $TOKKI_HOME.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '@tokki/dev-env';
-import { CliHarness, jsonLines } from './testing/cli-harness.js';
+import { describe, expect, test } from 'vitest';
+import { jsonLines, useCliAndServer } from './testing/cli-harness.js';
 
-let cli: CliHarness;
-let server: TestServer;
-
-beforeAll(async () => {
-  cli = new CliHarness();
-  server = await startTestServer();
-});
-
-afterAll(async () => {
-  await server?.close();
-  cli?.dispose();
-});
+const context = useCliAndServer();
 
 describe('tokki edit and delete', () => {
   test('edits and deletes for everyone or for oneself, and says why it cannot', async () => {
-    await cli.login(server.url, 'alice', 201, 'Alice');
-    await cli.login(server.url, 'bob', 202, 'Bob');
+    await context.cli.login(context.server.url, 'alice', 201, 'Alice');
+    await context.cli.login(context.server.url, 'bob', 202, 'Bob');
     const chat = (
-      await cli.ok(['chat', 'create', '--with', '+9996600202', '--profile', 'alice'])
+      await context.cli.ok(['chat', 'create', '--with', '+9996600202', '--profile', 'alice'])
     ).trim();
     const send = async (text: string) =>
-      (jsonLines(await cli.ok(['send', chat, text, '--profile', 'alice', '--json']))[0] as any).seq;
+      (
+        jsonLines(
+          await context.cli.ok(['send', chat, text, '--profile', 'alice', '--json']),
+        )[0] as any
+      ).seq;
     const typo = await send('See you at 7 tomorow');
     const oops = await send('wrong chat, sorry');
     const mine = await send('just for Bob to hide');
 
-    const listener = cli.start(['listen', '--timeout', '20', '--profile', 'bob']);
+    const listener = context.cli.start(['listen', '--timeout', '20', '--profile', 'bob']);
     await listener.waitFor('stderr', /Listening for updates/);
 
     expect(
-      await cli.ok(['edit', chat, `#${typo}`, 'See you at 7 tomorrow', '--profile', 'alice']),
+      await context.cli.ok([
+        'edit',
+        chat,
+        `#${typo}`,
+        'See you at 7 tomorrow',
+        '--profile',
+        'alice',
+      ]),
     ).toBe(`Edited #${typo} in ${chat}.\n`);
     await listener.waitFor('stdout', new RegExp(`#${typo} edited: See you at 7 tomorrow`));
     expect(
-      await cli.ok(['delete', chat, String(oops), '--for-everyone', '--profile', 'alice']),
+      await context.cli.ok(['delete', chat, String(oops), '--for-everyone', '--profile', 'alice']),
     ).toBe(`Deleted #${oops} for everyone.\n`);
     await listener.waitFor('stdout', new RegExp(`#${oops} was deleted`));
     expect(
-      jsonLines(await cli.ok(['delete', chat, String(mine), '--profile', 'bob', '--json'])),
+      jsonLines(await context.cli.ok(['delete', chat, String(mine), '--profile', 'bob', '--json'])),
     ).toEqual([{ chatId: chat, seq: mine, forEveryone: false }]);
 
-    const bobSees = await cli.ok(['history', chat, '--profile', 'bob']);
+    const bobSees = await context.cli.ok(['history', chat, '--profile', 'bob']);
     expect(bobSees).toMatch(new RegExp(`#${typo} .*Alice: See you at 7 tomorrow \\(edited\\)`));
     expect(bobSees).toMatch(new RegExp(`#${oops} .*Alice: \\(deleted\\)`));
     expect(bobSees).not.toContain('just for Bob to hide');
-    expect(await cli.ok(['history', chat, '--profile', 'alice'])).toContain('just for Bob to hide');
+    expect(await context.cli.ok(['history', chat, '--profile', 'alice'])).toContain(
+      'just for Bob to hide',
+    );
 
     // Refusals: someone else's message, a deleted one, no such message, not a number.
-    const refused = await cli.run(['edit', chat, String(typo), 'hijacked', '--profile', 'bob']);
+    const refused = await context.cli.run([
+      'edit',
+      chat,
+      String(typo),
+      'hijacked',
+      '--profile',
+      'bob',
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/FORBIDDEN/);
     expect(
-      (await cli.run(['edit', chat, String(oops), 'back', '--profile', 'alice'])).stderr,
+      (await context.cli.run(['edit', chat, String(oops), 'back', '--profile', 'alice'])).stderr,
     ).toMatch(/CONFLICT/);
-    expect((await cli.run(['delete', chat, '999', '--profile', 'alice'])).stderr).toMatch(
+    expect((await context.cli.run(['delete', chat, '999', '--profile', 'alice'])).stderr).toMatch(
       /NOT_FOUND/,
     );
-    const notANumber = await cli.run(['delete', chat, 'first', '--profile', 'alice']);
+    const notANumber = await context.cli.run(['delete', chat, 'first', '--profile', 'alice']);
     expect(notANumber.code).not.toBe(0);
     expect(notANumber.stderr).toMatch(/Not a message number: first/);
     listener.child.kill();

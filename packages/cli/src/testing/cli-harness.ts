@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { testPhone } from '@tokki/dev-env';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServer, testPhone, type TestServer } from '@tokki/dev-env';
 
 export const CLI_BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 
@@ -130,4 +131,21 @@ export function jsonLines(stdout: string): unknown[] {
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as unknown);
+}
+
+/**
+ * For a test file: a harness and a test server in this process, started before its tests and
+ * stopped after them. Read the fields inside tests (they are set in `beforeAll`).
+ */
+export function useCliAndServer(): { cli: CliHarness; server: TestServer } {
+  const context = {} as { cli: CliHarness; server: TestServer };
+  beforeAll(async () => {
+    context.cli = new CliHarness();
+    context.server = await startTestServer();
+  });
+  afterAll(async () => {
+    await context.server?.close();
+    context.cli?.dispose();
+  });
+  return context;
 }
