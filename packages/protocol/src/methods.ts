@@ -10,6 +10,7 @@ import {
   Member,
   Message,
   Pts,
+  Reaction,
   Recommendation,
   Seq,
   TokkiId,
@@ -311,6 +312,8 @@ export const methods = {
       chatId: Id,
       clientMsgId: Type.String({ minLength: 1, maxLength: LIMITS.CLIENT_MSG_ID_MAX }),
       text: Type.String({ minLength: 1 }),
+      /** Answer (quote) this message of the same chat. */
+      replyToSeq: Type.Optional(Seq),
     }),
     result: Type.Object({ message: Message }),
   }),
@@ -330,6 +333,12 @@ export const methods = {
     summary: "Change the text of one's own message, within 24 hours of sending it.",
     params: Params({ chatId: Id, seq: Seq, text: Type.String({ minLength: 1 }) }),
     result: Type.Object({ message: Message }),
+  }),
+  'messages.react': method({
+    summary:
+      "Set the caller's reaction to a message (one per member, from a fixed set), or take it back with null.",
+    params: Params({ chatId: Id, seq: Seq, reaction: Type.Union([Reaction, Type.Null()]) }),
+    result: Ok,
   }),
   'messages.delete': method({
     summary:

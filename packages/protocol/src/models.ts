@@ -61,6 +61,11 @@ export const Device = Type.Object({
 });
 export type Device = Static<typeof Device>;
 
+/** The reactions a message can get: KakaoTalk's 공감 — heart, like, check, laugh, surprise, sad. */
+export const REACTIONS = ['heart', 'like', 'check', 'laugh', 'surprise', 'sad'] as const;
+export const Reaction = Type.Union(REACTIONS.map((r) => Type.Literal(r)));
+export type Reaction = (typeof REACTIONS)[number];
+
 export const Message = Type.Object({
   chatId: Id,
   /** Gapless per chat, starting at 1. */
@@ -74,6 +79,15 @@ export const Message = Type.Object({
   editedAt: Type.Union([Timestamp, Type.Null()]),
   /** When the sender deleted it for everyone: a tombstone remains, without its text. */
   deletedAt: Type.Union([Timestamp, Type.Null()]),
+  /** The message of the same chat this one answers (quotes); absent when it answers none. */
+  replyToSeq: Type.Optional(Seq),
+  /**
+   * Who reacted how, one reaction per member (KakaoTalk's 공감); absent when nobody did. Keep it
+   * current with `message.reacted`.
+   */
+  reactions: Type.Optional(
+    Type.Array(Type.Object({ reaction: Reaction, userIds: Type.Array(Id, { minItems: 1 }) })),
+  ),
 });
 export type Message = Static<typeof Message>;
 
@@ -161,6 +175,14 @@ export const Update = Type.Union([
     chatId: Id,
     seq: Seq,
     deletedAt: Timestamp,
+  }),
+  /** A member reacted to a message, changed or took back (null) their reaction. */
+  Type.Object({
+    kind: Type.Literal('message.reacted'),
+    chatId: Id,
+    seq: Seq,
+    userId: Id,
+    reaction: Type.Union([Reaction, Type.Null()]),
   }),
   /** The caller deleted it for themselves (on another device, say): stop showing it. */
   Type.Object({ kind: Type.Literal('message.hidden'), chatId: Id, seq: Seq }),

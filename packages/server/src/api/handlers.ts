@@ -109,13 +109,23 @@ export const handlers: {
     return {};
   },
   'messages.send': async (ctx, { principal }, p) => ({
-    message: await ctx.messages.send(principal.userId, p.chatId, p.clientMsgId, p.text),
+    message: await ctx.messages.send(
+      principal.userId,
+      p.chatId,
+      p.clientMsgId,
+      p.text,
+      p.replyToSeq,
+    ),
   }),
   'messages.history': (ctx, { principal }, p) =>
     ctx.messages.history(principal.userId, p.chatId, p.limit ?? 50, p.cursor),
   'messages.edit': async (ctx, { principal }, p) => ({
     message: await ctx.messages.edit(principal.userId, p.chatId, p.seq, p.text),
   }),
+  'messages.react': async (ctx, { principal }, p) => {
+    await ctx.messages.react(principal.userId, p.chatId, p.seq, p.reaction);
+    return {};
+  },
   'messages.delete': async (ctx, { principal }, p) => {
     await ctx.messages.delete(principal.userId, p.chatId, p.seq, p.forEveryone);
     return {};

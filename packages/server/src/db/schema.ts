@@ -80,6 +80,17 @@ export interface MessagesTable {
   deleted_at: number | null;
   /** Of its `message.new` update (null for messages from before it was kept). */
   pts: number | null;
+  /** The message of the same chat this one answers. */
+  reply_to_seq: number | null;
+}
+
+/** One member's reaction to one message. */
+export interface MessageReactionsTable {
+  chat_id: string;
+  seq: number;
+  user_id: string;
+  reaction: string;
+  created_at: number;
 }
 
 /** Messages a user deleted for themselves only. */
@@ -181,5 +192,6 @@ export interface DatabaseSchema {
   recommendation_dismissals: RecommendationDismissalsTable;
   profile_photos: ProfilePhotosTable;
   hidden_messages: HiddenMessagesTable;
+  message_reactions: MessageReactionsTable;
   link_previews: LinkPreviewsTable;
 }

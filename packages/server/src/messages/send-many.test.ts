@@ -104,6 +104,8 @@ describe.each(postgres)('sends together on %s', (dialect) => {
       send('b', 'bc', 'm6'),
       send('c', 'ac', 'm7'),
       send('barred', 'ac', 'nope'), // blocked by the other member: FORBIDDEN
+      { ...send('b', 'ab', 'r1'), replyToSeq: 1 }, // a reply to the stored message
+      { ...send('c', 'bc', 'r2'), replyToSeq: 99 }, // to no message: NOT_FOUND
     ];
     const answer = (r: SendResult) =>
       r.ok ? r.value : { error: (r.error as { code?: string }).code };
@@ -129,7 +131,7 @@ describe.each(postgres)('sends together on %s', (dialect) => {
     const actual = await together.queue.run((w) => sendManyOnPostgres(w, commands));
 
     expect(actual.map(answer)).toEqual(expected.map(answer));
-    expect(actual.filter((r) => !r.ok)).toHaveLength(4);
+    expect(actual.filter((r) => !r.ok)).toHaveLength(5);
     expect(await state(together.database)).toEqual(await state(oneByOne.database));
   });
 

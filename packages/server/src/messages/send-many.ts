@@ -3,7 +3,7 @@ import { membershipError, undeliverableError } from '../chats/service.js';
 import type { StepWriter } from '../db/batch.js';
 import type { MessagesTable } from '../db/schema.js';
 import { publishChatUpdate } from '../updates/log.js';
-import type { SendCommand } from './send.js';
+import { noSuchReplyTarget, type SendCommand } from './send.js';
 import { toMessage } from './store.js';
 
 /** Shaped as a command's outcome (write-commands.ts). */
@@ -31,8 +31,9 @@ export async function sendManyOnPostgres(
     user_id: string;
     left_pts: number | null;
     send_blocked: number;
+    joined_seq: number;
   }>(
-    `select chat_id, user_id, left_pts, send_blocked from chat_members
+    `select chat_id, user_id, left_pts, send_blocked, joined_seq from chat_members
      where (chat_id, user_id) in (select * from unnest(?::text[], ?::text[]))`,
     [commands.map((c) => c.chatId), commands.map((c) => c.senderId)],
   );
@@ -43,6 +44,7 @@ export async function sendManyOnPostgres(
   const sendBlocked = new Set(
     memberships.filter((m) => m.send_blocked).map((m) => `${m.chat_id} ${m.user_id}`),
   );
+  const joinedSeq = new Map(memberships.map((m) => [`${m.chat_id} ${m.user_id}`, m.joined_seq]));
   const outsiders = commands.filter((c) => !member(c));
   if (outsiders.length > 0) {
     const known = new Set(memberships.map((m) => `${m.chat_id} ${m.user_id}`));
@@ -74,6 +76,21 @@ export async function sendManyOnPostgres(
     for (const row of originals)
       stored.set(key(row.chat_id, row.sender_id, row.client_msg_id), row);
   }
+  // Replies: to a message that exists and that its sender can see.
+  const replies = commands.filter((c) => c.replyToSeq !== undefined && member(c));
+  const replyTargets = new Set<string>();
+  if (replies.length > 0) {
+    const found = await w.sql.all<{ chat_id: string; seq: number }>(
+      `select chat_id, seq from messages where (chat_id, seq) in
+       (select * from unnest(?::text[], ?::int[]))`,
+      [replies.map((c) => c.chatId), replies.map((c) => c.replyToSeq!)],
+    );
+    for (const row of found) replyTargets.add(`${row.chat_id} ${row.seq}`);
+  }
+  const canReply = (c: SendCommand) =>
+    c.replyToSeq === undefined ||
+    (replyTargets.has(`${c.chatId} ${c.replyToSeq}`) &&
+      c.replyToSeq > joinedSeq.get(`${c.chatId} ${c.senderId}`)!);
   const fresh: { index: number; command: SendCommand; pts: number }[] = [];
   const firstInBatch = new Map<string, number>();
   commands.forEach((command, index) => {
@@ -84,6 +101,8 @@ export async function sendManyOnPostgres(
       results[index] = { ok: true, value: toMessage(original) };
     } else if (sendBlocked.has(`${command.chatId} ${command.senderId}`)) {
       results[index] = { ok: false, error: undeliverableError() };
+    } else if (!canReply(command)) {
+      results[index] = { ok: false, error: noSuchReplyTarget() };
     } else if (!firstInBatch.has(k)) {
       firstInBatch.set(k, fresh.length);
       fresh.push({ index, command, pts: w.nextPts() });
@@ -125,12 +144,13 @@ export async function sendManyOnPostgres(
       edited_at: null,
       deleted_at: null,
       pts,
+      reply_to_seq: command.replyToSeq ?? null,
     };
   });
 
   await w.sql.run(
-    `insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at, pts)
-     select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])`,
+    `insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at, pts, reply_to_seq)
+     select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::int[])`,
     [
       rows.map((r) => r.chat_id),
       rows.map((r) => r.seq),
@@ -139,6 +159,7 @@ export async function sendManyOnPostgres(
       rows.map((r) => r.text),
       rows.map((r) => r.created_at),
       rows.map((r) => r.pts),
+      rows.map((r) => r.reply_to_seq),
     ],
   );
   // Each sender's read pointer moves to their newest message in the chat (see sendStep).

@@ -1,6 +1,7 @@
 import type { Message } from '@tokki/protocol';
 import { requireMemberForWrite, undeliverableError } from '../chats/service.js';
 import { Refused, type StepWriter } from '../db/batch.js';
+import { ApiError } from '../errors.js';
 import { logChatUpdate } from '../updates/log.js';
 import * as store from './store.js';
 
@@ -11,6 +12,8 @@ export interface SendCommand {
   chatId: string;
   clientMsgId: string;
   text: string;
+  /** The message of the same chat this one answers, if any. */
+  replyToSeq?: number;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface SendCommand {
  * write, so a refused send changes nothing, and the rest of its batch goes on (`Refused`).
  */
 export async function sendStep(w: StepWriter, command: SendCommand): Promise<Message> {
-  const { senderId, chatId, clientMsgId, text } = command;
+  const { senderId, chatId, clientMsgId, text, replyToSeq } = command;
   const membership = await requireMemberForWrite(w.sql, chatId, senderId).catch(
     (error: unknown) => {
       throw new Refused(error);
@@ -28,6 +31,11 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
   const original = await store.findByClientMsgId(w.sql, chatId, senderId, clientMsgId);
   if (original) return store.toMessage(original);
   if (membership.send_blocked) throw new Refused(undeliverableError());
+  if (
+    replyToSeq !== undefined &&
+    !(await store.isVisible(w.sql, chatId, replyToSeq, membership.joined_seq))
+  )
+    throw new Refused(noSuchReplyTarget());
 
   const pts = w.nextPts();
   const seq = await store.nextSeq(w.sql, chatId, pts, w.now);
@@ -41,6 +49,7 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
     edited_at: null,
     deleted_at: null,
     pts,
+    reply_to_seq: replyToSeq ?? null,
   };
   await store.insertMessage(w.sql, row);
   // Sending means having read everything before: the sender's pointer moves with it, and
@@ -50,3 +59,7 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
   await logChatUpdate(w, chatId, pts, { kind: 'message.new', message });
   return message;
 }
+
+/** A reply to a message the sender cannot see, or that does not exist. */
+export const noSuchReplyTarget = () =>
+  new ApiError('NOT_FOUND', 'The message to reply to does not exist.');

@@ -1,4 +1,4 @@
-import { LIMITS, type Message } from '@tokki/protocol';
+import { LIMITS, type Message, type Reaction } from '@tokki/protocol';
 import type { ChatsService } from '../chats/service.js';
 import { decodeCursor, encodeCursor } from '../chats/cursor.js';
 import type { Database } from '../db/database.js';
@@ -29,9 +29,44 @@ export class MessagesService {
     chatId: string,
     clientMsgId: string,
     text: string,
+    replyToSeq?: number,
   ): Promise<Message> {
     checkText(text);
-    return this.writes.runCommand({ kind: 'message.send', senderId, chatId, clientMsgId, text });
+    return this.writes.runCommand({
+      kind: 'message.send',
+      senderId,
+      chatId,
+      clientMsgId,
+      text,
+      ...(replyToSeq !== undefined && { replyToSeq }),
+    });
+  }
+
+  /**
+   * Sets the caller's reaction to a message they can see (one per member), or takes it back
+   * (`null`); every member gets `message.reacted`. Nothing changes, and no update, if it is already so.
+   */
+  async react(
+    userId: string,
+    chatId: string,
+    seq: number,
+    reaction: Reaction | null,
+  ): Promise<void> {
+    await this.writes.run(async (w) => {
+      const message = await this.requireVisible(w, userId, chatId, seq);
+      if (message.deleted_at !== null)
+        throw new ApiError('CONFLICT', 'The message was deleted for everyone.');
+      const current = await store.reactionOf(w.db, chatId, seq, userId);
+      if ((current ?? null) === reaction) return;
+      await store.setReaction(w.db, chatId, seq, userId, reaction, w.now);
+      await this.updates.appendChatUpdate(w, chatId, {
+        kind: 'message.reacted',
+        chatId,
+        seq,
+        userId,
+        reaction,
+      });
+    });
   }
 
   /** Changes the text of the caller's own message, within 24 hours of sending it. */
@@ -67,6 +102,8 @@ export class MessagesService {
       }
       const message = await this.requireOwnRecent(w, userId, chatId, seq, 'deleted');
       await this.rewrite(w, { ...message, text: '', deleted_at: w.now });
+      // A tombstone keeps nothing of the message, reactions included.
+      await store.clearReactions(w.db, chatId, seq);
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'message.deleted',
         chatId,
@@ -134,8 +171,17 @@ export class MessagesService {
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
+    const reactions = await store.reactionsOf(
+      this.database.db,
+      chatId,
+      page.map((row) => row.seq),
+    );
     return {
-      messages: page.map(store.toMessage),
+      messages: page.map((row) => {
+        const message = store.toMessage(row);
+        const reacted = reactions.get(row.seq);
+        return reacted ? { ...message, reactions: reacted } : message;
+      }),
       cursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
     };
   }

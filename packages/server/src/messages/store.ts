@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Message } from '@tokki/protocol';
+import type { Message, Reaction } from '@tokki/protocol';
 import type { DatabaseSchema, MessagesTable } from '../db/schema.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 
@@ -14,6 +14,7 @@ export const toMessage = (row: MessagesTable): Message => ({
   createdAt: Number(row.created_at),
   editedAt: row.edited_at === null ? null : Number(row.edited_at),
   deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+  ...(row.reply_to_seq !== null && { replyToSeq: row.reply_to_seq }),
 });
 
 // The send path runs these for every message, as plain prepared statements (see SqlRunner).
@@ -46,8 +47,17 @@ export async function nextSeq(
 
 export async function insertMessage(sql: SqlRunner, row: MessagesTable): Promise<void> {
   await sql.run(
-    'insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at, pts) values (?, ?, ?, ?, ?, ?, ?)',
-    [row.chat_id, row.seq, row.sender_id, row.client_msg_id, row.text, row.created_at, row.pts],
+    'insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at, pts, reply_to_seq) values (?, ?, ?, ?, ?, ?, ?, ?)',
+    [
+      row.chat_id,
+      row.seq,
+      row.sender_id,
+      row.client_msg_id,
+      row.text,
+      row.created_at,
+      row.pts,
+      row.reply_to_seq,
+    ],
   );
 }
 
@@ -133,5 +143,96 @@ export function findByKeys(db: Db, keys: { chatId: string; seq: number }[]) {
     .where((eb) =>
       eb.or(keys.map((k) => eb.and([eb('chat_id', '=', k.chatId), eb('seq', '=', k.seq)]))),
     )
+    .execute();
+}
+
+/** Whether a message exists that a member who joined at `joinedSeq` can see. */
+export async function isVisible(
+  sql: SqlRunner,
+  chatId: string,
+  seq: number,
+  joinedSeq: number,
+): Promise<boolean> {
+  if (seq <= joinedSeq) return false;
+  const row = await sql.get('select 1 as found from messages where chat_id = ? and seq = ?', [
+    chatId,
+    seq,
+  ]);
+  return row !== undefined;
+}
+
+/** The reactions to some messages of a chat, by seq, as `Message.reactions` has them. */
+export async function reactionsOf(
+  db: Db,
+  chatId: string,
+  seqs: readonly number[],
+): Promise<Map<number, NonNullable<Message['reactions']>>> {
+  const bySeq = new Map<number, NonNullable<Message['reactions']>>();
+  if (seqs.length === 0) return bySeq;
+  const rows = await db
+    .selectFrom('message_reactions')
+    .select(['seq', 'user_id', 'reaction'])
+    .where('chat_id', '=', chatId)
+    .where('seq', 'in', seqs)
+    .orderBy('created_at')
+    .execute();
+  for (const row of rows) {
+    const reactions = bySeq.get(row.seq) ?? [];
+    const same = reactions.find((r) => r.reaction === row.reaction);
+    if (same) same.userIds.push(row.user_id);
+    else reactions.push({ reaction: row.reaction as Reaction, userIds: [row.user_id] });
+    bySeq.set(row.seq, reactions);
+  }
+  return bySeq;
+}
+
+export async function reactionOf(
+  db: Db,
+  chatId: string,
+  seq: number,
+  userId: string,
+): Promise<Reaction | undefined> {
+  const row = await db
+    .selectFrom('message_reactions')
+    .select('reaction')
+    .where('chat_id', '=', chatId)
+    .where('seq', '=', seq)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row?.reaction as Reaction | undefined;
+}
+
+/** One member's reaction, replacing theirs; null removes it. */
+export async function setReaction(
+  db: Db,
+  chatId: string,
+  seq: number,
+  userId: string,
+  reaction: Reaction | null,
+  now: number,
+): Promise<void> {
+  if (reaction === null) {
+    await db
+      .deleteFrom('message_reactions')
+      .where('chat_id', '=', chatId)
+      .where('seq', '=', seq)
+      .where('user_id', '=', userId)
+      .execute();
+    return;
+  }
+  await db
+    .insertInto('message_reactions')
+    .values({ chat_id: chatId, seq, user_id: userId, reaction, created_at: now })
+    .onConflict((oc) =>
+      oc.columns(['chat_id', 'seq', 'user_id']).doUpdateSet({ reaction, created_at: now }),
+    )
+    .execute();
+}
+
+export async function clearReactions(db: Db, chatId: string, seq: number): Promise<void> {
+  await db
+    .deleteFrom('message_reactions')
+    .where('chat_id', '=', chatId)
+    .where('seq', '=', seq)
     .execute();
 }
