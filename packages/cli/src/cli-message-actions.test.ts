@@ -1,11 +1,11 @@
-// `tokki edit` and `tokki delete` as a user runs them: the built CLI as child processes against a
-// real server, with credentials in a temporary $TOKKI_HOME.
+// `tokki reply`, `react`, `edit` and `delete` as a user runs them: the built CLI as child
+// processes against a real server, with credentials in a temporary $TOKKI_HOME.
 import { describe, expect, test } from 'vitest';
 import { jsonLines, useCliAndServer } from './testing/cli-harness.js';
 
 const context = useCliAndServer();
 
-describe('tokki edit and delete', () => {
+describe('tokki reply, react, edit and delete', () => {
   test('edits and deletes for everyone or for oneself, and says why it cannot', async () => {
     await context.cli.login(context.server.url, 'alice', 201, 'Alice');
     await context.cli.login(context.server.url, 'bob', 202, 'Bob');
@@ -44,7 +44,29 @@ describe('tokki edit and delete', () => {
       jsonLines(await context.cli.ok(['delete', chat, String(mine), '--profile', 'bob', '--json'])),
     ).toEqual([{ chatId: chat, seq: mine, forEveryone: false }]);
 
+    const answer = await context.cli.ok(['reply', chat, String(typo), 'Sure!', '--profile', 'bob']);
+    expect(answer).toMatch(new RegExp(`^Answered #${typo} in ${chat} as #\\d+\\.`));
+    expect(await context.cli.ok(['react', chat, String(typo), 'heart', '--profile', 'bob'])).toBe(
+      `Reacted heart to #${typo}.\n`,
+    );
+    await listener.waitFor('stdout', new RegExp(`Bob reacted heart to #${typo}`));
     const bobSees = await context.cli.ok(['history', chat, '--profile', 'bob']);
+    expect(bobSees).toMatch(new RegExp(`Bob: ↪ #${typo} Sure!`));
+    expect(bobSees).toMatch(/See you at 7 tomorrow \(edited\) {2}\[heart 1\]/);
+    const badReaction = await context.cli.run([
+      'react',
+      chat,
+      String(typo),
+      'angry',
+      '--profile',
+      'bob',
+    ]);
+    expect(badReaction.code).not.toBe(0);
+    expect(badReaction.stderr).toMatch(/Not a reaction: angry/);
+    expect(await context.cli.ok(['react', chat, String(typo), 'none', '--profile', 'bob'])).toBe(
+      `Took back your reaction to #${typo}.\n`,
+    );
+
     expect(bobSees).toMatch(new RegExp(`#${typo} .*Alice: See you at 7 tomorrow \\(edited\\)`));
     expect(bobSees).toMatch(new RegExp(`#${oops} .*Alice: \\(deleted\\)`));
     expect(bobSees).not.toContain('just for Bob to hide');

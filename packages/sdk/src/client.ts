@@ -47,6 +47,8 @@ export interface SendMessageOptions {
   signal?: AbortSignal;
   /** Called when an attempt failed on the connection and another will follow. */
   onRetry?: (error: unknown, attempt: number) => void;
+  /** Answer (quote) this message of the same chat. */
+  replyToSeq?: number;
 }
 
 /** Parameters of {@link TokkiClient.signIn}. */
@@ -195,7 +197,12 @@ export class TokkiClient {
     text: string,
     options: SendMessageOptions = {},
   ): Promise<MethodResult<'messages.send'>> {
-    const params = { chatId, text, clientMsgId: options.clientMsgId ?? newClientMsgId() };
+    const params = {
+      chatId,
+      text,
+      clientMsgId: options.clientMsgId ?? newClientMsgId(),
+      ...(options.replyToSeq !== undefined && { replyToSeq: options.replyToSeq }),
+    };
     const { signal, onRetry } = options;
     return retryUntilDone(() => this.call('messages.send', params, { signal }), {
       backoff: this.#backoff,

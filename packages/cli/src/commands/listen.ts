@@ -140,6 +140,7 @@ function userIdsOf(update: Update): string[] {
     case 'friend.removed':
     case 'recommendation.removed':
     case 'block.removed':
+    case 'message.reacted':
       return [update.userId];
     default:
       return [];
@@ -155,6 +156,10 @@ function describeUpdate(update: Update, names: UserNames): string {
       return `${update.chatId}  #${update.seq} edited: ${update.text}`;
     case 'message.deleted':
       return `${update.chatId}  #${update.seq} was deleted`;
+    case 'message.reacted':
+      return update.reaction
+        ? `${update.chatId}  ${names.name(update.userId)} reacted ${update.reaction} to #${update.seq}`
+        : `${update.chatId}  ${names.name(update.userId)} took back their reaction to #${update.seq}`;
     case 'message.hidden':
       return `${update.chatId}  #${update.seq} deleted for you`;
     case 'chat.read':

@@ -1,3 +1,4 @@
+import { REACTIONS, type Reaction } from '@tokki/protocol';
 import type { Command } from 'commander';
 import { CliError } from '../output.js';
 import { openSession, type CommonOptions } from './common.js';
@@ -6,8 +7,28 @@ interface DeleteOptions extends CommonOptions {
   forEveryone?: boolean;
 }
 
-/** `tokki edit` and `tokki delete`. */
+/** `tokki reply`, `tokki react`, `tokki edit` and `tokki delete`. */
 export function registerMessageActions(program: Command): Command[] {
+  const reply = program
+    .command('reply')
+    .summary('Answer a message, quoting it')
+    .description('Send a text message that answers (quotes) a message of the same chat')
+    .argument('<chat-id>', 'the chat, from `tokki chats`')
+    .argument('<seq>', 'the message to answer, by its #number in `tokki history`', messageSeq)
+    .argument('<text>', 'the answer')
+    .action(runReply);
+
+  const react = program
+    .command('react')
+    .summary('React to a message')
+    .description(
+      `React to a message (one reaction each: ${REACTIONS.join(', ')}); "none" takes yours back`,
+    )
+    .argument('<chat-id>', 'the chat, from `tokki chats`')
+    .argument('<seq>', 'the message, by its #number in `tokki history`', messageSeq)
+    .argument('<reaction>', `${REACTIONS.join(', ')} or none`, reactionArg)
+    .action(runReact);
+
   const edit = program
     .command('edit')
     .summary('Change the text of a message you sent')
@@ -32,7 +53,37 @@ export function registerMessageActions(program: Command): Command[] {
     .option('--for-everyone', 'delete it for every member, not only for you')
     .action(runDelete);
 
-  return [edit, remove];
+  return [reply, react, edit, remove];
+}
+
+async function runReply(
+  chatId: string,
+  seq: number,
+  text: string,
+  options: CommonOptions,
+): Promise<void> {
+  const { client, out } = openSession(options);
+  const { message } = await client.sendMessage(chatId, text, { replyToSeq: seq });
+  out.result(message, () => `Answered #${seq} in ${message.chatId} as #${message.seq}.`);
+}
+
+async function runReact(
+  chatId: string,
+  seq: number,
+  reaction: Reaction | null,
+  options: CommonOptions,
+): Promise<void> {
+  const { client, out } = openSession(options);
+  await client.call('messages.react', { chatId, seq, reaction });
+  out.result({ chatId, seq, reaction }, () =>
+    reaction ? `Reacted ${reaction} to #${seq}.` : `Took back your reaction to #${seq}.`,
+  );
+}
+
+function reactionArg(value: string): Reaction | null {
+  if (value === 'none') return null;
+  if ((REACTIONS as readonly string[]).includes(value)) return value as Reaction;
+  throw new CliError(`Not a reaction: ${value}. One of ${REACTIONS.join(', ')}, or none.`);
 }
 
 async function runEdit(

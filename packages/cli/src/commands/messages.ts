@@ -110,8 +110,18 @@ async function runHistory(chatId: string, options: HistoryOptions): Promise<void
 export function describeMessage(message: Message, names: UserNames): string {
   const head = `#${message.seq}  ${formatTime(message.createdAt)}  ${names.name(message.senderId)}: `;
   if (message.deletedAt !== null) return `${head}(deleted)`;
+  const reply = message.replyToSeq !== undefined ? `↪ #${message.replyToSeq} ` : '';
   const edited = message.editedAt !== null ? ' (edited)' : '';
-  return head + indentLines(message.text, ' '.repeat(head.length)) + edited;
+  const reactions = (message.reactions ?? [])
+    .map(({ reaction, userIds }) => `${reaction} ${userIds.length}`)
+    .join(', ');
+  return (
+    head +
+    reply +
+    indentLines(message.text, ' '.repeat(head.length)) +
+    edited +
+    (reactions ? `  [${reactions}]` : '')
+  );
 }
 
 async function runRead(chatId: string, options: CommonOptions): Promise<void> {
