@@ -16,6 +16,7 @@ const FriendList = lazy(() => import('./screens/FriendList'));
 const AddFriend = lazy(() => import('./screens/AddFriend'));
 const Profile = lazy(() => import('./screens/Profile'));
 const EditProfile = lazy(() => import('./screens/EditProfile'));
+const Search = lazy(() => import('./screens/Search'));
 
 export function App() {
   const phase = useAppState((s) => s.phase);
@@ -37,7 +38,10 @@ export function App() {
  */
 function Shell({ route }: { route: Route }) {
   const tab = routeTab(route);
-  const selectedChatId = route.name === 'chat' || route.name === 'info' ? route.chatId : undefined;
+  const selectedChatId =
+    route.name === 'chat' || route.name === 'info' || route.name === 'search'
+      ? route.chatId
+      : undefined;
   const selectedUserId = route.name === 'profile' ? route.userId : undefined;
   return (
     <div className={`shell route-${route.name}${isTabRoute(route) ? ' tab-route' : ''}`}>
@@ -66,6 +70,8 @@ function Main({ route }: { route: Route }) {
       return <ChatRoom chatId={route.chatId} />;
     case 'info':
       return <ChatInfo chatId={route.chatId} />;
+    case 'search':
+      return <Search key={route.chatId ?? ''} chatId={route.chatId} />;
     case 'new':
       return <NewChat />;
     case 'settings':

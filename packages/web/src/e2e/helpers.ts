@@ -69,7 +69,7 @@ export async function signInThroughUi(
 
 /** Opens "new chat", finds the person by phone and starts a 1:1 chat with them. */
 export async function startDirectChat(page: Page, phone: string): Promise<void> {
-  await page.locator('.chat-list-screen .top-bar-actions button').first().click();
+  await page.locator('.chat-list-screen .action-new-chat').click();
   await page.locator('input[name="phone"]').fill(phone);
   await page.locator('form button[type="submit"]').click();
   await page.locator('.chat-room .composer-input').waitFor();

@@ -162,7 +162,7 @@ describe.skipIf(!browserSuites)('web app: languages', () => {
         await scan('chat room');
 
         // Chat info and its leave dialog.
-        await page.locator('.chat-room .top-bar-actions button').click();
+        await page.locator('.chat-room .action-info').click();
         await page.locator('.sub-screen .people .person').nth(1).waitFor();
         await scan('chat info');
         await page.locator('.leave-button').click();
@@ -175,7 +175,7 @@ describe.skipIf(!browserSuites)('web app: languages', () => {
 
         // Settings and its sign-out dialog.
         await page.goBack();
-        await page.locator('.chat-list-screen .top-bar-actions button').nth(1).click();
+        await page.locator('.chat-list-screen .action-settings').click();
         await page.locator('.sub-screen .device').first().waitFor();
         await scan('settings');
         await page.locator('.sub-screen .scroll-body > .button.danger').click();
@@ -269,7 +269,7 @@ describe.skipIf(!browserSuites)('web app: languages', () => {
       await page.locator('input[name="code"]').fill(code);
       await page.locator('form button[type="submit"]').click();
       await page.locator('.chat-list-screen').waitFor();
-      await page.locator('.chat-list-screen .top-bar-actions button').nth(1).click();
+      await page.locator('.chat-list-screen .action-settings').click();
       await page.locator('#settings-title', { hasText: en.settings.title }).waitFor();
 
       await page.locator('label.segment', { hasText: '한국어' }).click();

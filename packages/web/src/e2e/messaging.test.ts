@@ -174,7 +174,7 @@ describe.skipIf(!browserSuites)('web app: messaging', () => {
       await page.locator('.sub-screen .button.block').click();
       await page.locator('#chat-room-title', { hasText: 'Book club' }).waitFor();
 
-      await page.locator('.chat-room .top-bar-actions button').click();
+      await page.locator('.chat-room .action-info').click();
       await page.locator('input[name="title"]').fill('Book & tea club');
       await page.locator('input[name="title"]').press('Enter');
       await page.locator('.form-notice').waitFor();
@@ -200,7 +200,7 @@ describe.skipIf(!browserSuites)('web app: messaging', () => {
       expect(members.members.map((m) => m.user.displayName).sort()).toEqual(['Friend', 'Invitee']);
 
       // Settings: profile (edited on its own screen), the other device, sign out.
-      await page.locator('.chat-list-screen .top-bar-actions button').nth(1).click();
+      await page.locator('.chat-list-screen .action-settings').click();
       await page.locator('.profile-link').click();
       await page.locator('input[name="statusMessage"]').fill('Reading 📚');
       await page.locator('.edit-profile form button[type="submit"]').click();

@@ -68,3 +68,17 @@ export function messageActionErrorText(
   }
   return errorText(t, error, lng);
 }
+
+/**
+ * A failed search: TEXT_TOO_LONG is about the query, not a message, and NOT_MEMBER or NOT_FOUND
+ * mean the chat searched in is not the user's (any more).
+ */
+export function searchErrorText(t: TFunction, error: unknown, lng: string): string {
+  if (error instanceof TokkiError) {
+    if (error.code === 'TEXT_TOO_LONG') {
+      return t('search.tooLong', { max: LIMITS.SEARCH_QUERY_MAX.toLocaleString(lng) });
+    }
+    if (error.code === 'NOT_MEMBER' || error.code === 'NOT_FOUND') return t('chat.notFound');
+  }
+  return errorText(t, error, lng);
+}

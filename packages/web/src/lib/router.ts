@@ -6,6 +6,8 @@ export type Route =
   | { name: 'friends' }
   | { name: 'chat'; chatId: string }
   | { name: 'info'; chatId: string }
+  /** Messages containing some text, in every chat or in one. */
+  | { name: 'search'; chatId?: string }
   | { name: 'new' }
   | { name: 'settings' }
   | { name: 'addFriend' }
@@ -15,10 +17,11 @@ export type Route =
 export function parseRoute(path: string): Route {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'chats' && parts[1]) {
-    return parts[2] === 'info'
-      ? { name: 'info', chatId: parts[1] }
-      : { name: 'chat', chatId: parts[1] };
+    if (parts[2] === 'info') return { name: 'info', chatId: parts[1] };
+    if (parts[2] === 'search') return { name: 'search', chatId: parts[1] };
+    return { name: 'chat', chatId: parts[1] };
   }
+  if (parts[0] === 'search') return { name: 'search' };
   if (parts[0] === 'friends')
     return parts[1] === 'add' ? { name: 'addFriend' } : { name: 'friends' };
   if (parts[0] === 'users' && parts[1]) return { name: 'profile', userId: parts[1] };
@@ -38,6 +41,8 @@ export function routePath(route: Route): string {
       return `/chats/${encodeURIComponent(route.chatId)}`;
     case 'info':
       return `/chats/${encodeURIComponent(route.chatId)}/info`;
+    case 'search':
+      return route.chatId ? `/chats/${encodeURIComponent(route.chatId)}/search` : '/search';
     case 'new':
       return '/new';
     case 'settings':

@@ -116,7 +116,21 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
 
   return (
     <section className="screen sub-screen" aria-labelledby="info-title">
-      <TopBar title={<span id="info-title">{t('info.title')}</span>} onBack={back} />
+      <TopBar
+        title={<span id="info-title">{t('info.title')}</span>}
+        onBack={back}
+        actions={
+          <button
+            type="button"
+            className="icon-button action-search"
+            onClick={() => navigate({ name: 'search', chatId })}
+            aria-label={t('search.inThisChat')}
+            title={t('search.inThisChat')}
+          >
+            <Icon name="search" />
+          </button>
+        }
+      />
       <div className="scroll-body">
         <div className="info-head">
           <Avatar

@@ -31,7 +31,16 @@ export function ChatList({ selectedChatId }: { selectedChatId?: string | undefin
           <>
             <button
               type="button"
-              className="icon-button"
+              className="icon-button action-search"
+              onClick={() => navigate({ name: 'search' })}
+              aria-label={t('search.title')}
+              title={t('search.title')}
+            >
+              <Icon name="search" />
+            </button>
+            <button
+              type="button"
+              className="icon-button action-new-chat"
               onClick={() => navigate({ name: 'new' })}
               aria-label={t('chatList.newChat')}
               title={t('chatList.newChat')}
@@ -40,7 +49,7 @@ export function ChatList({ selectedChatId }: { selectedChatId?: string | undefin
             </button>
             <button
               type="button"
-              className="icon-button"
+              className="icon-button action-settings"
               onClick={() => navigate({ name: 'settings' })}
               aria-label={t('chatList.settings')}
               title={t('chatList.settings')}

@@ -15,6 +15,7 @@ import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { Avatar } from '../components/Avatar';
 import { ConnectionBanner } from '../components/ConnectionBanner';
 import { Icon } from '../components/Icon';
+import { LinkPreviewCard } from '../components/LinkPreviewCard';
 import { DeleteMessageDialog, MessageMenu, type MessageAction } from '../components/MessageMenu';
 import { MessageText } from '../components/MessageText';
 import { TopBar } from '../components/TopBar';
@@ -22,6 +23,7 @@ import { chatTitle, shownName } from '../lib/chat';
 import { errorCodeText, messageActionErrorText } from '../lib/errors';
 import { dayKey, formatDay, formatTime } from '../lib/format';
 import type { PendingMessage } from '../lib/persist';
+import { takeFocus } from '../lib/message-focus';
 import { goBack, navigate } from '../lib/router';
 import { store, unreadCounter, useAppState, withinEditWindow, type History } from '../lib/store';
 
@@ -169,19 +171,30 @@ export function ChatRoom({ chatId }: { chatId: string }) {
           subtitle && <span className={typingIds.length ? 'typing' : undefined}>{subtitle}</span>
         }
         actions={
-          <button
-            type="button"
-            className="icon-button"
-            onClick={() => navigate({ name: 'info', chatId })}
-            aria-label={t('chat.info')}
-            title={t('chat.info')}
-          >
-            <Icon name="info" />
-          </button>
+          <>
+            <button
+              type="button"
+              className="icon-button action-search"
+              onClick={() => navigate({ name: 'search', chatId })}
+              aria-label={t('search.inThisChat')}
+              title={t('search.inThisChat')}
+            >
+              <Icon name="search" />
+            </button>
+            <button
+              type="button"
+              className="icon-button action-info"
+              onClick={() => navigate({ name: 'info', chatId })}
+              aria-label={t('chat.info')}
+              title={t('chat.info')}
+            >
+              <Icon name="info" />
+            </button>
+          </>
         }
       />
       <ConnectionBanner />
-      <MessageList chat={chat} onActions={setMenuFor} />
+      <MessageList key={chatId} chat={chat} onActions={setMenuFor} />
       {/* Before the composer: closing the menu gives focus back before editing takes it. */}
       <MessageMenu
         message={menuFor}
@@ -221,6 +234,8 @@ function MessageList({ chat, onActions }: { chat: Chat; onActions: (message: Mes
   const friends = useAppState((s) => s.friends);
   const virtuoso = useRef<VirtuosoHandle>(null);
   const [atBottom, setAtBottom] = useState(true);
+  // A search result opened this chat: scroll to its message and mark it for a moment.
+  const [focusSeq, setFocusSeq] = useState(() => takeFocus(chatId));
 
   const items = useMemo<Item[]>(() => {
     const list: Item[] = history.messages.map((message) => ({
@@ -256,6 +271,40 @@ function MessageList({ chat, onActions }: { chat: Chat; onActions: (message: Mes
     }
     previousPending.current = ownPendingCount;
   }, [ownPendingCount]);
+
+  const focusIndex =
+    focusSeq === undefined
+      ? -1
+      : items.findIndex((item) => item.kind === 'message' && item.message.seq === focusSeq);
+  const focusPending =
+    focusSeq !== undefined &&
+    focusIndex < 0 &&
+    history.messages.length > 0 &&
+    focusSeq >= chat.joinedSeq &&
+    focusSeq < firstSeq;
+  const olderPagesForFocus = useRef(0);
+  useEffect(() => {
+    // Older than the loaded pages: page back a few times (each page is 100), then give up and
+    // stay at the newest.
+    if (!focusPending || history.loadingOlder) return;
+    if (history.olderCursor === null || olderPagesForFocus.current >= 5) {
+      setFocusSeq(undefined);
+      return;
+    }
+    olderPagesForFocus.current++;
+    void store.loadOlder(chatId);
+  }, [focusPending, history.loadingOlder, history.olderCursor, chatId]);
+  const scrolledToFocus = useRef(false);
+  useEffect(() => {
+    if (focusIndex < 0 || scrolledToFocus.current) return;
+    scrolledToFocus.current = true;
+    virtuoso.current?.scrollToIndex({ index: focusIndex, align: 'center', behavior: 'auto' });
+  }, [focusIndex]);
+  useEffect(() => {
+    if (focusSeq === undefined || !scrolledToFocus.current) return;
+    const timer = setTimeout(() => setFocusSeq(undefined), 2500);
+    return () => clearTimeout(timer);
+  }, [focusSeq, focusIndex]);
 
   const startReached = useCallback(() => {
     void store.loadOlder(chatId);
@@ -298,7 +347,9 @@ function MessageList({ chat, onActions }: { chat: Chat; onActions: (message: Mes
         className="message-scroller"
         data={items}
         firstItemIndex={firstItemIndex}
-        initialTopMostItemIndex={items.length - 1}
+        initialTopMostItemIndex={
+          focusIndex >= 0 ? { index: focusIndex, align: 'center' } : items.length - 1
+        }
         alignToBottom
         computeItemKey={(_index, item) => item.key}
         startReached={startReached}
@@ -320,6 +371,7 @@ function MessageList({ chat, onActions }: { chat: Chat; onActions: (message: Mes
               members={members}
               sortedReadSeqs={sortedReadSeqs}
               onActions={onActions}
+              focused={item.kind === 'message' && item.message.seq === focusSeq}
             />
           );
         }}
@@ -367,6 +419,8 @@ const MessageRow = memo(function MessageRow(props: {
   members: Record<string, Member>;
   sortedReadSeqs: number[];
   onActions: (message: Message) => void;
+  /** The message a search result opened the chat at. */
+  focused: boolean;
 }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
@@ -401,7 +455,7 @@ const MessageRow = memo(function MessageRow(props: {
 
   return (
     <div
-      className={`message-row ${mine ? 'mine' : 'theirs'}${firstOfGroup ? ' first' : ''}`}
+      className={`message-row ${mine ? 'mine' : 'theirs'}${firstOfGroup ? ' first' : ''}${props.focused ? ' focused' : ''}`}
       data-seq={item.kind === 'message' ? item.message.seq : undefined}
       data-pending={item.kind === 'pending' ? item.pending.status : undefined}
     >
@@ -514,6 +568,7 @@ const MessageRow = memo(function MessageRow(props: {
               </button>
             )}
           </div>
+          {message && !deleted && <LinkPreviewCard text={text} />}
         </div>
       </div>
     </div>
