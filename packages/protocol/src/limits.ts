@@ -38,6 +38,10 @@ export const LIMITS = {
   /** Largest profile picture accepted, in bytes (it is stored resized). */
   PROFILE_PHOTO_MAX_BYTES: 10 * 1024 * 1024,
   VERIFICATION_CODE_ATTEMPTS: 5,
+  /** Largest file (photo, video, document) one upload may declare, in bytes. */
+  FILE_MAX_BYTES: 300 * 1024 * 1024,
+  /** Characters of a file's name (code points). */
+  FILE_NAME_MAX: 255,
 } as const;
 
 /** The image types `POST /v1/profile/photo` takes (HEIC: iPhones' own photos). */

@@ -3,6 +3,7 @@ import { LIMITS } from './limits.js';
 import {
   Chat,
   Device,
+  FileInfo,
   Friend,
   Id,
   LinkPreview,
@@ -13,6 +14,7 @@ import {
   Reaction,
   Recommendation,
   Seq,
+  Timestamp,
   TokkiId,
   Update,
   User,
@@ -383,6 +385,19 @@ export const methods = {
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.DIFFERENCE_PAGE_MAX })),
     }),
     result: Difference,
+  }),
+  'files.get': method({
+    summary:
+      "A file of one of the caller's chats, with URLs to download it (and its thumbnail) that work without a token until expiresAt.",
+    params: Params({ fileId: Id }),
+    result: Type.Object({
+      file: FileInfo,
+      /** `/v1/files/<id>?t=…`, relative to the server. */
+      url: Type.String(),
+      /** For images: `…&size=thumb`; null for other files. */
+      thumbUrl: Type.Union([Type.String(), Type.Null()]),
+      expiresAt: Timestamp,
+    }),
   }),
 } as const;
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -53,6 +53,10 @@ export interface ServerConfig {
   /** The built web app (`packages/web/dist`), served at `/`; none when undefined. */
   webRoot: string | undefined;
   logLevel: string;
+  /** Uploaded files (media/): blobs, partial uploads. */
+  mediaDir: string;
+  /** Key of the HMAC that signs download URLs (`?t=`), so that `<img src>` needs no header. */
+  mediaUrlKey: Buffer;
 }
 
 export interface ConfigInput {
@@ -71,6 +75,10 @@ export interface ConfigInput {
   recentUpdatesBytes?: number;
   webRoot?: string;
   logLevel?: string;
+  /** Default `<dataDir>/media`. */
+  mediaDir?: string;
+  /** At least 32 bytes, hex; else TOKKI_MEDIA_URL_KEY; else derived from the contact-hash key. */
+  mediaUrlKey?: string;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -92,6 +100,7 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     );
   }
   const dataDir = input.dataDir ?? './data';
+  const contactHashKey = resolveContactHashKey(input.contactHashKey, mode, dataDir);
   return {
     mode,
     host: input.host ?? '0.0.0.0',
@@ -110,13 +119,25 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
       allowHosts: input.linkPreviews?.allowHosts ?? [],
       timeoutMs: input.linkPreviews?.timeoutMs ?? 5000,
     },
-    contactHashKey: resolveContactHashKey(input.contactHashKey, mode, dataDir),
+    contactHashKey,
     updateRetentionSeconds: input.updateRetentionSeconds ?? 30 * 24 * 3600,
     deviceIdleTimeoutSeconds: input.deviceIdleTimeoutSeconds ?? 183 * 24 * 3600,
     recentUpdatesBytes: input.recentUpdatesBytes ?? 64 * 1024 * 1024,
     webRoot: input.webRoot,
     logLevel: input.logLevel ?? 'info',
+    mediaDir: input.mediaDir ?? join(dataDir, 'media'),
+    mediaUrlKey: resolveMediaUrlKey(input.mediaUrlKey, contactHashKey),
   };
+}
+
+/**
+ * The download-URL key: given, from the environment, or derived from the contact-hash key (a
+ * secret the server keeps anyway), so that no deployment needs one more secret to start.
+ */
+function resolveMediaUrlKey(given: string | undefined, contactHashKey: Buffer): Buffer {
+  const configured = given ?? process.env.TOKKI_MEDIA_URL_KEY;
+  if (configured !== undefined) return parseKey(configured, 'The media URL key');
+  return Buffer.from(hkdfSync('sha256', contactHashKey, '', 'tokki media url', 32));
 }
 
 /**

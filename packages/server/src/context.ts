@@ -11,6 +11,7 @@ import type { Resolver } from './links/fetcher.js';
 import { LinksService } from './links/service.js';
 import { WriteQueue } from './db/write-queue.js';
 import { MessagesService } from './messages/service.js';
+import { MediaService } from './media/service.js';
 import { UpdatesService } from './updates/service.js';
 
 /** Everything a request needs, built once from config and closed once at shutdown. */
@@ -26,6 +27,7 @@ export interface AppContext extends AsyncDisposable {
   links: LinksService;
   messages: MessagesService;
   updates: UpdatesService;
+  media: MediaService;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function createContext(
   chats.setLastMessageLoader((keys) => messages.lastMessages(keys));
   const friends = new FriendsService(config, database, writes, updates, accounts, chats);
   const links = new LinksService(config, database, writes, logger, overrides.resolveHost);
+  const media = new MediaService(config, database, writes, chats, logger, overrides.clock);
   await accounts.hashPhonesOfAllUsers();
 
   const close = async () => {
@@ -95,6 +98,7 @@ export async function createContext(
     links,
     messages,
     updates,
+    media,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -145,4 +145,5 @@ export const handlers: {
   'updates.getState': async (ctx) => ({ pts: await ctx.updates.currentPts() }),
   'updates.getDifference': (ctx, { principal }, p) =>
     ctx.updates.getDifference(principal.userId, p.pts, p.limit ?? LIMITS.DIFFERENCE_PAGE_MAX),
+  'files.get': (ctx, { principal }, p) => ctx.media.get(principal.userId, p.fileId),
 };

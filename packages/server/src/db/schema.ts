@@ -170,6 +170,29 @@ export interface LinkPreviewsTable {
   expires_at: number;
 }
 
+/** Files uploaded to chats (media/); the bytes live in the blob store under their SHA-256. */
+export interface FilesTable {
+  id: string;
+  chat_id: string;
+  uploader_id: string;
+  /** The tus upload it came from: a HEAD after the upload finished answers from here. */
+  upload_id: string | null;
+  name: string;
+  mime: string;
+  kind: 'image' | 'file';
+  /** Of what is served (an image's re-encoded form). */
+  size: number;
+  sha256: string;
+  /** Bytes the uploader sent. */
+  original_size: number;
+  thumb_sha256: string | null;
+  thumb_mime: string | null;
+  blurhash: string | null;
+  width: number | null;
+  height: number | null;
+  created_at: number;
+}
+
 export interface CountersTable {
   name: string;
   value: number;
@@ -194,4 +217,5 @@ export interface DatabaseSchema {
   hidden_messages: HiddenMessagesTable;
   message_reactions: MessageReactionsTable;
   link_previews: LinkPreviewsTable;
+  files: FilesTable;
 }

@@ -9,11 +9,12 @@ import {
   type MethodName,
 } from '@tokki/protocol';
 import { Value } from '@sinclair/typebox/value';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Principal } from '../accounts/service.js';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { invoke } from '../api/invoke.js';
 import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
+import { mediaRoutes } from '../media/routes.js';
+import { authenticate } from './auth.js';
 import { serveWebApp } from './web.js';
 
 const ErrorResponse = {
@@ -96,6 +97,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
   }
 
   profilePhotoRoutes(app, ctx);
+  mediaRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   await serveWebApp(app, ctx.config.webRoot);
@@ -157,12 +159,6 @@ function profilePhotoRoutes(app: FastifyInstance, ctx: AppContext): void {
         .send(photo);
     },
   );
-}
-
-async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<Principal> {
-  const header = request.headers.authorization;
-  const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
-  return ctx.accounts.authenticate(token);
 }
 
 /** Fastify's own errors (bad JSON, body too large, wrong content type) as typed API errors. */

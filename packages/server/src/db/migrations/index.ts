@@ -5,6 +5,7 @@ import * as messageActions from './003-message-actions.js';
 import * as search from './004-search.js';
 import * as linkPreviews from './005-link-previews.js';
 import * as searchPerBatch from './006-search-per-batch.js';
+import * as files from './007-files.js';
 import * as repliesReactions from './008-replies-reactions.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '004-search': search,
   '005-link-previews': linkPreviews,
   '006-search-per-batch': searchPerBatch,
+  '007-files': files,
   '008-replies-reactions': repliesReactions,
 };
 

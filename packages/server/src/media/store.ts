@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely';
+import type { FileInfo } from '@tokki/protocol';
+import type { DatabaseSchema, FilesTable } from '../db/schema.js';
+
+type Db = Kysely<DatabaseSchema>;
+
+export async function insertFile(db: Db, file: FilesTable): Promise<void> {
+  await db.insertInto('files').values(file).execute();
+}
+
+export async function findFile(db: Db, id: string): Promise<FilesTable | undefined> {
+  return db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findFileByUpload(db: Db, uploadId: string): Promise<FilesTable | undefined> {
+  return db.selectFrom('files').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+}
+
+/** Whether any file is served from, or has its thumbnail in, the blob. */
+export async function blobInUse(db: Db, sha256: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('files')
+    .select('id')
+    .where((eb) => eb.or([eb('sha256', '=', sha256), eb('thumb_sha256', '=', sha256)]))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export function toFileInfo(row: FilesTable): FileInfo {
+  return {
+    id: row.id,
+    chatId: row.chat_id,
+    name: row.name,
+    mime: row.mime,
+    size: Number(row.size),
+    kind: row.kind,
+    ...(row.width !== null && { width: row.width }),
+    ...(row.height !== null && { height: row.height }),
+    ...(row.blurhash !== null && { blurhash: row.blurhash }),
+    createdAt: Number(row.created_at),
+  };
+}
