@@ -184,3 +184,40 @@ export async function startServerProcess(options: {
     },
   };
 }
+
+/**
+ * Uploads a whole file to a chat through tus (`/v1/uploads`: one POST, one PATCH), as a client
+ * would; the new file's id. Throws on any refusal.
+ */
+export async function uploadTestFile(
+  url: string,
+  token: string,
+  data: Buffer,
+  metadata: { chatId: string; filename: string; filetype: string },
+): Promise<string> {
+  const tus = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
+  const created = await fetch(`${url}/v1/uploads`, {
+    method: 'POST',
+    headers: {
+      ...tus,
+      'upload-length': String(data.length),
+      'upload-metadata': Object.entries(metadata)
+        .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
+        .join(','),
+    },
+  });
+  if (created.status !== 201) throw new Error(`upload refused: ${created.status}`);
+  const location = new URL(created.headers.get('location')!, `${url}/v1/uploads`);
+  const finished = await fetch(location, {
+    method: 'PATCH',
+    headers: {
+      ...tus,
+      'upload-offset': '0',
+      'content-type': 'application/offset+octet-stream',
+    },
+    body: new Uint8Array(data),
+  });
+  const fileId = finished.headers.get('tokki-file-id');
+  if (finished.status !== 204 || !fileId) throw new Error(`upload failed: ${finished.status}`);
+  return fileId;
+}

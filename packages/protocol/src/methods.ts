@@ -309,13 +309,19 @@ export const methods = {
     result: Ok,
   }),
   'messages.send': method({
-    summary: 'Send a text message. Retrying with the same clientMsgId returns the original.',
+    summary:
+      'Send a text message, or photos and files with a caption. Retrying with the same clientMsgId returns the original.',
     params: Params({
       chatId: Id,
       clientMsgId: Type.String({ minLength: 1, maxLength: LIMITS.CLIENT_MSG_ID_MAX }),
-      text: Type.String({ minLength: 1 }),
+      /** The text, or the caption of `fileIds` (then it may be empty). */
+      text: Type.String(),
       /** Answer (quote) this message of the same chat. */
       replyToSeq: Type.Optional(Seq),
+      /** Files the sender uploaded to this chat (`/v1/uploads`), in order; several photos are an album. */
+      fileIds: Type.Optional(
+        Type.Array(Id, { minItems: 1, maxItems: LIMITS.FILES_PER_MESSAGE_MAX }),
+      ),
     }),
     result: Type.Object({ message: Message }),
   }),

@@ -61,6 +61,27 @@ export const Device = Type.Object({
 });
 export type Device = Static<typeof Device>;
 
+/**
+ * A file uploaded to a chat (`/v1/uploads`, tus 1.0). Images are stored re-encoded, upright and
+ * without EXIF, with a thumbnail and a BlurHash placeholder; other files byte for byte.
+ */
+export const FileInfo = Type.Object({
+  id: Id,
+  chatId: Id,
+  name: Type.String(),
+  /** Of the bytes served, sniffed from them: the uploader's declared type is not trusted. */
+  mime: Type.String(),
+  /** Bytes served (for an image: its re-encoded form). */
+  size: Type.Integer({ minimum: 0 }),
+  kind: Type.Union([Type.Literal('image'), Type.Literal('file')]),
+  width: Type.Optional(Type.Integer({ minimum: 1 })),
+  height: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** A placeholder to paint while the thumbnail loads (https://blurha.sh). */
+  blurhash: Type.Optional(Type.String()),
+  createdAt: Timestamp,
+});
+export type FileInfo = Static<typeof FileInfo>;
+
 /** The reactions a message can get: KakaoTalk's 공감 — heart, like, check, laugh, surprise, sad. */
 export const REACTIONS = ['heart', 'like', 'check', 'laugh', 'surprise', 'sad'] as const;
 export const Reaction = Type.Union(REACTIONS.map((r) => Type.Literal(r)));
@@ -88,6 +109,8 @@ export const Message = Type.Object({
   reactions: Type.Optional(
     Type.Array(Type.Object({ reaction: Reaction, userIds: Type.Array(Id, { minItems: 1 }) })),
   ),
+  /** Photos and files, in the sender's order (several photos: an album); absent when none. */
+  files: Type.Optional(Type.Array(FileInfo)),
 });
 export type Message = Static<typeof Message>;
 
@@ -207,24 +230,3 @@ export const Event = Type.Union([
   Type.Object({ kind: Type.Literal('typing'), chatId: Id, userId: Id }),
 ]);
 export type Event = Static<typeof Event>;
-
-/**
- * A file uploaded to a chat (`/v1/uploads`, tus 1.0). Images are stored re-encoded, upright and
- * without EXIF, with a thumbnail and a BlurHash placeholder; other files byte for byte.
- */
-export const FileInfo = Type.Object({
-  id: Id,
-  chatId: Id,
-  name: Type.String(),
-  /** Of the bytes served, sniffed from them: the uploader's declared type is not trusted. */
-  mime: Type.String(),
-  /** Bytes served (for an image: its re-encoded form). */
-  size: Type.Integer({ minimum: 0 }),
-  kind: Type.Union([Type.Literal('image'), Type.Literal('file')]),
-  width: Type.Optional(Type.Integer({ minimum: 1 })),
-  height: Type.Optional(Type.Integer({ minimum: 1 })),
-  /** A placeholder to paint while the thumbnail loads (https://blurha.sh). */
-  blurhash: Type.Optional(Type.String()),
-  createdAt: Timestamp,
-});
-export type FileInfo = Static<typeof FileInfo>;

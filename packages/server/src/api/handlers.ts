@@ -115,6 +115,7 @@ export const handlers: {
       p.clientMsgId,
       p.text,
       p.replyToSeq,
+      p.fileIds,
     ),
   }),
   'messages.history': (ctx, { principal }, p) =>

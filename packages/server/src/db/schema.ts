@@ -82,6 +82,8 @@ export interface MessagesTable {
   pts: number | null;
   /** The message of the same chat this one answers. */
   reply_to_seq: number | null;
+  /** `FileInfo[]` as JSON, in order; null for a message without files. */
+  files: string | null;
 }
 
 /** One member's reaction to one message. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { FileInfo } from '@tokki/protocol';
 import type { DatabaseSchema, FilesTable } from '../db/schema.js';
+import type { SqlRunner } from '../db/sql-runner.js';
 
 type Db = Kysely<DatabaseSchema>;
 
@@ -40,4 +41,32 @@ export function toFileInfo(row: FilesTable): FileInfo {
     ...(row.blurhash !== null && { blurhash: row.blurhash }),
     createdAt: Number(row.created_at),
   };
+}
+
+/** Files by id, for the send path (plain SQL: it runs on the SQLite write thread too). */
+export function filesByIds(sql: SqlRunner, ids: readonly string[]): Promise<FilesTable[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return sql.all<FilesTable>(`select * from files where id in (${ids.map(() => '?').join(', ')})`, [
+    ...ids,
+  ]);
+}
+
+/**
+ * The files a message may carry, as it will carry them: each uploaded by `senderId` to `chatId`
+ * (else undefined: the send is refused), in the order given.
+ */
+export function attachable(
+  rows: readonly FilesTable[],
+  ids: readonly string[],
+  chatId: string,
+  senderId: string,
+): FileInfo[] | undefined {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const files: FileInfo[] = [];
+  for (const id of ids) {
+    const row = byId.get(id);
+    if (!row || row.chat_id !== chatId || row.uploader_id !== senderId) return undefined;
+    files.push(toFileInfo(row));
+  }
+  return files;
 }

@@ -65,7 +65,7 @@ export async function searchPage(db: Db, dialect: Dialect, query: SearchPageQuer
       : sql`and (m.created_at, m.chat_id, m.seq) < (${after.createdAt}, ${after.chatId}, ${after.seq})`;
   const { rows } = await sql<MessagesTable>`
     select m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.text, m.created_at, m.edited_at,
-      m.deleted_at
+      m.deleted_at, m.pts, m.reply_to_seq, m.files
     from ${candidates}
     and cm.chat_id = m.chat_id and cm.user_id = ${userId} and cm.left_pts is null
     and m.seq > cm.joined_seq and m.deleted_at is null

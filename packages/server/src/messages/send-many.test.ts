@@ -37,6 +37,16 @@ async function seed(w: Writer): Promise<void> {
   }
 }
 
+/** A file `a` uploaded to `ab`, for sends that carry one. */
+async function seedFile(w: Writer): Promise<void> {
+  await w.sql.run(
+    `insert into files (id, chat_id, uploader_id, upload_id, name, mime, kind, size, sha256,
+       original_size, thumb_sha256, thumb_mime, blurhash, width, height, created_at)
+     values ('f_a', 'ab', 'a', null, 'a.pdf', 'application/pdf', 'file', 3, 'x', 3, null, null, null, null, null, 0)`,
+    [],
+  );
+}
+
 const send = (senderId: string, chatId: string, clientMsgId: string): SendCommand => ({
   kind: 'message.send',
   senderId,
@@ -64,6 +74,7 @@ describe.each(postgres)('sends together on %s', (dialect) => {
     opened.push({ test, database });
     const queue = new WriteQueue(database);
     await queue.run(seed);
+    await queue.run(seedFile);
     // One message already stored, which a repeat in the batch must answer.
     await queue.run((w) => sendStep(w, send('a', 'ab', 'stored')));
     return { database, queue };
@@ -106,6 +117,8 @@ describe.each(postgres)('sends together on %s', (dialect) => {
       send('barred', 'ac', 'nope'), // blocked by the other member: FORBIDDEN
       { ...send('b', 'ab', 'r1'), replyToSeq: 1 }, // a reply to the stored message
       { ...send('c', 'bc', 'r2'), replyToSeq: 99 }, // to no message: NOT_FOUND
+      { ...send('a', 'ab', 'file'), fileIds: ['f_a'] }, // a's upload to ab
+      { ...send('b', 'ab', 'not-his'), fileIds: ['f_a'] }, // someone else's: NOT_FOUND
     ];
     const answer = (r: SendResult) =>
       r.ok ? r.value : { error: (r.error as { code?: string }).code };
@@ -131,7 +144,7 @@ describe.each(postgres)('sends together on %s', (dialect) => {
     const actual = await together.queue.run((w) => sendManyOnPostgres(w, commands));
 
     expect(actual.map(answer)).toEqual(expected.map(answer));
-    expect(actual.filter((r) => !r.ok)).toHaveLength(5);
+    expect(actual.filter((r) => !r.ok)).toHaveLength(6);
     expect(await state(together.database)).toEqual(await state(oneByOne.database));
   });
 

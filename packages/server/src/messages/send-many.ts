@@ -3,7 +3,8 @@ import { membershipError, undeliverableError } from '../chats/service.js';
 import type { StepWriter } from '../db/batch.js';
 import type { MessagesTable } from '../db/schema.js';
 import { publishChatUpdate } from '../updates/log.js';
-import { noSuchReplyTarget, type SendCommand } from './send.js';
+import { attachable, filesByIds } from '../media/store.js';
+import { noSuchFile, noSuchReplyTarget, type SendCommand } from './send.js';
 import { toMessage } from './store.js';
 
 /** Shaped as a command's outcome (write-commands.ts). */
@@ -91,6 +92,12 @@ export async function sendManyOnPostgres(
     c.replyToSeq === undefined ||
     (replyTargets.has(`${c.chatId} ${c.replyToSeq}`) &&
       c.replyToSeq > joinedSeq.get(`${c.chatId} ${c.senderId}`)!);
+  // Files: each the sender's upload to the chat.
+  const fileRows = await filesByIds(w.sql, [
+    ...new Set(commands.flatMap((c) => (member(c) ? (c.fileIds ?? []) : []))),
+  ]);
+  const filesOf = (c: SendCommand) =>
+    c.fileIds ? attachable(fileRows, c.fileIds, c.chatId, c.senderId) : undefined;
   const fresh: { index: number; command: SendCommand; pts: number }[] = [];
   const firstInBatch = new Map<string, number>();
   commands.forEach((command, index) => {
@@ -103,6 +110,8 @@ export async function sendManyOnPostgres(
       results[index] = { ok: false, error: undeliverableError() };
     } else if (!canReply(command)) {
       results[index] = { ok: false, error: noSuchReplyTarget() };
+    } else if (command.fileIds && !filesOf(command)) {
+      results[index] = { ok: false, error: noSuchFile() };
     } else if (!firstInBatch.has(k)) {
       firstInBatch.set(k, fresh.length);
       fresh.push({ index, command, pts: w.nextPts() });
@@ -145,12 +154,13 @@ export async function sendManyOnPostgres(
       deleted_at: null,
       pts,
       reply_to_seq: command.replyToSeq ?? null,
+      files: command.fileIds ? JSON.stringify(filesOf(command)) : null,
     };
   });
 
   await w.sql.run(
-    `insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at, pts, reply_to_seq)
-     select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::int[])`,
+    `insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at, pts, reply_to_seq, files)
+     select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::int[], ?::text[])`,
     [
       rows.map((r) => r.chat_id),
       rows.map((r) => r.seq),
@@ -160,6 +170,7 @@ export async function sendManyOnPostgres(
       rows.map((r) => r.created_at),
       rows.map((r) => r.pts),
       rows.map((r) => r.reply_to_seq),
+      rows.map((r) => r.files),
     ],
   );
   // Each sender's read pointer moves to their newest message in the chat (see sendStep).

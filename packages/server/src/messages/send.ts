@@ -3,6 +3,7 @@ import { requireMemberForWrite, undeliverableError } from '../chats/service.js';
 import { Refused, type StepWriter } from '../db/batch.js';
 import { ApiError } from '../errors.js';
 import { logChatUpdate } from '../updates/log.js';
+import { attachable, filesByIds } from '../media/store.js';
 import * as store from './store.js';
 
 /** `messages.send` as data, so that it can run wherever the write connection is. */
@@ -14,6 +15,8 @@ export interface SendCommand {
   text: string;
   /** The message of the same chat this one answers, if any. */
   replyToSeq?: number;
+  /** Files the sender uploaded to the chat, in order. */
+  fileIds?: string[];
 }
 
 /**
@@ -22,7 +25,7 @@ export interface SendCommand {
  * write, so a refused send changes nothing, and the rest of its batch goes on (`Refused`).
  */
 export async function sendStep(w: StepWriter, command: SendCommand): Promise<Message> {
-  const { senderId, chatId, clientMsgId, text, replyToSeq } = command;
+  const { senderId, chatId, clientMsgId, text, replyToSeq, fileIds } = command;
   const membership = await requireMemberForWrite(w.sql, chatId, senderId).catch(
     (error: unknown) => {
       throw new Refused(error);
@@ -36,6 +39,8 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
     !(await store.isVisible(w.sql, chatId, replyToSeq, membership.joined_seq))
   )
     throw new Refused(noSuchReplyTarget());
+  const files = fileIds && attachable(await filesByIds(w.sql, fileIds), fileIds, chatId, senderId);
+  if (fileIds && !files) throw new Refused(noSuchFile());
 
   const pts = w.nextPts();
   const seq = await store.nextSeq(w.sql, chatId, pts, w.now);
@@ -50,6 +55,7 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
     deleted_at: null,
     pts,
     reply_to_seq: replyToSeq ?? null,
+    files: files ? JSON.stringify(files) : null,
   };
   await store.insertMessage(w.sql, row);
   // Sending means having read everything before: the sender's pointer moves with it, and
@@ -63,3 +69,7 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
 /** A reply to a message the sender cannot see, or that does not exist. */
 export const noSuchReplyTarget = () =>
   new ApiError('NOT_FOUND', 'The message to reply to does not exist.');
+
+/** A file that is not the sender's upload to this chat (or does not exist). */
+export const noSuchFile = () =>
+  new ApiError('NOT_FOUND', 'No such file: send files you uploaded to this chat.');

@@ -30,8 +30,15 @@ export class MessagesService {
     clientMsgId: string,
     text: string,
     replyToSeq?: number,
+    fileIds?: string[],
   ): Promise<Message> {
-    checkText(text);
+    if (fileIds) {
+      checkLength(text);
+      if (new Set(fileIds).size !== fileIds.length)
+        throw new ApiError('INVALID_PARAMS', 'A file is given twice.');
+    } else {
+      checkText(text);
+    }
     return this.writes.runCommand({
       kind: 'message.send',
       senderId,
@@ -39,6 +46,7 @@ export class MessagesService {
       clientMsgId,
       text,
       ...(replyToSeq !== undefined && { replyToSeq }),
+      ...(fileIds && { fileIds }),
     });
   }
 
@@ -248,13 +256,17 @@ export class MessagesService {
 }
 
 function checkText(text: string): void {
+  checkLength(text);
+  if (!text.trim()) throw new ApiError('INVALID_PARAMS', 'Text is empty.');
+}
+
+function checkLength(text: string): void {
   if ([...text].length > LIMITS.MESSAGE_TEXT_MAX) {
     throw new ApiError(
       'TEXT_TOO_LONG',
       `Text is limited to ${LIMITS.MESSAGE_TEXT_MAX} characters.`,
     );
   }
-  if (!text.trim()) throw new ApiError('INVALID_PARAMS', 'Text is empty.');
 }
 
 const isSeq = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0;

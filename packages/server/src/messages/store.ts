@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Message, Reaction } from '@tokki/protocol';
+import type { FileInfo, Message, Reaction } from '@tokki/protocol';
 import type { DatabaseSchema, MessagesTable } from '../db/schema.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 
@@ -15,6 +15,7 @@ export const toMessage = (row: MessagesTable): Message => ({
   editedAt: row.edited_at === null ? null : Number(row.edited_at),
   deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
   ...(row.reply_to_seq !== null && { replyToSeq: row.reply_to_seq }),
+  ...(row.files !== null && { files: JSON.parse(row.files) as FileInfo[] }),
 });
 
 // The send path runs these for every message, as plain prepared statements (see SqlRunner).
@@ -47,7 +48,7 @@ export async function nextSeq(
 
 export async function insertMessage(sql: SqlRunner, row: MessagesTable): Promise<void> {
   await sql.run(
-    'insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at, pts, reply_to_seq) values (?, ?, ?, ?, ?, ?, ?, ?)',
+    'insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at, pts, reply_to_seq, files) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [
       row.chat_id,
       row.seq,
@@ -57,6 +58,7 @@ export async function insertMessage(sql: SqlRunner, row: MessagesTable): Promise
       row.created_at,
       row.pts,
       row.reply_to_seq,
+      row.files,
     ],
   );
 }

@@ -7,6 +7,7 @@ import * as linkPreviews from './005-link-previews.js';
 import * as searchPerBatch from './006-search-per-batch.js';
 import * as files from './007-files.js';
 import * as repliesReactions from './008-replies-reactions.js';
+import * as messageFiles from './009-message-files.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '006-search-per-batch': searchPerBatch,
   '007-files': files,
   '008-replies-reactions': repliesReactions,
+  '009-message-files': messageFiles,
 };
 
 export const migrationProvider: MigrationProvider = {
