@@ -374,6 +374,15 @@ export const methods = {
     params: Params({ url: Type.String({ minLength: 1, maxLength: LIMITS.LINK_URL_MAX }) }),
     result: Type.Object({ preview: Type.Union([LinkPreview, Type.Null()]) }),
   }),
+  'messages.get': method({
+    summary:
+      'Messages of a chat by seq: those the caller can see, in seq order (others are left out).',
+    params: Params({
+      chatId: Id,
+      seqs: Type.Array(Seq, { minItems: 1, maxItems: LIMITS.HISTORY_PAGE_MAX }),
+    }),
+    result: Type.Object({ messages: Type.Array(Message) }),
+  }),
   'messages.markRead': method({
     summary: 'Move the read pointer forward to seq (it never moves back).',
     params: Params({ chatId: Id, seq: Seq }),

@@ -118,6 +118,9 @@ export const handlers: {
       p.fileIds,
     ),
   }),
+  'messages.get': async (ctx, { principal }, p) => ({
+    messages: await ctx.messages.get(principal.userId, p.chatId, p.seqs),
+  }),
   'messages.history': (ctx, { principal }, p) =>
     ctx.messages.history(principal.userId, p.chatId, p.limit ?? 50, p.cursor),
   'messages.edit': async (ctx, { principal }, p) => ({

@@ -75,6 +75,15 @@ describe.each(testDialects)('messages with photos and files on %s', (dialect) =>
     expect(frame.update.message.files).toEqual(album.files);
     const { messages } = await call('messages.history', { chatId: chat.id }, bob);
     expect(messages.find((m: Message) => m.seq === album.seq).files).toEqual(album.files);
+    // By seq: what the caller can see, others left out; nothing for a non-member.
+    const got = await call('messages.get', { chatId: chat.id, seqs: [album.seq, 9999] }, bob);
+    expect(got.messages).toEqual([expect.objectContaining({ seq: album.seq, files: album.files })]);
+    await expect(
+      call('messages.get', { chatId: chat.id, seqs: [album.seq] }, carol),
+    ).rejects.toMatchObject({ code: 'NOT_MEMBER' });
+    await expect(call('messages.get', { chatId: chat.id, seqs: [] }, bob)).rejects.toMatchObject({
+      code: 'INVALID_PARAMS',
+    });
     // A caption, and a plain message carries no files field.
     const captioned = await send(alice, chat.id, '점심 메뉴', [ids[2]!]);
     expect(captioned).toMatchObject({ text: '점심 메뉴', files: [{ id: ids[2] }] });

@@ -179,17 +179,8 @@ export class MessagesService {
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const reactions = await store.reactionsOf(
-      this.database.db,
-      chatId,
-      page.map((row) => row.seq),
-    );
     return {
-      messages: page.map((row) => {
-        const message = store.toMessage(row);
-        const reacted = reactions.get(row.seq);
-        return reacted ? { ...message, reactions: reacted } : message;
-      }),
+      messages: await this.withReactions(chatId, page),
       cursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
     };
   }
@@ -225,6 +216,28 @@ export class MessagesService {
       messages: page.map(store.toMessage),
       cursor: rows.length > options.limit && last ? searchCursor(last) : null,
     };
+  }
+
+  /** Messages of a chat by seq, those the caller can see, in seq order. */
+  async get(userId: string, chatId: string, seqs: readonly number[]): Promise<Message[]> {
+    const membership = await this.chats.requireMember(null, chatId, userId);
+    const rows = await store.visibleBySeq(this.database.db, userId, chatId, membership.joined_seq, [
+      ...new Set(seqs),
+    ]);
+    return this.withReactions(chatId, rows);
+  }
+
+  private async withReactions(chatId: string, rows: MessagesTable[]): Promise<Message[]> {
+    const reactions = await store.reactionsOf(
+      this.database.db,
+      chatId,
+      rows.map((row) => row.seq),
+    );
+    return rows.map((row) => {
+      const message = store.toMessage(row);
+      const reacted = reactions.get(row.seq);
+      return reacted ? { ...message, reactions: reacted } : message;
+    });
   }
 
   /** Moves the caller's read pointer forward to `seq` (clamped to the newest message). */

@@ -108,6 +108,35 @@ export function historyPage(
   return query.orderBy('m.seq', 'desc').limit(limit).execute();
 }
 
+/** The messages of `seqs` that the user can see: after `afterSeq`, not deleted for them. */
+export function visibleBySeq(
+  db: Db,
+  userId: string,
+  chatId: string,
+  afterSeq: number,
+  seqs: readonly number[],
+) {
+  return db
+    .selectFrom('messages as m')
+    .selectAll('m')
+    .where('m.chat_id', '=', chatId)
+    .where('m.seq', 'in', seqs)
+    .where('m.seq', '>', afterSeq)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('hidden_messages as h')
+            .select('h.seq')
+            .where('h.user_id', '=', userId)
+            .whereRef('h.chat_id', '=', 'm.chat_id')
+            .whereRef('h.seq', '=', 'm.seq'),
+        ),
+      ),
+    )
+    .orderBy('m.seq')
+    .execute();
+}
+
 export function find(sql: SqlRunner, chatId: string, seq: number) {
   return sql.get<MessagesTable>('select * from messages where chat_id = ? and seq = ?', [
     chatId,
