@@ -103,3 +103,16 @@ function charWidth(char: string): number {
     (code >= 0x20000 && code <= 0x3fffd);
   return wide ? 2 : 1;
 }
+
+/** `812 B`, `3.4 KB`, `12.0 MB` (powers of 1,024, as file managers count). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -49,6 +49,8 @@ export interface SendMessageOptions {
   onRetry?: (error: unknown, attempt: number) => void;
   /** Answer (quote) this message of the same chat. */
   replyToSeq?: number;
+  /** Files uploaded to this chat (`/v1/uploads`) to send, in order; `text` is then their caption. */
+  fileIds?: string[];
 }
 
 /** Parameters of {@link TokkiClient.signIn}. */
@@ -202,6 +204,7 @@ export class TokkiClient {
       text,
       clientMsgId: options.clientMsgId ?? newClientMsgId(),
       ...(options.replyToSeq !== undefined && { replyToSeq: options.replyToSeq }),
+      ...(options.fileIds && { fileIds: options.fileIds }),
     };
     const { signal, onRetry } = options;
     return retryUntilDone(() => this.call('messages.send', params, { signal }), {

@@ -1,14 +1,32 @@
 import { REACTIONS, type Reaction } from '@tokki/protocol';
 import type { Command } from 'commander';
+import { basename } from 'node:path';
+import { downloadTo } from '../files.js';
+import { formatBytes } from '../format.js';
 import { CliError } from '../output.js';
-import { openSession, type CommonOptions } from './common.js';
+import { openSession, positiveInteger, type CommonOptions } from './common.js';
 
 interface DeleteOptions extends CommonOptions {
   forEveryone?: boolean;
 }
 
-/** `tokki reply`, `tokki react`, `tokki edit` and `tokki delete`. */
+interface DownloadOptions extends CommonOptions {
+  out?: string;
+  index: number;
+}
+
+/** `tokki reply`, `tokki react`, `tokki edit`, `tokki delete` and `tokki download`. */
 export function registerMessageActions(program: Command): Command[] {
+  const download = program
+    .command('download')
+    .summary("Save a message's photo or file")
+    .description("Save a message's photo or file (byte for byte; photos without their metadata)")
+    .argument('<chat-id>', 'the chat, from `tokki chats`')
+    .argument('<seq>', 'the message, by its #number in `tokki history`', messageSeq)
+    .option('--out <path>', 'where to save it (default: its name, here); never overwritten')
+    .option('--index <n>', 'which of the message’s files (1 = the first)', positiveInteger, 1)
+    .action(runDownload);
+
   const reply = program
     .command('reply')
     .summary('Answer a message, quoting it')
@@ -53,7 +71,22 @@ export function registerMessageActions(program: Command): Command[] {
     .option('--for-everyone', 'delete it for every member, not only for you')
     .action(runDelete);
 
-  return [reply, react, edit, remove];
+  return [reply, react, edit, remove, download];
+}
+
+async function runDownload(chatId: string, seq: number, options: DownloadOptions): Promise<void> {
+  const { client, out, profile } = openSession(options);
+  const { messages } = await client.call('messages.get', { chatId, seqs: [seq] });
+  const file = messages[0]?.files?.[options.index - 1];
+  if (!messages[0]) throw new CliError(`No message #${seq} in ${chatId}.`);
+  if (!file) throw new CliError(`Message #${seq} has no file number ${options.index}.`);
+  const { url } = await client.call('files.get', { fileId: file.id });
+  const path = options.out ?? basename(file.name);
+  const bytes = await downloadTo(profile, url, path);
+  out.result(
+    { fileId: file.id, name: file.name, mime: file.mime, path, bytes },
+    () => `Saved ${file.name} (${formatBytes(bytes)}) to ${path}.`,
+  );
 }
 
 async function runReply(

@@ -1,7 +1,8 @@
 import { LIMITS } from '@tokki/protocol';
 import type { Command } from 'commander';
 import { newClientMsgId, type MethodResult } from '@tokki/sdk';
-import { UserNames, formatTime, indentLines } from '../format.js';
+import { uploadFile } from '../files.js';
+import { UserNames, formatBytes, formatTime, indentLines } from '../format.js';
 import { CliError, describeError } from '../output.js';
 import { openSession, positiveInteger, positiveSeconds, type CommonOptions } from './common.js';
 
@@ -10,6 +11,8 @@ type Message = MethodResult<'messages.send'>['message'];
 interface SendOptions extends CommonOptions {
   clientMsgId?: string;
   timeout: number;
+  file: string[];
+  caption?: string;
 }
 
 interface HistoryOptions extends CommonOptions {
@@ -26,7 +29,14 @@ export function registerMessages(program: Command): Command[] {
         'are retried with the same client message id, so it is sent exactly once.',
     )
     .argument('<chat-id>', 'the chat, from `tokki chats`')
-    .argument('<text>', 'the message; "-" reads it from stdin')
+    .argument('[text]', 'the message; "-" reads it from stdin (with --file: the caption)')
+    .option(
+      '--file <path>',
+      'send a photo or file (again for more: photos become an album); resumes after a drop',
+      (path: string, paths: string[]) => [...paths, path],
+      [] as string[],
+    )
+    .option('--caption <text>', 'the text under the files')
     .option(
       '--client-msg-id <id>',
       'your id for this message: resending with the same id never sends it twice',
@@ -57,10 +67,28 @@ export function registerMessages(program: Command): Command[] {
   return [send, history, read];
 }
 
-async function runSend(chatId: string, text: string, options: SendOptions): Promise<void> {
-  const { client, out } = openSession(options);
-  const body = text === '-' ? await readStdin() : text;
-  if (body.length === 0) throw new CliError('Nothing to send: the text is empty.');
+async function runSend(
+  chatId: string,
+  text: string | undefined,
+  options: SendOptions,
+): Promise<void> {
+  const { client, out, profile } = openSession(options);
+  const body = options.caption ?? (text === '-' ? await readStdin() : (text ?? ''));
+  if (body.length === 0 && options.file.length === 0)
+    throw new CliError('Nothing to send: give a text or --file.');
+  const fileIds: string[] = [];
+  for (const path of options.file) {
+    let shown = -1;
+    fileIds.push(
+      await uploadFile(profile, chatId, path, (sent, total) => {
+        const percent = Math.floor((sent / total) * 100);
+        if (percent >= shown + 10 || sent === total) {
+          shown = percent;
+          out.note(`${path}: ${percent} %`);
+        }
+      }),
+    );
+  }
   const clientMsgId = options.clientMsgId ?? newClientMsgId();
   const signal = AbortSignal.timeout(options.timeout * 1000);
   let message: Message;
@@ -68,6 +96,7 @@ async function runSend(chatId: string, text: string, options: SendOptions): Prom
     ({ message } = await client.sendMessage(chatId, body, {
       clientMsgId,
       signal,
+      ...(fileIds.length > 0 && { fileIds }),
       onRetry: (error, attempt) => {
         if (attempt === 1) out.note(`${describeError(error)}; retrying for ${options.timeout} s…`);
       },
@@ -112,6 +141,10 @@ export function describeMessage(message: Message, names: UserNames): string {
   if (message.deletedAt !== null) return `${head}(deleted)`;
   const reply = message.replyToSeq !== undefined ? `↪ #${message.replyToSeq} ` : '';
   const edited = message.editedAt !== null ? ' (edited)' : '';
+  const files = (message.files ?? []).map(
+    (file, i) =>
+      `\n${' '.repeat(head.length)}📎 ${i + 1}. ${file.name} (${formatBytes(file.size)})`,
+  );
   const reactions = (message.reactions ?? [])
     .map(({ reaction, userIds }) => `${reaction} ${userIds.length}`)
     .join(', ');
@@ -120,7 +153,8 @@ export function describeMessage(message: Message, names: UserNames): string {
     reply +
     indentLines(message.text, ' '.repeat(head.length)) +
     edited +
-    (reactions ? `  [${reactions}]` : '')
+    (reactions ? `  [${reactions}]` : '') +
+    files.join('')
   );
 }
 
