@@ -31,6 +31,7 @@ const PATHS = {
   search: 'M11 18a7 7 0 100-14 7 7 0 000 14zM16 16l4.5 4.5',
   more: 'M5 12h.01M12 12h.01M19 12h.01',
   copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
+  reply: 'M10 7L5 12l5 5M5 12h9a5 5 0 015 5v1',
 } as const;
 
 export type IconName = keyof typeof PATHS;

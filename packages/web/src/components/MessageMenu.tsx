@@ -1,18 +1,24 @@
-import type { Message } from '@tokki/protocol';
+import { REACTIONS, type Message, type Reaction } from '@tokki/protocol';
 import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { REACTION_EMOJI } from '../lib/reactions';
 import { Icon, type IconName } from './Icon';
 
-export type MessageAction = 'copy' | 'edit' | 'delete';
+export type MessageAction = 'reply' | 'copy' | 'edit' | 'delete';
 
 /**
  * What one can do with a message (long-press, right-click or its "⋯" button), as a modal list
- * like KakaoTalk's: arrow keys move between the items, Escape or the backdrop closes it.
+ * like KakaoTalk's, with a row of reactions on top: arrow keys move between the items, Escape or
+ * the backdrop closes it.
  */
 export function MessageMenu(props: {
   message: Message | null;
   actions: MessageAction[];
   onAction: (action: MessageAction) => void;
+  /** This user's reaction to the message; choosing it again takes it back. */
+  myReaction: Reaction | null;
+  /** Absent when the message takes no reactions (a tombstone). */
+  onReact: ((reaction: Reaction | null) => void) | undefined;
   onClose: () => void;
 }) {
   const { t } = useTranslation();
@@ -31,7 +37,7 @@ export function MessageMenu(props: {
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) return;
-    const items = [...event.currentTarget.querySelectorAll<HTMLElement>('[role="menuitem"]')];
+    const items = [...event.currentTarget.querySelectorAll<HTMLElement>('[role^="menuitem"]')];
     const at = items.indexOf(document.activeElement as HTMLElement);
     const next =
       event.key === 'Home'
@@ -44,6 +50,7 @@ export function MessageMenu(props: {
   };
 
   const labels: Record<MessageAction, { label: string; icon: IconName }> = {
+    reply: { label: t('chat.reply'), icon: 'reply' },
     copy: { label: t('chat.copy'), icon: 'copy' },
     edit: { label: t('chat.edit'), icon: 'edit' },
     delete: { label: t('chat.delete'), icon: 'trash' },
@@ -66,6 +73,29 @@ export function MessageMenu(props: {
         {message ? (message.deletedAt ? t('chat.deleted') : message.text) : ''}
       </p>
       <div role="menu" aria-labelledby={titleId} onKeyDown={onKeyDown}>
+        {props.onReact && (
+          <div role="group" className="reaction-picker" aria-label={t('chat.reactionsLabel')}>
+            {REACTIONS.map((reaction) => {
+              const chosen = props.myReaction === reaction;
+              return (
+                <button
+                  key={reaction}
+                  type="button"
+                  role="menuitemradio"
+                  aria-checked={chosen}
+                  className={`reaction-option reaction-${reaction}${chosen ? ' chosen' : ''}`}
+                  aria-label={t(`reactions.${reaction}`)}
+                  title={t(`reactions.${reaction}`)}
+                  onClick={() => props.onReact?.(chosen ? null : reaction)}
+                >
+                  <span className="reaction-emoji" aria-hidden="true">
+                    {REACTION_EMOJI[reaction]}
+                  </span>
+                </button>
+              );
+            })}
+          </div>
+        )}
         {props.actions.map((action) => (
           <button
             key={action}

@@ -74,7 +74,12 @@ describe.skipIf(!browserSuites)('web app: editing and deleting messages', () => 
       // "Editing" bar; saving shows the new text, marked "edited", to both.
       await messageRow(a, 'Lunch at noon?').hover();
       await messageRow(a, 'Lunch at noon?').locator('.message-more').click();
-      expect(await menuItems(a)).toEqual([en.chat.copy, en.chat.edit, en.chat.delete]);
+      expect(await menuItems(a)).toEqual([
+        en.chat.reply,
+        en.chat.copy,
+        en.chat.edit,
+        en.chat.delete,
+      ]);
       await a.locator('.message-menu .action-edit').click();
       await a.locator('.editing-bar', { hasText: en.chat.editing }).waitFor();
       const input = a.locator('.composer-input');
@@ -117,7 +122,7 @@ describe.skipIf(!browserSuites)('web app: editing and deleting messages', () => 
 
       // Alice cannot edit Bob's message.
       await messageRow(a, 'See you there').locator('.bubble').click({ button: 'right' });
-      expect(await menuItems(a)).toEqual([en.chat.copy, en.chat.delete]);
+      expect(await menuItems(a)).toEqual([en.chat.reply, en.chat.copy, en.chat.delete]);
       await closeMenu(a);
 
       // Bob deletes Alice's edited message for himself: gone for him, even after a reload;
@@ -177,7 +182,7 @@ describe.skipIf(!browserSuites)('web app: editing and deleting messages', () => 
       await page.clock.install({ time: Date.now() + 25 * HOUR });
       await page.reload();
       await messageRow(page, 'An old message').locator('.bubble').click({ button: 'right' });
-      expect(await menuItems(page)).toEqual([en.chat.copy, en.chat.delete]);
+      expect(await menuItems(page)).toEqual([en.chat.reply, en.chat.copy, en.chat.delete]);
       await page.locator('.message-menu .action-delete').click();
       const dialog = page.locator('.delete-message-dialog[open]');
       await dialog.waitFor();

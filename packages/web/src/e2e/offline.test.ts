@@ -111,15 +111,21 @@ describe.skipIf(!browserSuites)('web app: reloads and a server that goes away', 
 
   it('shows a message written while the server is down as pending and delivers it once', async () => {
     await stopServer(); // already stopped, unless the test before failed early
+    // A reply: the queue keeps what it answers.
+    await messageRow(page, 'Message 2 from Bora').locator('.bubble').click({ button: 'right' });
+    await page.locator('.message-menu .action-reply').click();
+    await page.locator('.replying-bar').waitFor();
     await sendMessage(page, 'Written while offline');
     const row = messageRow(page, 'Written while offline');
     await expect.poll(() => row.getAttribute('data-pending')).toBe('sending');
     expect(await row.locator('.pending-icon').count()).toBe(1);
+    await row.locator('.reply-quote', { hasText: 'Message 2 from Bora' }).waitFor();
 
     // The queue survives a reload too.
     await page.waitForTimeout(300);
     await page.reload();
     await expect.poll(() => row.getAttribute('data-pending')).toBe('sending');
+    await row.locator('.reply-quote', { hasText: 'Message 2 from Bora' }).waitFor();
 
     await startServer();
     await expect.poll(() => row.getAttribute('data-seq'), { timeout: 25_000 }).not.toBeNull();
@@ -130,9 +136,12 @@ describe.skipIf(!browserSuites)('web app: reloads and a server that goes away', 
 
     // Exactly one copy reached Bora, and the page shows exactly one.
     const history = (await post(url, 'messages.history', { chatId, limit: 50 }, bora.token)) as {
-      messages: { text: string }[];
+      messages: { text: string; seq: number; replyToSeq?: number }[];
     };
-    expect(history.messages.filter((m) => m.text === 'Written while offline')).toHaveLength(1);
+    const sent = history.messages.filter((m) => m.text === 'Written while offline');
+    expect(sent).toHaveLength(1);
+    const quoted = history.messages.find((m) => m.text === 'Message 2 from Bora');
+    expect(sent[0]!.replyToSeq).toBe(quoted!.seq);
     // A reload (resending anything still queued) does not double it either.
     await page.reload();
     await messageRow(page, 'Message 3 from Bora').waitFor();

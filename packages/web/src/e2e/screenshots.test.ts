@@ -17,6 +17,13 @@ import { seedChats, seedFriends, type SeedLanguage, type Seeded, type SeededFrie
 
 const browserSuites = browserSuitesAvailable();
 
+/** What I answer the friend's long question with, quoting it. */
+const MY_REPLY: Record<SeedLanguage, string> = {
+  ko: '좋아, 비 오면 일요일로 하자 ☔',
+  en: 'Sure, Sunday if it rains ☔',
+  ja: 'いいよ、雨なら日曜にしよう ☔',
+};
+
 const LANGUAGES: { lng: SeedLanguage; locale: string; base: number }[] = [
   { lng: 'ko', locale: 'ko-KR', base: 40001 },
   { lng: 'en', locale: 'en-US', base: 50001 },
@@ -190,6 +197,37 @@ describe.skipIf(!browserSuites)('web app: screenshots and layout at 360×740', (
           await page.mouse.move(0, 0);
           problems.push(...(await shoot(page, `message-edit-${lng}-${colorScheme}`)));
           await page.locator('.composer-input').press('Escape');
+
+          // Replying to the friend's long question (the one I liked), then the chat with the
+          // quotes and reaction chips, and the menu with its reaction row (my heart chosen).
+          const question = page.locator('.message-row.theirs', {
+            has: page.locator('.reaction-chip.reaction-like'),
+          });
+          await question.locator('.bubble').click({ button: 'right' });
+          await menu.locator('.action-reply').click();
+          await page.locator('.replying-bar').waitFor();
+          await page.mouse.move(0, 0);
+          problems.push(...(await shoot(page, `reply-compose-${lng}-${colorScheme}`)));
+          if (colorScheme === 'light') {
+            await page.locator('.composer-input').fill(MY_REPLY[lng]);
+            await page.locator('.composer-input').press('Enter');
+          } else {
+            await page.locator('.composer-input').press('Escape');
+          }
+          await page.locator('.replying-bar').waitFor({ state: 'detached' });
+          await page.locator('.message-row.mine:not([data-pending]) .reply-quote').waitFor();
+          await page.mouse.move(0, 0);
+          problems.push(...(await shoot(page, `reply-chat-${lng}-${colorScheme}`)));
+
+          await page
+            .locator('.message-row', { has: page.locator('.reaction-chip.reaction-heart') })
+            .locator('.bubble')
+            .click({ button: 'right' });
+          await menu.locator('.reaction-option.chosen').waitFor();
+          await page.mouse.move(0, 0);
+          problems.push(...(await shoot(page, `reaction-menu-${lng}-${colorScheme}`)));
+          await page.keyboard.press('Escape');
+          await menu.waitFor({ state: 'detached' });
         }
       } finally {
         await context.close();

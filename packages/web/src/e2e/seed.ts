@@ -27,6 +27,7 @@ const PEOPLE = {
         '최고다 👍 혹시 비 오면 일요일로 미룰까? 일기예보 보니까 토요일 오후부터 비 소식이 있던데 아침에는 괜찮을 것 같기도 하고',
       ],
     ],
+    reply: '김밥 최고! 물은 내가 챙길게 💧',
     groupLines: [
       ['third', '다들 등산화 챙기세요!'],
       ['friend', '저는 조금 늦을 수도 있어요'],
@@ -48,6 +49,7 @@ const PEOPLE = {
         'Perfect 👍 Should we move it to Sunday if it rains? The forecast says rain from Saturday afternoon, but the morning might be fine.',
       ],
     ],
+    reply: "Gimbap is the best! I'll bring water 💧",
     groupLines: [
       ['third', 'Everyone bring hiking boots!'],
       ['friend', 'I might be a little late'],
@@ -69,6 +71,7 @@ const PEOPLE = {
         '最高 👍 もし雨だったら日曜にする？天気予報だと土曜の午後から雨みたいだけど、朝は大丈夫かもしれない',
       ],
     ],
+    reply: 'おにぎり最高！飲み物は私が持っていくね 💧',
     groupLines: [
       ['third', 'みんな登山靴を忘れずに！'],
       ['friend', '少し遅れるかもしれません'],
@@ -80,7 +83,8 @@ const PEOPLE = {
 export type SeedLanguage = keyof typeof PEOPLE;
 
 /**
- * A user with a 1:1 chat (a long conversation, unread replies) and a group with a long title.
+ * A user with a 1:1 chat (a long conversation, a reply that quotes my line, reactions, unread
+ * replies) and a group with a long title.
  * `base` picks the test numbers (base, base+1, base+2).
  */
 export async function seedChats(url: string, lng: SeedLanguage, base: number): Promise<Seeded> {
@@ -94,15 +98,30 @@ export async function seedChats(url: string, lng: SeedLanguage, base: number): P
     id: string;
   };
   let id = 0;
-  const say = async (chatId: string, who: keyof typeof users, text: string) => {
+  const say = async (
+    chatId: string,
+    who: keyof typeof users,
+    text: string,
+    replyToSeq?: number,
+  ) => {
     await post(
       url,
       'messages.send',
-      { chatId, clientMsgId: `seed-${id++}`, text },
+      { chatId, clientMsgId: `seed-${id++}`, text, ...(replyToSeq && { replyToSeq }) },
       users[who].token,
     );
   };
+  const react = async (who: keyof typeof users, seq: number, reaction: string) => {
+    await post(url, 'messages.react', { chatId: direct.id, seq, reaction }, users[who].token);
+  };
   for (const [who, text] of people.lines) await say(direct.id, who, text);
+  // The friend answers my gimbap line (seq 4); my heart and their laugh on it, my like on their
+  // long question, and their check on my "Saturday morning".
+  await say(direct.id, 'friend', people.reply, 4);
+  await react('friend', 4, 'laugh');
+  await react('me', 4, 'heart');
+  await react('me', 5, 'like');
+  await react('friend', 2, 'check');
   const group = (await post(
     url,
     'chats.createGroup',

@@ -57,13 +57,15 @@ export function messageActionErrorText(
   t: TFunction,
   error: unknown,
   lng: string,
-  action: 'edit' | 'deleteForEveryone' | 'deleteForMe',
+  action: 'edit' | 'deleteForEveryone' | 'deleteForMe' | 'react',
 ): string {
   if (error instanceof TokkiError) {
     if (error.code === 'FORBIDDEN' && action !== 'deleteForMe') {
       return action === 'edit' ? t('chat.editTooLate') : t('chat.deleteTooLate');
     }
-    if (error.code === 'CONFLICT') return t('chat.alreadyDeleted');
+    if (error.code === 'CONFLICT') {
+      return action === 'react' ? t('chat.messageGone') : t('chat.alreadyDeleted');
+    }
     if (error.code === 'NOT_FOUND') return t('chat.messageGone');
   }
   return errorText(t, error, lng);

@@ -21,6 +21,8 @@ export interface PendingMessage {
   clientMsgId: string;
   chatId: string;
   text: string;
+  /** The message it answers (quotes), kept so that a resend after a reload still answers it. */
+  replyToSeq?: number;
   createdAt: number;
   /** `failed`: the server refused it (not a connection problem); the user may resend or delete. */
   status: 'sending' | 'failed';

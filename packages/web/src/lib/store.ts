@@ -4,6 +4,7 @@ import type {
   Me,
   Member,
   Message,
+  Reaction,
   Recommendation,
   Update,
   User,
@@ -26,6 +27,7 @@ import {
   type PendingMessage,
   type Session,
 } from './persist';
+import { asTombstone, reactionOf, withReaction } from './reactions';
 
 /** The messages of one chat that are loaded: a gapless run of seqs, oldest first. */
 export interface History {
@@ -566,12 +568,16 @@ export class AppStore {
 
   // ---- Sending -------------------------------------------------------------------------
 
-  /** Shows the message at once as pending and sends it, exactly once, as soon as possible. */
-  send(chatId: string, text: string): void {
+  /**
+   * Shows the message at once as pending and sends it, exactly once, as soon as possible;
+   * `replyToSeq` makes it answer (quote) that message of the chat.
+   */
+  send(chatId: string, text: string, replyToSeq?: number): void {
     const pending: PendingMessage = {
       clientMsgId: newClientMsgId(),
       chatId,
       text,
+      ...(replyToSeq !== undefined && { replyToSeq }),
       createdAt: Date.now(),
       status: 'sending',
     };
@@ -612,6 +618,7 @@ export class AppStore {
       const { message } = await client.sendMessage(pending.chatId, pending.text, {
         clientMsgId: pending.clientMsgId,
         signal: controller.signal,
+        replyToSeq: pending.replyToSeq,
       });
       if (client === this.#client) this.#insertMessage(message);
     } catch (error) {
@@ -659,8 +666,10 @@ export class AppStore {
    */
   async editMessage(chatId: string, seq: number, text: string): Promise<Message> {
     const { message } = await this.#callClient().call('messages.edit', { chatId, seq, text });
-    // The message.edited update follows; show the change at once.
-    this.#changeMessage(chatId, seq, (m) => (!m.deletedAt ? message : m));
+    // The message.edited update follows; show the change at once (reactions stay as applied).
+    this.#changeMessage(chatId, seq, (m) =>
+      !m.deletedAt ? { ...m, text: message.text, editedAt: message.editedAt } : m,
+    );
     return message;
   }
 
@@ -676,7 +685,32 @@ export class AppStore {
       return;
     }
     const deletedAt = Date.now();
-    this.#changeMessage(chatId, seq, (m) => (!m.deletedAt ? { ...m, text: '', deletedAt } : m));
+    this.#changeMessage(chatId, seq, (m) => (!m.deletedAt ? asTombstone(m, deletedAt) : m));
+  }
+
+  /**
+   * Sets this user's reaction to a message, or takes it back with null. Shown at once; the
+   * server's message.reacted update confirms it, and a refusal puts back what was there. Throws
+   * a TokkiError: `CONFLICT` (deleted for everyone), `NOT_FOUND`, or a connection error.
+   */
+  async react(chatId: string, seq: number, reaction: Reaction | null): Promise<void> {
+    const me = this.#state.me?.id;
+    const client = this.#callClient();
+    if (!me) return;
+    const history = this.#state.histories[chatId];
+    const index = history ? findSeq(history.messages, seq) : -1;
+    const before = index >= 0 ? reactionOf(history!.messages[index]!, me) : null;
+    this.#changeMessage(chatId, seq, (m) => (m.deletedAt ? m : withReaction(m, me, reaction)));
+    try {
+      await client.call('messages.react', { chatId, seq, reaction });
+    } catch (error) {
+      if (client !== this.#client) return;
+      // Unless another device changed it meanwhile, put back what the server still has.
+      this.#changeMessage(chatId, seq, (m) =>
+        reactionOf(m, me) === reaction && !m.deletedAt ? withReaction(m, me, before) : m,
+      );
+      throw error;
+    }
   }
 
   // ---- Typing ---------------------------------------------------------------------------
@@ -731,11 +765,12 @@ export class AppStore {
         );
         return;
       case 'message.deleted':
-        this.#changeMessage(update.chatId, update.seq, (m) => ({
-          ...m,
-          text: '',
-          deletedAt: update.deletedAt,
-        }));
+        this.#changeMessage(update.chatId, update.seq, (m) => asTombstone(m, update.deletedAt));
+        return;
+      case 'message.reacted':
+        this.#changeMessage(update.chatId, update.seq, (m) =>
+          m.deletedAt ? m : withReaction(m, update.userId, update.reaction),
+        );
         return;
       case 'message.hidden':
         this.#hideMessage(update.chatId, update.seq);
@@ -1172,6 +1207,11 @@ export function mergeMessages(a: Message[], b: Message[]): Message[] {
   for (const message of a) bySeq.set(message.seq, message);
   for (const message of b) bySeq.set(message.seq, message);
   return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
+}
+
+/** The message with this seq in a run sorted by seq, if loaded. */
+export function findMessage(messages: Message[], seq: number): Message | undefined {
+  return messages[findSeq(messages, seq)];
 }
 
 /** The index of the message with this seq in a run sorted by seq, or -1. */

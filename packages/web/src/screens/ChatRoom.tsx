@@ -1,4 +1,13 @@
-import { LIMITS, type Chat, type Member, type Message } from '@tokki/protocol';
+import {
+  LIMITS,
+  REACTIONS,
+  type Chat,
+  type Friend,
+  type Me,
+  type Member,
+  type Message,
+  type Reaction,
+} from '@tokki/protocol';
 import {
   memo,
   useCallback,
@@ -10,6 +19,7 @@ import {
   type KeyboardEvent,
   type PointerEvent,
 } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { Avatar } from '../components/Avatar';
@@ -24,8 +34,16 @@ import { errorCodeText, messageActionErrorText } from '../lib/errors';
 import { dayKey, formatDay, formatTime } from '../lib/format';
 import type { PendingMessage } from '../lib/persist';
 import { takeFocus } from '../lib/message-focus';
+import { REACTION_EMOJI, reactionOf } from '../lib/reactions';
 import { goBack, navigate } from '../lib/router';
-import { store, unreadCounter, useAppState, withinEditWindow, type History } from '../lib/store';
+import {
+  findMessage,
+  store,
+  unreadCounter,
+  useAppState,
+  withinEditWindow,
+  type History,
+} from '../lib/store';
 
 type Item =
   | { kind: 'message'; key: string; message: Message }
@@ -51,7 +69,27 @@ interface Notice {
 function actionsFor(message: Message, myId: string | undefined): MessageAction[] {
   if (message.deletedAt) return ['delete'];
   const editable = message.senderId === myId && withinEditWindow(message);
-  return editable ? ['copy', 'edit', 'delete'] : ['copy', 'delete'];
+  return editable ? ['reply', 'copy', 'edit', 'delete'] : ['reply', 'copy', 'delete'];
+}
+
+/** How a member is named in this chat: my contact name for a friend, else their own name. */
+function nameOf(
+  userId: string,
+  chat: Chat,
+  members: Record<string, Member> | undefined,
+  friend: Friend | undefined,
+  me: Me | null,
+  t: TFunction,
+): string {
+  if (friend) return shownName(friend);
+  if (userId === me?.id) return me.displayName;
+  const user = members?.[userId]?.user ?? (chat.peer?.id === userId ? chat.peer : undefined);
+  return user?.displayName || t('chat.unknownUser');
+}
+
+/** A message's first line, for a quote (CSS cuts it to the width). */
+function snippet(text: string): string {
+  return text.trim().split('\n', 1)[0] ?? '';
 }
 
 async function copyText(text: string): Promise<void> {
@@ -78,10 +116,13 @@ export function ChatRoom({ chatId }: { chatId: string }) {
   const typingIds = useAppState((s) => s.typing[chatId]) ?? NO_ONE;
   const members = useAppState((s) => s.members[chatId]);
   const friends = useAppState((s) => s.friends);
-  const myId = useAppState((s) => s.me?.id);
+  const me = useAppState((s) => s.me);
+  const myId = me?.id;
   const [menuFor, setMenuFor] = useState<Message | null>(null);
   const [deleting, setDeleting] = useState<Message | null>(null);
+  // The composer either edits a message or answers one, never both.
   const [editing, setEditing] = useState<Message | null>(null);
+  const [replying, setReplying] = useState<Message | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
 
   useEffect(() => {
@@ -89,6 +130,7 @@ export function ChatRoom({ chatId }: { chatId: string }) {
     setMenuFor(null);
     setDeleting(null);
     setEditing(null);
+    setReplying(null);
     setNotice(null);
     return () => store.openChat(null);
   }, [chatId]);
@@ -106,7 +148,11 @@ export function ChatRoom({ chatId }: { chatId: string }) {
     setNotice(null);
     if (action === 'copy') {
       void copyText(message.text).then(() => setNotice({ text: t('chat.copied'), error: false }));
+    } else if (action === 'reply') {
+      setEditing(null);
+      setReplying(message);
     } else if (action === 'edit') {
+      setReplying(null);
       setEditing(message);
     } else {
       setDeleting(message);
@@ -118,11 +164,22 @@ export function ChatRoom({ chatId }: { chatId: string }) {
     setDeleting(null);
     if (!message) return;
     if (editing?.seq === message.seq) setEditing(null);
+    if (replying?.seq === message.seq) setReplying(null);
     store.deleteMessage(chatId, message.seq, forEveryone).catch((error: unknown) => {
       const action = forEveryone ? 'deleteForEveryone' : 'deleteForMe';
       setNotice({ text: messageActionErrorText(t, error, i18n.language, action), error: true });
     });
   };
+
+  const language = i18n.language;
+  const onReact = useCallback(
+    (message: Message, reaction: Reaction | null) => {
+      store.react(chatId, message.seq, reaction).catch((error: unknown) => {
+        setNotice({ text: messageActionErrorText(t, error, language, 'react'), error: true });
+      });
+    },
+    [chatId, t, language],
+  );
 
   useEffect(() => {
     const onVisible = () => store.markOpenChatRead();
@@ -194,12 +251,22 @@ export function ChatRoom({ chatId }: { chatId: string }) {
         }
       />
       <ConnectionBanner />
-      <MessageList key={chatId} chat={chat} onActions={setMenuFor} />
+      <MessageList key={chatId} chat={chat} onActions={setMenuFor} onReact={onReact} />
       {/* Before the composer: closing the menu gives focus back before editing takes it. */}
       <MessageMenu
         message={menuFor}
         actions={menuFor ? actionsFor(menuFor, myId) : []}
         onAction={onAction}
+        myReaction={menuFor ? reactionOf(menuFor, myId) : null}
+        onReact={
+          menuFor && !menuFor.deletedAt
+            ? (reaction) => {
+                setMenuFor(null);
+                setNotice(null);
+                onReact(menuFor, reaction);
+              }
+            : undefined
+        }
         onClose={() => setMenuFor(null)}
       />
       <DeleteMessageDialog
@@ -217,6 +284,13 @@ export function ChatRoom({ chatId }: { chatId: string }) {
         chatId={chatId}
         editing={editing}
         onEditDone={() => setEditing(null)}
+        replying={replying}
+        replyingName={
+          replying
+            ? nameOf(replying.senderId, chat, members, friends[replying.senderId], me, t)
+            : ''
+        }
+        onReplyDone={() => setReplying(null)}
         notice={notice}
         onDismissNotice={() => setNotice(null)}
       />
@@ -224,7 +298,15 @@ export function ChatRoom({ chatId }: { chatId: string }) {
   );
 }
 
-function MessageList({ chat, onActions }: { chat: Chat; onActions: (message: Message) => void }) {
+function MessageList({
+  chat,
+  onActions,
+  onReact,
+}: {
+  chat: Chat;
+  onActions: (message: Message) => void;
+  onReact: (message: Message, reaction: Reaction | null) => void;
+}) {
   const { t } = useTranslation();
   const chatId = chat.id;
   const history = useAppState((s) => s.histories[chatId]) ?? EMPTY_HISTORY;
@@ -306,6 +388,22 @@ function MessageList({ chat, onActions }: { chat: Chat; onActions: (message: Mes
     return () => clearTimeout(timer);
   }, [focusSeq, focusIndex]);
 
+  // A quote was tapped: scroll to the message it quotes and mark it, or page back to it when it
+  // is older than what is loaded.
+  const latest = useRef({ items, firstSeq });
+  useEffect(() => {
+    latest.current = { items, firstSeq };
+  });
+  const showMessage = useCallback((seq: number) => {
+    const { items, firstSeq } = latest.current;
+    const index = items.findIndex((item) => item.kind === 'message' && item.message.seq === seq);
+    if (index < 0 && seq >= firstSeq) return; // deleted for me
+    olderPagesForFocus.current = 0;
+    scrolledToFocus.current = index >= 0;
+    if (index >= 0) virtuoso.current?.scrollToIndex({ index, align: 'center', behavior: 'auto' });
+    setFocusSeq(seq);
+  }, []);
+
   const startReached = useCallback(() => {
     void store.loadOlder(chatId);
   }, [chatId]);
@@ -360,6 +458,8 @@ function MessageList({ chat, onActions }: { chat: Chat; onActions: (message: Mes
         components={{ Header, Footer: ListFooter }}
         itemContent={(index, item) => {
           const local = index - firstItemIndex;
+          const replyToSeq =
+            item.kind === 'message' ? item.message.replyToSeq : item.pending.replyToSeq;
           return (
             <MessageRow
               item={item}
@@ -371,6 +471,13 @@ function MessageList({ chat, onActions }: { chat: Chat; onActions: (message: Mes
               members={members}
               sortedReadSeqs={sortedReadSeqs}
               onActions={onActions}
+              onReact={onReact}
+              quoted={
+                replyToSeq === undefined
+                  ? undefined
+                  : (findMessage(history.messages, replyToSeq) ?? null)
+              }
+              onShowQuoted={showMessage}
               focused={item.kind === 'message' && item.message.seq === focusSeq}
             />
           );
@@ -419,7 +526,11 @@ const MessageRow = memo(function MessageRow(props: {
   members: Record<string, Member>;
   sortedReadSeqs: number[];
   onActions: (message: Message) => void;
-  /** The message a search result opened the chat at. */
+  onReact: (message: Message, reaction: Reaction | null) => void;
+  /** The message this one answers: null when it is not loaded, undefined when not a reply. */
+  quoted: Message | null | undefined;
+  onShowQuoted: (seq: number) => void;
+  /** The message a search result (or a tapped quote) opened the chat at. */
   focused: boolean;
 }) {
   const { t, i18n } = useTranslation();
@@ -442,6 +553,7 @@ const MessageRow = memo(function MessageRow(props: {
   const senderUser = members[sender]?.user ?? (chat.peer?.id === sender ? chat.peer : undefined);
   const senderName =
     (friend && shownName(friend)) || senderUser?.displayName || t('chat.unknownUser');
+  const replyToSeq = item.kind === 'message' ? item.message.replyToSeq : item.pending.replyToSeq;
 
   const message = item.kind === 'message' ? item.message : undefined;
   const text = message ? message.text : item.kind === 'pending' ? item.pending.text : '';
@@ -491,6 +603,15 @@ const MessageRow = memo(function MessageRow(props: {
                 <span className="visually-hidden">
                   {t('chat.senderSaid', { name: senderName })}{' '}
                 </span>
+              )}
+              {!deleted && replyToSeq !== undefined && props.quoted !== undefined && (
+                <Quote
+                  seq={replyToSeq}
+                  quoted={props.quoted}
+                  chat={chat}
+                  members={members}
+                  onShow={props.onShowQuoted}
+                />
               )}
               {deleted ? (
                 <span className="message-text">{t('chat.deleted')}</span>
@@ -569,11 +690,83 @@ const MessageRow = memo(function MessageRow(props: {
             )}
           </div>
           {message && !deleted && <LinkPreviewCard text={text} />}
+          {message && !deleted && message.reactions && (
+            <ReactionChips message={message} myId={myId} onReact={props.onReact} />
+          )}
         </div>
       </div>
     </div>
   );
 });
+
+/** The quoted message above a reply's text; tapping it shows that message. */
+function Quote(props: {
+  seq: number;
+  quoted: Message | null;
+  chat: Chat;
+  members: Record<string, Member>;
+  onShow: (seq: number) => void;
+}) {
+  const { t } = useTranslation();
+  const { quoted } = props;
+  const friend = useAppState((s) => (quoted ? s.friends[quoted.senderId] : undefined));
+  const me = useAppState((s) => s.me);
+  const name = quoted ? nameOf(quoted.senderId, props.chat, props.members, friend, me, t) : null;
+  const text = !quoted
+    ? t('chat.quoteNotLoaded')
+    : quoted.deletedAt
+      ? t('chat.quoteDeleted')
+      : snippet(quoted.text);
+  return (
+    <button
+      type="button"
+      className={`reply-quote${!quoted || quoted.deletedAt ? ' unknown' : ''}`}
+      title={t('chat.showQuoted')}
+      onClick={() => props.onShow(props.seq)}
+    >
+      {name && <span className="reply-quote-name">{t('chat.replyingTo', { name })}</span>}
+      <span className="reply-quote-text">{text}</span>
+    </button>
+  );
+}
+
+/** Under a bubble: each reaction with how many gave it, mine marked; tapping one toggles mine. */
+function ReactionChips(props: {
+  message: Message;
+  myId: string;
+  onReact: (message: Message, reaction: Reaction | null) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const { message } = props;
+  const given = REACTIONS.flatMap((reaction) => {
+    const entry = message.reactions?.find((r) => r.reaction === reaction);
+    return entry
+      ? [{ reaction, count: entry.userIds.length, mine: entry.userIds.includes(props.myId) }]
+      : [];
+  });
+  return (
+    <div className="reaction-chips" role="group" aria-label={t('chat.reactionsLabel')}>
+      {given.map(({ reaction, count, mine }) => (
+        <button
+          key={reaction}
+          type="button"
+          className={`reaction-chip reaction-${reaction}${mine ? ' mine' : ''}`}
+          aria-pressed={mine}
+          aria-label={t('chat.reactionCount', { reaction: t(`reactions.${reaction}`), count })}
+          title={t('chat.reactionCount', { reaction: t(`reactions.${reaction}`), count })}
+          onClick={() => props.onReact(message, mine ? null : reaction)}
+        >
+          <span className="reaction-emoji" aria-hidden="true">
+            {REACTION_EMOJI[reaction]}
+          </span>
+          <span className="reaction-count" aria-hidden="true">
+            {count.toLocaleString(i18n.language)}
+          </span>
+        </button>
+      ))}
+    </div>
+  );
+}
 
 /**
  * Handlers that call `onPress` when a finger rests on the element (touch only; a mouse has its
@@ -612,6 +805,9 @@ function Composer({
   chatId,
   editing,
   onEditDone,
+  replying,
+  replyingName,
+  onReplyDone,
   notice,
   onDismissNotice,
 }: {
@@ -619,6 +815,10 @@ function Composer({
   /** The message being edited: the composer holds its text until saved or cancelled. */
   editing: Message | null;
   onEditDone: () => void;
+  /** The message the next one answers. */
+  replying: Message | null;
+  replyingName: string;
+  onReplyDone: () => void;
   notice: Notice | null;
   onDismissNotice: () => void;
 }) {
@@ -648,6 +848,10 @@ function Composer({
     area.focus();
     area.setSelectionRange(area.value.length, area.value.length);
   }, [editing]);
+
+  useEffect(() => {
+    if (replying) ref.current?.focus();
+  }, [replying]);
 
   useEffect(() => {
     // Focus the composer when a chat opens on a device with a keyboard (not on phones, where the
@@ -690,14 +894,16 @@ function Composer({
         .finally(() => setSaving(false));
       return;
     }
-    store.send(chatId, value);
+    store.send(chatId, value, replying?.seq);
     setText('');
+    if (replying) onReplyDone();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Escape' && editing) {
+    if (event.key === 'Escape' && (editing || replying)) {
       event.preventDefault();
-      onEditDone();
+      if (editing) onEditDone();
+      else onReplyDone();
       return;
     }
     // Enter sends, Shift+Enter is a new line; never while an IME is composing (Korean, Japanese).
@@ -751,6 +957,28 @@ function Composer({
             onClick={onEditDone}
             aria-label={t('chat.cancelEdit')}
             title={t('chat.cancelEdit')}
+          >
+            <Icon name="close" size={20} />
+          </button>
+        </div>
+      )}
+      {replying && !editing && (
+        <div className="editing-bar replying-bar">
+          <span className="editing-icon" aria-hidden="true">
+            <Icon name="reply" size={18} />
+          </span>
+          <span className="editing-text">
+            <span className="editing-title">{t('chat.replyingTo', { name: replyingName })}</span>
+            <span className="editing-original">
+              {replying.deletedAt ? t('chat.quoteDeleted') : snippet(replying.text)}
+            </span>
+          </span>
+          <button
+            type="button"
+            className="icon-button editing-cancel replying-cancel"
+            onClick={onReplyDone}
+            aria-label={t('chat.cancelReply')}
+            title={t('chat.cancelReply')}
           >
             <Icon name="close" size={20} />
           </button>
