@@ -40,6 +40,8 @@ export const LIMITS = {
   VERIFICATION_CODE_ATTEMPTS: 5,
   /** Largest file (photo, video, document) one upload may declare, in bytes. */
   FILE_MAX_BYTES: 300 * 1024 * 1024,
+  /** Chats one `messages.forward` may send to. */
+  FORWARD_TARGETS_MAX: 10,
   /** Files one message may carry (KakaoTalk sends up to 30 photos at once). */
   FILES_PER_MESSAGE_MAX: 30,
   /** Characters of a file's name (code points). */

@@ -303,6 +303,12 @@ export const methods = {
     }),
     result: Type.Object({ members: Type.Array(Member), cursor: Type.Union([Cursor, Type.Null()]) }),
   }),
+  'chats.pin': method({
+    summary:
+      "Pin a message at the top of a chat for every member (KakaoTalk's 공지), or unpin (null).",
+    params: Params({ chatId: Id, seq: Type.Union([Seq, Type.Null()]) }),
+    result: Ok,
+  }),
   'chats.setTyping': method({
     summary: 'Tell the other members the caller is typing (ephemeral, not stored).',
     params: Params({ chatId: Id }),
@@ -341,6 +347,18 @@ export const methods = {
     summary: "Change the text of one's own message, within 24 hours of sending it.",
     params: Params({ chatId: Id, seq: Seq, text: Type.String({ minLength: 1 }) }),
     result: Type.Object({ message: Message }),
+  }),
+  'messages.forward': method({
+    summary:
+      'Send a copy of a message (its text and files) to other chats of the caller; all or none.',
+    params: Params({
+      chatId: Id,
+      seq: Seq,
+      toChatIds: Type.Array(Id, { minItems: 1, maxItems: LIMITS.FORWARD_TARGETS_MAX }),
+      /** Used in every target chat: a retry answers the copies already made. */
+      clientMsgId: Type.String({ minLength: 1, maxLength: LIMITS.CLIENT_MSG_ID_MAX }),
+    }),
+    result: Type.Object({ messages: Type.Array(Message) }),
   }),
   'messages.react': method({
     summary:

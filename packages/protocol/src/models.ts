@@ -148,6 +148,8 @@ export const Chat = Type.Object({
   unreadCount: Type.Integer({ minimum: 0 }),
   /** Messages with seq <= joinedSeq were sent before the caller joined and are not visible. */
   joinedSeq: Seq,
+  /** The message pinned at the top of the chat; absent when none. */
+  pinnedSeq: Type.Optional(Seq),
 });
 export type Chat = Static<typeof Chat>;
 
@@ -178,6 +180,13 @@ export const Update = Type.Union([
     byUserId: Id,
   }),
   Type.Object({ kind: Type.Literal('chat.left'), chatId: Id, userId: Id }),
+  /** A member pinned a message at the top of the chat, or unpinned it (null). */
+  Type.Object({
+    kind: Type.Literal('chat.pinned'),
+    chatId: Id,
+    seq: Type.Union([Seq, Type.Null()]),
+    byUserId: Id,
+  }),
   Type.Object({
     kind: Type.Literal('chat.renamed'),
     chatId: Id,

@@ -104,6 +104,10 @@ export const handlers: {
   },
   'chats.members': (ctx, { principal }, p) =>
     ctx.chats.members(principal.userId, p.chatId, p.limit ?? LIMITS.MEMBER_PAGE_MAX, p.cursor),
+  'chats.pin': async (ctx, { principal }, p) => {
+    await ctx.messages.pin(principal.userId, p.chatId, p.seq);
+    return {};
+  },
   'chats.setTyping': async (ctx, { principal }, p) => {
     await ctx.chats.setTyping(principal.userId, p.chatId);
     return {};
@@ -125,6 +129,15 @@ export const handlers: {
     ctx.messages.history(principal.userId, p.chatId, p.limit ?? 50, p.cursor),
   'messages.edit': async (ctx, { principal }, p) => ({
     message: await ctx.messages.edit(principal.userId, p.chatId, p.seq, p.text),
+  }),
+  'messages.forward': async (ctx, { principal }, p) => ({
+    messages: await ctx.messages.forward(
+      principal.userId,
+      p.chatId,
+      p.seq,
+      p.toChatIds,
+      p.clientMsgId,
+    ),
   }),
   'messages.react': async (ctx, { principal }, p) => {
     await ctx.messages.react(principal.userId, p.chatId, p.seq, p.reaction);

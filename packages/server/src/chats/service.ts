@@ -94,6 +94,20 @@ export class ChatsService {
       .execute();
   }
 
+  /** The pinned message of a chat (messages/service.ts decides what may be pinned). */
+  async setPinned(w: Writer, chatId: string, seq: number | null): Promise<void> {
+    await w.db.updateTable('chats').set({ pinned_seq: seq }).where('id', '=', chatId).execute();
+  }
+
+  async pinnedSeq(w: Writer, chatId: string): Promise<number | null> {
+    const row = await w.db
+      .selectFrom('chats')
+      .select('pinned_seq')
+      .where('id', '=', chatId)
+      .executeTakeFirst();
+    return row?.pinned_seq ?? null;
+  }
+
   /** Active members of a chat; cached, so a busy chat's fan-out costs no query. */
   async memberIds(chatId: string): Promise<ReadonlySet<string>> {
     const cached = this.memberCache.get(chatId);
@@ -435,6 +449,7 @@ export class ChatsService {
         readSeq: row.read_seq,
         unreadCount: Math.max(0, row.last_seq - readSeq),
         joinedSeq: row.joined_seq,
+        ...(row.pinned_seq !== null && { pinnedSeq: row.pinned_seq }),
       };
     });
   }

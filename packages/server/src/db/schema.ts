@@ -50,6 +50,8 @@ export interface ChatsTable {
   last_activity_at: number;
   member_count: number;
   created_at: number;
+  /** The message pinned at the top, null when none. */
+  pinned_seq: number | null;
 }
 
 export interface ChatMembersTable {

@@ -7,6 +7,10 @@ import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import type { UpdatesService } from '../updates/service.js';
 import { decodeSearchCursor, searchCursor, searchPage } from './search.js';
+import { Refused } from '../db/batch.js';
+import { newId } from '../ids.js';
+import { copyFile } from '../media/store.js';
+import { sendStep } from './send.js';
 import * as store from './store.js';
 
 /** Sending, history and read pointers. */
@@ -47,6 +51,74 @@ export class MessagesService {
       text,
       ...(replyToSeq !== undefined && { replyToSeq }),
       ...(fileIds && { fileIds }),
+    });
+  }
+
+  /**
+   * Sends a copy of a message the caller can see (its text and files) to other chats of theirs,
+   * in one transaction: all or none. The files become the caller's in each target chat (new ids
+   * over the same bytes). A retry with the same `clientMsgId` answers the copies already made.
+   */
+  async forward(
+    userId: string,
+    chatId: string,
+    seq: number,
+    toChatIds: readonly string[],
+    clientMsgId: string,
+  ): Promise<Message[]> {
+    return this.writes.run(async (w) => {
+      const source = await this.requireVisible(w, userId, chatId, seq);
+      if (source.deleted_at !== null)
+        throw new ApiError('CONFLICT', 'The message was deleted for everyone.');
+      const files = store.toMessage(source).files ?? [];
+      const copies: Message[] = [];
+      for (const target of [...new Set(toChatIds)]) {
+        const original = await store.findByClientMsgId(w.sql, target, userId, clientMsgId);
+        if (original) {
+          copies.push(store.toMessage(original));
+          continue;
+        }
+        const fileIds: string[] = [];
+        for (const file of files) {
+          const id = newId('f');
+          await copyFile(w.db, file.id, { id, chatId: target, uploaderId: userId, now: w.now });
+          fileIds.push(id);
+        }
+        const command = {
+          kind: 'message.send',
+          senderId: userId,
+          chatId: target,
+          clientMsgId,
+          text: source.text,
+          ...(fileIds.length > 0 && { fileIds }),
+        } as const;
+        copies.push(
+          await sendStep(w, command).catch((error: unknown) => {
+            throw error instanceof Refused ? error.reason : error;
+          }),
+        );
+      }
+      return copies;
+    });
+  }
+
+  /** Pins a message the caller can see at the top of the chat for everyone, or unpins (null). */
+  async pin(userId: string, chatId: string, seq: number | null): Promise<void> {
+    await this.writes.run(async (w) => {
+      if (seq === null) await this.chats.requireMember(w, chatId, userId);
+      else {
+        const message = await this.requireVisible(w, userId, chatId, seq);
+        if (message.deleted_at !== null)
+          throw new ApiError('CONFLICT', 'The message was deleted for everyone.');
+      }
+      if ((await this.chats.pinnedSeq(w, chatId)) === seq) return;
+      await this.chats.setPinned(w, chatId, seq);
+      await this.updates.appendChatUpdate(w, chatId, {
+        kind: 'chat.pinned',
+        chatId,
+        seq,
+        byUserId: userId,
+      });
     });
   }
 
@@ -110,8 +182,17 @@ export class MessagesService {
       }
       const message = await this.requireOwnRecent(w, userId, chatId, seq, 'deleted');
       await this.rewrite(w, { ...message, text: '', deleted_at: w.now });
-      // A tombstone keeps nothing of the message, reactions included.
+      // A tombstone keeps nothing of the message, reactions and pin included.
       await store.clearReactions(w.db, chatId, seq);
+      if ((await this.chats.pinnedSeq(w, chatId)) === seq) {
+        await this.chats.setPinned(w, chatId, null);
+        await this.updates.appendChatUpdate(w, chatId, {
+          kind: 'chat.pinned',
+          chatId,
+          seq: null,
+          byUserId: userId,
+        });
+      }
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'message.deleted',
         chatId,

@@ -8,6 +8,7 @@ import * as searchPerBatch from './006-search-per-batch.js';
 import * as files from './007-files.js';
 import * as repliesReactions from './008-replies-reactions.js';
 import * as messageFiles from './009-message-files.js';
+import * as pins from './010-pins.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '007-files': files,
   '008-replies-reactions': repliesReactions,
   '009-message-files': messageFiles,
+  '010-pins': pins,
 };
 
 export const migrationProvider: MigrationProvider = {
