@@ -1,5 +1,5 @@
-// `tokki reply`, `react`, `edit` and `delete` as a user runs them: the built CLI as child
-// processes against a real server, with credentials in a temporary $TOKKI_HOME.
+// `tokki reply`, `react`, `forward`, `pin`, `edit` and `delete` as a user runs them: the built
+// CLI as child processes against a real server, with credentials in a temporary $TOKKI_HOME.
 import { describe, expect, test } from 'vitest';
 import { jsonLines, useCliAndServer } from './testing/cli-harness.js';
 
@@ -9,6 +9,7 @@ describe('tokki reply, react, edit and delete', () => {
   test('edits and deletes for everyone or for oneself, and says why it cannot', async () => {
     await context.cli.login(context.server.url, 'alice', 201, 'Alice');
     await context.cli.login(context.server.url, 'bob', 202, 'Bob');
+    await context.cli.login(context.server.url, 'carol', 203, 'Carol');
     const chat = (
       await context.cli.ok(['chat', 'create', '--with', '+9996600202', '--profile', 'alice'])
     ).trim();
@@ -50,6 +51,19 @@ describe('tokki reply, react, edit and delete', () => {
       `Reacted heart to #${typo}.\n`,
     );
     await listener.waitFor('stdout', new RegExp(`Bob reacted heart to #${typo}`));
+    expect(await context.cli.ok(['pin', chat, String(typo), '--profile', 'bob'])).toBe(
+      `Pinned #${typo} in ${chat}.\n`,
+    );
+    await listener.waitFor('stdout', new RegExp(`Bob pinned #${typo}`));
+    expect(await context.cli.ok(['pin', chat, 'none', '--profile', 'alice'])).toBe(
+      `Unpinned in ${chat}.\n`,
+    );
+    const third = (
+      await context.cli.ok(['chat', 'create', '--with', '+9996600203', '--profile', 'bob'])
+    ).trim();
+    expect(
+      await context.cli.ok(['forward', chat, String(typo), third, '--profile', 'bob']),
+    ).toMatch(new RegExp(`^Forwarded #${typo} to ${third} as #1\\.`));
     const bobSees = await context.cli.ok(['history', chat, '--profile', 'bob']);
     expect(bobSees).toMatch(new RegExp(`Bob: ↪ #${typo} Sure!`));
     expect(bobSees).toMatch(/See you at 7 tomorrow \(edited\) {2}\[heart 1\]/);

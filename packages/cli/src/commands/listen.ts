@@ -136,6 +136,7 @@ function userIdsOf(update: Update): string[] {
     case 'chat.joined':
       return [...update.userIds, update.byUserId];
     case 'chat.renamed':
+    case 'chat.pinned':
       return [update.byUserId];
     case 'friend.removed':
     case 'recommendation.removed':
@@ -176,6 +177,10 @@ function describeUpdate(update: Update, names: UserNames): string {
     }
     case 'chat.left':
       return `${update.chatId}  ${names.name(update.userId)} left`;
+    case 'chat.pinned':
+      return update.seq === null
+        ? `${update.chatId}  ${names.name(update.byUserId)} unpinned the pinned message`
+        : `${update.chatId}  ${names.name(update.byUserId)} pinned #${update.seq}`;
     case 'chat.renamed':
       return `${update.chatId}  ${names.name(update.byUserId)} renamed the chat to "${update.title}"`;
     case 'profile.updated':

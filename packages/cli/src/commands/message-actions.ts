@@ -1,6 +1,7 @@
 import { REACTIONS, type Reaction } from '@tokki/protocol';
 import type { Command } from 'commander';
 import { basename } from 'node:path';
+import { newClientMsgId } from '@tokki/sdk';
 import { downloadTo } from '../files.js';
 import { formatBytes } from '../format.js';
 import { CliError } from '../output.js';
@@ -15,8 +16,27 @@ interface DownloadOptions extends CommonOptions {
   index: number;
 }
 
-/** `tokki reply`, `tokki react`, `tokki edit`, `tokki delete` and `tokki download`. */
+/** `tokki reply`, `react`, `forward`, `pin`, `edit`, `delete` and `download`. */
 export function registerMessageActions(program: Command): Command[] {
+  const forward = program
+    .command('forward')
+    .summary('Send a copy of a message to other chats')
+    .description('Send a copy of a message (its text and files) to other chats of yours')
+    .argument('<chat-id>', 'the chat the message is in')
+    .argument('<seq>', 'the message, by its #number in `tokki history`', messageSeq)
+    .argument('<to-chat-ids...>', 'the chats to send it to')
+    .action(runForward);
+
+  const pin = program
+    .command('pin')
+    .summary('Pin a message at the top of a chat, or unpin')
+    .description('Pin a message at the top of a chat for every member; "none" unpins')
+    .argument('<chat-id>', 'the chat, from `tokki chats`')
+    .argument('<seq>', 'the message, by its #number, or none', (value: string) =>
+      value === 'none' ? null : messageSeq(value),
+    )
+    .action(runPin);
+
   const download = program
     .command('download')
     .summary("Save a message's photo or file")
@@ -71,7 +91,32 @@ export function registerMessageActions(program: Command): Command[] {
     .option('--for-everyone', 'delete it for every member, not only for you')
     .action(runDelete);
 
-  return [reply, react, edit, remove, download];
+  return [reply, react, forward, pin, edit, remove, download];
+}
+
+async function runForward(
+  chatId: string,
+  seq: number,
+  toChatIds: string[],
+  options: CommonOptions,
+): Promise<void> {
+  const { client, out } = openSession(options);
+  const { messages } = await client.call('messages.forward', {
+    chatId,
+    seq,
+    toChatIds,
+    clientMsgId: newClientMsgId(),
+  });
+  for (const message of messages)
+    out.result(message, () => `Forwarded #${seq} to ${message.chatId} as #${message.seq}.`);
+}
+
+async function runPin(chatId: string, seq: number | null, options: CommonOptions): Promise<void> {
+  const { client, out } = openSession(options);
+  await client.call('chats.pin', { chatId, seq });
+  out.result({ chatId, pinnedSeq: seq }, () =>
+    seq === null ? `Unpinned in ${chatId}.` : `Pinned #${seq} in ${chatId}.`,
+  );
 }
 
 async function runDownload(chatId: string, seq: number, options: DownloadOptions): Promise<void> {
