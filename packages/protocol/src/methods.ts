@@ -303,6 +303,25 @@ export const methods = {
     }),
     result: Type.Object({ members: Type.Array(Member), cursor: Type.Union([Cursor, Type.Null()]) }),
   }),
+  'chats.removeMember': method({
+    summary: 'Remove a member from a group (its owner and admins; admins not the owner or admins).',
+    params: Params({ chatId: Id, userId: Id }),
+    result: Ok,
+  }),
+  'chats.setRole': method({
+    summary: "Make a group member an admin, or a member again (the group's owner only).",
+    params: Params({
+      chatId: Id,
+      userId: Id,
+      role: Type.Union([Type.Literal('admin'), Type.Literal('member')]),
+    }),
+    result: Ok,
+  }),
+  'chats.mute': method({
+    summary: 'Mute or unmute a chat for the caller: no notifications, no badge.',
+    params: Params({ chatId: Id, muted: Type.Boolean() }),
+    result: Ok,
+  }),
   'chats.pin': method({
     summary:
       "Pin a message at the top of a chat for every member (KakaoTalk's 공지), or unpin (null).",

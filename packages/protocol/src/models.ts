@@ -150,10 +150,17 @@ export const Chat = Type.Object({
   joinedSeq: Seq,
   /** The message pinned at the top of the chat; absent when none. */
   pinnedSeq: Type.Optional(Seq),
+  /** The caller muted it: no notification, no badge. Absent when not. */
+  muted: Type.Optional(Type.Literal(true)),
 });
 export type Chat = Static<typeof Chat>;
 
-export const MemberRole = Type.Union([Type.Literal('owner'), Type.Literal('member')]);
+/** A group's owner (one), its admins (who may remove members) and everyone else. */
+export const MemberRole = Type.Union([
+  Type.Literal('owner'),
+  Type.Literal('admin'),
+  Type.Literal('member'),
+]);
 
 export const Member = Type.Object({
   user: User,
@@ -179,7 +186,22 @@ export const Update = Type.Union([
     userIds: Type.Array(Id, { maxItems: LIMITS.MEMBERS_PER_CALL_MAX + 1 }),
     byUserId: Id,
   }),
-  Type.Object({ kind: Type.Literal('chat.left'), chatId: Id, userId: Id }),
+  /** A member left, or was removed by `byUserId` (an owner or admin). */
+  Type.Object({
+    kind: Type.Literal('chat.left'),
+    chatId: Id,
+    userId: Id,
+    byUserId: Type.Optional(Id),
+  }),
+  Type.Object({
+    kind: Type.Literal('chat.role'),
+    chatId: Id,
+    userId: Id,
+    role: MemberRole,
+    byUserId: Id,
+  }),
+  /** The caller muted or unmuted a chat (on another device, say). */
+  Type.Object({ kind: Type.Literal('chat.muted'), chatId: Id, muted: Type.Boolean() }),
   /** A member pinned a message at the top of the chat, or unpinned it (null). */
   Type.Object({
     kind: Type.Literal('chat.pinned'),

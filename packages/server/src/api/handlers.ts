@@ -104,6 +104,18 @@ export const handlers: {
   },
   'chats.members': (ctx, { principal }, p) =>
     ctx.chats.members(principal.userId, p.chatId, p.limit ?? LIMITS.MEMBER_PAGE_MAX, p.cursor),
+  'chats.removeMember': async (ctx, { principal }, p) => {
+    await ctx.chats.removeMember(principal.userId, p.chatId, p.userId);
+    return {};
+  },
+  'chats.setRole': async (ctx, { principal }, p) => {
+    await ctx.chats.setRole(principal.userId, p.chatId, p.userId, p.role);
+    return {};
+  },
+  'chats.mute': async (ctx, { principal }, p) => {
+    await ctx.chats.mute(principal.userId, p.chatId, p.muted);
+    return {};
+  },
   'chats.pin': async (ctx, { principal }, p) => {
     await ctx.messages.pin(principal.userId, p.chatId, p.seq);
     return {};

@@ -21,7 +21,12 @@ export type ProfileView = (viewerId: string, users: User[]) => Promise<User[]>;
 /** Of `userIds`, those who blocked `userId` (inside the write that acts on it). */
 export type BlockedByCheck = (w: Writer, userId: string, userIds: string[]) => Promise<string[]>;
 
-type ChatRow = ChatsTable & { read_seq: number; joined_seq: number };
+type ChatRow = ChatsTable & { read_seq: number; joined_seq: number; muted: number };
+
+const RANK = { owner: 2, admin: 1, member: 0 } as const;
+/** Whether a member of role `actor` may remove one of role `target`. */
+const outranks = (actor: keyof typeof RANK, target: keyof typeof RANK) =>
+  actor !== 'member' && RANK[actor] > RANK[target];
 
 const toUser = (row: {
   id: string;
@@ -225,6 +230,7 @@ export class ChatsService {
         left_pts: null,
         read_seq: chat.last_seq,
         send_blocked: 0,
+        muted: 0,
       };
       if (fresh.length > 0) {
         await w.db
@@ -253,26 +259,102 @@ export class ChatsService {
   async leave(userId: string, chatId: string): Promise<void> {
     await this.writes.run(async (w) => {
       await this.requireMember(w, chatId, userId);
-      const chat = await this.requireGroup(w, chatId);
-      const pts = await this.updates.appendChatUpdate(
-        w,
-        chatId,
-        { kind: 'chat.left', chatId, userId },
-        [userId],
-      );
-      this.publishMembership(w, chatId, [], [userId]);
+      await this.endMembership(w, chatId, userId);
+    });
+  }
+
+  /**
+   * Removes a member from a group: its owner may remove anyone, an admin only plain members. The
+   * removed member gets the `chat.left` (with `byUserId`) like everyone, and nothing after it.
+   */
+  async removeMember(byUserId: string, chatId: string, userId: string): Promise<void> {
+    if (userId === byUserId)
+      throw new ApiError('INVALID_PARAMS', 'To leave a group, use chats.leave.');
+    await this.writes.run(async (w) => {
+      const actor = await this.requireMember(w, chatId, byUserId);
+      await this.requireGroup(w, chatId);
+      const target = await store.findMembership(w.db, chatId, userId);
+      if (!target || target.left_pts !== null)
+        throw new ApiError('NOT_FOUND', 'No such member in this group.');
+      if (!outranks(actor.role, target.role))
+        throw new ApiError(
+          'FORBIDDEN',
+          'Only the owner, and admins for plain members, remove members.',
+        );
+      await this.endMembership(w, chatId, userId, byUserId);
+    });
+  }
+
+  /** Makes a member an admin or a plain member again; the group's owner only. */
+  async setRole(
+    byUserId: string,
+    chatId: string,
+    userId: string,
+    role: 'admin' | 'member',
+  ): Promise<void> {
+    await this.writes.run(async (w) => {
+      const actor = await this.requireMember(w, chatId, byUserId);
+      await this.requireGroup(w, chatId);
+      if (actor.role !== 'owner')
+        throw new ApiError('FORBIDDEN', 'Only the owner of a group names its admins.');
+      const target = await store.findMembership(w.db, chatId, userId);
+      if (!target || target.left_pts !== null)
+        throw new ApiError('NOT_FOUND', 'No such member in this group.');
+      if (target.role === 'owner')
+        throw new ApiError('INVALID_PARAMS', 'The owner stays the owner.');
+      if (target.role === role) return;
       await w.db
         .updateTable('chat_members')
-        .set({ left_pts: pts })
+        .set({ role })
         .where('chat_id', '=', chatId)
         .where('user_id', '=', userId)
         .execute();
-      await w.db
-        .updateTable('chats')
-        .set({ member_count: chat.member_count - 1 })
-        .where('id', '=', chatId)
-        .execute();
+      await this.updates.appendChatUpdate(w, chatId, {
+        kind: 'chat.role',
+        chatId,
+        userId,
+        role,
+        byUserId,
+      });
     });
+  }
+
+  /** Mutes or unmutes a chat for the caller alone (on all their devices). */
+  async mute(userId: string, chatId: string, muted: boolean): Promise<void> {
+    await this.writes.run(async (w) => {
+      const membership = await this.requireMember(w, chatId, userId);
+      if (Boolean(membership.muted) === muted) return;
+      await w.db
+        .updateTable('chat_members')
+        .set({ muted: muted ? 1 : 0 })
+        .where('chat_id', '=', chatId)
+        .where('user_id', '=', userId)
+        .execute();
+      await this.updates.appendUserUpdate(w, userId, { kind: 'chat.muted', chatId, muted });
+    });
+  }
+
+  /** A member leaves a group (or is removed by `byUserId`): the last update they get is this. */
+  private async endMembership(w: Writer, chatId: string, userId: string, byUserId?: string) {
+    const chat = await this.requireGroup(w, chatId);
+    const pts = await this.updates.appendChatUpdate(
+      w,
+      chatId,
+      { kind: 'chat.left', chatId, userId, ...(byUserId && { byUserId }) },
+      [userId],
+    );
+    this.publishMembership(w, chatId, [], [userId]);
+    await w.db
+      .updateTable('chat_members')
+      .set({ left_pts: pts })
+      .where('chat_id', '=', chatId)
+      .where('user_id', '=', userId)
+      .execute();
+    await w.db
+      .updateTable('chats')
+      .set({ member_count: chat.member_count - 1 })
+      .where('id', '=', chatId)
+      .execute();
   }
 
   async rename(userId: string, chatId: string, title: string): Promise<void> {
@@ -297,7 +379,7 @@ export class ChatsService {
       .selectFrom('chats as c')
       .innerJoin('chat_members as m', 'm.chat_id', 'c.id')
       .selectAll('c')
-      .select(['m.read_seq', 'm.joined_seq'])
+      .select(['m.read_seq', 'm.joined_seq', 'm.muted'])
       .where('c.id', '=', chatId)
       .where('m.user_id', '=', userId)
       .executeTakeFirstOrThrow();
@@ -391,6 +473,7 @@ export class ChatsService {
       left_pts: null,
       read_seq: 0,
       send_blocked: 0,
+      muted: 0,
     }));
     await w.db.insertInto('chat_members').values(rows).execute();
     return id;
@@ -450,6 +533,7 @@ export class ChatsService {
         unreadCount: Math.max(0, row.last_seq - readSeq),
         joinedSeq: row.joined_seq,
         ...(row.pinned_seq !== null && { pinnedSeq: row.pinned_seq }),
+        ...(row.muted ? { muted: true as const } : {}),
       };
     });
   }

@@ -51,7 +51,7 @@ export function listChatsOfUser(
     .selectFrom('chat_members as m')
     .innerJoin('chats as c', 'c.id', 'm.chat_id')
     .selectAll('c')
-    .select(['m.read_seq', 'm.joined_seq'])
+    .select(['m.read_seq', 'm.joined_seq', 'm.muted'])
     .where('m.user_id', '=', userId)
     .where('m.left_pts', 'is', null);
   if (after) {

@@ -57,7 +57,7 @@ export interface ChatsTable {
 export interface ChatMembersTable {
   chat_id: string;
   user_id: string;
-  role: 'owner' | 'member';
+  role: 'owner' | 'admin' | 'member';
   /** Messages up to this seq predate the member and stay hidden from them. */
   joined_seq: number;
   /** pts of the member's `chat.joined` update: the first update they receive from this chat. */
@@ -67,6 +67,8 @@ export interface ChatMembersTable {
   read_seq: number;
   /** 1 when the other member of a direct chat blocked this one: their sends are refused. */
   send_blocked: number;
+  /** 1 when this member muted the chat. */
+  muted: number;
 }
 
 export interface MessagesTable {

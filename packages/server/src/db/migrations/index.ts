@@ -9,6 +9,7 @@ import * as files from './007-files.js';
 import * as repliesReactions from './008-replies-reactions.js';
 import * as messageFiles from './009-message-files.js';
 import * as pins from './010-pins.js';
+import * as memberSettings from './011-member-settings.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '008-replies-reactions': repliesReactions,
   '009-message-files': messageFiles,
   '010-pins': pins,
+  '011-member-settings': memberSettings,
 };
 
 export const migrationProvider: MigrationProvider = {

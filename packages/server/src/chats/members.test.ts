@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  post,
+  RawSocket,
+  signInTestUser,
+  startTestServer,
+  testDialects,
+  type TestServer,
+  type TestUser,
+} from '@tokki/dev-env';
+import type { Chat } from '@tokki/protocol';
+
+describe.each(testDialects)('admins, removing members and muting on %s', (dialect) => {
+  let s: TestServer;
+  const sockets: RawSocket[] = [];
+  const call = <T = any>(method: string, params: unknown, user: TestUser) =>
+    post(s.url, method, params, user.token) as Promise<T>;
+  const live = async (user: TestUser) => {
+    const socket = await RawSocket.connect(s.url, user.token);
+    sockets.push(socket);
+    return socket;
+  };
+  const update = (socket: RawSocket, kind: string) =>
+    socket.waitFor((f) => f.type === 'update' && (f.update as any).kind === kind);
+  const roles = async (chatId: string, user: TestUser) =>
+    Object.fromEntries(
+      (await call('chats.members', { chatId }, user)).members.map((m: any) => [
+        m.user.displayName,
+        m.role,
+      ]),
+    );
+
+  let owner: TestUser, admin: TestUser, member: TestUser, other: TestUser, group: Chat;
+
+  beforeAll(async () => {
+    s = await startTestServer({ dialect });
+    [owner, admin, member, other] = await Promise.all(
+      ['Owner', 'Admin', 'Member', 'Other'].map((name, i) =>
+        signInTestUser(s.url, i + 1, { displayName: name }),
+      ),
+    );
+    group = await call<Chat>(
+      'chats.createGroup',
+      { title: '산악회', memberIds: [admin!.userId, member!.userId, other!.userId] },
+      owner!,
+    );
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.ws.terminate();
+    await s?.close();
+  });
+
+  it('lets the owner name admins, and only the owner', async () => {
+    const memberLive = await live(member);
+    await call('chats.setRole', { chatId: group.id, userId: admin.userId, role: 'admin' }, owner);
+    expect((await update(memberLive, 'chat.role')).update).toEqual({
+      kind: 'chat.role',
+      chatId: group.id,
+      userId: admin.userId,
+      role: 'admin',
+      byUserId: owner.userId,
+    });
+    expect(await roles(group.id, member)).toMatchObject({
+      Owner: 'owner',
+      Admin: 'admin',
+      Member: 'member',
+    });
+    await expect(
+      call('chats.setRole', { chatId: group.id, userId: member.userId, role: 'admin' }, admin),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      call('chats.setRole', { chatId: group.id, userId: owner.userId, role: 'member' }, owner),
+    ).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+    await expect(
+      call('chats.setRole', { chatId: group.id, userId: member.userId, role: 'owner' }, owner),
+    ).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+  });
+
+  it('lets the owner and admins remove members, by rank, and the removed hear no more', async () => {
+    await expect(
+      call('chats.removeMember', { chatId: group.id, userId: owner.userId }, admin),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      call('chats.removeMember', { chatId: group.id, userId: other.userId }, member),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      call('chats.removeMember', { chatId: group.id, userId: admin.userId }, admin),
+    ).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+
+    const otherLive = await live(other);
+    await call('chats.removeMember', { chatId: group.id, userId: other.userId }, admin);
+    expect((await update(otherLive, 'chat.left')).update).toEqual({
+      kind: 'chat.left',
+      chatId: group.id,
+      userId: other.userId,
+      byUserId: admin.userId,
+    });
+    await expect(
+      call('messages.send', { chatId: group.id, clientMsgId: 'after', text: 'hello?' }, other),
+    ).rejects.toMatchObject({ code: 'NOT_MEMBER' });
+    await call('messages.send', { chatId: group.id, clientMsgId: 'x', text: 'still here' }, owner);
+    expect(
+      otherLive.frames.filter(
+        (f) => f.type === 'update' && (f.update as any).kind === 'message.new',
+      ),
+    ).toEqual([]);
+    expect((await call<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(3);
+    await expect(
+      call('chats.removeMember', { chatId: group.id, userId: other.userId }, owner),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // The owner may remove an admin.
+    await call('chats.removeMember', { chatId: group.id, userId: admin.userId }, owner);
+    expect(await roles(group.id, owner)).toEqual({ Owner: 'owner', Member: 'member' });
+  });
+
+  it('mutes a chat for the caller alone, on all their devices', async () => {
+    const phone = await live(member);
+    await call('chats.mute', { chatId: group.id, muted: true }, member);
+    expect((await update(phone, 'chat.muted')).update).toEqual({
+      kind: 'chat.muted',
+      chatId: group.id,
+      muted: true,
+    });
+    expect((await call<Chat>('chats.get', { chatId: group.id }, member)).muted).toBe(true);
+    expect(await call<Chat>('chats.get', { chatId: group.id }, owner)).not.toHaveProperty('muted');
+    const listed = (await call('chats.list', {}, member)).chats.find(
+      (c: Chat) => c.id === group.id,
+    );
+    expect(listed.muted).toBe(true);
+    await call('chats.mute', { chatId: group.id, muted: false }, member);
+    expect(await call<Chat>('chats.get', { chatId: group.id }, member)).not.toHaveProperty('muted');
+    await expect(
+      call('chats.mute', { chatId: group.id, muted: true }, other),
+    ).rejects.toMatchObject({ code: 'NOT_MEMBER' });
+  });
+});
