@@ -322,6 +322,22 @@ export const methods = {
     params: Params({ chatId: Id, muted: Type.Boolean() }),
     result: Ok,
   }),
+  'chats.createInvite': method({
+    summary:
+      "A link to join a group (its owner and admins); a new one replaces the group's last. Share `/join/<token>`.",
+    params: Params({ chatId: Id }),
+    result: Type.Object({ token: Type.String() }),
+  }),
+  'chats.revokeInvite': method({
+    summary: "Turn off a group's invite link (its owner and admins).",
+    params: Params({ chatId: Id }),
+    result: Ok,
+  }),
+  'chats.joinByInvite': method({
+    summary: 'Join a group by its invite link; a member already just gets the chat.',
+    params: Params({ token: Type.String({ minLength: 1, maxLength: 64 }) }),
+    result: Chat,
+  }),
   'chats.pin': method({
     summary:
       "Pin a message at the top of a chat for every member (KakaoTalk's 공지), or unpin (null).",

@@ -116,6 +116,15 @@ export const handlers: {
     await ctx.chats.mute(principal.userId, p.chatId, p.muted);
     return {};
   },
+  'chats.createInvite': async (ctx, { principal }, p) => ({
+    token: await ctx.chats.createInvite(principal.userId, p.chatId),
+  }),
+  'chats.revokeInvite': async (ctx, { principal }, p) => {
+    await ctx.chats.revokeInvite(principal.userId, p.chatId);
+    return {};
+  },
+  'chats.joinByInvite': (ctx, { principal }, p) =>
+    ctx.chats.joinByInvite(principal.userId, p.token),
   'chats.pin': async (ctx, { principal }, p) => {
     await ctx.messages.pin(principal.userId, p.chatId, p.seq);
     return {};

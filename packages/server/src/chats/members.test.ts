@@ -113,6 +113,44 @@ describe.each(testDialects)('admins, removing members and muting on %s', (dialec
     expect(await roles(group.id, owner)).toEqual({ Owner: 'owner', Member: 'member' });
   });
 
+  it('lets people join by an invite link that its owner and admins make and revoke', async () => {
+    const stranger = await signInTestUser(s.url, 20, { displayName: 'Stranger' });
+    const late = await signInTestUser(s.url, 21, { displayName: 'Late' });
+    await expect(call('chats.createInvite', { chatId: group.id }, member)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    const { token: first } = await call('chats.createInvite', { chatId: group.id }, owner);
+    const { token } = await call('chats.createInvite', { chatId: group.id }, owner);
+    // A new link replaces the last.
+    await expect(call('chats.joinByInvite', { token: first }, stranger)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    const ownerLive = await live(owner);
+    const joined = await call<Chat>('chats.joinByInvite', { token }, stranger);
+    expect(joined).toMatchObject({ id: group.id, title: '산악회' });
+    expect((await update(ownerLive, 'chat.joined')).update).toMatchObject({
+      userIds: [stranger.userId],
+      byUserId: stranger.userId,
+    });
+    const again = await call<Chat>('chats.joinByInvite', { token }, stranger);
+    expect(again.memberCount).toBe(joined.memberCount);
+    // Only a hash of the token is kept.
+    const rows = await s.server.ctx.database.db.selectFrom('chat_invites').selectAll().execute();
+    expect(JSON.stringify(rows)).not.toContain(token);
+
+    await call('chats.revokeInvite', { chatId: group.id }, owner);
+    await expect(call('chats.joinByInvite', { token }, late)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      call('chats.joinByInvite', { token: 'not-a-real-token' }, late),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const direct = await call<Chat>('chats.createDirect', { userId: late.userId }, owner);
+    await expect(call('chats.createInvite', { chatId: direct.id }, owner)).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+  });
+
   it('mutes a chat for the caller alone, on all their devices', async () => {
     const phone = await live(member);
     await call('chats.mute', { chatId: group.id, muted: true }, member);

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { LIMITS, type Chat, type Member, type Message, type User } from '@tokki/protocol';
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
@@ -199,60 +200,7 @@ export class ChatsService {
       const chat = await this.requireGroup(w, chatId);
       const wanted = [...new Set(userIds)];
       await this.requireUsers(w, wanted, userId);
-      const existing = await w.db
-        .selectFrom('chat_members')
-        .select(['user_id', 'left_pts'])
-        .where('chat_id', '=', chatId)
-        .where('user_id', 'in', wanted)
-        .execute();
-      const active = new Set(existing.filter((m) => m.left_pts === null).map((m) => m.user_id));
-      const returning = new Set(existing.filter((m) => m.left_pts !== null).map((m) => m.user_id));
-      const joining = wanted.filter((id) => !active.has(id));
-      if (joining.length === 0) return 0;
-      if (chat.member_count + joining.length > LIMITS.GROUP_MEMBERS_MAX) {
-        throw new ApiError(
-          'GROUP_FULL',
-          `A group has at most ${LIMITS.GROUP_MEMBERS_MAX} members.`,
-        );
-      }
-      this.publishMembership(w, chatId, joining, []);
-      const pts = await this.updates.appendChatUpdate(w, chatId, {
-        kind: 'chat.joined',
-        chatId,
-        userIds: joining,
-        byUserId: userId,
-      });
-      const fresh = joining.filter((id) => !returning.has(id));
-      const membership = {
-        role: 'member' as const,
-        joined_seq: chat.last_seq,
-        joined_pts: pts,
-        left_pts: null,
-        read_seq: chat.last_seq,
-        send_blocked: 0,
-        muted: 0,
-      };
-      if (fresh.length > 0) {
-        await w.db
-          .insertInto('chat_members')
-          .values(fresh.map((id) => ({ chat_id: chatId, user_id: id, ...membership })))
-          .execute();
-      }
-      const back = joining.filter((id) => returning.has(id));
-      if (back.length > 0) {
-        await w.db
-          .updateTable('chat_members')
-          .set(membership)
-          .where('chat_id', '=', chatId)
-          .where('user_id', 'in', back)
-          .execute();
-      }
-      await w.db
-        .updateTable('chats')
-        .set({ member_count: chat.member_count + joining.length, last_activity_at: w.now })
-        .where('id', '=', chatId)
-        .execute();
-      return joining.length;
+      return this.join(w, chat, wanted, userId);
     });
   }
 
@@ -317,6 +265,126 @@ export class ChatsService {
         byUserId,
       });
     });
+  }
+
+  /** Adds users to a group (back, for those who left): one `chat.joined`; how many joined. */
+  private async join(
+    w: Writer,
+    chat: ChatsTable,
+    wanted: readonly string[],
+    byUserId: string,
+  ): Promise<number> {
+    const chatId = chat.id;
+    const existing = await w.db
+      .selectFrom('chat_members')
+      .select(['user_id', 'left_pts'])
+      .where('chat_id', '=', chatId)
+      .where('user_id', 'in', wanted)
+      .execute();
+    const active = new Set(existing.filter((m) => m.left_pts === null).map((m) => m.user_id));
+    const returning = new Set(existing.filter((m) => m.left_pts !== null).map((m) => m.user_id));
+    const joining = wanted.filter((id) => !active.has(id));
+    if (joining.length === 0) return 0;
+    if (chat.member_count + joining.length > LIMITS.GROUP_MEMBERS_MAX) {
+      throw new ApiError('GROUP_FULL', `A group has at most ${LIMITS.GROUP_MEMBERS_MAX} members.`);
+    }
+    this.publishMembership(w, chatId, joining, []);
+    const pts = await this.updates.appendChatUpdate(w, chatId, {
+      kind: 'chat.joined',
+      chatId,
+      userIds: joining,
+      byUserId,
+    });
+    const fresh = joining.filter((id) => !returning.has(id));
+    const membership = {
+      role: 'member' as const,
+      joined_seq: chat.last_seq,
+      joined_pts: pts,
+      left_pts: null,
+      read_seq: chat.last_seq,
+      send_blocked: 0,
+      muted: 0,
+    };
+    if (fresh.length > 0) {
+      await w.db
+        .insertInto('chat_members')
+        .values(fresh.map((id) => ({ chat_id: chatId, user_id: id, ...membership })))
+        .execute();
+    }
+    const back = joining.filter((id) => returning.has(id));
+    if (back.length > 0) {
+      await w.db
+        .updateTable('chat_members')
+        .set(membership)
+        .where('chat_id', '=', chatId)
+        .where('user_id', 'in', back)
+        .execute();
+    }
+    await w.db
+      .updateTable('chats')
+      .set({ member_count: chat.member_count + joining.length, last_activity_at: w.now })
+      .where('id', '=', chatId)
+      .execute();
+    return joining.length;
+  }
+
+  /**
+   * A new invite link for a group, for its owner and admins; the group's earlier link stops
+   * working. Only the token's hash is stored: the link is shown once.
+   */
+  async createInvite(userId: string, chatId: string): Promise<string> {
+    const token = randomBytes(16).toString('base64url');
+    await this.writes.run(async (w) => {
+      await this.requireManager(w, chatId, userId);
+      await revokeInvites(w, chatId);
+      await w.db
+        .insertInto('chat_invites')
+        .values({
+          token_hash: inviteHash(token),
+          chat_id: chatId,
+          created_by: userId,
+          created_at: w.now,
+          revoked_at: null,
+        })
+        .execute();
+    });
+    return token;
+  }
+
+  async revokeInvite(userId: string, chatId: string): Promise<void> {
+    await this.writes.run(async (w) => {
+      await this.requireManager(w, chatId, userId);
+      await revokeInvites(w, chatId);
+    });
+  }
+
+  /** Joins the group an invite link is for; a member already just gets the chat. */
+  async joinByInvite(userId: string, token: string): Promise<Chat> {
+    const chatId = await this.writes.run(async (w) => {
+      const invite = await w.db
+        .selectFrom('chat_invites')
+        .select(['chat_id', 'created_by'])
+        .where('token_hash', '=', inviteHash(token))
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (!invite) throw new ApiError('NOT_FOUND', 'This invite link does not work (any more).');
+      const chat = await this.requireGroup(w, invite.chat_id);
+      await this.join(w, chat, [userId], userId);
+      return chat.id;
+    });
+    return this.get(userId, chatId);
+  }
+
+  /** The caller's membership of a group they may manage: its owner or an admin. */
+  private async requireManager(w: Writer, chatId: string, userId: string) {
+    const membership = await this.requireMember(w, chatId, userId);
+    await this.requireGroup(w, chatId);
+    if (membership.role === 'member')
+      throw new ApiError(
+        'FORBIDDEN',
+        'Only the owner and admins of a group manage its invite link.',
+      );
+    return membership;
   }
 
   /** Mutes or unmutes a chat for the caller alone (on all their devices). */
@@ -541,6 +609,18 @@ export class ChatsService {
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const byId = (users: User[]) => new Map(users.map((user) => [user.id, user]));
+
+/** Invite tokens are 128 random bits: a plain SHA-256 keeps a stolen database from using them. */
+const inviteHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+async function revokeInvites(w: Writer, chatId: string): Promise<void> {
+  await w.db
+    .updateTable('chat_invites')
+    .set({ revoked_at: w.now })
+    .where('chat_id', '=', chatId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
 
 /** One direct chat per pair of users. */
 export const directKeyOf = (a: string, b: string) => [a, b].sort().join(':');

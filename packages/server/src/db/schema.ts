@@ -199,6 +199,15 @@ export interface FilesTable {
   created_at: number;
 }
 
+/** A group's invite link; only the token's SHA-256 is kept. */
+export interface ChatInvitesTable {
+  token_hash: string;
+  chat_id: string;
+  created_by: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
 export interface CountersTable {
   name: string;
   value: number;
@@ -222,6 +231,7 @@ export interface DatabaseSchema {
   profile_photos: ProfilePhotosTable;
   hidden_messages: HiddenMessagesTable;
   message_reactions: MessageReactionsTable;
+  chat_invites: ChatInvitesTable;
   link_previews: LinkPreviewsTable;
   files: FilesTable;
 }

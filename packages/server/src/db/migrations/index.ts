@@ -10,6 +10,7 @@ import * as repliesReactions from './008-replies-reactions.js';
 import * as messageFiles from './009-message-files.js';
 import * as pins from './010-pins.js';
 import * as memberSettings from './011-member-settings.js';
+import * as chatInvites from './012-chat-invites.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '009-message-files': messageFiles,
   '010-pins': pins,
   '011-member-settings': memberSettings,
+  '012-chat-invites': chatInvites,
 };
 
 export const migrationProvider: MigrationProvider = {
