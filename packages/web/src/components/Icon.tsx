@@ -32,6 +32,11 @@ const PATHS = {
   more: 'M5 12h.01M12 12h.01M19 12h.01',
   copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
   reply: 'M10 7L5 12l5 5M5 12h9a5 5 0 015 5v1',
+  attach:
+    'M20 11.5l-8.2 8.2a5 5 0 01-7.1-7.1l8.5-8.5a3.3 3.3 0 014.7 4.7l-8.5 8.5a1.7 1.7 0 01-2.4-2.4l7.8-7.8',
+  file: 'M14 3H6v18h12V7l-4-4zM14 3v4h4',
+  prev: 'M15 5l-7 7 7 7',
+  download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -23,6 +23,8 @@ export interface PendingMessage {
   text: string;
   /** The message it answers (quotes), kept so that a resend after a reload still answers it. */
   replyToSeq?: number;
+  /** Uploaded files it carries, `text` being their caption (then possibly empty). */
+  fileIds?: string[];
   createdAt: number;
   /** `failed`: the server refused it (not a connection problem); the user may resend or delete. */
   status: 'sending' | 'failed';

@@ -570,14 +570,16 @@ export class AppStore {
 
   /**
    * Shows the message at once as pending and sends it, exactly once, as soon as possible;
-   * `replyToSeq` makes it answer (quote) that message of the chat.
+   * `replyToSeq` makes it answer (quote) that message of the chat; `fileIds` (uploaded to it)
+   * make `text` their caption.
    */
-  send(chatId: string, text: string, replyToSeq?: number): void {
+  send(chatId: string, text: string, replyToSeq?: number, fileIds?: string[]): void {
     const pending: PendingMessage = {
       clientMsgId: newClientMsgId(),
       chatId,
       text,
       ...(replyToSeq !== undefined && { replyToSeq }),
+      ...(fileIds?.length && { fileIds }),
       createdAt: Date.now(),
       status: 'sending',
     };
@@ -619,6 +621,7 @@ export class AppStore {
         clientMsgId: pending.clientMsgId,
         signal: controller.signal,
         replyToSeq: pending.replyToSeq,
+        fileIds: pending.fileIds,
       });
       if (client === this.#client) this.#insertMessage(message);
     } catch (error) {

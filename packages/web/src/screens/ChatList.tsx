@@ -6,6 +6,7 @@ import { ConnectionBanner } from '../components/ConnectionBanner';
 import { Icon } from '../components/Icon';
 import { TopBar } from '../components/TopBar';
 import { chatTitle } from '../lib/chat';
+import { messageSummary } from '../lib/files';
 import { formatListTime } from '../lib/format';
 import { navigate } from '../lib/router';
 import { useAppState } from '../lib/store';
@@ -113,13 +114,18 @@ function ChatRow({
   const title = chatTitle(chat, t, friends);
   const last = chat.lastMessage;
   const preview = lastPending
-    ? t('chatList.youPrefix', { text: lastPending.text })
+    ? t('chatList.youPrefix', {
+        text:
+          lastPending.text.trim() || !lastPending.fileIds
+            ? lastPending.text
+            : t('files.files', { count: lastPending.fileIds.length }),
+      })
     : last
       ? last.deletedAt
         ? t('chat.deleted')
         : last.senderId === me?.id
-          ? t('chatList.youPrefix', { text: last.text })
-          : last.text
+          ? t('chatList.youPrefix', { text: messageSummary(t, last) })
+          : messageSummary(t, last)
       : chat.lastSeq > chat.joinedSeq
         ? '' // the last one was deleted for me
         : t('chatList.noMessages');

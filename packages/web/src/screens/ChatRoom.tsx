@@ -26,11 +26,13 @@ import { Avatar } from '../components/Avatar';
 import { ConnectionBanner } from '../components/ConnectionBanner';
 import { Icon } from '../components/Icon';
 import { LinkPreviewCard } from '../components/LinkPreviewCard';
+import { MessageFiles } from '../components/MessageFiles';
 import { DeleteMessageDialog, MessageMenu, type MessageAction } from '../components/MessageMenu';
 import { MessageText } from '../components/MessageText';
 import { TopBar } from '../components/TopBar';
 import { chatTitle, shownName } from '../lib/chat';
 import { errorCodeText, messageActionErrorText } from '../lib/errors';
+import { formatBytes, messageSummary } from '../lib/files';
 import { dayKey, formatDay, formatTime } from '../lib/format';
 import type { PendingMessage } from '../lib/persist';
 import { takeFocus } from '../lib/message-focus';
@@ -44,10 +46,19 @@ import {
   withinEditWindow,
   type History,
 } from '../lib/store';
+import {
+  attach,
+  cancelBatch,
+  oversize,
+  retryBatch,
+  useUploads,
+  type UploadBatch,
+} from '../lib/uploads';
 
 type Item =
   | { kind: 'message'; key: string; message: Message }
-  | { kind: 'pending'; key: string; pending: PendingMessage };
+  | { kind: 'pending'; key: string; pending: PendingMessage }
+  | { kind: 'upload'; key: string; batch: UploadBatch };
 
 /** Virtuoso counts item positions from here, so that prepending older pages keeps the scroll. */
 const FIRST_INDEX_BASE = 1_000_000_000;
@@ -87,9 +98,9 @@ function nameOf(
   return user?.displayName || t('chat.unknownUser');
 }
 
-/** A message's first line, for a quote (CSS cuts it to the width). */
-function snippet(text: string): string {
-  return text.trim().split('\n', 1)[0] ?? '';
+/** A message's first line, or what its files are, for a quote (CSS cuts it to the width). */
+function snippet(t: TFunction, message: Message): string {
+  return messageSummary(t, message).split('\n', 1)[0] ?? '';
 }
 
 async function copyText(text: string): Promise<void> {
@@ -311,6 +322,7 @@ function MessageList({
   const chatId = chat.id;
   const history = useAppState((s) => s.histories[chatId]) ?? EMPTY_HISTORY;
   const allPending = useAppState((s) => s.pending);
+  const uploads = useUploads(chatId);
   const members = useAppState((s) => s.members[chatId]) ?? EMPTY_MEMBERS;
   const me = useAppState((s) => s.me);
   const friends = useAppState((s) => s.friends);
@@ -330,8 +342,9 @@ function MessageList({
         list.push({ kind: 'pending', key: `p${pending.clientMsgId}`, pending });
       }
     }
+    for (const batch of uploads) list.push({ kind: 'upload', key: batch.id, batch });
     return list;
-  }, [history.messages, allPending, chatId]);
+  }, [history.messages, allPending, uploads, chatId]);
 
   const sortedReadSeqs = useMemo(
     () =>
@@ -345,7 +358,7 @@ function MessageList({
   const firstItemIndex = FIRST_INDEX_BASE + firstSeq;
 
   // Scroll to the newest message when the user sends one.
-  const ownPendingCount = allPending.filter((p) => p.chatId === chatId).length;
+  const ownPendingCount = allPending.filter((p) => p.chatId === chatId).length + uploads.length;
   const previousPending = useRef(ownPendingCount);
   useEffect(() => {
     if (ownPendingCount > previousPending.current) {
@@ -458,6 +471,7 @@ function MessageList({
         components={{ Header, Footer: ListFooter }}
         itemContent={(index, item) => {
           const local = index - firstItemIndex;
+          if (item.kind === 'upload') return <UploadRow batch={item.batch} />;
           const replyToSeq =
             item.kind === 'message' ? item.message.replyToSeq : item.pending.replyToSeq;
           return (
@@ -507,7 +521,8 @@ function itemSender(item: Item | undefined, myId: string): string | undefined {
 
 function itemTime(item: Item | undefined): number {
   if (!item) return 0;
-  return item.kind === 'message' ? item.message.createdAt : item.pending.createdAt;
+  if (item.kind === 'message') return item.message.createdAt;
+  return item.kind === 'pending' ? item.pending.createdAt : item.batch.createdAt;
 }
 
 /** Room below the newest message, so that it does not touch the composer. */
@@ -516,7 +531,7 @@ function ListFooter() {
 }
 
 const MessageRow = memo(function MessageRow(props: {
-  item: Item;
+  item: Exclude<Item, { kind: 'upload' }>;
   /** The first message of the chat (for this member): the start of the conversation. */
   isStart: boolean;
   previous: Item | undefined;
@@ -558,6 +573,8 @@ const MessageRow = memo(function MessageRow(props: {
   const message = item.kind === 'message' ? item.message : undefined;
   const text = message ? message.text : item.kind === 'pending' ? item.pending.text : '';
   const deleted = Boolean(message?.deletedAt);
+  const files = !deleted ? message?.files : undefined;
+  const pendingFiles = item.kind === 'pending' ? (item.pending.fileIds?.length ?? 0) : 0;
   const { onActions } = props;
   const longPress = useLongPress(message ? () => onActions(message) : undefined);
   const counter =
@@ -588,7 +605,13 @@ const MessageRow = memo(function MessageRow(props: {
           {!mine && firstOfGroup && <div className="message-sender">{senderName}</div>}
           <div className="message-bubble-line">
             <div
-              className={deleted ? 'bubble deleted' : 'bubble'}
+              className={
+                deleted
+                  ? 'bubble deleted'
+                  : files?.length
+                    ? `bubble with-files${text ? '' : ' files-only'}`
+                    : 'bubble'
+              }
               onContextMenu={
                 message
                   ? (event) => {
@@ -613,10 +636,16 @@ const MessageRow = memo(function MessageRow(props: {
                   onShow={props.onShowQuoted}
                 />
               )}
+              {files && files.length > 0 && <MessageFiles files={files} />}
+              {pendingFiles > 0 && (
+                <span className="pending-files">
+                  <Icon name="attach" size={16} /> {t('files.files', { count: pendingFiles })}
+                </span>
+              )}
               {deleted ? (
                 <span className="message-text">{t('chat.deleted')}</span>
               ) : (
-                <MessageText text={text} />
+                text && <MessageText text={text} />
               )}
             </div>
             <div className="message-meta">
@@ -716,7 +745,7 @@ function Quote(props: {
     ? t('chat.quoteNotLoaded')
     : quoted.deletedAt
       ? t('chat.quoteDeleted')
-      : snippet(quoted.text);
+      : snippet(t, quoted);
   return (
     <button
       type="button"
@@ -827,6 +856,7 @@ function Composer({
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   // What was being written before an edit began comes back after it.
   const [draft, setDraft] = useState('');
   const [wasEditing, setWasEditing] = useState<Message | null>(null);
@@ -895,6 +925,33 @@ function Composer({
       return;
     }
     store.send(chatId, value, replying?.seq);
+    setText('');
+    if (replying) onReplyDone();
+  };
+
+  // Picked files go at once (KakaoTalk's way), with what was typed as their caption.
+  const onPick = (picked: File[]) => {
+    if (picked.length === 0) return;
+    const caption = text.trim();
+    if ([...caption].length > LIMITS.MESSAGE_TEXT_MAX) {
+      setError(
+        t('errors.TEXT_TOO_LONG', { max: LIMITS.MESSAGE_TEXT_MAX.toLocaleString(i18n.language) }),
+      );
+      return;
+    }
+    const tooLarge = oversize(picked);
+    const max = formatBytes(LIMITS.FILE_MAX_BYTES, i18n.language);
+    setError(
+      tooLarge.length === 0
+        ? null
+        : tooLarge.length === 1
+          ? t('files.fileTooLarge', { name: tooLarge[0]!.name, max })
+          : t('files.filesTooLarge', { count: tooLarge.length, max }),
+    );
+    const files = picked.filter((file) => !tooLarge.includes(file));
+    if (files.length === 0) return;
+    onDismissNotice();
+    attach(chatId, files, caption, replying?.seq);
     setText('');
     if (replying) onReplyDone();
   };
@@ -970,7 +1027,7 @@ function Composer({
           <span className="editing-text">
             <span className="editing-title">{t('chat.replyingTo', { name: replyingName })}</span>
             <span className="editing-original">
-              {replying.deletedAt ? t('chat.quoteDeleted') : snippet(replying.text)}
+              {replying.deletedAt ? t('chat.quoteDeleted') : snippet(t, replying)}
             </span>
           </span>
           <button
@@ -985,6 +1042,31 @@ function Composer({
         </div>
       )}
       <div className="composer-row">
+        {!editing && (
+          <>
+            <button
+              type="button"
+              className="attach-button"
+              onClick={() => picker.current?.click()}
+              aria-label={t('files.attach')}
+              title={t('files.attach')}
+            >
+              <Icon name="attach" />
+            </button>
+            <input
+              ref={picker}
+              className="visually-hidden attach-input"
+              type="file"
+              multiple
+              tabIndex={-1}
+              aria-hidden="true"
+              onChange={(event) => {
+                onPick([...(event.target.files ?? [])]);
+                event.target.value = '';
+              }}
+            />
+          </>
+        )}
         <textarea
           ref={ref}
           className="composer-input"
@@ -1011,4 +1093,90 @@ function Composer({
       </div>
     </form>
   );
+}
+
+/** Files being uploaded before their message is sent: a bar per file, and retry or cancel. */
+function UploadRow({ batch }: { batch: UploadBatch }) {
+  const { t, i18n } = useTranslation();
+  const lng = i18n.language;
+  const failed = batch.items.find((item) => item.status === 'failed');
+  return (
+    <div className="message-row mine upload-row" data-upload={failed ? 'failed' : 'uploading'}>
+      <div className="message-line">
+        <div className="message-body">
+          <div className="message-bubble-line">
+            <div className="bubble upload-bubble">
+              <ul className="upload-list" aria-label={t('files.uploading')}>
+                {batch.items.map((item) => {
+                  const total = item.file.size || 1;
+                  return (
+                    <li key={item.key} className={`upload-item ${item.status}`}>
+                      <span className="upload-name">{item.file.name}</span>
+                      <span className="upload-size">{formatBytes(item.file.size, lng)}</span>
+                      {item.status !== 'failed' && (
+                        <progress
+                          className="upload-progress"
+                          max={total}
+                          value={item.status === 'done' ? total : item.sent}
+                          aria-label={t('files.progress', { name: item.file.name })}
+                        />
+                      )}
+                    </li>
+                  );
+                })}
+              </ul>
+              {failed && (
+                <p className="upload-error" role="alert">
+                  <Icon name="alert" size={14} /> {uploadErrorText(t, failed.error, lng)}
+                </p>
+              )}
+              {batch.caption && <MessageText text={batch.caption} />}
+            </div>
+            <div className="message-meta">
+              {failed ? (
+                <span className="failed">
+                  <button
+                    type="button"
+                    className="tiny-button upload-retry"
+                    onClick={() => retryBatch(batch.id)}
+                  >
+                    {t('common.retry')}
+                  </button>
+                  <button
+                    type="button"
+                    className="tiny-button upload-cancel"
+                    onClick={() => cancelBatch(batch.id)}
+                  >
+                    {t('common.cancel')}
+                  </button>
+                </span>
+              ) : (
+                <>
+                  <span className="pending-icon" role="img" aria-label={t('files.uploading')}>
+                    <Icon name="clock" size={14} />
+                  </span>
+                  <button
+                    type="button"
+                    className="tiny-button upload-cancel"
+                    onClick={() => cancelBatch(batch.id)}
+                  >
+                    {t('common.cancel')}
+                  </button>
+                </>
+              )}
+            </div>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** Why an upload failed, in words about files (a corrupt photo, too large, no longer a member). */
+function uploadErrorText(t: TFunction, code: string | undefined, lng: string): string {
+  if (code === 'PAYLOAD_TOO_LARGE') {
+    return t('files.tooLarge', { max: formatBytes(LIMITS.FILE_MAX_BYTES, lng) });
+  }
+  if (code === 'INVALID_PARAMS') return t('files.invalid');
+  return errorCodeText(t, code, lng);
 }
