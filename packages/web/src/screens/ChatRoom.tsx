@@ -28,6 +28,7 @@ import { Icon } from '../components/Icon';
 import { LinkPreviewCard } from '../components/LinkPreviewCard';
 import { MessageFiles } from '../components/MessageFiles';
 import { DeleteMessageDialog, MessageMenu, type MessageAction } from '../components/MessageMenu';
+import { actionsFor } from '../lib/message-actions';
 import { MessageText } from '../components/MessageText';
 import { TopBar } from '../components/TopBar';
 import { chatTitle, shownName } from '../lib/chat';
@@ -74,13 +75,6 @@ const LONG_PRESS_MS = 500;
 interface Notice {
   text: string;
   error: boolean;
-}
-
-/** What the menu offers: a tombstone can only be deleted for me; only own recent ones edited. */
-function actionsFor(message: Message, myId: string | undefined): MessageAction[] {
-  if (message.deletedAt) return ['delete'];
-  const editable = message.senderId === myId && withinEditWindow(message);
-  return editable ? ['reply', 'copy', 'edit', 'delete'] : ['reply', 'copy', 'delete'];
 }
 
 /** How a member is named in this chat: my contact name for a friend, else their own name. */

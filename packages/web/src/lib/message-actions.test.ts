@@ -1,0 +1,50 @@
+import type { Message } from '@tokki/protocol';
+import { describe, expect, it } from 'vitest';
+import { actionsFor } from './message-actions';
+
+const message = (overrides: Partial<Message> = {}): Message => ({
+  chatId: 'c_1',
+  seq: 1,
+  senderId: 'u_me',
+  clientMsgId: 'm1',
+  text: 'hello',
+  createdAt: 1_000_000,
+  editedAt: null,
+  deletedAt: null,
+  ...overrides,
+});
+const photo = {
+  id: 'f_1',
+  chatId: 'c_1',
+  name: '1.jpg',
+  mime: 'image/jpeg',
+  size: 10,
+  kind: 'image' as const,
+  createdAt: 1_000_000,
+};
+
+describe('actionsFor', () => {
+  const now = 1_000_000 + 3600_000;
+  it('offers editing one’s own recent text only', () => {
+    expect(actionsFor(message(), 'u_me', now)).toEqual(['reply', 'copy', 'edit', 'delete']);
+    expect(actionsFor(message(), 'u_other', now)).toEqual(['reply', 'copy', 'delete']);
+    expect(actionsFor(message(), 'u_me', 1_000_000 + 25 * 3600_000)).toEqual([
+      'reply',
+      'copy',
+      'delete',
+    ]);
+  });
+  it('offers no copy or edit for files alone, and only deleting a tombstone', () => {
+    expect(actionsFor(message({ text: '', files: [photo] }), 'u_me', now)).toEqual([
+      'reply',
+      'delete',
+    ]);
+    expect(actionsFor(message({ text: 'caption', files: [photo] }), 'u_me', now)).toEqual([
+      'reply',
+      'copy',
+      'edit',
+      'delete',
+    ]);
+    expect(actionsFor(message({ deletedAt: now, text: '' }), 'u_me', now)).toEqual(['delete']);
+  });
+});
