@@ -994,46 +994,23 @@ function Composer({
         </div>
       )}
       {editing && (
-        <div className="editing-bar">
-          <span className="editing-icon" aria-hidden="true">
-            <Icon name="edit" size={18} />
-          </span>
-          <span className="editing-text">
-            <span className="editing-title">{t('chat.editing')}</span>
-            <span className="editing-original">{editing.text}</span>
-          </span>
-          <button
-            type="button"
-            className="icon-button editing-cancel"
-            onClick={onEditDone}
-            aria-label={t('chat.cancelEdit')}
-            title={t('chat.cancelEdit')}
-          >
-            <Icon name="close" size={20} />
-          </button>
-        </div>
+        <ComposerBar
+          icon="edit"
+          title={t('chat.editing')}
+          detail={editing.text}
+          cancelLabel={t('chat.cancelEdit')}
+          onCancel={onEditDone}
+        />
       )}
       {replying && !editing && (
-        <div className="editing-bar replying-bar">
-          <span className="editing-icon" aria-hidden="true">
-            <Icon name="reply" size={18} />
-          </span>
-          <span className="editing-text">
-            <span className="editing-title">{t('chat.replyingTo', { name: replyingName })}</span>
-            <span className="editing-original">
-              {replying.deletedAt ? t('chat.quoteDeleted') : snippet(t, replying)}
-            </span>
-          </span>
-          <button
-            type="button"
-            className="icon-button editing-cancel replying-cancel"
-            onClick={onReplyDone}
-            aria-label={t('chat.cancelReply')}
-            title={t('chat.cancelReply')}
-          >
-            <Icon name="close" size={20} />
-          </button>
-        </div>
+        <ComposerBar
+          kind="replying"
+          icon="reply"
+          title={t('chat.replyingTo', { name: replyingName })}
+          detail={replying.deletedAt ? t('chat.quoteDeleted') : snippet(t, replying)}
+          cancelLabel={t('chat.cancelReply')}
+          onCancel={onReplyDone}
+        />
       )}
       <div className="composer-row">
         {!editing && (
@@ -1173,4 +1150,38 @@ function uploadErrorText(t: TFunction, code: string | undefined, lng: string): s
   }
   if (code === 'INVALID_PARAMS') return t('files.invalid');
   return errorCodeText(t, code, lng);
+}
+
+/** The bar above the composer while editing a message or replying to one, with its cancel. */
+function ComposerBar(props: {
+  kind?: 'replying';
+  icon: 'edit' | 'reply';
+  title: string;
+  detail: string;
+  cancelLabel: string;
+  onCancel: () => void;
+}) {
+  const replying = props.kind === 'replying';
+  return (
+    <div className={replying ? 'editing-bar replying-bar' : 'editing-bar'}>
+      <span className="editing-icon" aria-hidden="true">
+        <Icon name={props.icon} size={18} />
+      </span>
+      <span className="editing-text">
+        <span className="editing-title">{props.title}</span>
+        <span className="editing-original">{props.detail}</span>
+      </span>
+      <button
+        type="button"
+        className={
+          replying ? 'icon-button editing-cancel replying-cancel' : 'icon-button editing-cancel'
+        }
+        onClick={props.onCancel}
+        aria-label={props.cancelLabel}
+        title={props.cancelLabel}
+      >
+        <Icon name="close" size={20} />
+      </button>
+    </div>
+  );
 }
