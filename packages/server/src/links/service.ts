@@ -93,6 +93,9 @@ export class LinksService {
   }
 
   private async fetchAndCache(url: string): Promise<LinkPreview | null> {
+    // A call that found no preview may have waited on its rate limit while another fetched it.
+    const cached = await cachedPreview(this.database.db, url, Date.now());
+    if (cached) return cached.preview;
     let preview: LinkPreview | null = null;
     try {
       const page = await fetchPage(new URL(url), this.fetchOptions);
