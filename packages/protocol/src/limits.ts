@@ -8,6 +8,15 @@ export const LIMITS = {
   CHAT_TITLE_MAX: 128,
   DEVICE_NAME_MAX: 64,
   GROUP_MEMBERS_MAX: 3000,
+  /** An open chat's member limit when its host sets none (KakaoTalk's). */
+  OPEN_CHAT_MEMBERS_DEFAULT: 1500,
+  OPEN_CHAT_DESCRIPTION_MAX: 500,
+  /** Characters of a nickname in an open chat (code points). */
+  NICKNAME_MAX: 20,
+  /** Open chats one `open.search` returns. */
+  OPEN_SEARCH_MAX: 50,
+  /** Users one connection may watch the presence of. */
+  PRESENCE_WATCH_MAX: 200,
   /** Users one `chats.createGroup` / `chats.addMembers` call may add. */
   MEMBERS_PER_CALL_MAX: 500,
   HISTORY_PAGE_MAX: 200,

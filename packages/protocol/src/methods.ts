@@ -6,10 +6,14 @@ import {
   FileInfo,
   Friend,
   Id,
+  InvitePreview,
+  LastSeenPrivacy,
   LinkPreview,
   Me,
   Member,
   Message,
+  OpenChatSummary,
+  Presence,
   Pts,
   Reaction,
   Recommendation,
@@ -48,6 +52,16 @@ const Params = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Object(properties, { additionalProperties: false });
 
 const Phone = Type.String({ minLength: 3, maxLength: 32 });
+const InviteToken = Type.String({ minLength: 1, maxLength: 64 });
+/** Checked again once trimmed: it must not be blank, and is counted in code points. */
+const Nickname = Type.String({ minLength: 1, maxLength: LIMITS.NICKNAME_MAX * 2 });
+const MemberLimit = Type.Integer({ minimum: 2, maximum: LIMITS.GROUP_MEMBERS_MAX });
+/** An open chat by id (listed ones) or by invite token (any): one of the two, not both. */
+const OpenChatRef = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
+  Type.Union([
+    Params({ chatId: Id, ...properties }),
+    Params({ token: InviteToken, ...properties }),
+  ]);
 const Text = (max: number) => Type.String({ maxLength: max });
 
 export const UpdateEnvelope = Type.Object({ pts: Pts, update: Update });
@@ -333,15 +347,85 @@ export const methods = {
     params: Params({ chatId: Id }),
     result: Ok,
   }),
+  'chats.getInvite': method({
+    summary:
+      'What an invite link is for, before joining: a group (`chats.joinByInvite`) or an open chat (`open.join`).',
+    params: Params({ token: InviteToken }),
+    result: InvitePreview,
+  }),
   'chats.joinByInvite': method({
     summary: 'Join a group by its invite link; a member already just gets the chat.',
-    params: Params({ token: Type.String({ minLength: 1, maxLength: 64 }) }),
+    params: Params({ token: InviteToken }),
     result: Chat,
   }),
   'chats.pin': method({
     summary:
       "Pin a message at the top of a chat for every member (KakaoTalk's 공지), or unpin (null).",
     params: Params({ chatId: Id, seq: Type.Union([Seq, Type.Null()]) }),
+    result: Ok,
+  }),
+  'open.create': method({
+    summary:
+      'A new open chat with the caller as host, known there by `nickname`; with its invite link (share `/join/<token>`).',
+    params: Params({
+      title: Type.String({ minLength: 1, maxLength: LIMITS.CHAT_TITLE_MAX }),
+      nickname: Nickname,
+      description: Type.Optional(Text(LIMITS.OPEN_CHAT_DESCRIPTION_MAX)),
+      memberLimit: Type.Optional(MemberLimit),
+      listed: Type.Optional(Type.Boolean()),
+    }),
+    result: Type.Object({ chat: Chat, inviteToken: Type.String() }),
+  }),
+  'open.search': method({
+    summary: 'Listed open chats whose title contains `query` (all when empty), biggest first.',
+    params: Params({
+      query: Type.Optional(Text(LIMITS.SEARCH_QUERY_MAX)),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.OPEN_SEARCH_MAX })),
+    }),
+    result: Type.Object({ chats: Type.Array(OpenChatSummary) }),
+  }),
+  'open.get': method({
+    summary: 'What a listed open chat is, before joining (`chats.getInvite` for a link).',
+    params: Params({ chatId: Id }),
+    result: OpenChatSummary,
+  }),
+  'open.join': method({
+    summary:
+      'Join an open chat (a listed one by id, any by its invite token) under a nickname of that room.',
+    params: OpenChatRef({ nickname: Nickname }),
+    result: Chat,
+  }),
+  'open.update': method({
+    summary: "Change an open chat's description, member limit or listing (its host and co-hosts).",
+    params: Params({
+      chatId: Id,
+      description: Type.Optional(Text(LIMITS.OPEN_CHAT_DESCRIPTION_MAX)),
+      memberLimit: Type.Optional(MemberLimit),
+      listed: Type.Optional(Type.Boolean()),
+    }),
+    result: Ok,
+  }),
+  'open.setNickname': method({
+    summary: "The caller's nickname in an open chat.",
+    params: Params({ chatId: Id, nickname: Nickname }),
+    result: Ok,
+  }),
+  'presence.watch': method({
+    summary:
+      'Whether these users are online or when they were last, as each one lets the caller know; this connection then gets `presence` events for them (replacing its last watch list).',
+    params: Params({
+      userIds: Type.Array(Id, { maxItems: LIMITS.PRESENCE_WATCH_MAX }),
+    }),
+    result: Type.Object({ presences: Type.Array(Presence) }),
+  }),
+  'privacy.get': method({
+    summary: "The caller's privacy settings.",
+    params: Empty,
+    result: Type.Object({ lastSeen: LastSeenPrivacy }),
+  }),
+  'privacy.update': method({
+    summary: 'Who may see when the caller is online and when they were last.',
+    params: Params({ lastSeen: LastSeenPrivacy }),
     result: Ok,
   }),
   'chats.setTyping': method({

@@ -126,8 +126,44 @@ export const LinkPreview = Type.Object({
 });
 export type LinkPreview = Static<typeof LinkPreview>;
 
-export const ChatKind = Type.Union([Type.Literal('direct'), Type.Literal('group')]);
+/**
+ * A 1:1 chat, a group of people who know each other, or an open chat (KakaoTalk's 오픈채팅):
+ * a room anyone may join by its link (or, when listed, from `open.search`), where every member
+ * is known by a nickname of that room only — never by their user id, profile or number.
+ */
+export const ChatKind = Type.Union([
+  Type.Literal('direct'),
+  Type.Literal('group'),
+  Type.Literal('open'),
+]);
 export type ChatKind = Static<typeof ChatKind>;
+
+/** An open chat's own settings, set by its host (owner) and co-hosts (admins). */
+export const OpenChatSettings = Type.Object({
+  description: Type.String({ maxLength: LIMITS.OPEN_CHAT_DESCRIPTION_MAX }),
+  /** The most members it takes; joins beyond it fail with GROUP_FULL. */
+  memberLimit: Type.Integer({ minimum: 2, maximum: LIMITS.GROUP_MEMBERS_MAX }),
+  /** Found by `open.search`; unlisted rooms are joined by their link only. */
+  listed: Type.Boolean(),
+});
+export type OpenChatSettings = Static<typeof OpenChatSettings>;
+
+/** What anyone may see of an open chat before joining it. */
+export const OpenChatSummary = Type.Composite([
+  Type.Object({ id: Id, title: Type.String(), memberCount: Type.Integer({ minimum: 0 }) }),
+  OpenChatSettings,
+]);
+export type OpenChatSummary = Static<typeof OpenChatSummary>;
+
+/** What an invite link leads to, shown before joining. */
+export const InvitePreview = Type.Object({
+  kind: Type.Union([Type.Literal('group'), Type.Literal('open')]),
+  title: Type.String(),
+  memberCount: Type.Integer({ minimum: 0 }),
+  /** For an open chat: its settings. */
+  open: Type.Optional(OpenChatSettings),
+});
+export type InvitePreview = Static<typeof InvitePreview>;
 
 export const Chat = Type.Object({
   id: Id,
@@ -152,6 +188,14 @@ export const Chat = Type.Object({
   pinnedSeq: Type.Optional(Seq),
   /** The caller muted it: no notification, no badge. Absent when not. */
   muted: Type.Optional(Type.Literal(true)),
+  /**
+   * Open chats only: the caller's id inside this chat (their room profile), used wherever the
+   * chat names a member — `senderId`, reactions, read pointers, `chats.members`. Elsewhere a
+   * member is named by their user id.
+   */
+  selfId: Type.Optional(Id),
+  /** Open chats only: the room's settings. */
+  open: Type.Optional(OpenChatSettings),
 });
 export type Chat = Static<typeof Chat>;
 
@@ -163,6 +207,10 @@ export const MemberRole = Type.Union([
 ]);
 
 export const Member = Type.Object({
+  /**
+   * In an open chat, the member's room profile: its id (not their user id), their nickname as
+   * `displayName`, and nothing else of theirs.
+   */
   user: User,
   role: MemberRole,
   readSeq: Seq,
@@ -208,6 +256,20 @@ export const Update = Type.Union([
     chatId: Id,
     seq: Type.Union([Seq, Type.Null()]),
     byUserId: Id,
+  }),
+  /** The host or a co-host changed an open chat's settings. */
+  Type.Object({
+    kind: Type.Literal('chat.open'),
+    chatId: Id,
+    open: OpenChatSettings,
+    byUserId: Id,
+  }),
+  /** A member of an open chat took another nickname there (`userId` is their room profile). */
+  Type.Object({
+    kind: Type.Literal('chat.nickname'),
+    chatId: Id,
+    userId: Id,
+    nickname: Type.String(),
   }),
   Type.Object({
     kind: Type.Literal('chat.renamed'),
@@ -256,8 +318,31 @@ export const Update = Type.Union([
 export type Update = Static<typeof Update>;
 export type UpdateKind = Update['kind'];
 
+/** Who may see when a user is online and when they were last (Telegram's "last seen"). */
+export const LastSeenPrivacy = Type.Union([
+  Type.Literal('everyone'),
+  /** Those in the user's friend list. */
+  Type.Literal('friends'),
+  Type.Literal('nobody'),
+]);
+export type LastSeenPrivacy = Static<typeof LastSeenPrivacy>;
+
+/**
+ * Whether a user is connected now, or when they last were: `hidden` when their privacy setting
+ * does not let the caller know (or there is no such user: the answer is the same).
+ */
+export const Presence = Type.Object({
+  userId: Id,
+  state: Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('hidden')]),
+  /** For `offline`: when their last device went away; null if never seen. */
+  lastSeenAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+});
+export type Presence = Static<typeof Presence>;
+
 /** Ephemeral events: no pts, not stored, not replayed on catch-up. */
 export const Event = Type.Union([
   Type.Object({ kind: Type.Literal('typing'), chatId: Id, userId: Id }),
+  /** A watched user came online or went offline (`presence.watch`). */
+  Type.Object({ kind: Type.Literal('presence'), presence: Presence }),
 ]);
 export type Event = Static<typeof Event>;

@@ -3,6 +3,7 @@ import { AccountsService } from './accounts/service.js';
 import { ConsoleSmsProvider, type SmsProvider } from './accounts/sms.js';
 import type { Bus } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
+import { OpenChatsService } from './chats/open-chats.js';
 import { ChatsService } from './chats/service.js';
 import type { ServerConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -12,6 +13,7 @@ import { LinksService } from './links/service.js';
 import { WriteQueue } from './db/write-queue.js';
 import { MessagesService } from './messages/service.js';
 import { MediaService } from './media/service.js';
+import { PresenceService } from './presence/service.js';
 import { UpdatesService } from './updates/service.js';
 
 /** Everything a request needs, built once from config and closed once at shutdown. */
@@ -23,11 +25,13 @@ export interface AppContext extends AsyncDisposable {
   bus: Bus;
   accounts: AccountsService;
   chats: ChatsService;
+  openChats: OpenChatsService;
   friends: FriendsService;
   links: LinksService;
   messages: MessagesService;
   updates: UpdatesService;
   media: MediaService;
+  presence: PresenceService;
   close(): Promise<void>;
 }
 
@@ -73,11 +77,13 @@ export async function createContext(
   const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
   const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger);
   const chats = new ChatsService(database, writes, bus, updates);
+  const openChats = new OpenChatsService(database, writes, chats, updates);
   const messages = new MessagesService(database, writes, chats, updates, overrides.clock);
   chats.setLastMessageLoader((keys) => messages.lastMessages(keys));
   const friends = new FriendsService(config, database, writes, updates, accounts, chats);
   const links = new LinksService(config, database, writes, logger, overrides.resolveHost);
   const media = new MediaService(config, database, writes, chats, logger, overrides.clock);
+  const presence = new PresenceService(database, writes, bus, friends, logger);
   await accounts.hashPhonesOfAllUsers();
 
   const close = async () => {
@@ -94,11 +100,13 @@ export async function createContext(
     bus,
     accounts,
     chats,
+    openChats,
     friends,
     links,
     messages,
     updates,
     media,
+    presence,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -69,7 +69,7 @@ async function runListen(options: ListenOptions): Promise<void> {
   if (options.events) {
     client.on('event', (event) =>
       enqueue(async () => {
-        if (!out.json) await loadNames([event.userId], names);
+        if (!out.json) await loadNames([eventUserId(event)], names);
         out.result({ event }, () => describeEvent(event, names));
       }),
     );
@@ -213,6 +213,11 @@ function describeUpdate(update: Update, names: UserNames): string {
   }
 }
 
+const eventUserId = (event: Event) =>
+  event.kind === 'presence' ? event.presence.userId : event.userId;
+
 function describeEvent(event: Event, names: UserNames): string {
-  return `${event.chatId}  ${names.name(event.userId)} is typing…`;
+  if (event.kind === 'typing') return `${event.chatId}  ${names.name(event.userId)} is typing…`;
+  const { userId, state } = event.presence;
+  return `${userId}  ${names.name(userId)} is ${state === 'online' ? 'online' : 'offline'}`;
 }

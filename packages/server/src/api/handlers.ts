@@ -1,12 +1,15 @@
 import { LIMITS, type MethodName, type MethodParams, type MethodResult } from '@tokki/protocol';
 import type { Principal } from '../accounts/service.js';
 import type { AppContext } from '../context.js';
+import type { PresenceWatcher } from '../presence/service.js';
 import { SERVER_VERSION } from '../version.js';
 
 /** Who is calling and from where; `principal` is null only for the sign-in methods. */
 export interface Call {
   principal: Principal | null;
   ip: string;
+  /** The WebSocket connection the call came on; none over HTTP. */
+  watcher?: PresenceWatcher;
 }
 
 type Handler<M extends MethodName> = (
@@ -123,10 +126,41 @@ export const handlers: {
     await ctx.chats.revokeInvite(principal.userId, p.chatId);
     return {};
   },
+  'chats.getInvite': (ctx, _call, p) => ctx.chats.getInvite(p.token),
   'chats.joinByInvite': (ctx, { principal }, p) =>
     ctx.chats.joinByInvite(principal.userId, p.token),
   'chats.pin': async (ctx, { principal }, p) => {
     await ctx.messages.pin(principal.userId, p.chatId, p.seq);
+    return {};
+  },
+  'open.create': (ctx, { principal }, p) => ctx.openChats.create(principal.userId, p),
+  'open.search': async (ctx, _call, p) => ({
+    chats: await ctx.openChats.search(p.query ?? '', p.limit ?? LIMITS.OPEN_SEARCH_MAX),
+  }),
+  'open.get': (ctx, _call, p) => ctx.openChats.get(p.chatId),
+  'open.join': (ctx, { principal }, p) =>
+    ctx.openChats.join(
+      principal.userId,
+      'token' in p ? { token: p.token } : { chatId: p.chatId },
+      p.nickname,
+    ),
+  'open.update': async (ctx, { principal }, p) => {
+    const { chatId, ...change } = p;
+    await ctx.openChats.update(principal.userId, chatId, change);
+    return {};
+  },
+  'open.setNickname': async (ctx, { principal }, p) => {
+    await ctx.openChats.setNickname(principal.userId, p.chatId, p.nickname);
+    return {};
+  },
+  'presence.watch': async (ctx, call, p) => ({
+    presences: await ctx.presence.watch(call.principal.userId, call.watcher, p.userIds),
+  }),
+  'privacy.get': async (ctx, { principal }) => ({
+    lastSeen: await ctx.presence.privacy(principal.userId),
+  }),
+  'privacy.update': async (ctx, { principal }, p) => {
+    await ctx.presence.setPrivacy(principal.userId, p.lastSeen);
     return {};
   },
   'chats.setTyping': async (ctx, { principal }, p) => {

@@ -23,6 +23,13 @@ export interface UserUpdateMessage {
   frame: string;
 }
 
+/** A node's first connection of a user opened (`online`), or its last closed. */
+export interface PresenceMessage {
+  userId: string;
+  nodeId: string;
+  online: boolean;
+}
+
 export interface BusMessages {
   'chat.update': ChatUpdateMessage;
   /** A stored chat update was rewritten (a message edited or deleted): caches follow. */
@@ -32,6 +39,7 @@ export interface BusMessages {
   'chat.members': { chatId: string; added: string[]; removed: string[] };
   'chat.event': { chatId: string; frame: string; exceptUserId: string };
   'device.revoked': { userId: string; deviceId: string };
+  presence: PresenceMessage;
 }
 
 export type BusTopic = keyof BusMessages;

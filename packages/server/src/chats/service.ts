@@ -1,8 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { LIMITS, type Chat, type Member, type Message, type User } from '@tokki/protocol';
+import {
+  LIMITS,
+  type Chat,
+  type InvitePreview,
+  type Member,
+  type Message,
+  type User,
+} from '@tokki/protocol';
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
-import type { ChatMembersTable, ChatsTable } from '../db/schema.js';
+import type { ChatMembersTable, ChatsTable, OpenChatsTable } from '../db/schema.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
@@ -22,7 +29,12 @@ export type ProfileView = (viewerId: string, users: User[]) => Promise<User[]>;
 /** Of `userIds`, those who blocked `userId` (inside the write that acts on it). */
 export type BlockedByCheck = (w: Writer, userId: string, userIds: string[]) => Promise<string[]>;
 
-type ChatRow = ChatsTable & { read_seq: number; joined_seq: number; muted: number };
+type ChatRow = ChatsTable & {
+  read_seq: number;
+  joined_seq: number;
+  muted: number;
+  profile_id: string | null;
+};
 
 const RANK = { owner: 2, admin: 1, member: 0 } as const;
 /** Whether a member of role `actor` may remove one of role `target`. */
@@ -197,7 +209,9 @@ export class ChatsService {
   async addMembers(userId: string, chatId: string, userIds: string[]): Promise<number> {
     return this.writes.run(async (w) => {
       await this.requireMember(w, chatId, userId);
-      const chat = await this.requireGroup(w, chatId);
+      const chat = await this.requireRoom(w, chatId);
+      if (chat.kind === 'open')
+        throw new ApiError('BAD_REQUEST', 'People join an open chat themselves, by its link.');
       const wanted = [...new Set(userIds)];
       await this.requireUsers(w, wanted, userId);
       return this.join(w, chat, wanted, userId);
@@ -206,8 +220,8 @@ export class ChatsService {
 
   async leave(userId: string, chatId: string): Promise<void> {
     await this.writes.run(async (w) => {
-      await this.requireMember(w, chatId, userId);
-      await this.endMembership(w, chatId, userId);
+      const membership = await this.requireMember(w, chatId, userId);
+      await this.endMembership(w, chatId, membership);
     });
   }
 
@@ -215,21 +229,19 @@ export class ChatsService {
    * Removes a member from a group: its owner may remove anyone, an admin only plain members. The
    * removed member gets the `chat.left` (with `byUserId`) like everyone, and nothing after it.
    */
-  async removeMember(byUserId: string, chatId: string, userId: string): Promise<void> {
-    if (userId === byUserId)
-      throw new ApiError('INVALID_PARAMS', 'To leave a group, use chats.leave.');
+  async removeMember(byUserId: string, chatId: string, memberId: string): Promise<void> {
     await this.writes.run(async (w) => {
       const actor = await this.requireMember(w, chatId, byUserId);
-      await this.requireGroup(w, chatId);
-      const target = await store.findMembership(w.db, chatId, userId);
-      if (!target || target.left_pts !== null)
-        throw new ApiError('NOT_FOUND', 'No such member in this group.');
+      const chat = await this.requireRoom(w, chatId);
+      if (memberId === actorId(actor))
+        throw new ApiError('INVALID_PARAMS', 'To leave a group, use chats.leave.');
+      const target = await this.requireOtherMember(w, chat, memberId);
       if (!outranks(actor.role, target.role))
         throw new ApiError(
           'FORBIDDEN',
           'Only the owner, and admins for plain members, remove members.',
         );
-      await this.endMembership(w, chatId, userId, byUserId);
+      await this.endMembership(w, chatId, target, actor);
     });
   }
 
@@ -242,60 +254,93 @@ export class ChatsService {
   ): Promise<void> {
     await this.writes.run(async (w) => {
       const actor = await this.requireMember(w, chatId, byUserId);
-      await this.requireGroup(w, chatId);
+      const chat = await this.requireRoom(w, chatId);
       if (actor.role !== 'owner')
         throw new ApiError('FORBIDDEN', 'Only the owner of a group names its admins.');
-      const target = await store.findMembership(w.db, chatId, userId);
-      if (!target || target.left_pts !== null)
-        throw new ApiError('NOT_FOUND', 'No such member in this group.');
+      const target = await this.requireOtherMember(w, chat, userId);
       if (target.role === 'owner')
         throw new ApiError('INVALID_PARAMS', 'The owner stays the owner.');
       if (target.role === role) return;
-      await w.db
-        .updateTable('chat_members')
-        .set({ role })
-        .where('chat_id', '=', chatId)
-        .where('user_id', '=', userId)
-        .execute();
-      await this.updates.appendChatUpdate(w, chatId, {
-        kind: 'chat.role',
-        chatId,
-        userId,
-        role,
-        byUserId,
-      });
+      await this.changeRole(w, target, role, actor);
     });
   }
 
-  /** Adds users to a group (back, for those who left): one `chat.joined`; how many joined. */
-  private async join(
+  private async changeRole(
+    w: Writer,
+    target: ChatMembersTable,
+    role: ChatMembersTable['role'],
+    by: ChatMembersTable,
+  ): Promise<void> {
+    await w.db
+      .updateTable('chat_members')
+      .set({ role })
+      .where('chat_id', '=', target.chat_id)
+      .where('user_id', '=', target.user_id)
+      .execute();
+    await this.updates.appendChatUpdate(w, target.chat_id, {
+      kind: 'chat.role',
+      chatId: target.chat_id,
+      userId: actorId(target),
+      role,
+      byUserId: actorId(by),
+    });
+  }
+
+  /** A current member other than the caller, by the id the chat knows them by (`actorId`). */
+  private async requireOtherMember(w: Writer, chat: ChatsTable, memberId: string) {
+    const target =
+      chat.kind === 'open'
+        ? await store.findMembershipByProfile(w.db, chat.id, memberId)
+        : await store.findMembership(w.db, chat.id, memberId);
+    if (!target || target.left_pts !== null)
+      throw new ApiError('NOT_FOUND', 'No such member in this group.');
+    return target;
+  }
+
+  /**
+   * Adds users to a group or an open chat (back, for those who left): one `chat.joined`; how
+   * many joined. Into an open chat one user joins at a time, themselves, under `nickname`.
+   */
+  async join(
     w: Writer,
     chat: ChatsTable,
     wanted: readonly string[],
     byUserId: string,
+    nickname?: string,
   ): Promise<number> {
     const chatId = chat.id;
     const existing = await w.db
       .selectFrom('chat_members')
-      .select(['user_id', 'left_pts'])
+      .select(['user_id', 'left_pts', 'profile_id', 'banned'])
       .where('chat_id', '=', chatId)
       .where('user_id', 'in', wanted)
       .execute();
+    if (existing.some((m) => m.banned))
+      throw new ApiError('FORBIDDEN', 'You were removed from this open chat.');
     const active = new Set(existing.filter((m) => m.left_pts === null).map((m) => m.user_id));
-    const returning = new Set(existing.filter((m) => m.left_pts !== null).map((m) => m.user_id));
+    const returning = new Map(
+      existing.filter((m) => m.left_pts !== null).map((m) => [m.user_id, m.profile_id]),
+    );
     const joining = wanted.filter((id) => !active.has(id));
     if (joining.length === 0) return 0;
-    if (chat.member_count + joining.length > LIMITS.GROUP_MEMBERS_MAX) {
-      throw new ApiError('GROUP_FULL', `A group has at most ${LIMITS.GROUP_MEMBERS_MAX} members.`);
+    const limit = await this.memberLimit(w, chat);
+    if (chat.member_count + joining.length > limit) {
+      throw new ApiError('GROUP_FULL', `This chat takes at most ${limit} members.`);
     }
+    // In an open chat the joiner is known by a room profile: the one they had, if they return.
+    const profileOf = new Map(
+      chat.kind === 'open'
+        ? joining.map((id) => [id, returning.get(id) ?? newId('p')] as const)
+        : [],
+    );
+    const actor = (userId: string) => profileOf.get(userId) ?? userId;
     this.publishMembership(w, chatId, joining, []);
     const pts = await this.updates.appendChatUpdate(w, chatId, {
       kind: 'chat.joined',
       chatId,
-      userIds: joining,
-      byUserId,
+      userIds: joining.map(actor),
+      byUserId: actor(byUserId),
     });
-    const fresh = joining.filter((id) => !returning.has(id));
     const membership = {
       role: 'member' as const,
       joined_seq: chat.last_seq,
@@ -304,11 +349,21 @@ export class ChatsService {
       read_seq: chat.last_seq,
       send_blocked: 0,
       muted: 0,
+      nickname: chat.kind === 'open' ? (nickname ?? null) : null,
     };
+    const fresh = joining.filter((id) => !returning.has(id));
     if (fresh.length > 0) {
       await w.db
         .insertInto('chat_members')
-        .values(fresh.map((id) => ({ chat_id: chatId, user_id: id, ...membership })))
+        .values(
+          fresh.map((id) => ({
+            chat_id: chatId,
+            user_id: id,
+            profile_id: profileOf.get(id) ?? null,
+            banned: 0,
+            ...membership,
+          })),
+        )
         .execute();
     }
     const back = joining.filter((id) => returning.has(id));
@@ -328,27 +383,51 @@ export class ChatsService {
     return joining.length;
   }
 
+  /** How many members a chat takes: an open chat's host sets it, groups have the server's. */
+  private async memberLimit(w: Writer, chat: ChatsTable): Promise<number> {
+    if (chat.kind !== 'open') return LIMITS.GROUP_MEMBERS_MAX;
+    const settings = await store.openSettings(w.db, chat.id);
+    return settings?.member_limit ?? LIMITS.GROUP_MEMBERS_MAX;
+  }
+
   /**
    * A new invite link for a group, for its owner and admins; the group's earlier link stops
    * working. Only the token's hash is stored: the link is shown once.
    */
   async createInvite(userId: string, chatId: string): Promise<string> {
-    const token = randomBytes(16).toString('base64url');
-    await this.writes.run(async (w) => {
+    return this.writes.run(async (w) => {
       await this.requireManager(w, chatId, userId);
-      await revokeInvites(w, chatId);
-      await w.db
-        .insertInto('chat_invites')
-        .values({
-          token_hash: inviteHash(token),
-          chat_id: chatId,
-          created_by: userId,
-          created_at: w.now,
-          revoked_at: null,
-        })
-        .execute();
+      return this.issueInvite(w, chatId, userId);
     });
+  }
+
+  /** A new invite link token for a chat, replacing its last (the caller checked who asks). */
+  async issueInvite(w: Writer, chatId: string, userId: string): Promise<string> {
+    const token = randomBytes(16).toString('base64url');
+    await revokeInvites(w, chatId);
+    await w.db
+      .insertInto('chat_invites')
+      .values({
+        token_hash: inviteHash(token),
+        chat_id: chatId,
+        created_by: userId,
+        created_at: w.now,
+        revoked_at: null,
+      })
+      .execute();
     return token;
+  }
+
+  /** The chat a working invite token is for; null if none. */
+  async inviteChat(w: Writer | null, token: string): Promise<ChatsTable | null> {
+    const db = w?.db ?? this.database.db;
+    const invite = await db
+      .selectFrom('chat_invites')
+      .select('chat_id')
+      .where('token_hash', '=', inviteHash(token))
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return (invite && (await store.findChat(db, invite.chat_id))) ?? null;
   }
 
   async revokeInvite(userId: string, chatId: string): Promise<void> {
@@ -358,33 +437,39 @@ export class ChatsService {
     });
   }
 
+  /** What an invite link is for, shown to someone deciding whether to join. */
+  async getInvite(token: string): Promise<InvitePreview> {
+    const chat = await this.inviteChat(null, token);
+    if (!chat || chat.kind === 'direct') throw invalidInvite();
+    const settings = chat.kind === 'open' && (await store.openSettings(this.database.db, chat.id));
+    return {
+      kind: chat.kind,
+      title: chat.title,
+      memberCount: chat.member_count,
+      ...(settings && { open: openSettings(settings) }),
+    };
+  }
+
   /** Joins the group an invite link is for; a member already just gets the chat. */
   async joinByInvite(userId: string, token: string): Promise<Chat> {
     const chatId = await this.writes.run(async (w) => {
-      const invite = await w.db
-        .selectFrom('chat_invites')
-        .select(['chat_id', 'created_by'])
-        .where('token_hash', '=', inviteHash(token))
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (!invite) throw new ApiError('NOT_FOUND', 'This invite link does not work (any more).');
-      const chat = await this.requireGroup(w, invite.chat_id);
+      const chat = await this.inviteChat(w, token);
+      if (!chat) throw invalidInvite();
+      if (chat.kind === 'open')
+        throw new ApiError('INVALID_PARAMS', 'An open chat is joined with a nickname: open.join.');
       await this.join(w, chat, [userId], userId);
       return chat.id;
     });
     return this.get(userId, chatId);
   }
 
-  /** The caller's membership of a group they may manage: its owner or an admin. */
-  private async requireManager(w: Writer, chatId: string, userId: string) {
+  /** The caller's membership of a group they may manage (its owner or an admin), and the chat. */
+  async requireManager(w: Writer, chatId: string, userId: string) {
     const membership = await this.requireMember(w, chatId, userId);
-    await this.requireGroup(w, chatId);
+    const chat = await this.requireRoom(w, chatId);
     if (membership.role === 'member')
-      throw new ApiError(
-        'FORBIDDEN',
-        'Only the owner and admins of a group manage its invite link.',
-      );
-    return membership;
+      throw new ApiError('FORBIDDEN', 'Only the owner and admins of a group manage it.');
+    return { membership, chat };
   }
 
   /** Mutes or unmutes a chat for the caller alone (on all their devices). */
@@ -402,19 +487,29 @@ export class ChatsService {
     });
   }
 
-  /** A member leaves a group (or is removed by `byUserId`): the last update they get is this. */
-  private async endMembership(w: Writer, chatId: string, userId: string, byUserId?: string) {
-    const chat = await this.requireGroup(w, chatId);
+  /**
+   * A member leaves a group (or is removed by `by`, an owner or admin): the last update they
+   * get is this. Someone removed from an open chat may not join it again. An owner who leaves
+   * hands the chat to its first admin, else to its longest member.
+   */
+  private async endMembership(
+    w: Writer,
+    chatId: string,
+    member: ChatMembersTable,
+    by?: ChatMembersTable,
+  ) {
+    const chat = await this.requireRoom(w, chatId);
+    const userId = member.user_id;
     const pts = await this.updates.appendChatUpdate(
       w,
       chatId,
-      { kind: 'chat.left', chatId, userId, ...(byUserId && { byUserId }) },
+      { kind: 'chat.left', chatId, userId: actorId(member), ...(by && { byUserId: actorId(by) }) },
       [userId],
     );
     this.publishMembership(w, chatId, [], [userId]);
     await w.db
       .updateTable('chat_members')
-      .set({ left_pts: pts })
+      .set({ left_pts: pts, banned: by && chat.kind === 'open' ? 1 : 0 })
       .where('chat_id', '=', chatId)
       .where('user_id', '=', userId)
       .execute();
@@ -423,20 +518,26 @@ export class ChatsService {
       .set({ member_count: chat.member_count - 1 })
       .where('id', '=', chatId)
       .execute();
+    if (member.role === 'owner') {
+      const heir = await store.nextOwner(w.db, chatId);
+      if (heir) await this.changeRole(w, heir, 'owner', member);
+    }
   }
 
   async rename(userId: string, chatId: string, title: string): Promise<void> {
     const cleanTitle = title.trim();
     if (!cleanTitle) throw new ApiError('INVALID_PARAMS', 'A group needs a title.');
     await this.writes.run(async (w) => {
-      await this.requireMember(w, chatId, userId);
-      await this.requireGroup(w, chatId);
+      const membership = await this.requireMember(w, chatId, userId);
+      const chat = await this.requireRoom(w, chatId);
+      if (chat.kind === 'open' && membership.role === 'member')
+        throw new ApiError('FORBIDDEN', 'Only the host and co-hosts rename an open chat.');
       await w.db.updateTable('chats').set({ title: cleanTitle }).where('id', '=', chatId).execute();
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'chat.renamed',
         chatId,
         title: cleanTitle,
-        byUserId: userId,
+        byUserId: actorId(membership),
       });
     });
   }
@@ -447,7 +548,7 @@ export class ChatsService {
       .selectFrom('chats as c')
       .innerJoin('chat_members as m', 'm.chat_id', 'c.id')
       .selectAll('c')
-      .select(['m.read_seq', 'm.joined_seq', 'm.muted'])
+      .select(['m.read_seq', 'm.joined_seq', 'm.muted', 'm.profile_id'])
       .where('c.id', '=', chatId)
       .where('m.user_id', '=', userId)
       .executeTakeFirstOrThrow();
@@ -471,9 +572,28 @@ export class ChatsService {
     };
   }
 
+  /**
+   * A page of a chat's members. In an open chat each is their room profile: its id and their
+   * nickname, nothing of their account.
+   */
   async members(userId: string, chatId: string, limit: number, cursor: string | undefined) {
-    await this.requireMember(null, chatId, userId);
+    const membership = await this.requireMember(null, chatId, userId);
     const after = cursor ? decodeCursor(cursor, isString) : null;
+    if (membership.profile_id !== null) {
+      const rows = await store.roomProfilesPage(this.database.db, chatId, limit + 1, after);
+      const page = rows.slice(0, limit);
+      const members: Member[] = page.map((row) => ({
+        user: roomProfile(row.profile_id, row.nickname),
+        role: row.role,
+        readSeq: row.read_seq,
+        joinedSeq: row.joined_seq,
+      }));
+      const last = page.at(-1);
+      return {
+        members,
+        cursor: rows.length > limit && last ? encodeCursor(last.profile_id) : null,
+      };
+    }
     const rows = await store.membersPage(this.database.db, chatId, limit + 1, after);
     const page = rows.slice(0, limit);
     const viewed = byId(await this.profileView(userId, page.map(toUser)));
@@ -488,20 +608,23 @@ export class ChatsService {
   }
 
   async setTyping(userId: string, chatId: string): Promise<void> {
-    const members = await this.memberIds(chatId);
-    if (!members.has(userId)) await this.requireMember(null, chatId, userId);
-    const frame = JSON.stringify({ type: 'event', event: { kind: 'typing', chatId, userId } });
+    const membership = await this.requireMember(null, chatId, userId);
+    const event = { kind: 'typing', chatId, userId: actorId(membership) };
+    const frame = JSON.stringify({ type: 'event', event });
     this.bus.publish('chat.event', { chatId, frame, exceptUserId: userId });
   }
 
-  private async insertChat(
+  /** A new chat; an open chat's settings are the caller's to store (open-chats.ts). */
+  async insertChat(
     w: Writer,
     chat: {
-      kind: 'direct' | 'group';
+      kind: ChatsTable['kind'];
       title: string;
       directKey: string | null;
       ownerId: string;
       memberIds: string[];
+      /** For an open chat: the owner's nickname there. */
+      nickname?: string;
     },
   ): Promise<string> {
     const count = chat.memberIds.length + 1;
@@ -524,24 +647,32 @@ export class ChatsService {
       })
       .execute();
     const userIds = [chat.ownerId, ...chat.memberIds];
+    const open = chat.kind === 'open';
+    const ownerProfile = open ? newId('p') : null;
+    const actor = (userId: string) => (userId === chat.ownerId && ownerProfile) || userId;
     this.publishMembership(w, id, userIds, []);
     const pts = await this.updates.appendChatUpdate(w, id, {
       kind: 'chat.joined',
       chatId: id,
-      userIds,
-      byUserId: chat.ownerId,
+      userIds: userIds.map(actor),
+      byUserId: actor(chat.ownerId),
     });
     const rows = userIds.map((userId) => ({
       chat_id: id,
       user_id: userId,
       role:
-        userId === chat.ownerId && chat.kind === 'group' ? ('owner' as const) : ('member' as const),
+        userId === chat.ownerId && chat.kind !== 'direct'
+          ? ('owner' as const)
+          : ('member' as const),
       joined_seq: 0,
       joined_pts: pts,
       left_pts: null,
       read_seq: 0,
       send_blocked: 0,
       muted: 0,
+      profile_id: userId === chat.ownerId ? ownerProfile : null,
+      nickname: userId === chat.ownerId && open ? (chat.nickname ?? null) : null,
+      banned: 0,
     }));
     await w.db.insertInto('chat_members').values(rows).execute();
     return id;
@@ -551,10 +682,11 @@ export class ChatsService {
     w.publish('chat.members', { chatId, added, removed });
   }
 
-  private async requireGroup(w: Writer, chatId: string) {
+  /** A group or an open chat: a chat with members to change, unlike a 1:1 chat. */
+  private async requireRoom(w: Writer, chatId: string) {
     const chat = await store.findChat(w.db, chatId);
     if (!chat) throw new ApiError('NOT_FOUND', 'No such chat.');
-    if (chat.kind !== 'group')
+    if (chat.kind === 'direct')
       throw new ApiError('BAD_REQUEST', 'Only groups have members to change.');
     return chat;
   }
@@ -575,8 +707,10 @@ export class ChatsService {
 
   private async toChats(userId: string, rows: ChatRow[]): Promise<Chat[]> {
     const directIds = rows.filter((r) => r.kind === 'direct').map((r) => r.id);
-    const [peers, messages] = await Promise.all([
+    const openIds = rows.filter((r) => r.kind === 'open').map((r) => r.id);
+    const [peers, openChats, messages] = await Promise.all([
       store.directPeers(this.database.db, directIds, userId),
+      store.openSettingsOf(this.database.db, openIds),
       this.lastMessages(
         rows
           .filter((r) => r.last_seq > r.joined_seq)
@@ -584,6 +718,7 @@ export class ChatsService {
       ),
     ]);
     const peerByChat = new Map(peers.map((p) => [p.chat_id, p]));
+    const openByChat = new Map(openChats.map((o) => [o.chat_id, o]));
     const viewed = byId(await this.profileView(userId, peers.map(toUser)));
     return rows.map((row) => {
       const peer = peerByChat.get(row.id);
@@ -602,6 +737,8 @@ export class ChatsService {
         joinedSeq: row.joined_seq,
         ...(row.pinned_seq !== null && { pinnedSeq: row.pinned_seq }),
         ...(row.muted ? { muted: true as const } : {}),
+        ...(row.profile_id !== null && { selfId: row.profile_id }),
+        ...(openByChat.has(row.id) && { open: openSettings(openByChat.get(row.id)!) }),
       };
     });
   }
@@ -621,6 +758,29 @@ async function revokeInvites(w: Writer, chatId: string): Promise<void> {
     .where('revoked_at', 'is', null)
     .execute();
 }
+
+const invalidInvite = () => new ApiError('NOT_FOUND', 'This invite link does not work (any more).');
+
+/**
+ * Who a member is inside their chat — as sender, reactor, reader, in `chat.*` updates: their
+ * room profile in an open chat, so that no one there learns their user id; else their user id.
+ */
+export const actorId = (member: Pick<ChatMembersTable, 'user_id' | 'profile_id'>) =>
+  member.profile_id ?? member.user_id;
+
+/** A member of an open chat as the others see them: a nickname, nothing of their account. */
+export const roomProfile = (profileId: string, nickname: string | null): User => ({
+  id: profileId,
+  displayName: nickname ?? '',
+  statusMessage: '',
+  photo: null,
+});
+
+export const openSettings = (row: OpenChatsTable) => ({
+  description: row.description,
+  memberLimit: row.member_limit,
+  listed: Boolean(row.listed),
+});
 
 /** One direct chat per pair of users. */
 export const directKeyOf = (a: string, b: string) => [a, b].sort().join(':');

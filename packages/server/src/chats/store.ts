@@ -30,6 +30,60 @@ export function findMembership(db: Db, chatId: string, userId: string) {
     .executeTakeFirst();
 }
 
+/** A member of an open chat by their room profile's id, present or past. */
+export function findMembershipByProfile(db: Db, chatId: string, profileId: string) {
+  return db
+    .selectFrom('chat_members')
+    .selectAll()
+    .where('chat_id', '=', chatId)
+    .where('profile_id', '=', profileId)
+    .executeTakeFirst();
+}
+
+/**
+ * Who becomes a chat's owner when its owner leaves: its first admin, else its longest member
+ * (the earliest join); undefined when no one is left.
+ */
+export function nextOwner(db: Db, chatId: string) {
+  return db
+    .selectFrom('chat_members')
+    .selectAll()
+    .where('chat_id', '=', chatId)
+    .where('left_pts', 'is', null)
+    .orderBy((eb) => eb.case().when('role', '=', 'admin').then(0).else(1).end())
+    .orderBy('joined_pts')
+    .orderBy('user_id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export function openSettings(db: Db, chatId: string) {
+  return db.selectFrom('open_chats').selectAll().where('chat_id', '=', chatId).executeTakeFirst();
+}
+
+export function openSettingsOf(db: Db, chatIds: string[]) {
+  if (chatIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('open_chats').selectAll().where('chat_id', 'in', chatIds).execute();
+}
+
+/** A page of an open chat's members as the room knows them, by room profile id. */
+export function roomProfilesPage(
+  db: Db,
+  chatId: string,
+  limit: number,
+  afterProfileId: string | null,
+) {
+  let query = db
+    .selectFrom('chat_members')
+    .select(['profile_id', 'role', 'read_seq', 'joined_seq', 'nickname'])
+    .where('chat_id', '=', chatId)
+    .where('profile_id', 'is not', null)
+    .where('left_pts', 'is', null)
+    .$narrowType<{ profile_id: string }>();
+  if (afterProfileId) query = query.where('profile_id', '>', afterProfileId);
+  return query.orderBy('profile_id').limit(limit).execute();
+}
+
 export function activeMemberIds(db: Db, chatId: string) {
   return db
     .selectFrom('chat_members')
@@ -51,7 +105,7 @@ export function listChatsOfUser(
     .selectFrom('chat_members as m')
     .innerJoin('chats as c', 'c.id', 'm.chat_id')
     .selectAll('c')
-    .select(['m.read_seq', 'm.joined_seq', 'm.muted'])
+    .select(['m.read_seq', 'm.joined_seq', 'm.muted', 'm.profile_id'])
     .where('m.user_id', '=', userId)
     .where('m.left_pts', 'is', null);
   if (after) {

@@ -40,7 +40,7 @@ export interface RateLimitsTable {
 
 export interface ChatsTable {
   id: string;
-  kind: 'direct' | 'group';
+  kind: 'direct' | 'group' | 'open';
   title: string;
   /** For direct chats, the two user ids sorted and joined: one chat per pair. */
   direct_key: string | null;
@@ -69,6 +69,30 @@ export interface ChatMembersTable {
   send_blocked: number;
   /** 1 when this member muted the chat. */
   muted: number;
+  /**
+   * Open chats: the id that stands for the member in the room (as sender, reactor, reader, …)
+   * instead of their user id, and their nickname there. Null in other chats.
+   */
+  profile_id: string | null;
+  nickname: string | null;
+  /** 1 when removed from an open chat by its host or a co-host: they may not join again. */
+  banned: number;
+}
+
+/** A user's presence settings and record; no row means the defaults and never seen. */
+export interface PresenceTable {
+  user_id: string;
+  /** When the user's last connection closed; null if not since the setting was stored. */
+  last_seen_at: number | null;
+  last_seen_privacy: 'everyone' | 'friends' | 'nobody';
+}
+
+/** The settings of an open chat (`chats` holds the rest). */
+export interface OpenChatsTable {
+  chat_id: string;
+  description: string;
+  member_limit: number;
+  listed: number;
 }
 
 export interface MessagesTable {
@@ -232,6 +256,8 @@ export interface DatabaseSchema {
   hidden_messages: HiddenMessagesTable;
   message_reactions: MessageReactionsTable;
   chat_invites: ChatInvitesTable;
+  open_chats: OpenChatsTable;
+  presence: PresenceTable;
   link_previews: LinkPreviewsTable;
   files: FilesTable;
 }

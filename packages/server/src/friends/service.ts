@@ -125,6 +125,21 @@ export class FriendsService {
   }
 
   /** The caller's friends (blocked users are not), favourites first, then by the name shown. */
+  /**
+   * How each of `ownerIds` relates to each of `otherIds`: whether the owner has them as a friend,
+   * and whether the owner blocked them. Keys are `ownerId otherId`.
+   */
+  async relations(ownerIds: readonly string[], otherIds: readonly string[]) {
+    const { db } = this.database;
+    const [friends, blocks] = await Promise.all([
+      store.friendPairs(db, ownerIds, otherIds),
+      store.blockPairs(db, ownerIds, otherIds),
+    ]);
+    const keys = (rows: { owner_id: string; other_id: string }[]) =>
+      new Set(rows.map((row) => `${row.owner_id} ${row.other_id}`));
+    return { friends: keys(friends), blocks: keys(blocks) };
+  }
+
   async list(userId: string): Promise<Friend[]> {
     const rows = await store.listFriends(this.database.db, userId);
     const friends = await this.toFriends(userId, rows);

@@ -122,6 +122,28 @@ export function blocksAgainst(
     .execute();
 }
 
+/** Of the pairs (one of `ownerIds`, one of `otherIds`), those where the owner has the other as a friend. */
+export function friendPairs(db: Db, ownerIds: readonly string[], otherIds: readonly string[]) {
+  if (ownerIds.length === 0 || otherIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('friends')
+    .select(['owner_id', 'friend_id as other_id'])
+    .where('owner_id', 'in', ownerIds)
+    .where('friend_id', 'in', otherIds)
+    .execute();
+}
+
+/** The same for blocks: those where the owner blocked the other. */
+export function blockPairs(db: Db, ownerIds: readonly string[], otherIds: readonly string[]) {
+  if (ownerIds.length === 0 || otherIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('blocks')
+    .select(['owner_id', 'blocked_id as other_id'])
+    .where('owner_id', 'in', ownerIds)
+    .where('blocked_id', 'in', otherIds)
+    .execute();
+}
+
 export function blockedBy(db: Db, ownerId: string) {
   return db
     .selectFrom('blocks')

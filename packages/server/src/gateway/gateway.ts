@@ -76,16 +76,23 @@ export class Gateway implements SessionHost {
   register(session: Session): void {
     const userId = session.principal!.userId;
     let set = this.sessionsByUser.get(userId);
-    if (!set) this.sessionsByUser.set(userId, (set = new Set()));
+    if (!set) {
+      this.sessionsByUser.set(userId, (set = new Set()));
+      this.ctx.presence.connected(userId);
+    }
     set.add(session);
   }
 
   unregister(session: Session): void {
     const userId = session.principal?.userId;
     if (!userId) return;
+    this.ctx.presence.unwatch(session);
     const set = this.sessionsByUser.get(userId);
-    set?.delete(session);
-    if (set?.size === 0) this.sessionsByUser.delete(userId);
+    if (!set?.delete(session)) return;
+    if (set.size === 0) {
+      this.sessionsByUser.delete(userId);
+      this.ctx.presence.disconnected(userId);
+    }
   }
 
   /** Closes every connection with 1001 so clients reconnect (to another node). */

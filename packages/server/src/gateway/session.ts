@@ -15,6 +15,7 @@ import { invoke } from '../api/invoke.js';
 import { validate } from '../api/validate.js';
 import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
+import type { PresenceWatcher } from '../presence/service.js';
 import { updatesFrame } from '../updates/frames.js';
 
 /** Frames a slow reader may have queued before it is dropped (it reconnects and catches up). */
@@ -36,7 +37,7 @@ type State = 'handshake' | 'authenticating' | 'catchingUp' | 'live' | 'closed';
  * live; updates committed meanwhile are held back and merged by pts, so the device sees every
  * update once and in order.
  */
-export class Session {
+export class Session implements PresenceWatcher {
   principal: Principal | null = null;
   private state: State = 'handshake';
   /** The last pts this device was sent: nothing at or below it is sent again. */
@@ -67,6 +68,10 @@ export class Session {
       this.sentPts = pts;
       this.send(frame);
     }
+  }
+
+  get watcherUserId(): string {
+    return this.principal!.userId;
   }
 
   /** An ephemeral frame (typing): sent only when live, never replayed. */
@@ -160,7 +165,7 @@ export class Session {
       const result = await invoke(
         this.host.ctx,
         frame.method,
-        { principal: this.principal, ip: this.ip },
+        { principal: this.principal, ip: this.ip, watcher: this },
         frame.params,
       );
       this.respond(frame.id, undefined, result);

@@ -1,5 +1,5 @@
 import type { Message } from '@tokki/protocol';
-import { membershipError, undeliverableError } from '../chats/service.js';
+import { actorId, membershipError, undeliverableError } from '../chats/service.js';
 import type { StepWriter } from '../db/batch.js';
 import type { MessagesTable } from '../db/schema.js';
 import { publishChatUpdate } from '../updates/log.js';
@@ -30,11 +30,12 @@ export async function sendManyOnPostgres(
   const memberships = await w.sql.all<{
     chat_id: string;
     user_id: string;
+    profile_id: string | null;
     left_pts: number | null;
     send_blocked: number;
     joined_seq: number;
   }>(
-    `select chat_id, user_id, left_pts, send_blocked, joined_seq from chat_members
+    `select chat_id, user_id, profile_id, left_pts, send_blocked, joined_seq from chat_members
      where (chat_id, user_id) in (select * from unnest(?::text[], ?::text[]))`,
     [commands.map((c) => c.chatId), commands.map((c) => c.senderId)],
   );
@@ -46,6 +47,10 @@ export async function sendManyOnPostgres(
     memberships.filter((m) => m.send_blocked).map((m) => `${m.chat_id} ${m.user_id}`),
   );
   const joinedSeq = new Map(memberships.map((m) => [`${m.chat_id} ${m.user_id}`, m.joined_seq]));
+  // Who signs the message: the sender's room profile in an open chat, else their user id.
+  const signers = new Map(memberships.map((m) => [`${m.chat_id} ${m.user_id}`, actorId(m)]));
+  const signer = (c: SendCommand) => signers.get(`${c.chatId} ${c.senderId}`)!;
+  const keyOf = (c: SendCommand) => key(c.chatId, signer(c), c.clientMsgId);
   const outsiders = commands.filter((c) => !member(c));
   if (outsiders.length > 0) {
     const known = new Set(memberships.map((m) => `${m.chat_id} ${m.user_id}`));
@@ -68,11 +73,7 @@ export async function sendManyOnPostgres(
     const originals = await w.sql.all<MessagesTable>(
       `select * from messages where (chat_id, sender_id, client_msg_id) in
        (select * from unnest(?::text[], ?::text[], ?::text[]))`,
-      [
-        allowed.map((c) => c.chatId),
-        allowed.map((c) => c.senderId),
-        allowed.map((c) => c.clientMsgId),
-      ],
+      [allowed.map((c) => c.chatId), allowed.map(signer), allowed.map((c) => c.clientMsgId)],
     );
     for (const row of originals)
       stored.set(key(row.chat_id, row.sender_id, row.client_msg_id), row);
@@ -102,7 +103,7 @@ export async function sendManyOnPostgres(
   const firstInBatch = new Map<string, number>();
   commands.forEach((command, index) => {
     if (results[index]) return;
-    const k = key(command.chatId, command.senderId, command.clientMsgId);
+    const k = keyOf(command);
     const original = stored.get(k);
     if (original) {
       results[index] = { ok: true, value: toMessage(original) };
@@ -117,7 +118,8 @@ export async function sendManyOnPostgres(
       fresh.push({ index, command, pts: w.nextPts() });
     }
   });
-  if (fresh.length === 0) return fillRepeats(commands, results, firstInBatch, fresh);
+  if (fresh.length === 0)
+    return fillRepeats(commands, results, (c) => firstInBatch.get(keyOf(c))!, fresh);
 
   // Seqs: each chat's counter moves once by its number of new messages.
   const perChat = new Map<string, { count: number; lastPts: number }>();
@@ -146,7 +148,7 @@ export async function sendManyOnPostgres(
     return {
       chat_id: command.chatId,
       seq,
-      sender_id: command.senderId,
+      sender_id: signer(command),
       client_msg_id: command.clientMsgId,
       text: command.text,
       created_at: w.now,
@@ -175,12 +177,10 @@ export async function sendManyOnPostgres(
   );
   // Each sender's read pointer moves to their newest message in the chat (see sendStep).
   const readTo = new Map<string, { chatId: string; userId: string; seq: number }>();
-  for (const r of rows)
-    readTo.set(`${r.chat_id} ${r.sender_id}`, {
-      chatId: r.chat_id,
-      userId: r.sender_id,
-      seq: r.seq,
-    });
+  rows.forEach((r, i) => {
+    const userId = fresh[i]!.command.senderId;
+    readTo.set(`${r.chat_id} ${userId}`, { chatId: r.chat_id, userId, seq: r.seq });
+  });
   const reads = [...readTo.values()];
   await w.sql.run(
     `update chat_members m set read_seq = v.seq
@@ -200,19 +200,18 @@ export async function sendManyOnPostgres(
     publishChatUpdate(w, row.chat_id, row.pts, payloads[i]!);
     results[fresh[i]!.index] = { ok: true, value: toMessage(row) };
   });
-  return fillRepeats(commands, results, firstInBatch, fresh);
+  return fillRepeats(commands, results, (c) => firstInBatch.get(keyOf(c))!, fresh);
 }
 
 /** A repeat of a message first sent earlier in the same batch answers that message. */
 function fillRepeats(
   commands: readonly SendCommand[],
   results: (SendResult | undefined)[],
-  firstInBatch: Map<string, number>,
+  firstInBatch: (command: SendCommand) => number,
   fresh: readonly { index: number }[],
 ): SendResult[] {
   return results.map((result, index) => {
     if (result) return result;
-    const c = commands[index]!;
-    return results[fresh[firstInBatch.get(key(c.chatId, c.senderId, c.clientMsgId))!]!.index]!;
+    return results[fresh[firstInBatch(commands[index]!)]!.index]!;
   });
 }

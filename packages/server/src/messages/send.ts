@@ -1,5 +1,5 @@
 import type { Message } from '@tokki/protocol';
-import { requireMemberForWrite, undeliverableError } from '../chats/service.js';
+import { actorId, requireMemberForWrite, undeliverableError } from '../chats/service.js';
 import { Refused, type StepWriter } from '../db/batch.js';
 import { ApiError } from '../errors.js';
 import { logChatUpdate } from '../updates/log.js';
@@ -31,7 +31,9 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
       throw new Refused(error);
     },
   );
-  const original = await store.findByClientMsgId(w.sql, chatId, senderId, clientMsgId);
+  // In an open chat the message is signed by the sender's room profile, not their user id.
+  const sender = actorId(membership);
+  const original = await store.findByClientMsgId(w.sql, chatId, sender, clientMsgId);
   if (original) return store.toMessage(original);
   if (membership.send_blocked) throw new Refused(undeliverableError());
   if (
@@ -47,7 +49,7 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
   const row = {
     chat_id: chatId,
     seq,
-    sender_id: senderId,
+    sender_id: sender,
     client_msg_id: clientMsgId,
     text,
     created_at: w.now,

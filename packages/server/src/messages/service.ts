@@ -1,5 +1,5 @@
 import { LIMITS, type Message, type Reaction } from '@tokki/protocol';
-import type { ChatsService } from '../chats/service.js';
+import { actorId, type ChatsService } from '../chats/service.js';
 import { decodeCursor, encodeCursor } from '../chats/cursor.js';
 import type { Database } from '../db/database.js';
 import type { MessagesTable } from '../db/schema.js';
@@ -67,13 +67,15 @@ export class MessagesService {
     clientMsgId: string,
   ): Promise<Message[]> {
     return this.writes.run(async (w) => {
-      const source = await this.requireVisible(w, userId, chatId, seq);
+      const { message: source } = await this.requireVisible(w, userId, chatId, seq);
       if (source.deleted_at !== null)
         throw new ApiError('CONFLICT', 'The message was deleted for everyone.');
       const files = store.toMessage(source).files ?? [];
       const copies: Message[] = [];
       for (const target of [...new Set(toChatIds)]) {
-        const original = await store.findByClientMsgId(w.sql, target, userId, clientMsgId);
+        const membership = await this.chats.requireMember(w, target, userId);
+        const sender = actorId(membership);
+        const original = await store.findByClientMsgId(w.sql, target, sender, clientMsgId);
         if (original) {
           copies.push(store.toMessage(original));
           continue;
@@ -105,9 +107,9 @@ export class MessagesService {
   /** Pins a message the caller can see at the top of the chat for everyone, or unpins (null). */
   async pin(userId: string, chatId: string, seq: number | null): Promise<void> {
     await this.writes.run(async (w) => {
-      if (seq === null) await this.chats.requireMember(w, chatId, userId);
-      else {
-        const message = await this.requireVisible(w, userId, chatId, seq);
+      const membership = await this.chats.requireMember(w, chatId, userId);
+      if (seq !== null) {
+        const { message } = await this.requireVisible(w, userId, chatId, seq);
         if (message.deleted_at !== null)
           throw new ApiError('CONFLICT', 'The message was deleted for everyone.');
       }
@@ -117,7 +119,7 @@ export class MessagesService {
         kind: 'chat.pinned',
         chatId,
         seq,
-        byUserId: userId,
+        byUserId: actorId(membership),
       });
     });
   }
@@ -133,17 +135,18 @@ export class MessagesService {
     reaction: Reaction | null,
   ): Promise<void> {
     await this.writes.run(async (w) => {
-      const message = await this.requireVisible(w, userId, chatId, seq);
+      const { message, membership } = await this.requireVisible(w, userId, chatId, seq);
       if (message.deleted_at !== null)
         throw new ApiError('CONFLICT', 'The message was deleted for everyone.');
-      const current = await store.reactionOf(w.db, chatId, seq, userId);
+      const reactor = actorId(membership);
+      const current = await store.reactionOf(w.db, chatId, seq, reactor);
       if ((current ?? null) === reaction) return;
-      await store.setReaction(w.db, chatId, seq, userId, reaction, w.now);
+      await store.setReaction(w.db, chatId, seq, reactor, reaction, w.now);
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'message.reacted',
         chatId,
         seq,
-        userId,
+        userId: reactor,
         reaction,
       });
     });
@@ -153,7 +156,7 @@ export class MessagesService {
   async edit(userId: string, chatId: string, seq: number, text: string): Promise<Message> {
     checkText(text);
     return this.writes.run(async (w) => {
-      const message = await this.requireOwnRecent(w, userId, chatId, seq, 'edited');
+      const { message } = await this.requireOwnRecent(w, userId, chatId, seq, 'edited');
       if (message.text === text) return store.toMessage(message);
       const edited = { ...message, text, edited_at: w.now };
       await this.rewrite(w, edited);
@@ -180,7 +183,13 @@ export class MessagesService {
         await this.updates.appendUserUpdate(w, userId, { kind: 'message.hidden', chatId, seq });
         return;
       }
-      const message = await this.requireOwnRecent(w, userId, chatId, seq, 'deleted');
+      const { message, membership } = await this.requireOwnRecent(
+        w,
+        userId,
+        chatId,
+        seq,
+        'deleted',
+      );
       await this.rewrite(w, { ...message, text: '', deleted_at: w.now });
       // A tombstone keeps nothing of the message, reactions and pin included.
       await store.clearReactions(w.db, chatId, seq);
@@ -190,7 +199,7 @@ export class MessagesService {
           kind: 'chat.pinned',
           chatId,
           seq: null,
-          byUserId: userId,
+          byUserId: actorId(membership),
         });
       }
       await this.updates.appendChatUpdate(w, chatId, {
@@ -215,17 +224,12 @@ export class MessagesService {
     });
   }
 
-  /** A message the caller can see: in a chat they are in, sent after they joined. */
-  private async requireVisible(
-    w: Writer,
-    userId: string,
-    chatId: string,
-    seq: number,
-  ): Promise<MessagesTable> {
+  /** A message the caller can see (in a chat they are in, sent after they joined); their membership. */
+  private async requireVisible(w: Writer, userId: string, chatId: string, seq: number) {
     const membership = await this.chats.requireMember(w, chatId, userId);
     const message = seq > membership.joined_seq ? await store.find(w.sql, chatId, seq) : undefined;
     if (!message) throw new ApiError('NOT_FOUND', 'No such message.');
-    return message;
+    return { message, membership };
   }
 
   /** The caller's own message, not deleted, sent less than 24 hours ago (by `clock`). */
@@ -235,16 +239,17 @@ export class MessagesService {
     chatId: string,
     seq: number,
     action: 'edited' | 'deleted',
-  ): Promise<MessagesTable> {
-    const message = await this.requireVisible(w, userId, chatId, seq);
-    if (message.sender_id !== userId)
+  ) {
+    const visible = await this.requireVisible(w, userId, chatId, seq);
+    const { message, membership } = visible;
+    if (message.sender_id !== actorId(membership))
       throw new ApiError('FORBIDDEN', `Only its sender can change a message.`);
     if (message.deleted_at !== null)
       throw new ApiError('CONFLICT', 'The message was deleted for everyone.');
     const windowMs = LIMITS.MESSAGE_EDIT_WINDOW_SECONDS * 1000;
     if (this.clock() - Number(message.created_at) > windowMs)
       throw new ApiError('FORBIDDEN', `A message can be ${action} for 24 hours after sending.`);
-    return message;
+    return visible;
   }
 
   async history(userId: string, chatId: string, limit: number, cursor: string | undefined) {
@@ -336,7 +341,7 @@ export class MessagesService {
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'chat.read',
         chatId,
-        userId,
+        userId: actorId(membership),
         readSeq,
       });
       return readSeq;

@@ -11,6 +11,7 @@ import * as messageFiles from './009-message-files.js';
 import * as pins from './010-pins.js';
 import * as memberSettings from './011-member-settings.js';
 import * as chatInvites from './012-chat-invites.js';
+import * as openChatsPresence from './013-open-chats-presence.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '010-pins': pins,
   '011-member-settings': memberSettings,
   '012-chat-invites': chatInvites,
+  '013-open-chats-presence': openChatsPresence,
 };
 
 export const migrationProvider: MigrationProvider = {

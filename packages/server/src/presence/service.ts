@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { LastSeenPrivacy, Presence } from '@tokki/protocol';
+import type { Logger } from 'pino';
+import type { Bus, PresenceMessage } from '../bus/bus.js';
+import type { Database } from '../db/database.js';
+import type { WriteQueue } from '../db/write-queue.js';
+import type { FriendsService } from '../friends/service.js';
+
+/** A connection that watches users' presence (gateway/session.ts). */
+export interface PresenceWatcher {
+  readonly watcherUserId: string;
+  sendEvent(frame: string): void;
+}
+
+const DEFAULT_PRIVACY: LastSeenPrivacy = 'friends';
+
+/**
+ * Who is online, and when the others were last. A user is online while any of their devices has
+ * a connection open, on any node: each node announces its first and last connection of a user
+ * on the bus, and keeps the cluster's picture from those announcements. When the last one closes
+ * the time is stored. What a viewer learns follows the target's setting, checked at every answer
+ * and every event: everyone, friends (those in the target's friend list) or nobody; a user who
+ * blocked the viewer is hidden from them whatever the setting.
+ */
+export class PresenceService {
+  private readonly nodeId = randomUUID();
+  /** The nodes each online user has a connection on. */
+  private readonly online = new Map<string, Set<string>>();
+  /**
+   * Connections on this node watching each user; and for each connection, what it was last told
+   * of each user it watches (so that a hidden user's comings and goings tell it nothing).
+   */
+  private readonly watchers = new Map<string, Set<PresenceWatcher>>();
+  private readonly watched = new Map<PresenceWatcher, Map<string, string>>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly writes: WriteQueue,
+    private readonly bus: Bus,
+    private readonly friends: FriendsService,
+    private readonly logger: Logger,
+  ) {
+    bus.subscribe('presence', (message) => this.onAnnounced(message));
+  }
+
+  /** The user's first connection to this node opened. */
+  connected(userId: string): void {
+    this.bus.publish('presence', { userId, nodeId: this.nodeId, online: true });
+  }
+
+  /** The user's last connection to this node closed: when, is stored before anyone is told. */
+  disconnected(userId: string): void {
+    this.writes
+      .run(async (w) => {
+        await w.db
+          .insertInto('presence')
+          .values({ user_id: userId, last_seen_at: w.now, last_seen_privacy: DEFAULT_PRIVACY })
+          .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seen_at: w.now }))
+          .execute();
+        w.publish('presence', { userId, nodeId: this.nodeId, online: false });
+      })
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, userId }, 'storing last seen failed'),
+      );
+  }
+
+  /**
+   * What the viewer may know of these users now. With a watcher, it is then told of their
+   * changes, in place of what it watched before.
+   */
+  async watch(
+    viewerId: string,
+    watcher: PresenceWatcher | undefined,
+    userIds: readonly string[],
+  ): Promise<Presence[]> {
+    const targets = [...new Set(userIds)];
+    if (watcher) {
+      this.unwatch(watcher);
+      this.watched.set(watcher, new Map());
+      for (const id of targets) {
+        let set = this.watchers.get(id);
+        if (!set) this.watchers.set(id, (set = new Set()));
+        set.add(watcher);
+      }
+    }
+    const view = await this.viewOf([viewerId], targets);
+    const presences = targets.map((id) => view(viewerId, id));
+    const told = watcher && this.watched.get(watcher);
+    for (const presence of presences) told?.set(presence.userId, JSON.stringify(presence));
+    return presences;
+  }
+
+  /** The connection closed, or watches others now. */
+  unwatch(watcher: PresenceWatcher): void {
+    for (const id of this.watched.get(watcher)?.keys() ?? []) {
+      const set = this.watchers.get(id);
+      set?.delete(watcher);
+      if (set?.size === 0) this.watchers.delete(id);
+    }
+    this.watched.delete(watcher);
+  }
+
+  async privacy(userId: string): Promise<LastSeenPrivacy> {
+    const row = await this.database.db
+      .selectFrom('presence')
+      .select('last_seen_privacy')
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row?.last_seen_privacy ?? DEFAULT_PRIVACY;
+  }
+
+  /** Changes who may see the user's presence; those watching see the result at once. */
+  async setPrivacy(userId: string, privacy: LastSeenPrivacy): Promise<void> {
+    await this.writes.run(async (w) => {
+      await w.db
+        .insertInto('presence')
+        .values({ user_id: userId, last_seen_at: null, last_seen_privacy: privacy })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seen_privacy: privacy }))
+        .execute();
+      const here = this.online.get(userId)?.has(this.nodeId) ?? false;
+      w.publish('presence', { userId, nodeId: this.nodeId, online: here });
+    });
+  }
+
+  private onAnnounced({ userId, nodeId, online }: PresenceMessage): void {
+    let nodes = this.online.get(userId);
+    if (online) {
+      if (!nodes) this.online.set(userId, (nodes = new Set()));
+      nodes.add(nodeId);
+    } else if (nodes) {
+      nodes.delete(nodeId);
+      if (nodes.size === 0) this.online.delete(userId);
+    }
+    const watchers = this.watchers.get(userId);
+    if (!watchers) return;
+    void this.tell(userId, [...watchers]).catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'presence event failed'),
+    );
+  }
+
+  private async tell(userId: string, watchers: PresenceWatcher[]): Promise<void> {
+    const viewerIds = [...new Set(watchers.map((w) => w.watcherUserId))];
+    const view = await this.viewOf(viewerIds, [userId]);
+    for (const watcher of watchers) {
+      const told = this.watched.get(watcher);
+      const presence = JSON.stringify(view(watcher.watcherUserId, userId));
+      if (!told?.has(userId) || told.get(userId) === presence) continue;
+      told.set(userId, presence);
+      watcher.sendEvent(`{"type":"event","event":{"kind":"presence","presence":${presence}}}`);
+    }
+  }
+
+  /** What each viewer may know of each target's presence, as of now. */
+  private async viewOf(viewerIds: readonly string[], targetIds: readonly string[]) {
+    const [rows, relations] = await Promise.all([
+      targetIds.length === 0
+        ? []
+        : this.database.db
+            .selectFrom('presence')
+            .selectAll()
+            .where('user_id', 'in', targetIds)
+            .execute(),
+      this.friends.relations(targetIds, viewerIds),
+    ]);
+    const byUser = new Map(rows.map((row) => [row.user_id, row]));
+    return (viewerId: string, targetId: string): Presence => {
+      const row = byUser.get(targetId);
+      const privacy = row?.last_seen_privacy ?? DEFAULT_PRIVACY;
+      const pair = `${targetId} ${viewerId}`;
+      const visible =
+        viewerId === targetId ||
+        (!relations.blocks.has(pair) &&
+          (privacy === 'everyone' || (privacy === 'friends' && relations.friends.has(pair))));
+      if (!visible) return { userId: targetId, state: 'hidden' };
+      if (this.online.has(targetId)) return { userId: targetId, state: 'online' };
+      return { userId: targetId, state: 'offline', lastSeenAt: row?.last_seen_at ?? null };
+    };
+  }
+}
