@@ -1,36 +1,4 @@
-import { LIMITS, type Friend } from '@tokki/protocol';
-import type { TokkiClient } from '@tokki/sdk';
-
-/** Display names by user id, fetched once per process with `users.get`. */
-export class UserNames {
-  readonly #names = new Map<string, string>();
-
-  readonly #client: TokkiClient;
-
-  constructor(client: TokkiClient) {
-    this.#client = client;
-  }
-
-  /** Remembers names already known (a chat's peer, the signed-in user). */
-  remember(id: string, name: string): void {
-    this.#names.set(id, name);
-  }
-
-  /** Fetches the names not known yet; a user the server does not return keeps their id. */
-  async load(ids: Iterable<string>): Promise<void> {
-    const missing = [...new Set(ids)].filter((id) => !this.#names.has(id));
-    for (let start = 0; start < missing.length; start += LIMITS.USERS_PER_CALL_MAX) {
-      const { users } = await this.#client.call('users.get', {
-        userIds: missing.slice(start, start + LIMITS.USERS_PER_CALL_MAX),
-      });
-      for (const user of users) this.#names.set(user.id, user.displayName);
-    }
-  }
-
-  name(id: string): string {
-    return this.#names.get(id) ?? id;
-  }
-}
+import type { Friend, Member, OpenChatSettings } from '@tokki/protocol';
 
 /** The name a friend is shown by: the caller's address-book name, else their own. */
 export function shownName(friend: Friend): string {
@@ -115,4 +83,19 @@ export function formatBytes(bytes: number): string {
     unit += 1;
   }
   return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** `listed, at most 1,500 members: "About us"`: an open chat's settings on one line. */
+export function describeSettings(settings: OpenChatSettings): string {
+  const listing = settings.listed ? 'listed' : 'unlisted (joined by link only)';
+  const limit = `at most ${settings.memberLimit.toLocaleString('en')} members`;
+  const description = settings.description ? `: "${preview(settings.description, 60)}"` : '';
+  return `${listing}, ${limit}${description}`;
+}
+
+/** A member's role as people say it: an open chat has a host and co-hosts (방장, 부방장). */
+export function roleName(role: Member['role'], open: boolean): string {
+  if (role === 'member') return 'member';
+  if (open) return role === 'owner' ? 'host' : 'co-host';
+  return role === 'owner' ? 'owner' : 'admin';
 }

@@ -1,7 +1,8 @@
 import { LIMITS } from '@tokki/protocol';
 import type { Command } from 'commander';
 import type { MethodResult, TokkiClient } from '@tokki/sdk';
-import { UserNames, padEnd, preview } from '../format.js';
+import { padEnd, preview } from '../format.js';
+import { UserNames } from '../names.js';
 import { CliError } from '../output.js';
 import { openSession, positiveInteger, type CommonOptions } from './common.js';
 

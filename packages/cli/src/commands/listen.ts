@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { Event, Update } from '@tokki/sdk';
 import { savePts } from '../credentials.js';
-import { UserNames, friendLabel } from '../format.js';
+import { describeSettings, friendLabel } from '../format.js';
+import { UserNames } from '../names.js';
 import { CliError, describeError } from '../output.js';
 import { openSession, positiveSeconds, type CommonOptions } from './common.js';
 import { describeMessage } from './messages.js';
@@ -49,8 +50,12 @@ async function runListen(options: ListenOptions): Promise<void> {
 
   client.on('update', (envelope) =>
     enqueue(async () => {
-      if (!out.json) await loadNames(userIdsOf(envelope.update), names);
+      if (!out.json) await loadNames(namedIn(envelope.update), names);
       out.result(envelope, () => describeUpdate(envelope.update, names));
+      if (envelope.update.kind === 'chat.nickname') {
+        const { userId, nickname, chatId } = envelope.update;
+        names.remember(userId, nickname, chatId);
+      }
       savePts(profileName, profile.token, envelope.pts);
     }),
   );
@@ -69,7 +74,7 @@ async function runListen(options: ListenOptions): Promise<void> {
   if (options.events) {
     client.on('event', (event) =>
       enqueue(async () => {
-        if (!out.json) await loadNames([eventUserId(event)], names);
+        if (!out.json) await loadNames(eventNamed(event), names);
         out.result({ event }, () => describeEvent(event, names));
       }),
     );
@@ -118,38 +123,53 @@ async function runListen(options: ListenOptions): Promise<void> {
 }
 
 /** Names are a nicety: on failure, print ids rather than drop the update. */
-async function loadNames(ids: string[], names: UserNames): Promise<void> {
+async function loadNames(
+  { ids, chatId }: { ids: string[]; chatId?: string },
+  names: UserNames,
+): Promise<void> {
   try {
-    await names.load(ids);
+    await names.load(ids, chatId);
   } catch (error) {
     console.error(`warning: could not look up names: ${describeError(error)}`);
   }
 }
 
-function userIdsOf(update: Update): string[] {
+/** The ids an update names, and the chat whose members they are (open chats name their own). */
+function namedIn(update: Update): { ids: string[]; chatId?: string } {
   switch (update.kind) {
     case 'message.new':
-      return [update.message.senderId];
+      return { ids: [update.message.senderId], chatId: update.message.chatId };
     case 'chat.read':
+    case 'message.reacted':
+      return { ids: [update.userId], chatId: update.chatId };
+    case 'chat.nickname':
+      // Named by the nickname it had, if known: a fresh look-up would give the new one.
+      return { ids: [], chatId: update.chatId };
     case 'chat.left':
-      return [update.userId];
+    case 'chat.role':
+      return {
+        ids: [update.userId, ...(update.byUserId ? [update.byUserId] : [])],
+        chatId: update.chatId,
+      };
     case 'chat.joined':
-      return [...update.userIds, update.byUserId];
+      return { ids: [...update.userIds, update.byUserId], chatId: update.chatId };
     case 'chat.renamed':
     case 'chat.pinned':
-      return [update.byUserId];
+    case 'chat.open':
+      return { ids: [update.byUserId], chatId: update.chatId };
     case 'friend.removed':
     case 'recommendation.removed':
     case 'block.removed':
-    case 'message.reacted':
-      return [update.userId];
+      return { ids: [update.userId] };
     default:
-      return [];
+      return { ids: [] };
   }
 }
 
 function describeUpdate(update: Update, names: UserNames): string {
-  const list = (ids: string[]) => ids.map((id) => names.name(id)).join(', ');
+  const chatId = 'chatId' in update ? update.chatId : undefined;
+  const name = (id: string) => names.name(id, chatId);
+  const list = (ids: string[]) => ids.map(name).join(', ');
   switch (update.kind) {
     case 'message.new':
       return `${update.message.chatId}  ${describeMessage(update.message, names)}`;
@@ -159,30 +179,45 @@ function describeUpdate(update: Update, names: UserNames): string {
       return `${update.chatId}  #${update.seq} was deleted`;
     case 'message.reacted':
       return update.reaction
-        ? `${update.chatId}  ${names.name(update.userId)} reacted ${update.reaction} to #${update.seq}`
-        : `${update.chatId}  ${names.name(update.userId)} took back their reaction to #${update.seq}`;
+        ? `${update.chatId}  ${name(update.userId)} reacted ${update.reaction} to #${update.seq}`
+        : `${update.chatId}  ${name(update.userId)} took back their reaction to #${update.seq}`;
     case 'message.hidden':
       return `${update.chatId}  #${update.seq} deleted for you`;
     case 'chat.read':
-      return `${update.chatId}  ${names.name(update.userId)} read up to #${update.readSeq}`;
+      return `${update.chatId}  ${name(update.userId)} read up to #${update.readSeq}`;
     case 'chat.joined': {
       const by = update.byUserId;
       if (!update.userIds.includes(by)) {
-        return `${update.chatId}  ${names.name(by)} added ${list(update.userIds)}`;
+        return `${update.chatId}  ${name(by)} added ${list(update.userIds)}`;
       }
       const others = update.userIds.filter((id) => id !== by);
       return others.length === 0
-        ? `${update.chatId}  ${names.name(by)} joined`
-        : `${update.chatId}  ${names.name(by)} started the chat with ${list(others)}`;
+        ? `${update.chatId}  ${name(by)} joined`
+        : `${update.chatId}  ${name(by)} started the chat with ${list(others)}`;
     }
     case 'chat.left':
-      return `${update.chatId}  ${names.name(update.userId)} left`;
+      return update.byUserId
+        ? `${update.chatId}  ${name(update.byUserId)} removed ${name(update.userId)}`
+        : `${update.chatId}  ${name(update.userId)} left`;
+    case 'chat.role': {
+      const open = names.isOpen(update.chatId);
+      const as = {
+        owner: open ? 'the host' : 'the owner',
+        admin: open ? 'a co-host' : 'an admin',
+        member: 'a plain member',
+      }[update.role];
+      return `${update.chatId}  ${name(update.byUserId)} made ${name(update.userId)} ${as}`;
+    }
     case 'chat.pinned':
       return update.seq === null
-        ? `${update.chatId}  ${names.name(update.byUserId)} unpinned the pinned message`
-        : `${update.chatId}  ${names.name(update.byUserId)} pinned #${update.seq}`;
+        ? `${update.chatId}  ${name(update.byUserId)} unpinned the pinned message`
+        : `${update.chatId}  ${name(update.byUserId)} pinned #${update.seq}`;
     case 'chat.renamed':
-      return `${update.chatId}  ${names.name(update.byUserId)} renamed the chat to "${update.title}"`;
+      return `${update.chatId}  ${name(update.byUserId)} renamed the chat to "${update.title}"`;
+    case 'chat.nickname':
+      return `${update.chatId}  ${name(update.userId)} is now known as "${update.nickname}"`;
+    case 'chat.open':
+      return `${update.chatId}  ${name(update.byUserId)} changed the settings: ${describeSettings(update.open)}`;
     case 'profile.updated':
       return `${update.user.displayName} (${update.user.id}) updated their profile`;
     case 'friend.added':
@@ -213,11 +248,14 @@ function describeUpdate(update: Update, names: UserNames): string {
   }
 }
 
-const eventUserId = (event: Event) =>
-  event.kind === 'presence' ? event.presence.userId : event.userId;
+const eventNamed = (event: Event) =>
+  event.kind === 'presence'
+    ? { ids: [event.presence.userId] }
+    : { ids: [event.userId], chatId: event.chatId };
 
 function describeEvent(event: Event, names: UserNames): string {
-  if (event.kind === 'typing') return `${event.chatId}  ${names.name(event.userId)} is typing…`;
+  if (event.kind === 'typing')
+    return `${event.chatId}  ${names.name(event.userId, event.chatId)} is typing…`;
   const { userId, state } = event.presence;
   return `${userId}  ${names.name(userId)} is ${state === 'online' ? 'online' : 'offline'}`;
 }

@@ -2,7 +2,8 @@ import { LIMITS } from '@tokki/protocol';
 import type { Command } from 'commander';
 import { newClientMsgId, type MethodResult } from '@tokki/sdk';
 import { uploadFile } from '../files.js';
-import { UserNames, formatBytes, formatTime, indentLines } from '../format.js';
+import { formatBytes, formatTime, indentLines } from '../format.js';
+import { UserNames } from '../names.js';
 import { CliError, describeError } from '../output.js';
 import { openSession, positiveInteger, positiveSeconds, type CommonOptions } from './common.js';
 
@@ -127,7 +128,11 @@ async function runHistory(chatId: string, options: HistoryOptions): Promise<void
   messages.reverse();
 
   const names = new UserNames(client);
-  if (!out.json) await names.load(messages.map((message) => message.senderId));
+  if (!out.json)
+    await names.load(
+      messages.map((message) => message.senderId),
+      chatId,
+    );
   if (messages.length === 0) out.text('No messages yet.');
   for (const message of messages) out.result(message, () => describeMessage(message, names));
 }
@@ -137,7 +142,8 @@ async function runHistory(chatId: string, options: HistoryOptions): Promise<void
  * after an edited one, and "(deleted)" for a tombstone.
  */
 export function describeMessage(message: Message, names: UserNames): string {
-  const head = `#${message.seq}  ${formatTime(message.createdAt)}  ${names.name(message.senderId)}: `;
+  const sender = names.name(message.senderId, message.chatId);
+  const head = `#${message.seq}  ${formatTime(message.createdAt)}  ${sender}: `;
   if (message.deletedAt !== null) return `${head}(deleted)`;
   const reply = message.replyToSeq !== undefined ? `↪ #${message.replyToSeq} ` : '';
   const edited = message.editedAt !== null ? ' (edited)' : '';

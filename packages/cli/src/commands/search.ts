@@ -1,7 +1,7 @@
 import { LIMITS } from '@tokki/protocol';
 import type { Command } from 'commander';
 import type { MethodResult } from '@tokki/sdk';
-import { UserNames } from '../format.js';
+import { UserNames } from '../names.js';
 import { openSession, positiveInteger, type CommonOptions } from './common.js';
 import { describeMessage } from './messages.js';
 
@@ -44,7 +44,13 @@ async function runSearch(text: string, options: SearchOptions): Promise<void> {
   } while (cursor && messages.length < options.limit);
 
   const names = new UserNames(client);
-  if (!out.json) await names.load(messages.map((message) => message.senderId));
+  if (!out.json) {
+    // Each chat names its senders: open chats by the nicknames of that room.
+    for (const chatId of new Set(messages.map((message) => message.chatId))) {
+      const senders = messages.filter((m) => m.chatId === chatId).map((m) => m.senderId);
+      await names.load(senders, chatId);
+    }
+  }
   if (messages.length === 0) out.text('No messages found.');
   // Newest first, each under its chat's id unless the search was in one chat.
   for (const message of messages) {
