@@ -7,7 +7,9 @@ import { registerFriends } from './friends.js';
 import { registerListen } from './listen.js';
 import { registerLogin } from './login.js';
 import { registerMessageActions } from './message-actions.js';
+import { registerMembers } from './members.js';
 import { registerMessages } from './messages.js';
+import { registerOpenChats } from './open-chats.js';
 import { registerProfile } from './profile.js';
 import { registerSearch } from './search.js';
 
@@ -23,13 +25,17 @@ export function registerClientCommands(program: Command): void {
     ...registerMessageActions(program),
     ...registerListen(program),
   ];
+  program.commandsGroup('Groups and open chats:');
+  const rooms = [...registerOpenChats(program), ...registerMembers(program)];
   program.commandsGroup('Friends and profile:');
   const social = [
     ...registerFriends(program),
     ...registerContacts(program),
     ...registerProfile(program),
   ];
-  for (const command of [...account, ...messaging, ...social]) addCommonOptions(command);
+  for (const command of [...account, ...messaging, ...rooms, ...social]) {
+    addCommonOptions(command);
+  }
   // Otherwise `help` sits alone under a generic "Commands:" heading.
   program.commandsGroup('Help:').helpCommand(true);
   program.addHelpText('after', CLIENT_HELP);
@@ -45,6 +51,7 @@ Example:
   $ tokki login --server http://localhost:8080 --phone +821012345678 --name Minji
   $ chat=$(tokki chat create --with +821098765432)
   $ tokki send "$chat" '안녕하세요!'
+  $ tokki open create '토끼 팬클럽' --nickname 당근 --listed   # prints its id and invite link
   $ tokki contacts sync --file contacts.txt     # lines like 010-1234-5678,Mom
   $ tokki friends
   $ tokki listen --json --timeout 60`;
