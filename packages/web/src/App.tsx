@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Logo } from './components/Logo';
 import { TabBar } from './components/TabBar';
+import { rememberInvite, takeRememberedInvite } from './lib/invite-link';
 import { isTabRoute, navigate, routeTab, useRoute, type Route } from './lib/router';
 import { useAppState } from './lib/store';
 import { ChatList } from './screens/ChatList';
@@ -17,15 +18,24 @@ const AddFriend = lazy(() => import('./screens/AddFriend'));
 const Profile = lazy(() => import('./screens/Profile'));
 const EditProfile = lazy(() => import('./screens/EditProfile'));
 const Search = lazy(() => import('./screens/Search'));
+const JoinChat = lazy(() => import('./screens/JoinChat'));
 
 export function App() {
   const phase = useAppState((s) => s.phase);
   const route = useRoute();
 
   useEffect(() => {
-    if (phase === 'signedOut' && route.name !== 'list')
-      navigate({ name: 'list' }, { replace: true });
-  }, [phase, route.name]);
+    if (phase !== 'signedOut' || route.name === 'list') return;
+    // An invite link opened while signed out: its join screen comes back after signing in.
+    if (route.name === 'join') rememberInvite(route.token);
+    navigate({ name: 'list' }, { replace: true });
+  }, [phase, route]);
+
+  useEffect(() => {
+    if (phase !== 'signedIn') return;
+    const token = takeRememberedInvite();
+    if (token) navigate({ name: 'join', token });
+  }, [phase]);
 
   if (phase === 'booting') return <Splash />;
   if (phase === 'signedOut') return <SignIn />;
@@ -82,6 +92,8 @@ function Main({ route }: { route: Route }) {
       return <Profile key={route.userId} userId={route.userId} />;
     case 'editProfile':
       return <EditProfile />;
+    case 'join':
+      return <JoinChat key={route.token} token={route.token} />;
     case 'friends':
       return <Placeholder text="friends.selectFriend" />;
     case 'list':

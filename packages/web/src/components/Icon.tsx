@@ -37,6 +37,11 @@ const PATHS = {
   file: 'M14 3H6v18h12V7l-4-4zM14 3v4h4',
   prev: 'M15 5l-7 7 7 7',
   download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+  forward: 'M14 7l5 5-5 5M19 12h-9a5 5 0 00-5 5v1',
+  pin: 'M9 3h6M10 3v6l-3 4h10l-3-4V3M12 13v8',
+  bellOff: 'M8.5 5.5A5 5 0 0117 9.5v4l2 3H10M6.5 9.5v4l-2 3h3.5M10 20h4M4 4l16 16',
+  link: 'M10 14a4 4 0 005.7 0l3-3a4 4 0 00-5.7-5.7l-1 1M14 10a4 4 0 00-5.7 0l-3 3a4 4 0 005.7 5.7l1-1',
+  shield: 'M12 3l7 3v5c0 5-3 8.5-7 10-4-1.5-7-5-7-10V6l7-3z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { REACTION_EMOJI } from '../lib/reactions';
 import { Icon, type IconName } from './Icon';
 
-export type MessageAction = 'reply' | 'copy' | 'edit' | 'delete';
+export type MessageAction = 'reply' | 'copy' | 'forward' | 'edit' | 'pin' | 'unpin' | 'delete';
 
 /**
  * What one can do with a message (long-press, right-click or its "⋯" button), as a modal list
@@ -52,7 +52,10 @@ export function MessageMenu(props: {
   const labels: Record<MessageAction, { label: string; icon: IconName }> = {
     reply: { label: t('chat.reply'), icon: 'reply' },
     copy: { label: t('chat.copy'), icon: 'copy' },
+    forward: { label: t('chat.forward'), icon: 'forward' },
     edit: { label: t('chat.edit'), icon: 'edit' },
+    pin: { label: t('chat.pin'), icon: 'pin' },
+    unpin: { label: t('chat.unpin'), icon: 'pin' },
     delete: { label: t('chat.delete'), icon: 'trash' },
   };
   const message = props.message;

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { unreadTotal } from '../lib/chat';
 import { navigate, type Route } from '../lib/router';
 import { useAppState } from '../lib/store';
 import { Icon, type IconName } from './Icon';
@@ -11,11 +12,7 @@ const TABS: { tab: 'friends' | 'chats'; route: Route; path: string; icon: IconNa
 /** KakaoTalk's tabs: friends first, then chats with the unread total. */
 export function TabBar({ current }: { current: 'friends' | 'chats' }) {
   const { t, i18n } = useTranslation();
-  const unread = useAppState((s) => {
-    let total = 0;
-    for (const chat of Object.values(s.chats)) total += chat.unreadCount;
-    return total;
-  });
+  const unread = useAppState((s) => unreadTotal(Object.values(s.chats)));
   const recommended = useAppState((s) => Object.keys(s.recommendations).length);
   return (
     <nav className="tab-bar" aria-label={t('tabs.label')}>

@@ -77,7 +77,9 @@ describe.skipIf(!browserSuites)('web app: editing and deleting messages', () => 
       expect(await menuItems(a)).toEqual([
         en.chat.reply,
         en.chat.copy,
+        en.chat.forward,
         en.chat.edit,
+        en.chat.pin,
         en.chat.delete,
       ]);
       await a.locator('.message-menu .action-edit').click();
@@ -122,7 +124,13 @@ describe.skipIf(!browserSuites)('web app: editing and deleting messages', () => 
 
       // Alice cannot edit Bob's message.
       await messageRow(a, 'See you there').locator('.bubble').click({ button: 'right' });
-      expect(await menuItems(a)).toEqual([en.chat.reply, en.chat.copy, en.chat.delete]);
+      expect(await menuItems(a)).toEqual([
+        en.chat.reply,
+        en.chat.copy,
+        en.chat.forward,
+        en.chat.pin,
+        en.chat.delete,
+      ]);
       await closeMenu(a);
 
       // Bob deletes Alice's edited message for himself: gone for him, even after a reload;
@@ -182,7 +190,13 @@ describe.skipIf(!browserSuites)('web app: editing and deleting messages', () => 
       await page.clock.install({ time: Date.now() + 25 * HOUR });
       await page.reload();
       await messageRow(page, 'An old message').locator('.bubble').click({ button: 'right' });
-      expect(await menuItems(page)).toEqual([en.chat.reply, en.chat.copy, en.chat.delete]);
+      expect(await menuItems(page)).toEqual([
+        en.chat.reply,
+        en.chat.copy,
+        en.chat.forward,
+        en.chat.pin,
+        en.chat.delete,
+      ]);
       await page.locator('.message-menu .action-delete').click();
       const dialog = page.locator('.delete-message-dialog[open]');
       await dialog.waitFor();

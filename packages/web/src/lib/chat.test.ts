@@ -1,7 +1,7 @@
 import type { Chat, Friend, User } from '@tokki/protocol';
 import type { TFunction } from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { chatTitle, shownName, sortFriends } from './chat';
+import { chatTitle, forwardTargets, shownName, sortFriends, unreadTotal } from './chat';
 import { checkPhoto } from './photo';
 import { isTokkiId } from './tokki-id';
 
@@ -37,6 +37,46 @@ describe('friends’ names', () => {
     const chat = { kind: 'direct', title: '', peer: user('p', 'Jung Mikyung') } as Chat;
     expect(chatTitle(chat, t)).toBe('Jung Mikyung');
     expect(chatTitle(chat, t, { p: friend('p', 'Jung Mikyung', 'Mom') })).toBe('Mom');
+  });
+});
+
+describe('chat list totals and forwarding targets', () => {
+  const chat = (id: string, over: Partial<Chat> = {}): Chat =>
+    ({
+      id,
+      kind: 'group',
+      title: id,
+      memberCount: 3,
+      lastSeq: 0,
+      lastMessage: null,
+      lastActivityAt: 0,
+      readSeq: 0,
+      unreadCount: 0,
+      joinedSeq: 0,
+      ...over,
+    }) as Chat;
+
+  it('leaves muted chats out of the tab badge', () => {
+    expect(
+      unreadTotal([
+        chat('a', { unreadCount: 3 }),
+        chat('b', { unreadCount: 40, muted: true }),
+        chat('c', { unreadCount: 2 }),
+      ]),
+    ).toBe(5);
+    expect(unreadTotal([])).toBe(0);
+  });
+
+  it('lists forward targets newest first, filtered by a name', () => {
+    const list = [
+      chat('Hiking club', { lastActivityAt: 1 }),
+      chat('Family', { lastActivityAt: 3 }),
+      { ...chat('d', { lastActivityAt: 2, kind: 'direct', title: '' }), peer: user('p', 'Minji') },
+    ];
+    expect(forwardTargets(list, '', t).map((c) => c.id)).toEqual(['Family', 'd', 'Hiking club']);
+    expect(forwardTargets(list, ' minj ', t).map((c) => c.id)).toEqual(['d']);
+    expect(forwardTargets(list, 'CLUB', t).map((c) => c.id)).toEqual(['Hiking club']);
+    expect(forwardTargets(list, 'nobody', t)).toEqual([]);
   });
 });
 

@@ -25,3 +25,26 @@ export function sortFriends(friends: Friend[], lng: string): Friend[] {
     (a, b) => collator.compare(shownName(a), shownName(b)) || (a.user.id < b.user.id ? -1 : 1),
   );
 }
+
+/** The Chats tab's badge: unread messages in chats that are not muted (KakaoTalk's way). */
+export function unreadTotal(chats: Iterable<Chat>): number {
+  let total = 0;
+  for (const chat of chats) if (!chat.muted) total += chat.unreadCount;
+  return total;
+}
+
+/**
+ * The chats a message can be forwarded to, most recently active first (the one it is in too, as
+ * KakaoTalk allows), those whose title or peer's name contains `query`.
+ */
+export function forwardTargets(
+  chats: Iterable<Chat>,
+  query: string,
+  t: TFunction,
+  friends?: Record<string, Friend>,
+): Chat[] {
+  const needle = query.trim().toLocaleLowerCase();
+  return [...chats]
+    .filter((chat) => !needle || chatTitle(chat, t, friends).toLocaleLowerCase().includes(needle))
+    .sort((a, b) => b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? -1 : 1));
+}

@@ -26,25 +26,57 @@ const photo = {
 describe('actionsFor', () => {
   const now = 1_000_000 + 3600_000;
   it('offers editing one’s own recent text only', () => {
-    expect(actionsFor(message(), 'u_me', now)).toEqual(['reply', 'copy', 'edit', 'delete']);
-    expect(actionsFor(message(), 'u_other', now)).toEqual(['reply', 'copy', 'delete']);
+    expect(actionsFor(message(), 'u_me', now)).toEqual([
+      'reply',
+      'copy',
+      'forward',
+      'edit',
+      'pin',
+      'delete',
+    ]);
+    expect(actionsFor(message(), 'u_other', now)).toEqual([
+      'reply',
+      'copy',
+      'forward',
+      'pin',
+      'delete',
+    ]);
     expect(actionsFor(message(), 'u_me', 1_000_000 + 25 * 3600_000)).toEqual([
       'reply',
       'copy',
+      'forward',
+      'pin',
       'delete',
     ]);
   });
   it('offers no copy or edit for files alone, and only deleting a tombstone', () => {
     expect(actionsFor(message({ text: '', files: [photo] }), 'u_me', now)).toEqual([
       'reply',
+      'forward',
+      'pin',
       'delete',
     ]);
     expect(actionsFor(message({ text: 'caption', files: [photo] }), 'u_me', now)).toEqual([
       'reply',
       'copy',
+      'forward',
       'edit',
+      'pin',
       'delete',
     ]);
     expect(actionsFor(message({ deletedAt: now, text: '' }), 'u_me', now)).toEqual(['delete']);
+  });
+  it('offers unpinning the pinned message, and neither for a deleted one', () => {
+    expect(actionsFor(message({ seq: 7 }), 'u_other', now, 7)).toEqual([
+      'reply',
+      'copy',
+      'forward',
+      'unpin',
+      'delete',
+    ]);
+    expect(actionsFor(message({ seq: 8 }), 'u_other', now, 7)).toContain('pin');
+    expect(actionsFor(message({ seq: 7, deletedAt: now, text: '' }), 'u_me', now, 7)).toEqual([
+      'delete',
+    ]);
   });
 });

@@ -12,7 +12,9 @@ export type Route =
   | { name: 'settings' }
   | { name: 'addFriend' }
   | { name: 'profile'; userId: string }
-  | { name: 'editProfile' };
+  | { name: 'editProfile' }
+  /** A group's invite link: asks before joining. */
+  | { name: 'join'; token: string };
 
 export function parseRoute(path: string): Route {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -26,6 +28,7 @@ export function parseRoute(path: string): Route {
     return parts[1] === 'add' ? { name: 'addFriend' } : { name: 'friends' };
   if (parts[0] === 'users' && parts[1]) return { name: 'profile', userId: parts[1] };
   if (parts[0] === 'profile') return { name: 'editProfile' };
+  if (parts[0] === 'join' && parts[1]) return { name: 'join', token: parts[1] };
   if (parts[0] === 'new') return { name: 'new' };
   if (parts[0] === 'settings') return { name: 'settings' };
   return { name: 'list' };
@@ -53,6 +56,8 @@ export function routePath(route: Route): string {
       return `/users/${encodeURIComponent(route.userId)}`;
     case 'editProfile':
       return '/profile';
+    case 'join':
+      return `/join/${encodeURIComponent(route.token)}`;
   }
 }
 

@@ -42,6 +42,30 @@ export interface History {
 
 export type Phase = 'booting' | 'signedOut' | 'signedIn';
 
+/**
+ * A line between messages about the group itself ("X left", "X removed Y", "X joined"), from the
+ * updates this device received: the server keeps no such messages in history.
+ */
+export interface SystemLine {
+  key: string;
+  kind: 'left' | 'removed' | 'joined';
+  userIds: string[];
+  byUserId?: string;
+  /** Names as they were known when it happened (a member who left is no longer listed). */
+  names: Record<string, string>;
+  /** Shown after the message with this seq. */
+  afterSeq: number;
+  at: number;
+}
+
+/** A chat this user is no longer in, seen in this tab: its room says so instead of "not found". */
+export interface LeftChat {
+  title: string;
+  /** Who removed the user; absent when they left themselves (on another device). */
+  byUserId?: string;
+  byName?: string;
+}
+
 export interface ServerInfo {
   name: string;
   version: string;
@@ -77,6 +101,12 @@ export interface State {
   recommendations: Record<string, Recommendation>;
   /** userId → a user this user blocked (not cached: loaded after each start). */
   blocked: Record<string, User>;
+  /** chatId → group events seen in this tab, oldest first. */
+  systemLines: Record<string, SystemLine[]>;
+  /** chatId → a chat left or removed from in this tab. */
+  leftChats: Record<string, LeftChat>;
+  /** chatId → its pinned message when it is not in the loaded history (fetched by seq). */
+  pinnedMessages: Record<string, Message>;
 }
 
 const initialState: State = {
@@ -98,6 +128,9 @@ const initialState: State = {
   friendsLoaded: false,
   recommendations: {},
   blocked: {},
+  systemLines: {},
+  leftChats: {},
+  pinnedMessages: {},
 };
 
 /** How long a `typing` event counts; clients repeat it while typing (Telegram: 5–6 s). */
@@ -716,6 +749,162 @@ export class AppStore {
     }
   }
 
+  // ---- Forwarding, pinning, muting ------------------------------------------------------
+
+  /**
+   * Sends a copy of a message (its text and files) to up to `LIMITS.FORWARD_TARGETS_MAX` chats,
+   * all or none; the same `clientMsgId` makes a retry answer the copies already made. Throws a
+   * TokkiError: `NOT_MEMBER` (one of the chats is not the user's any more), `CONFLICT` (deleted
+   * for everyone), `FORBIDDEN`, or a connection error.
+   */
+  async forward(
+    chatId: string,
+    seq: number,
+    toChatIds: string[],
+    clientMsgId: string,
+  ): Promise<Message[]> {
+    const client = this.#callClient();
+    const { messages } = await client.call('messages.forward', {
+      chatId,
+      seq,
+      toChatIds,
+      clientMsgId,
+    });
+    if (client === this.#client) for (const message of messages) this.#insertMessage(message);
+    return messages;
+  }
+
+  /** Pins a message at the top of the chat for every member, or unpins it (null). */
+  async pin(chatId: string, seq: number | null): Promise<void> {
+    await this.#callClient().call('chats.pin', { chatId, seq });
+    this.#setPinned(chatId, seq);
+  }
+
+  /** The pinned message when the loaded history does not have it (an older one). */
+  async loadPinned(chatId: string, seq: number): Promise<void> {
+    const client = this.#client;
+    if (!client || this.#state.pinnedMessages[chatId]?.seq === seq) return;
+    try {
+      const { messages } = await client.call('messages.get', { chatId, seqs: [seq] });
+      const message = messages[0];
+      if (client !== this.#client || !message) return;
+      this.#set({ pinnedMessages: { ...this.#state.pinnedMessages, [chatId]: message } });
+    } catch (error) {
+      if (!isConnectionError(error)) console.warn('messages.get failed', error);
+    }
+  }
+
+  #setPinned(chatId: string, seq: number | null): void {
+    this.#updateChat(chatId, (c) => {
+      if ((c.pinnedSeq ?? null) === seq) return c;
+      const next = { ...c };
+      if (seq === null) delete next.pinnedSeq;
+      else next.pinnedSeq = seq;
+      return next;
+    });
+  }
+
+  /** Mutes or unmutes a chat on all of this user's devices; shown at once, put back if refused. */
+  async setMuted(chatId: string, muted: boolean): Promise<void> {
+    const client = this.#callClient();
+    const before = Boolean(this.#state.chats[chatId]?.muted);
+    this.#setMutedFlag(chatId, muted);
+    try {
+      await client.call('chats.mute', { chatId, muted });
+    } catch (error) {
+      if (client === this.#client) this.#setMutedFlag(chatId, before);
+      throw error;
+    }
+  }
+
+  #setMutedFlag(chatId: string, muted: boolean): void {
+    this.#updateChat(chatId, (c) => {
+      if (Boolean(c.muted) === muted) return c;
+      const next = { ...c };
+      if (muted) next.muted = true;
+      else delete next.muted;
+      return next;
+    });
+  }
+
+  // ---- Group members and invite links --------------------------------------------------
+
+  /** Makes a member an admin or a plain member again (the owner only; the server decides). */
+  async setRole(chatId: string, userId: string, role: 'admin' | 'member'): Promise<void> {
+    await this.#callClient().call('chats.setRole', { chatId, userId, role });
+    this.#setMemberRole(chatId, userId, role);
+  }
+
+  /** Removes a member from a group (the owner anyone, admins plain members). */
+  async removeMember(chatId: string, userId: string): Promise<void> {
+    await this.#callClient().call('chats.removeMember', { chatId, userId });
+  }
+
+  /** A new invite link's token for a group; the group's earlier link stops working. */
+  async createInvite(chatId: string): Promise<string> {
+    const { token } = await this.#callClient().call('chats.createInvite', { chatId });
+    return token;
+  }
+
+  async revokeInvite(chatId: string): Promise<void> {
+    await this.#callClient().call('chats.revokeInvite', { chatId });
+  }
+
+  /** Joins the group an invite link is for (a member already just gets it); its chat. */
+  async joinByInvite(token: string): Promise<Chat> {
+    const client = this.#callClient();
+    const chat = await client.call('chats.joinByInvite', { token });
+    if (client === this.#client) {
+      const leftChats = { ...this.#state.leftChats };
+      delete leftChats[chat.id];
+      this.#set({ leftChats });
+      this.#putChat(chat);
+    }
+    return chat;
+  }
+
+  #setMemberRole(chatId: string, userId: string, role: Member['role']): void {
+    const members = this.#state.members[chatId];
+    const member = members?.[userId];
+    if (!members || !member || member.role === role) return;
+    this.#dirtyMembers.add(chatId);
+    this.#set({
+      members: { ...this.#state.members, [chatId]: { ...members, [userId]: { ...member, role } } },
+    });
+    this.#scheduleSave();
+  }
+
+  /** How this user knows someone in a chat: their contact name, else the name they gave. */
+  #knownName(chatId: string, userId: string): string | undefined {
+    const friend = this.#state.friends[userId];
+    if (friend) return friend.contactName ?? friend.user.displayName;
+    if (userId === this.#state.me?.id) return this.#state.me.displayName;
+    const chat = this.#state.chats[chatId];
+    return (
+      this.#state.members[chatId]?.[userId]?.user.displayName ??
+      (chat?.peer?.id === userId ? chat.peer.displayName : undefined)
+    );
+  }
+
+  #addSystemLine(chatId: string, line: Omit<SystemLine, 'key' | 'names' | 'afterSeq' | 'at'>) {
+    const chat = this.#state.chats[chatId];
+    if (!chat || chat.kind !== 'group') return;
+    const names: Record<string, string> = {};
+    for (const id of [...line.userIds, ...(line.byUserId ? [line.byUserId] : [])]) {
+      const name = this.#knownName(chatId, id);
+      if (name) names[id] = name;
+    }
+    const lines = this.#state.systemLines[chatId] ?? [];
+    const next: SystemLine = {
+      ...line,
+      key: `s${lines.length}-${Date.now()}`,
+      names,
+      afterSeq: chat.lastSeq,
+      at: Date.now(),
+    };
+    this.#set({ systemLines: { ...this.#state.systemLines, [chatId]: [...lines, next] } });
+  }
+
   // ---- Typing ---------------------------------------------------------------------------
 
   /** Tells the chat that the user is typing, at most every few seconds, and only when online. */
@@ -782,16 +971,46 @@ export class AppStore {
         this.#setReadPointer(update.chatId, update.userId, update.readSeq);
         return;
       case 'chat.joined': {
+        if (
+          this.#state.leftChats[update.chatId] &&
+          update.userIds.includes(this.#state.me?.id ?? '')
+        ) {
+          const leftChats = { ...this.#state.leftChats };
+          delete leftChats[update.chatId];
+          this.#set({ leftChats });
+        }
+        this.#addSystemLine(update.chatId, {
+          kind: 'joined',
+          userIds: update.userIds,
+          byUserId: update.byUserId,
+        });
         void this.fetchChat(update.chatId).catch(() => {});
         if (this.#state.members[update.chatId]) void this.loadMembers(update.chatId);
         return;
       }
       case 'chat.left': {
         if (update.userId === this.#state.me?.id) {
+          // No longer a member: the chat leaves the list; an open room says why.
+          const chat = this.#state.chats[update.chatId];
+          const leftChats = { ...this.#state.leftChats };
+          if (chat) {
+            leftChats[update.chatId] = {
+              title: chat.title,
+              ...(update.byUserId && {
+                byUserId: update.byUserId,
+                byName: this.#knownName(update.chatId, update.byUserId),
+              }),
+            };
+          }
           this.#forgetChat(update.chatId);
-          this.#set({});
+          this.#set({ leftChats });
           return;
         }
+        this.#addSystemLine(update.chatId, {
+          kind: update.byUserId ? 'removed' : 'left',
+          userIds: [update.userId],
+          ...(update.byUserId && { byUserId: update.byUserId }),
+        });
         const members = this.#state.members[update.chatId];
         if (members?.[update.userId]) {
           const rest = { ...members };
@@ -805,6 +1024,15 @@ export class AppStore {
         }));
         return;
       }
+      case 'chat.role':
+        this.#setMemberRole(update.chatId, update.userId, update.role);
+        return;
+      case 'chat.muted':
+        this.#setMutedFlag(update.chatId, update.muted);
+        return;
+      case 'chat.pinned':
+        this.#setPinned(update.chatId, update.seq);
+        return;
       case 'chat.renamed':
         this.#updateChat(update.chatId, (c) => ({ ...c, title: update.title }));
         return;
@@ -1042,6 +1270,10 @@ export class AppStore {
     this.#updateChat(chatId, (c) =>
       c.lastMessage?.seq === seq ? { ...c, lastMessage: change(c.lastMessage) } : c,
     );
+    const pinned = this.#state.pinnedMessages[chatId];
+    if (pinned?.seq === seq) {
+      this.#set({ pinnedMessages: { ...this.#state.pinnedMessages, [chatId]: change(pinned) } });
+    }
   }
 
   /** A message deleted for this user: it leaves the history and the chat list. */
@@ -1138,13 +1370,17 @@ export class AppStore {
     const chats = { ...this.#state.chats };
     const histories = { ...this.#state.histories };
     const members = { ...this.#state.members };
+    const systemLines = { ...this.#state.systemLines };
+    const pinnedMessages = { ...this.#state.pinnedMessages };
     delete chats[chatId];
     delete histories[chatId];
     delete members[chatId];
+    delete systemLines[chatId];
+    delete pinnedMessages[chatId];
     this.#deletedKeys.add(`history:${chatId}`);
     this.#deletedKeys.add(`members:${chatId}`);
     this.#chatsDirty = true;
-    this.#state = { ...this.#state, chats, histories, members };
+    this.#state = { ...this.#state, chats, histories, members, systemLines, pinnedMessages };
     this.#scheduleSave();
   }
 

@@ -1,5 +1,5 @@
 import { LIMITS, type Member } from '@tokki/protocol';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../components/Avatar';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -7,13 +7,28 @@ import { FormMessage, type FormMessageValue } from '../components/FormMessage';
 import { Icon } from '../components/Icon';
 import { TopBar } from '../components/TopBar';
 import { chatTitle, shownName } from '../lib/chat';
+import { copyText } from '../lib/clipboard';
 import { useEscape } from '../lib/escape';
 import { errorText } from '../lib/errors';
 import { goBack, navigate } from '../lib/router';
 import { store, useAppState } from '../lib/store';
 import { PhoneInput } from '../components/PhoneInput';
+import { inviteUrl } from '../lib/invite-link';
+import { canChangeRole, canManageInvite, canRemoveMember, type Role } from '../lib/roles';
 
-/** Members, and for groups: rename, invite by phone number, leave. */
+/** What the confirmation dialog asks about. */
+type Confirming =
+  | { kind: 'leave' }
+  | { kind: 'remove'; member: Member; name: string }
+  | { kind: 'resetLink' }
+  | { kind: 'revokeLink' };
+
+const ROLE_ORDER: Record<Role, number> = { owner: 0, admin: 1, member: 2 };
+
+/**
+ * Muting, members, and for groups: rename, invite by phone number or by link, admins and removing
+ * members (as the server allows; it still decides), leave.
+ */
 export default function ChatInfo({ chatId }: { chatId: string }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
@@ -25,7 +40,10 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
   const [phone, setPhone] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<FormMessageValue | null>(null);
-  const [confirmLeave, setConfirmLeave] = useState(false);
+  const [confirming, setConfirming] = useState<Confirming | null>(null);
+  const [managing, setManaging] = useState<{ member: Member; name: string } | null>(null);
+  // The invite link just made: the server keeps only its hash, so it is shown this once.
+  const [link, setLink] = useState<string | null>(null);
   const back = () => goBack({ name: 'chat', chatId });
   useEscape(back);
 
@@ -41,7 +59,7 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
     return list.sort((a, b) => {
       if (a.user.id === me?.id) return -1;
       if (b.user.id === me?.id) return 1;
-      if (a.role !== b.role) return a.role === 'owner' ? -1 : 1;
+      if (a.role !== b.role) return ROLE_ORDER[a.role] - ROLE_ORDER[b.role];
       return a.user.displayName.localeCompare(b.user.displayName, lng);
     });
   }, [members, me?.id, lng]);
@@ -99,7 +117,6 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
   };
 
   const leave = async () => {
-    setConfirmLeave(false);
     setBusy(true);
     try {
       await store.client!.call('chats.leave', { chatId });
@@ -113,6 +130,73 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
 
   const name = chatTitle(chat, t, friends);
   const count = members ? Object.keys(members).length : chat.memberCount;
+  const group = chat.kind === 'group';
+  const myRole = me ? members?.[me.id]?.role : undefined;
+  const memberName = (member: Member) => {
+    const friend = friends[member.user.id];
+    return friend ? shownName(friend) : member.user.displayName;
+  };
+
+  const onMute = (muted: boolean) => {
+    setMessage(null);
+    store.setMuted(chatId, muted).catch((e: unknown) => {
+      setMessage({ error: true, text: errorText(t, e, lng) });
+    });
+  };
+
+  const setRole = (member: Member, role: 'admin' | 'member', shown: string) => {
+    setManaging(null);
+    void run(async () => {
+      await store.setRole(chatId, member.user.id, role);
+      return role === 'admin'
+        ? t('info.madeAdmin', { name: shown })
+        : t('info.madeMember', { name: shown });
+    });
+  };
+
+  const newLink = (reset: boolean) =>
+    run(async () => {
+      const token = await store.createInvite(chatId);
+      setLink(inviteUrl(location.origin, token));
+      return reset ? t('info.linkReset') : t('info.linkCreated');
+    });
+
+  const onConfirm = () => {
+    const what = confirming;
+    setConfirming(null);
+    if (!what) return;
+    if (what.kind === 'leave') void leave();
+    else if (what.kind === 'remove') {
+      void run(async () => {
+        await store.removeMember(chatId, what.member.user.id);
+        return t('info.removed', { name: what.name });
+      });
+    } else if (what.kind === 'resetLink') void newLink(true);
+    else {
+      void run(async () => {
+        await store.revokeInvite(chatId);
+        setLink(null);
+        return t('info.linkRevoked');
+      });
+    }
+  };
+
+  const confirmText =
+    confirming?.kind === 'remove'
+      ? t('info.removeConfirm', { name: confirming.name, title: name })
+      : confirming?.kind === 'resetLink'
+        ? t('info.resetConfirm')
+        : confirming?.kind === 'revokeLink'
+          ? t('info.revokeConfirm')
+          : t('info.leaveConfirm', { title: name });
+  const confirmLabel =
+    confirming?.kind === 'remove'
+      ? t('info.removeMember')
+      : confirming?.kind === 'resetLink'
+        ? t('info.resetLink')
+        : confirming?.kind === 'revokeLink'
+          ? t('info.revokeLink')
+          : t('info.leave');
 
   return (
     <section className="screen sub-screen" aria-labelledby="info-title">
@@ -143,6 +227,23 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
           <h2 className="info-name">{name}</h2>
           <p className="info-kind">{chat.kind === 'group' ? t('info.group') : t('info.direct')}</p>
         </div>
+
+        <label className="switch-row">
+          <span className="switch-icon" aria-hidden="true">
+            <Icon name="bellOff" size={20} />
+          </span>
+          <span className="switch-text">
+            <span className="switch-label">{t('info.mute')}</span>
+            <span className="field-hint">{t('info.muteHint')}</span>
+          </span>
+          <input
+            type="checkbox"
+            role="switch"
+            className="switch mute-switch"
+            checked={Boolean(chat.muted)}
+            onChange={(event) => onMute(event.target.checked)}
+          />
+        </label>
 
         {chat.kind === 'group' && (
           <form className="form" onSubmit={onRename}>
@@ -181,6 +282,57 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
           </form>
         )}
 
+        {group && canManageInvite(myRole) && (
+          <section className="invite-link" aria-labelledby="invite-link-title">
+            <h2 id="invite-link-title" className="section-title">
+              {t('info.inviteLink')}
+            </h2>
+            <p className="field-hint">{t('info.inviteLinkHint')}</p>
+            {link && (
+              <span className="input-row">
+                <input
+                  className="input invite-link-url"
+                  readOnly
+                  value={link}
+                  aria-label={t('info.inviteLinkLabel')}
+                  onFocus={(event) => event.target.select()}
+                />
+                <button
+                  type="button"
+                  className="button secondary copy-link"
+                  onClick={() =>
+                    void copyText(link).then(() =>
+                      setMessage({ error: false, text: t('info.linkCopied') }),
+                    )
+                  }
+                >
+                  <Icon name="copy" size={18} />
+                  {t('info.copyLink')}
+                </button>
+              </span>
+            )}
+            <div className="invite-link-actions">
+              <button
+                type="button"
+                className="button secondary create-link"
+                disabled={busy}
+                onClick={() => (link ? setConfirming({ kind: 'resetLink' }) : void newLink(false))}
+              >
+                <Icon name="link" size={18} />
+                {link ? t('info.resetLink') : t('info.createLink')}
+              </button>
+              <button
+                type="button"
+                className="button secondary danger-text revoke-link"
+                disabled={busy}
+                onClick={() => setConfirming({ kind: 'revokeLink' })}
+              >
+                {t('info.revokeLink')}
+              </button>
+            </div>
+          </section>
+        )}
+
         <FormMessage message={message} />
 
         <h2 className="section-title">{t('info.members', { count })}</h2>
@@ -217,9 +369,25 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
                   )}
                 </span>
               </a>
-              {member.role === 'owner' && chat.kind === 'group' && (
-                <span className="tag">{t('info.owner')}</span>
+              {member.role !== 'member' && group && (
+                <span className={`tag role-${member.role}`}>
+                  {member.role === 'owner' ? t('info.owner') : t('info.admin')}
+                </span>
               )}
+              {group &&
+                member.user.id !== me?.id &&
+                (canChangeRole(myRole, member.role) || canRemoveMember(myRole, member.role)) && (
+                  <button
+                    type="button"
+                    className="icon-button manage-member"
+                    aria-label={t('info.manage', { name: memberName(member) })}
+                    title={t('info.manage', { name: memberName(member) })}
+                    aria-haspopup="menu"
+                    onClick={() => setManaging({ member, name: memberName(member) })}
+                  >
+                    <Icon name="more" size={20} />
+                  </button>
+                )}
             </li>
           ))}
         </ul>
@@ -229,21 +397,102 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
             type="button"
             className="button danger block leave-button"
             disabled={busy}
-            onClick={() => setConfirmLeave(true)}
+            onClick={() => setConfirming({ kind: 'leave' })}
           >
             <Icon name="logout" size={20} />
             {t('info.leave')}
           </button>
         )}
       </div>
+      <MemberMenu
+        managing={managing}
+        myRole={myRole}
+        onRole={setRole}
+        onRemove={(member, shown) => {
+          setManaging(null);
+          setConfirming({ kind: 'remove', member, name: shown });
+        }}
+        onClose={() => setManaging(null)}
+      />
       <ConfirmDialog
-        open={confirmLeave}
-        message={t('info.leaveConfirm', { title: name })}
-        confirmLabel={t('info.leave')}
-        danger
-        onConfirm={leave}
-        onCancel={() => setConfirmLeave(false)}
+        open={confirming !== null}
+        message={confirmText}
+        confirmLabel={confirmLabel}
+        danger={confirming?.kind !== 'resetLink'}
+        onConfirm={onConfirm}
+        onCancel={() => setConfirming(null)}
       />
     </section>
+  );
+}
+
+/** What the owner or an admin can do with a member: only what the server would allow. */
+function MemberMenu(props: {
+  managing: { member: Member; name: string } | null;
+  myRole: Role | undefined;
+  onRole: (member: Member, role: 'admin' | 'member', name: string) => void;
+  onRemove: (member: Member, name: string) => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const open = props.managing !== null;
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      dialog.showModal();
+      dialog.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+    }
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  const managing = props.managing;
+  const role = managing?.member.role ?? 'member';
+  return (
+    <dialog
+      ref={ref}
+      className="dialog message-menu member-menu"
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onClose();
+      }}
+      onClick={(event) => {
+        if (event.target === ref.current) props.onClose();
+      }}
+    >
+      <p id={titleId} className="message-menu-preview">
+        {managing?.name ?? ''}
+      </p>
+      {managing && (
+        <div role="menu" aria-labelledby={titleId}>
+          {canChangeRole(props.myRole, role) && (
+            <button
+              type="button"
+              role="menuitem"
+              className={`message-menu-item ${role === 'admin' ? 'action-unadmin' : 'action-admin'}`}
+              onClick={() =>
+                props.onRole(managing.member, role === 'admin' ? 'member' : 'admin', managing.name)
+              }
+            >
+              <Icon name="shield" size={20} />
+              <span>{role === 'admin' ? t('info.removeAdmin') : t('info.makeAdmin')}</span>
+            </button>
+          )}
+          {canRemoveMember(props.myRole, role) && (
+            <button
+              type="button"
+              role="menuitem"
+              className="message-menu-item action-delete action-remove"
+              onClick={() => props.onRemove(managing.member, managing.name)}
+            >
+              <Icon name="logout" size={20} />
+              <span>{t('info.removeMember')}</span>
+            </button>
+          )}
+        </div>
+      )}
+    </dialog>
   );
 }

@@ -153,6 +153,11 @@ function ChatRow({
                 {chat.memberCount.toLocaleString(i18n.language)}
               </span>
             )}
+            {chat.muted && (
+              <span className="chat-row-muted" role="img" aria-label={t('chat.muted')}>
+                <Icon name="bellOff" size={14} />
+              </span>
+            )}
             <time className="chat-row-time" dateTime={new Date(time).toISOString()}>
               {formatListTime(time, i18n.language)}
             </time>
@@ -164,7 +169,8 @@ function ChatRow({
             </span>
             {unread > 0 && (
               <>
-                <span className="badge" aria-hidden="true">
+                {/* Muted: greyed, and left out of the Chats tab's total (KakaoTalk's way). */}
+                <span className={chat.muted ? 'badge muted' : 'badge'} aria-hidden="true">
                   {unread > 999 ? '999+' : unread.toLocaleString(i18n.language)}
                 </span>
                 <span className="visually-hidden">{t('chatList.unread', { count: unread })}</span>

@@ -9,7 +9,9 @@ import {
   type Reaction,
 } from '@tokki/protocol';
 import {
+  lazy,
   memo,
+  Suspense,
   useCallback,
   useEffect,
   useMemo,
@@ -32,7 +34,8 @@ import { actionsFor } from '../lib/message-actions';
 import { MessageText } from '../components/MessageText';
 import { TopBar } from '../components/TopBar';
 import { chatTitle, shownName } from '../lib/chat';
-import { errorCodeText, messageActionErrorText } from '../lib/errors';
+import { copyText } from '../lib/clipboard';
+import { errorCodeText, errorText, messageActionErrorText } from '../lib/errors';
 import { formatBytes, messageSummary } from '../lib/files';
 import { dayKey, formatDay, formatTime } from '../lib/format';
 import type { PendingMessage } from '../lib/persist';
@@ -46,6 +49,7 @@ import {
   useAppState,
   withinEditWindow,
   type History,
+  type SystemLine,
 } from '../lib/store';
 import {
   attach,
@@ -56,8 +60,12 @@ import {
   type UploadBatch,
 } from '../lib/uploads';
 
+// Opened from the message menu only: not part of the first load.
+const ForwardDialog = lazy(() => import('../components/ForwardDialog'));
+
 type Item =
   | { kind: 'message'; key: string; message: Message }
+  | { kind: 'system'; key: string; line: SystemLine }
   | { kind: 'pending'; key: string; pending: PendingMessage }
   | { kind: 'upload'; key: string; batch: UploadBatch };
 
@@ -66,6 +74,7 @@ const FIRST_INDEX_BASE = 1_000_000_000;
 const EMPTY_HISTORY: History = { messages: [], olderCursor: undefined, loadingOlder: false };
 const EMPTY_MEMBERS: Record<string, Member> = {};
 const NO_ONE: string[] = [];
+const NO_LINES: SystemLine[] = [];
 /** Messages by one sender closer together than this share one group (name and avatar once). */
 const GROUP_GAP_MS = 5 * 60 * 1000;
 /** How long a finger rests on a message before its menu opens (iOS fires no contextmenu). */
@@ -97,23 +106,6 @@ function snippet(t: TFunction, message: Message): string {
   return messageSummary(t, message).split('\n', 1)[0] ?? '';
 }
 
-async function copyText(text: string): Promise<void> {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    // No clipboard permission (an http page, an old browser): the selection way.
-    const area = document.createElement('textarea');
-    area.value = text;
-    area.setAttribute('readonly', '');
-    area.style.position = 'fixed';
-    area.style.opacity = '0';
-    document.body.append(area);
-    area.select();
-    document.execCommand('copy');
-    area.remove();
-  }
-}
-
 export function ChatRoom({ chatId }: { chatId: string }) {
   const { t, i18n } = useTranslation();
   const chat = useAppState((s) => s.chats[chatId]);
@@ -128,7 +120,11 @@ export function ChatRoom({ chatId }: { chatId: string }) {
   // The composer either edits a message or answers one, never both.
   const [editing, setEditing] = useState<Message | null>(null);
   const [replying, setReplying] = useState<Message | null>(null);
+  const [forwarding, setForwarding] = useState<Message | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
+  // The pinned banner was tapped: the list scrolls to that message (a new object each tap).
+  const [showRequest, setShowRequest] = useState<{ seq: number } | null>(null);
+  const left = useAppState((s) => s.leftChats[chatId]);
 
   useEffect(() => {
     store.openChat(chatId);
@@ -136,7 +132,9 @@ export function ChatRoom({ chatId }: { chatId: string }) {
     setDeleting(null);
     setEditing(null);
     setReplying(null);
+    setForwarding(null);
     setNotice(null);
+    setShowRequest(null);
     return () => store.openChat(null);
   }, [chatId]);
 
@@ -159,6 +157,12 @@ export function ChatRoom({ chatId }: { chatId: string }) {
     } else if (action === 'edit') {
       setReplying(null);
       setEditing(message);
+    } else if (action === 'forward') {
+      setForwarding(message);
+    } else if (action === 'pin' || action === 'unpin') {
+      store.pin(chatId, action === 'pin' ? message.seq : null).catch((error: unknown) => {
+        setNotice({ text: messageActionErrorText(t, error, i18n.language, 'react'), error: true });
+      });
     } else {
       setDeleting(message);
     }
@@ -197,12 +201,26 @@ export function ChatRoom({ chatId }: { chatId: string }) {
   }, []);
 
   if (!chat) {
+    // Removed from the group (or left it on another device) while here: say so.
+    const leftText = left
+      ? left.byUserId
+        ? left.byName
+          ? t('chat.removedBy', { name: left.byName, title: left.title })
+          : t('chat.removed', { title: left.title })
+        : t('chat.left')
+      : undefined;
     return (
       <section className="screen chat-room" aria-label={t('chat.messages')}>
-        <TopBar title="" onBack={() => goBack()} backClassName="mobile-only" />
+        <TopBar title={left?.title ?? ''} onBack={() => goBack()} backClassName="mobile-only" />
         <ConnectionBanner />
         <div className="empty">
-          <p className="empty-text">{everSynced ? t('chat.notFound') : t('app.loading')}</p>
+          {leftText ? (
+            <p className="empty-text chat-left-notice" role="status">
+              {leftText}
+            </p>
+          ) : (
+            <p className="empty-text">{everSynced ? t('chat.notFound') : t('app.loading')}</p>
+          )}
         </div>
       </section>
     );
@@ -230,7 +248,18 @@ export function ChatRoom({ chatId }: { chatId: string }) {
         }
         title={<span id="chat-room-title">{title}</span>}
         subtitle={
-          subtitle && <span className={typingIds.length ? 'typing' : undefined}>{subtitle}</span>
+          (subtitle || chat.muted) && (
+            <>
+              {chat.muted && (
+                <span className="muted-mark" role="img" aria-label={t('chat.muted')}>
+                  <Icon name="bellOff" size={13} />
+                </span>
+              )}
+              {subtitle && (
+                <span className={typingIds.length ? 'typing' : undefined}>{subtitle}</span>
+              )}
+            </>
+          )
         }
         actions={
           <>
@@ -256,11 +285,34 @@ export function ChatRoom({ chatId }: { chatId: string }) {
         }
       />
       <ConnectionBanner />
-      <MessageList key={chatId} chat={chat} onActions={setMenuFor} onReact={onReact} />
+      {/* The banner floats over the top of the messages: its coming and going does not resize the
+          list, which would stop it following new messages at the bottom. */}
+      <div className="chat-body">
+        {chat.pinnedSeq !== undefined && (
+          <PinnedBanner
+            chat={chat}
+            seq={chat.pinnedSeq}
+            onShow={(seq) => setShowRequest({ seq })}
+            onUnpin={() => {
+              setNotice(null);
+              store.pin(chatId, null).catch((error: unknown) => {
+                setNotice({ text: errorText(t, error, i18n.language), error: true });
+              });
+            }}
+          />
+        )}
+        <MessageList
+          key={chatId}
+          chat={chat}
+          onActions={setMenuFor}
+          onReact={onReact}
+          showRequest={showRequest}
+        />
+      </div>
       {/* Before the composer: closing the menu gives focus back before editing takes it. */}
       <MessageMenu
         message={menuFor}
-        actions={menuFor ? actionsFor(menuFor, myId) : []}
+        actions={menuFor ? actionsFor(menuFor, myId, Date.now(), chat.pinnedSeq) : []}
         onAction={onAction}
         myReaction={menuFor ? reactionOf(menuFor, myId) : null}
         onReact={
@@ -274,6 +326,18 @@ export function ChatRoom({ chatId }: { chatId: string }) {
         }
         onClose={() => setMenuFor(null)}
       />
+      {forwarding && (
+        <Suspense fallback={null}>
+          <ForwardDialog
+            message={forwarding}
+            onClose={() => setForwarding(null)}
+            onDone={(count) => {
+              setForwarding(null);
+              setNotice({ text: t('forward.done', { count }), error: false });
+            }}
+          />
+        </Suspense>
+      )}
       <DeleteMessageDialog
         open={deleting !== null}
         forEveryone={
@@ -307,16 +371,20 @@ function MessageList({
   chat,
   onActions,
   onReact,
+  showRequest,
 }: {
   chat: Chat;
   onActions: (message: Message) => void;
   onReact: (message: Message, reaction: Reaction | null) => void;
+  /** Scroll to this message (the pinned banner was tapped). */
+  showRequest: { seq: number } | null;
 }) {
   const { t } = useTranslation();
   const chatId = chat.id;
   const history = useAppState((s) => s.histories[chatId]) ?? EMPTY_HISTORY;
   const allPending = useAppState((s) => s.pending);
   const uploads = useUploads(chatId);
+  const systemLines = useAppState((s) => s.systemLines[chatId]) ?? NO_LINES;
   const members = useAppState((s) => s.members[chatId]) ?? EMPTY_MEMBERS;
   const me = useAppState((s) => s.me);
   const friends = useAppState((s) => s.friends);
@@ -326,11 +394,17 @@ function MessageList({
   const [focusSeq, setFocusSeq] = useState(() => takeFocus(chatId));
 
   const items = useMemo<Item[]>(() => {
-    const list: Item[] = history.messages.map((message) => ({
-      kind: 'message',
-      key: `m${message.seq}`,
-      message,
-    }));
+    const list: Item[] = [];
+    // Each group event goes after the newest message there was when it happened.
+    let next = 0;
+    for (const message of history.messages) {
+      while (next < systemLines.length && systemLines[next]!.afterSeq < message.seq) {
+        const line = systemLines[next++]!;
+        list.push({ kind: 'system', key: line.key, line });
+      }
+      list.push({ kind: 'message', key: `m${message.seq}`, message });
+    }
+    for (const line of systemLines.slice(next)) list.push({ kind: 'system', key: line.key, line });
     for (const pending of allPending) {
       if (pending.chatId === chatId) {
         list.push({ kind: 'pending', key: `p${pending.clientMsgId}`, pending });
@@ -338,7 +412,7 @@ function MessageList({
     }
     for (const batch of uploads) list.push({ kind: 'upload', key: batch.id, batch });
     return list;
-  }, [history.messages, allPending, uploads, chatId]);
+  }, [history.messages, systemLines, allPending, uploads, chatId]);
 
   const sortedReadSeqs = useMemo(
     () =>
@@ -384,11 +458,25 @@ function MessageList({
     void store.loadOlder(chatId);
   }, [focusPending, history.loadingOlder, history.olderCursor, chatId]);
   const scrolledToFocus = useRef(false);
+  const refocus = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => {
     if (focusIndex < 0 || scrolledToFocus.current) return;
     scrolledToFocus.current = true;
     virtuoso.current?.scrollToIndex({ index: focusIndex, align: 'center', behavior: 'auto' });
+    // Once more when the rows have been measured: an older page that was just prepended can
+    // leave the first scroll short of the message.
+    const seq = focusSeq;
+    clearTimeout(refocus.current);
+    refocus.current = setTimeout(() => {
+      const index = latest.current.items.findIndex(
+        (item) => item.kind === 'message' && item.message.seq === seq,
+      );
+      if (index >= 0) {
+        virtuoso.current?.scrollToIndex({ index, align: 'center', behavior: 'auto' });
+      }
+    }, 150);
   }, [focusIndex]);
+  useEffect(() => () => clearTimeout(refocus.current), []);
   useEffect(() => {
     if (focusSeq === undefined || !scrolledToFocus.current) return;
     const timer = setTimeout(() => setFocusSeq(undefined), 2500);
@@ -410,6 +498,9 @@ function MessageList({
     if (index >= 0) virtuoso.current?.scrollToIndex({ index, align: 'center', behavior: 'auto' });
     setFocusSeq(seq);
   }, []);
+  useEffect(() => {
+    if (showRequest) showMessage(showRequest.seq);
+  }, [showRequest, showMessage]);
 
   const startReached = useCallback(() => {
     void store.loadOlder(chatId);
@@ -419,13 +510,14 @@ function MessageList({
     history.olderCursor === null ||
     (history.messages[0] !== undefined && history.messages[0].seq <= chat.joinedSeq + 1);
 
+  const pinned = chat.pinnedSeq !== undefined;
   const Header = useCallback(
     () => (
-      <div className="list-header">
+      <div className={pinned ? 'list-header under-pinned' : 'list-header'}>
         {history.loadingOlder && <span className="list-header-text">{t('chat.loadingOlder')}</span>}
       </div>
     ),
-    [history.loadingOlder, t],
+    [history.loadingOlder, t, pinned],
   );
 
   if (items.length === 0) {
@@ -466,6 +558,9 @@ function MessageList({
         itemContent={(index, item) => {
           const local = index - firstItemIndex;
           if (item.kind === 'upload') return <UploadRow batch={item.batch} />;
+          if (item.kind === 'system') {
+            return <SystemRow line={item.line} chat={chat} members={members} me={me} />;
+          }
           const replyToSeq =
             item.kind === 'message' ? item.message.replyToSeq : item.pending.replyToSeq;
           return (
@@ -509,13 +604,14 @@ function MessageList({
 }
 
 function itemSender(item: Item | undefined, myId: string): string | undefined {
-  if (!item) return undefined;
+  if (!item || item.kind === 'system') return undefined;
   return item.kind === 'message' ? item.message.senderId : myId;
 }
 
 function itemTime(item: Item | undefined): number {
   if (!item) return 0;
   if (item.kind === 'message') return item.message.createdAt;
+  if (item.kind === 'system') return item.line.at;
   return item.kind === 'pending' ? item.pending.createdAt : item.batch.createdAt;
 }
 
@@ -525,7 +621,7 @@ function ListFooter() {
 }
 
 const MessageRow = memo(function MessageRow(props: {
-  item: Exclude<Item, { kind: 'upload' }>;
+  item: Exclude<Item, { kind: 'upload' } | { kind: 'system' }>;
   /** The first message of the chat (for this member): the start of the conversation. */
   isStart: boolean;
   previous: Item | undefined;
@@ -721,6 +817,99 @@ const MessageRow = memo(function MessageRow(props: {
     </div>
   );
 });
+
+/** "X left", "X removed Y", "X joined": a centred line between messages. */
+function SystemRow(props: {
+  line: SystemLine;
+  chat: Chat;
+  members: Record<string, Member>;
+  me: Me | null;
+}) {
+  const { t, i18n } = useTranslation();
+  const friends = useAppState((s) => s.friends);
+  const { line } = props;
+  const name = (userId: string) =>
+    userId in props.members || userId === props.me?.id || friends[userId]
+      ? nameOf(userId, props.chat, props.members, friends[userId], props.me, t)
+      : (line.names[userId] ?? t('chat.unknownUser'));
+  const names = new Intl.ListFormat(i18n.language, { type: 'conjunction' }).format(
+    line.userIds.map(name),
+  );
+  const byMe = line.byUserId !== undefined && line.byUserId === props.me?.id;
+  const by = line.byUserId !== undefined ? name(line.byUserId) : '';
+  const text =
+    line.kind === 'left'
+      ? t('system.left', { name: names })
+      : line.kind === 'removed'
+        ? byMe
+          ? t('system.removedByMe', { name: names })
+          : t('system.removed', { by, name: names })
+        : line.byUserId === undefined ||
+            (line.userIds.length === 1 && line.userIds[0] === line.byUserId)
+          ? t('system.joined', { name: names })
+          : byMe
+            ? t('system.invitedByMe', { name: names })
+            : t('system.invited', { by, name: names });
+  return (
+    <div className="message-row system-row" data-system={line.kind}>
+      <p className="system-line">{text}</p>
+    </div>
+  );
+}
+
+/**
+ * The pinned message above the messages (KakaoTalk's 공지): its text, or what its files are;
+ * tapping it scrolls to the message, the ✕ unpins it for everyone.
+ */
+function PinnedBanner(props: {
+  chat: Chat;
+  seq: number;
+  onShow: (seq: number) => void;
+  onUnpin: () => void;
+}) {
+  const { t } = useTranslation();
+  const { chat, seq } = props;
+  const inHistory = useAppState((s) => findMessage(s.histories[chat.id]?.messages ?? [], seq));
+  const fetched = useAppState((s) => s.pinnedMessages[chat.id]);
+  const message = inHistory ?? (fetched?.seq === seq ? fetched : undefined);
+  const loaded = useAppState((s) => s.histories[chat.id] !== undefined);
+  useEffect(() => {
+    // Older than the loaded pages: fetch just that message.
+    if (!message && loaded) void store.loadPinned(chat.id, seq);
+  }, [message, loaded, chat.id, seq]);
+  const text = !message
+    ? t('chat.pinnedUnavailable')
+    : message.deletedAt
+      ? t('chat.quoteDeleted')
+      : snippet(t, message);
+  return (
+    <div className="pinned-banner" data-seq={seq}>
+      <button
+        type="button"
+        className="pinned-show"
+        onClick={() => props.onShow(seq)}
+        title={t('chat.showPinned')}
+      >
+        <span className="pinned-icon" aria-hidden="true">
+          <Icon name="pin" size={18} />
+        </span>
+        <span className="pinned-text">
+          <span className="pinned-title">{t('chat.pinned')}</span>
+          <span className="pinned-message">{text}</span>
+        </span>
+      </button>
+      <button
+        type="button"
+        className="icon-button pinned-unpin"
+        onClick={props.onUnpin}
+        aria-label={t('chat.unpin')}
+        title={t('chat.unpin')}
+      >
+        <Icon name="close" size={18} />
+      </button>
+    </div>
+  );
+}
 
 /** The quoted message above a reply's text; tapping it shows that message. */
 function Quote(props: {
