@@ -4,7 +4,7 @@ import { TokkiError, type TokkiClient } from '@tokki/sdk';
 /** An open chat's members as this process knows them: room profile id → nickname. */
 interface Room {
   nicknames: Map<string, string>;
-  /** Ids looked for in `chats.members` and not found (members who left): not asked again. */
+  /** Ids looked for in `chats.members` and not found: not asked again. */
   missing: Set<string>;
 }
 
@@ -44,8 +44,7 @@ export class UserNames {
   async load(ids: Iterable<string>, chatId?: string): Promise<void> {
     const room = chatId === undefined ? null : await this.#room(chatId);
     if (room && chatId !== undefined) return this.#loadRoom(chatId, room, ids);
-    // Room profile ids (`p_…`) are no user's: never look them up as users.
-    const missing = [...new Set(ids)].filter((id) => id.startsWith('u_') && !this.#users.has(id));
+    const missing = [...new Set(ids)].filter((id) => !this.#users.has(id));
     for (let start = 0; start < missing.length; start += LIMITS.USERS_PER_CALL_MAX) {
       const { users } = await this.#client.call('users.get', {
         userIds: missing.slice(start, start + LIMITS.USERS_PER_CALL_MAX),
@@ -75,8 +74,8 @@ export class UserNames {
       const chat = await this.#client.call('chats.get', { chatId });
       room = chat.kind === 'open' ? { nicknames: new Map(), missing: new Set() } : null;
     } catch (error) {
-      // A chat the caller left or was removed from: its user ids (`u_…`) can still be named;
-      // an open chat's room profiles (`p_…`) show as they are.
+      // A chat the caller left or was removed from: its user ids can still be named; an open
+      // chat's room profiles are nobody's user ids and show as they are.
       if (!(error instanceof TokkiError) || !['NOT_MEMBER', 'NOT_FOUND'].includes(error.code))
         throw error;
       room = null;
@@ -85,25 +84,16 @@ export class UserNames {
     return room;
   }
 
-  /** Pages through the open chat's members until every id wanted is named, or none are left. */
+  /** Asks the open chat for the members wanted, by id: present ones and those who left. */
   async #loadRoom(chatId: string, room: Room, ids: Iterable<string>): Promise<void> {
-    const wanted = new Set(
-      [...ids].filter((id) => !room.nicknames.has(id) && !room.missing.has(id)),
-    );
-    if (wanted.size === 0) return;
-    let cursor: string | undefined;
-    do {
-      const page = await this.#client.call('chats.members', {
-        chatId,
-        limit: LIMITS.MEMBER_PAGE_MAX,
-        ...(cursor && { cursor }),
-      });
-      for (const { user } of page.members) {
-        room.nicknames.set(user.id, user.displayName);
-        wanted.delete(user.id);
-      }
-      cursor = page.cursor ?? undefined;
-    } while (cursor && wanted.size > 0);
-    for (const id of wanted) room.missing.add(id);
+    const wanted = [
+      ...new Set([...ids].filter((id) => !room.nicknames.has(id) && !room.missing.has(id))),
+    ];
+    for (let start = 0; start < wanted.length; start += LIMITS.USERS_PER_CALL_MAX) {
+      const chunk = wanted.slice(start, start + LIMITS.USERS_PER_CALL_MAX);
+      const { members } = await this.#client.call('chats.members', { chatId, userIds: chunk });
+      for (const { user } of members) room.nicknames.set(user.id, user.displayName);
+      for (const id of chunk) if (!room.nicknames.has(id)) room.missing.add(id);
+    }
   }
 }

@@ -309,11 +309,13 @@ export const methods = {
     result: Ok,
   }),
   'chats.members': method({
-    summary: "A chat's members with their read pointers.",
+    summary:
+      "A chat's members with their read pointers; with `userIds`, just those, present or past (to name the sender of an older message).",
     params: Params({
       chatId: Id,
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.MEMBER_PAGE_MAX })),
       cursor: Type.Optional(Cursor),
+      userIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: LIMITS.USERS_PER_CALL_MAX })),
     }),
     result: Type.Object({ members: Type.Array(Member), cursor: Type.Union([Cursor, Type.Null()]) }),
   }),

@@ -215,6 +215,8 @@ export const Member = Type.Object({
   role: MemberRole,
   readSeq: Seq,
   joinedSeq: Seq,
+  /** Asked for by id (`chats.members {userIds}`): no longer a member. Absent for members. */
+  left: Type.Optional(Type.Literal(true)),
 });
 export type Member = Static<typeof Member>;
 

@@ -105,8 +105,13 @@ export const handlers: {
     await ctx.chats.rename(principal.userId, p.chatId, p.title);
     return {};
   },
-  'chats.members': (ctx, { principal }, p) =>
-    ctx.chats.members(principal.userId, p.chatId, p.limit ?? LIMITS.MEMBER_PAGE_MAX, p.cursor),
+  'chats.members': async (ctx, { principal }, p) =>
+    p.userIds
+      ? {
+          members: await ctx.chats.membersById(principal.userId, p.chatId, p.userIds),
+          cursor: null,
+        }
+      : ctx.chats.members(principal.userId, p.chatId, p.limit ?? LIMITS.MEMBER_PAGE_MAX, p.cursor),
   'chats.removeMember': async (ctx, { principal }, p) => {
     await ctx.chats.removeMember(principal.userId, p.chatId, p.userId);
     return {};

@@ -111,6 +111,17 @@ describe.each(testDialects)('admins, removing members and muting on %s', (dialec
     // The owner may remove an admin.
     await call('chats.removeMember', { chatId: group.id, userId: admin.userId }, owner);
     expect(await roles(group.id, owner)).toEqual({ Owner: 'owner', Member: 'member' });
+    // Those who left are still named, by id, for their older messages.
+    const past = await call('chats.members', { chatId: group.id, userIds: [other.userId] }, member);
+    expect(past.members).toEqual([
+      expect.objectContaining({
+        user: expect.objectContaining({ displayName: 'Other' }),
+        left: true,
+      }),
+    ]);
+    await expect(
+      call('chats.members', { chatId: group.id, userIds: [owner.userId] }, other),
+    ).rejects.toMatchObject({ code: 'NOT_MEMBER' });
   });
 
   it('lets people join by an invite link that its owner and admins make and revoke', async () => {

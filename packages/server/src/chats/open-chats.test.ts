@@ -261,9 +261,26 @@ describe.each(testDialects)('open chats on %s', (dialect) => {
     await expect(
       call('messages.send', { chatId: chat.id, clientMsgId: 'x', text: 'hi' }, third),
     ).rejects.toMatchObject({ code: 'NOT_MEMBER' });
-    // Someone who left on their own may come back, as the same room profile.
     const { members } = await call('chats.members', { chatId: chat.id }, host);
     expect(members).toHaveLength(2);
+    // The sender of an older message is named even after they left, still by nickname only.
+    const past = await call(
+      'chats.members',
+      { chatId: chat.id, userIds: [thirdChat.selfId, third.userId, 'p_nosuchprofile'] },
+      host,
+    );
+    expect(past).toEqual({
+      members: [
+        {
+          user: { id: thirdChat.selfId, displayName: '손님', statusMessage: '', photo: null },
+          role: 'member',
+          readSeq: 0,
+          joinedSeq: 0,
+          left: true,
+        },
+      ],
+      cursor: null,
+    });
   });
 
   it('hands the room to a co-host when the host leaves', async () => {
@@ -286,6 +303,40 @@ describe.each(testDialects)('open chats on %s', (dialect) => {
     await call('chats.leave', { chatId: chat.id }, guest);
     const back = await call<Chat>('open.join', { token: inviteToken, nickname: 'a again' }, guest);
     expect(back.selfId).toBe(a.selfId);
+  });
+
+  it('takes the large-group path: a message writes one row and one update, whatever the size', async () => {
+    const { chat, inviteToken } = await call('open.create', { title: 'Big', nickname: 'h' }, host);
+    const crowd = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => signInTestUser(s.url, 100 + i)),
+    );
+    for (const [i, user] of crowd.entries())
+      await call('open.join', { token: inviteToken, nickname: `n${i}` }, user);
+    const { db } = s.server.ctx.database;
+    const snapshot = async () => ({
+      updates: (
+        await db.selectFrom('chat_updates').select('pts').where('chat_id', '=', chat.id).execute()
+      ).length,
+      messages: (
+        await db.selectFrom('messages').select('seq').where('chat_id', '=', chat.id).execute()
+      ).length,
+      members: await db
+        .selectFrom('chat_members')
+        .selectAll()
+        .where('chat_id', '=', chat.id)
+        .orderBy('user_id')
+        .execute(),
+    });
+    const before = await snapshot();
+    await call('messages.send', { chatId: chat.id, clientMsgId: 'big', text: '안녕' }, crowd[0]!);
+    const after = await snapshot();
+    expect(after.updates).toBe(before.updates + 1);
+    expect(after.messages).toBe(before.messages + 1);
+    // Only the sender's own read pointer moved; no row per member.
+    const changed = after.members.filter(
+      (row, i) => JSON.stringify(row) !== JSON.stringify(before.members[i]),
+    );
+    expect(changed.map((row) => row.user_id)).toEqual([crowd[0]!.userId]);
   });
 
   it('refuses bad input and changes nothing', async () => {

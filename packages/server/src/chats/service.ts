@@ -607,6 +607,39 @@ export class ChatsService {
     return { members, cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
   }
 
+  /**
+   * Members of a chat by the ids the chat knows them by (`actorId`), present or past: the
+   * sender of an old message may have left. Unknown ids are left out.
+   */
+  async membersById(userId: string, chatId: string, memberIds: string[]): Promise<Member[]> {
+    const membership = await this.requireMember(null, chatId, userId);
+    const rows = await store.membersByIds(
+      this.database.db,
+      chatId,
+      membership.profile_id !== null ? 'profile_id' : 'user_id',
+      [...new Set(memberIds)],
+    );
+    const viewed =
+      membership.profile_id === null
+        ? byId(
+            await this.profileView(
+              userId,
+              rows.map((row) => toUser({ ...row, id: row.user_id })),
+            ),
+          )
+        : new Map<string, User>();
+    return rows.map((row) => ({
+      user:
+        row.profile_id !== null
+          ? roomProfile(row.profile_id, row.nickname)
+          : (viewed.get(row.user_id) ?? toUser({ ...row, id: row.user_id })),
+      role: row.role,
+      readSeq: row.read_seq,
+      joinedSeq: row.joined_seq,
+      ...(row.left_pts !== null && { left: true as const }),
+    }));
+  }
+
   async setTyping(userId: string, chatId: string): Promise<void> {
     const membership = await this.requireMember(null, chatId, userId);
     const event = { kind: 'typing', chatId, userId: actorId(membership) };

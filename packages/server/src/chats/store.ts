@@ -84,6 +84,34 @@ export function roomProfilesPage(
   return query.orderBy('profile_id').limit(limit).execute();
 }
 
+/** Members present or past, by user id or (in an open chat) by room profile id. */
+export function membersByIds(
+  db: Db,
+  chatId: string,
+  by: 'user_id' | 'profile_id',
+  ids: readonly string[],
+) {
+  return db
+    .selectFrom('chat_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select([
+      'm.user_id',
+      'm.profile_id',
+      'm.nickname',
+      'm.role',
+      'm.read_seq',
+      'm.joined_seq',
+      'm.left_pts',
+      'u.display_name',
+      'u.status_message',
+      'u.photo_id',
+    ])
+    .where('m.chat_id', '=', chatId)
+    .where(`m.${by}`, 'in', ids)
+    .orderBy(`m.${by}`)
+    .execute();
+}
+
 export function activeMemberIds(db: Db, chatId: string) {
   return db
     .selectFrom('chat_members')
