@@ -300,6 +300,9 @@ describe.each(testDialects)('open chats on %s', (dialect) => {
       ]),
     );
     expect(roles).toEqual({ [a.selfId!]: 'member', [b.selfId!]: 'owner' });
+    const [gone] = (await call('chats.members', { chatId: chat.id, userIds: [chat.selfId] }, guest))
+      .members;
+    expect(gone).toMatchObject({ role: 'member', left: true });
     await call('chats.leave', { chatId: chat.id }, guest);
     const back = await call<Chat>('open.join', { token: inviteToken, nickname: 'a again' }, guest);
     expect(back.selfId).toBe(a.selfId);

@@ -509,7 +509,8 @@ export class ChatsService {
     this.publishMembership(w, chatId, [], [userId]);
     await w.db
       .updateTable('chat_members')
-      .set({ left_pts: pts, banned: by && chat.kind === 'open' ? 1 : 0 })
+      // No one who left stays an owner or admin: coming back, they are a member.
+      .set({ left_pts: pts, role: 'member', banned: by && chat.kind === 'open' ? 1 : 0 })
       .where('chat_id', '=', chatId)
       .where('user_id', '=', userId)
       .execute();
