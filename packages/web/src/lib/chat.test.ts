@@ -1,7 +1,16 @@
-import type { Chat, Friend, User } from '@tokki/protocol';
+import type { Chat, Friend, Member, User } from '@tokki/protocol';
 import type { TFunction } from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { chatTitle, forwardTargets, shownName, sortFriends, unreadTotal } from './chat';
+import {
+  chatTitle,
+  forwardTargets,
+  memberName,
+  memberProfile,
+  selfIdIn,
+  shownName,
+  sortFriends,
+  unreadTotal,
+} from './chat';
 import { checkPhoto } from './photo';
 import { isTokkiId } from './tokki-id';
 
@@ -95,5 +104,44 @@ describe('profile input', () => {
     expect(checkPhoto(file('image/heic', 1000))).toBeUndefined();
     expect(checkPhoto(file('application/pdf', 1000))).toBe('INVALID_PARAMS');
     expect(checkPhoto(file('image/png', 10 * 1024 * 1024 + 1))).toBe('PAYLOAD_TOO_LARGE');
+  });
+});
+
+describe('who is who in a chat', () => {
+  const me = { id: 'u_me', displayName: 'Kim Minji' };
+  const member = (id: string, displayName: string): Member => ({
+    user: { ...user(id, displayName), photo: 'photo-of-' + id },
+    role: 'member',
+    readSeq: 0,
+    joinedSeq: 0,
+  });
+  const open = { id: 'c', kind: 'open', title: 'Hikers', selfId: 'p_mine' } as Chat;
+  const group = { id: 'g', kind: 'group', title: 'Family' } as Chat;
+
+  it('is the room profile in an open chat, the user id elsewhere', () => {
+    expect(selfIdIn(open, me.id)).toBe('p_mine');
+    expect(selfIdIn(group, me.id)).toBe('u_me');
+    expect(selfIdIn({ kind: 'direct' }, me.id)).toBe('u_me');
+    expect(selfIdIn(undefined, me.id)).toBe('u_me');
+  });
+
+  it('names open chat members by their nickname only, never by a friend’s or my own name', () => {
+    const members = { p_mine: member('p_mine', '산토끼'), p_other: member('p_other', '구름') };
+    // Even an id that is a friend's elsewhere is only a room profile here.
+    const friends = { p_other: friend('p_other', 'Lee Seojun', 'Seojun') };
+    expect(memberName('p_other', open, members, friends, me, t)).toBe('구름');
+    expect(memberName('p_mine', open, members, friends, me, t)).toBe('산토끼');
+    expect(memberName('p_gone', open, members, friends, me, t)).toBe('chat.unknownUser');
+    expect(memberName('u_me', open, {}, friends, me, t)).toBe('chat.unknownUser');
+    expect(memberProfile('p_other', open, members)).toBeUndefined();
+  });
+
+  it('names group members by the address book’s name, then their own', () => {
+    const members = { u_a: member('u_a', 'Lee Seojun'), u_b: member('u_b', 'Park Jiwoo') };
+    const friends = { u_a: friend('u_a', 'Lee Seojun', 'Seojun') };
+    expect(memberName('u_a', group, members, friends, me, t)).toBe('Seojun');
+    expect(memberName('u_b', group, members, friends, me, t)).toBe('Park Jiwoo');
+    expect(memberName('u_me', group, members, friends, me, t)).toBe('Kim Minji');
+    expect(memberProfile('u_b', group, members)?.photo).toBe('photo-of-u_b');
   });
 });

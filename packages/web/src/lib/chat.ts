@@ -1,4 +1,4 @@
-import type { Chat, Friend } from '@tokki/protocol';
+import type { Chat, Friend, Member, User } from '@tokki/protocol';
 import type { TFunction } from 'i18next';
 
 /**
@@ -47,4 +47,53 @@ export function forwardTargets(
   return [...chats]
     .filter((chat) => !needle || chatTitle(chat, t, friends).toLocaleLowerCase().includes(needle))
     .sort((a, b) => b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Who the user is in this chat: in an open chat their room profile (`Chat.selfId`), elsewhere
+ * their user id. Every "is this mine?" in a chat compares with this, never with the user id:
+ * an open chat names its members by room profile only (ADR 006).
+ */
+export function selfIdIn(
+  chat: Pick<Chat, 'kind' | 'selfId'> | undefined,
+  myUserId: string | undefined,
+): string | undefined {
+  if (chat?.kind === 'open') return chat.selfId ?? myUserId;
+  return myUserId;
+}
+
+/**
+ * How a member is named in a chat. In an open chat only by their nickname there (from
+ * `chats.members`), never by a contact name or an account's name; elsewhere by the address
+ * book's name for a friend, else their own name.
+ */
+export function memberName(
+  memberId: string,
+  chat: Chat,
+  members: Record<string, Member> | undefined,
+  friends: Record<string, Friend> | undefined,
+  me: Pick<User, 'id' | 'displayName'> | null | undefined,
+  t: TFunction,
+): string {
+  if (chat.kind === 'open') {
+    return members?.[memberId]?.user.displayName || t('chat.unknownUser');
+  }
+  const friend = friends?.[memberId];
+  if (friend) return shownName(friend);
+  if (me && memberId === me.id) return me.displayName;
+  const user = members?.[memberId]?.user ?? (chat.peer?.id === memberId ? chat.peer : undefined);
+  return user?.displayName || t('chat.unknownUser');
+}
+
+/**
+ * A member's profile, for an avatar's picture and a link to it: none in an open chat, where
+ * members are room profiles with a nickname and nothing else.
+ */
+export function memberProfile(
+  memberId: string,
+  chat: Chat,
+  members: Record<string, Member> | undefined,
+): User | undefined {
+  if (chat.kind === 'open') return undefined;
+  return members?.[memberId]?.user ?? (chat.peer?.id === memberId ? chat.peer : undefined);
 }

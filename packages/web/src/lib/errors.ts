@@ -84,3 +84,24 @@ export function searchErrorText(t: TFunction, error: unknown, lng: string): stri
   }
   return errorText(t, error, lng);
 }
+
+/**
+ * A refused join of an open chat: FORBIDDEN means the host removed the user (who may not come
+ * back), GROUP_FULL that the member limit is reached, NOT_FOUND that the room (or the link) is
+ * gone or not listed.
+ */
+export function openChatErrorText(
+  t: TFunction,
+  error: unknown,
+  lng: string,
+  via: 'search' | 'link',
+): string {
+  if (error instanceof TokkiError) {
+    if (error.code === 'FORBIDDEN') return t('openChat.banned');
+    if (error.code === 'GROUP_FULL') return t('openChat.full');
+    if (error.code === 'NOT_FOUND') {
+      return via === 'link' ? t('openChat.linkNotFound') : t('openChat.notFound');
+    }
+  }
+  return errorText(t, error, lng);
+}

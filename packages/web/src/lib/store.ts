@@ -1,9 +1,12 @@
 import type {
   Chat,
   Friend,
+  LastSeenPrivacy,
   Me,
   Member,
   Message,
+  OpenChatSettings,
+  Presence,
   Reaction,
   Recommendation,
   Update,
@@ -27,6 +30,7 @@ import {
   type PendingMessage,
   type Session,
 } from './persist';
+import { selfIdIn } from './chat';
 import { asTombstone, reactionOf, withReaction } from './reactions';
 
 /** The messages of one chat that are loaded: a gapless run of seqs, oldest first. */
@@ -107,6 +111,13 @@ export interface State {
   leftChats: Record<string, LeftChat>;
   /** chatId → its pinned message when it is not in the loaded history (fetched by seq). */
   pinnedMessages: Record<string, Message>;
+  /** userId → whether they are online, for the users watched now (`presence.watch`). */
+  presence: Record<string, Presence>;
+  /**
+   * chatId → the invite token made in this tab: the server shows a token once, so it is kept
+   * (in memory only) to show again in the room's info.
+   */
+  inviteTokens: Record<string, string>;
 }
 
 const initialState: State = {
@@ -131,6 +142,8 @@ const initialState: State = {
   systemLines: {},
   leftChats: {},
   pinnedMessages: {},
+  presence: {},
+  inviteTokens: {},
 };
 
 /** How long a `typing` event counts; clients repeat it while typing (Telegram: 5–6 s). */
@@ -172,6 +185,8 @@ export class AppStore {
    * that steps over them is still gapless.
    */
   readonly #hiddenSeqs = new Map<string, Set<number>>();
+  /** Whose presence this tab watches; watched again after every reconnect. */
+  #watchedPresence: string[] = [];
 
   get state(): State {
     return this.#state;
@@ -287,6 +302,7 @@ export class AppStore {
     for (const controller of this.#sending.values()) controller.abort(new Error('signed out'));
     this.#sending.clear();
     this.#sendChains.clear();
+    this.#watchedPresence = [];
     clearTimeout(this.#saveTimer);
     await clearAll();
     this.#set({ ...initialState, online: this.#state.online, phase: 'signedOut' });
@@ -312,6 +328,7 @@ export class AppStore {
       client.on('update', ({ update }) => this.#apply(update)),
       client.on('event', (event) => {
         if (event.kind === 'typing') this.#onTyping(event.chatId, event.userId);
+        else if (event.kind === 'presence') this.#putPresence(event.presence);
       }),
       client.on('reload', () => void this.#reload()),
       client.on('state', (connection) => {
@@ -321,6 +338,8 @@ export class AppStore {
       client.on('synced', () => {
         this.#set({ everSynced: true });
         this.markOpenChatRead();
+        // A new connection watches nobody: watch again (and learn what changed meanwhile).
+        if (this.#watchedPresence.length > 0) void this.#sendPresenceWatch();
         if (!this.#refreshedAfterBoot) {
           this.#refreshedAfterBoot = true;
           void this.refreshChats();
@@ -674,7 +693,7 @@ export class AppStore {
   }
 
   #dropPending(message: Message): void {
-    if (message.senderId !== this.#state.me?.id) return;
+    if (message.senderId !== this.selfId(message.chatId)) return;
     const pending = this.#state.pending;
     if (
       !pending.some((p) => p.clientMsgId === message.clientMsgId && p.chatId === message.chatId)
@@ -730,7 +749,7 @@ export class AppStore {
    * a TokkiError: `CONFLICT` (deleted for everyone), `NOT_FOUND`, or a connection error.
    */
   async react(chatId: string, seq: number, reaction: Reaction | null): Promise<void> {
-    const me = this.#state.me?.id;
+    const me = this.selfId(chatId);
     const client = this.#callClient();
     if (!me) return;
     const history = this.#state.histories[chatId];
@@ -840,10 +859,18 @@ export class AppStore {
     await this.#callClient().call('chats.removeMember', { chatId, userId });
   }
 
-  /** A new invite link's token for a group; the group's earlier link stops working. */
+  /**
+   * A new invite link's token for a group or an open chat; the earlier link stops working. Kept
+   * in `inviteTokens` for this tab (the server shows a token once).
+   */
   async createInvite(chatId: string): Promise<string> {
     const { token } = await this.#callClient().call('chats.createInvite', { chatId });
+    this.#keepInviteToken(chatId, token);
     return token;
+  }
+
+  #keepInviteToken(chatId: string, token: string): void {
+    this.#set({ inviteTokens: { ...this.#state.inviteTokens, [chatId]: token } });
   }
 
   async revokeInvite(chatId: string): Promise<void> {
@@ -876,6 +903,10 @@ export class AppStore {
 
   /** How this user knows someone in a chat: their contact name, else the name they gave. */
   #knownName(chatId: string, userId: string): string | undefined {
+    // In an open chat, members are room profiles known by their nickname there only.
+    if (this.#state.chats[chatId]?.kind === 'open') {
+      return this.#state.members[chatId]?.[userId]?.user.displayName;
+    }
     const friend = this.#state.friends[userId];
     if (friend) return friend.contactName ?? friend.user.displayName;
     if (userId === this.#state.me?.id) return this.#state.me.displayName;
@@ -888,7 +919,7 @@ export class AppStore {
 
   #addSystemLine(chatId: string, line: Omit<SystemLine, 'key' | 'names' | 'afterSeq' | 'at'>) {
     const chat = this.#state.chats[chatId];
-    if (!chat || chat.kind !== 'group') return;
+    if (!chat || chat.kind === 'direct') return;
     const names: Record<string, string> = {};
     for (const id of [...line.userIds, ...(line.byUserId ? [line.byUserId] : [])]) {
       const name = this.#knownName(chatId, id);
@@ -903,6 +934,116 @@ export class AppStore {
       at: Date.now(),
     };
     this.#set({ systemLines: { ...this.#state.systemLines, [chatId]: [...lines, next] } });
+  }
+
+  // ---- Open chats ------------------------------------------------------------------------
+
+  /**
+   * Who the user is in a chat: their room profile in an open chat, else their user id. Compare
+   * `senderId`, reactions and read pointers with this, never with `me.id`.
+   */
+  selfId(chatId: string): string | undefined {
+    return selfIdIn(this.#state.chats[chatId], this.#state.me?.id);
+  }
+
+  /** Creates an open chat with the user as host; its invite token is kept for the room's info. */
+  async createOpenChat(params: {
+    title: string;
+    nickname: string;
+    description?: string;
+    memberLimit?: number;
+    listed?: boolean;
+  }): Promise<Chat> {
+    const { chat, inviteToken } = await this.#callClient().call('open.create', params);
+    this.#putChat(chat);
+    this.#keepInviteToken(chat.id, inviteToken);
+    return chat;
+  }
+
+  /** Joins an open chat, a listed one by id or any by its link's token, under a nickname. */
+  async joinOpenChat(ref: { chatId: string } | { token: string }, nickname: string): Promise<Chat> {
+    const client = this.#callClient();
+    const chat = await client.call('open.join', { ...ref, nickname });
+    if (client === this.#client) {
+      const leftChats = { ...this.#state.leftChats };
+      delete leftChats[chat.id];
+      this.#set({ leftChats });
+      this.#putChat(chat);
+    }
+    return chat;
+  }
+
+  /** Changes an open chat's settings (its host and co-hosts); `chat.open` confirms it. */
+  async updateOpenChat(chatId: string, change: Partial<OpenChatSettings>): Promise<void> {
+    await this.#callClient().call('open.update', { chatId, ...change });
+    this.#updateChat(chatId, (c) => (c.open ? { ...c, open: { ...c.open, ...change } } : c));
+  }
+
+  /** The user's nickname in an open chat; `chat.nickname` tells the other members. */
+  async setNickname(chatId: string, nickname: string): Promise<void> {
+    await this.#callClient().call('open.setNickname', { chatId, nickname });
+    const self = this.selfId(chatId);
+    if (self) this.#renameMember(chatId, self, nickname.trim());
+  }
+
+  #renameMember(chatId: string, memberId: string, displayName: string): void {
+    const members = this.#state.members[chatId];
+    const member = members?.[memberId];
+    if (!members || !member || member.user.displayName === displayName) return;
+    this.#dirtyMembers.add(chatId);
+    this.#set({
+      members: {
+        ...this.#state.members,
+        [chatId]: { ...members, [memberId]: { ...member, user: { ...member.user, displayName } } },
+      },
+    });
+    this.#scheduleSave();
+  }
+
+  // ---- Presence --------------------------------------------------------------------------
+
+  /**
+   * Watches whether these users are online (replacing the last list; an empty list stops
+   * watching). Their presence is in `state.presence`, kept current by `presence` events.
+   */
+  watchPresence(userIds: string[]): void {
+    const same =
+      userIds.length === this.#watchedPresence.length &&
+      userIds.every((id, i) => id === this.#watchedPresence[i]);
+    if (same) return;
+    this.#watchedPresence = [...userIds];
+    void this.#sendPresenceWatch();
+  }
+
+  async #sendPresenceWatch(): Promise<void> {
+    const client = this.#client;
+    const userIds = this.#watchedPresence;
+    // Over HTTP while offline: it answers, but only a watch over the WebSocket brings events;
+    // every 'synced' sends it again.
+    if (!client) return;
+    try {
+      const { presences } = await client.call('presence.watch', { userIds });
+      if (client !== this.#client || userIds !== this.#watchedPresence) return;
+      const presence = { ...this.#state.presence };
+      for (const one of presences) presence[one.userId] = one;
+      this.#set({ presence });
+    } catch (error) {
+      if (!isConnectionError(error)) console.warn('presence.watch failed', error);
+    }
+  }
+
+  #putPresence(presence: Presence): void {
+    this.#set({ presence: { ...this.#state.presence, [presence.userId]: presence } });
+  }
+
+  /** Who may see when the user is online. */
+  async lastSeenPrivacy(): Promise<LastSeenPrivacy> {
+    const { lastSeen } = await this.#callClient().call('privacy.get', {});
+    return lastSeen;
+  }
+
+  async setLastSeenPrivacy(lastSeen: LastSeenPrivacy): Promise<void> {
+    await this.#callClient().call('privacy.update', { lastSeen });
   }
 
   // ---- Typing ---------------------------------------------------------------------------
@@ -920,7 +1061,7 @@ export class AppStore {
   }
 
   #onTyping(chatId: string, userId: string): void {
-    if (userId === this.#state.me?.id) return;
+    if (userId === this.selfId(chatId)) return;
     const key = `${chatId}:${userId}`;
     clearTimeout(this.#typingTimers.get(key));
     this.#typingTimers.set(
@@ -973,7 +1114,7 @@ export class AppStore {
       case 'chat.joined': {
         if (
           this.#state.leftChats[update.chatId] &&
-          update.userIds.includes(this.#state.me?.id ?? '')
+          update.userIds.includes(this.selfId(update.chatId) ?? '')
         ) {
           const leftChats = { ...this.#state.leftChats };
           delete leftChats[update.chatId];
@@ -989,7 +1130,7 @@ export class AppStore {
         return;
       }
       case 'chat.left': {
-        if (update.userId === this.#state.me?.id) {
+        if (update.userId === this.selfId(update.chatId)) {
           // No longer a member: the chat leaves the list; an open room says why.
           const chat = this.#state.chats[update.chatId];
           const leftChats = { ...this.#state.leftChats };
@@ -1035,6 +1176,12 @@ export class AppStore {
         return;
       case 'chat.renamed':
         this.#updateChat(update.chatId, (c) => ({ ...c, title: update.title }));
+        return;
+      case 'chat.open':
+        this.#updateChat(update.chatId, (c) => ({ ...c, open: update.open }));
+        return;
+      case 'chat.nickname':
+        this.#renameMember(update.chatId, update.userId, update.nickname);
         return;
       case 'profile.updated':
         this.#friendUpdatesDuringLoad?.push(update);
@@ -1193,7 +1340,7 @@ export class AppStore {
   /** A message from an update or an ack: each (chatId, seq) once. */
   #insertMessage(message: Message): void {
     const chatId = message.chatId;
-    const me = this.#state.me?.id;
+    const me = this.selfId(chatId);
     this.#dropPending(message);
     this.#stopTyping(chatId, message.senderId);
     const chat = this.#state.chats[chatId];
@@ -1296,7 +1443,7 @@ export class AppStore {
   }
 
   #setReadPointer(chatId: string, userId: string, readSeq: number): void {
-    if (userId === this.#state.me?.id) {
+    if (userId === this.selfId(chatId)) {
       this.#updateChat(chatId, (c) =>
         readSeq > c.readSeq ? { ...c, readSeq, unreadCount: Math.max(0, c.lastSeq - readSeq) } : c,
       );
