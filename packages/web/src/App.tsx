@@ -19,6 +19,8 @@ const Profile = lazy(() => import('./screens/Profile'));
 const EditProfile = lazy(() => import('./screens/EditProfile'));
 const Search = lazy(() => import('./screens/Search'));
 const JoinChat = lazy(() => import('./screens/JoinChat'));
+const OpenChats = lazy(() => import('./screens/OpenChats'));
+const OpenChatPreview = lazy(() => import('./screens/OpenChatPreview'));
 
 export function App() {
   const phase = useAppState((s) => s.phase);
@@ -84,6 +86,12 @@ function Main({ route }: { route: Route }) {
       return <Search key={route.chatId ?? ''} chatId={route.chatId} />;
     case 'new':
       return <NewChat />;
+    case 'newOpen':
+      return <NewChat initialKind="open" />;
+    case 'openChats':
+      return <OpenChats />;
+    case 'openChat':
+      return <OpenChatPreview key={route.chatId} chatId={route.chatId} />;
     case 'settings':
       return <Settings />;
     case 'addFriend':

@@ -42,6 +42,7 @@ const PATHS = {
   bellOff: 'M8.5 5.5A5 5 0 0117 9.5v4l2 3H10M6.5 9.5v4l-2 3h3.5M10 20h4M4 4l16 16',
   link: 'M10 14a4 4 0 005.7 0l3-3a4 4 0 00-5.7-5.7l-1 1M14 10a4 4 0 00-5.7 0l-3 3a4 4 0 005.7 5.7l1-1',
   shield: 'M12 3l7 3v5c0 5-3 8.5-7 10-4-1.5-7-5-7-10V6l7-3z',
+  compass: 'M12 21a9 9 0 100-18 9 9 0 000 18zM15.5 8.5l-2 5-5 2 2-5 5-2z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -1,6 +1,6 @@
 import { LIMITS } from '@tokki/protocol';
 import { describe, expect, it } from 'vitest';
-import { inviteLink, nicknameProblem, parseMemberLimit } from './open-chats';
+import { nicknameProblem, parseMemberLimit } from './open-chats';
 
 describe('open chat input', () => {
   it('takes nicknames of 1 to 20 characters as a person counts them, trimmed', () => {
@@ -25,9 +25,5 @@ describe('open chat input', () => {
     expect(parseMemberLimit('12.5')).toBeUndefined();
     expect(parseMemberLimit('-5')).toBeUndefined();
     expect(parseMemberLimit('lots')).toBeUndefined();
-  });
-
-  it('shares a token as the app’s /join/ address', () => {
-    expect(inviteLink('abc_-9', 'https://tokki.example')).toBe('https://tokki.example/join/abc_-9');
   });
 });

@@ -23,8 +23,3 @@ export function parseMemberLimit(typed: string): number | undefined {
   const limit = Number(digits);
   return limit >= MEMBER_LIMIT_MIN && limit <= LIMITS.GROUP_MEMBERS_MAX ? limit : undefined;
 }
-
-/** The address to share for an invite token: the app's `/join/<token>` route. */
-export function inviteLink(token: string, origin: string): string {
-  return `${origin}/join/${encodeURIComponent(token)}`;
-}

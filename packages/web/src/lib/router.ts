@@ -14,7 +14,13 @@ export type Route =
   | { name: 'profile'; userId: string }
   | { name: 'editProfile' }
   /** A group's invite link: asks before joining. */
-  | { name: 'join'; token: string };
+  | { name: 'join'; token: string }
+  /** Listed open chats, searched by title. */
+  | { name: 'openChats' }
+  /** The new-chat screen with the open chat form chosen. */
+  | { name: 'newOpen' }
+  /** A listed open chat before joining it: what it is, and a nickname to join under. */
+  | { name: 'openChat'; chatId: string };
 
 export function parseRoute(path: string): Route {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -29,7 +35,10 @@ export function parseRoute(path: string): Route {
   if (parts[0] === 'users' && parts[1]) return { name: 'profile', userId: parts[1] };
   if (parts[0] === 'profile') return { name: 'editProfile' };
   if (parts[0] === 'join' && parts[1]) return { name: 'join', token: parts[1] };
-  if (parts[0] === 'new') return { name: 'new' };
+  if (parts[0] === 'new') return parts[1] === 'open' ? { name: 'newOpen' } : { name: 'new' };
+  if (parts[0] === 'open') {
+    return parts[1] ? { name: 'openChat', chatId: parts[1] } : { name: 'openChats' };
+  }
   if (parts[0] === 'settings') return { name: 'settings' };
   return { name: 'list' };
 }
@@ -58,6 +67,12 @@ export function routePath(route: Route): string {
       return '/profile';
     case 'join':
       return `/join/${encodeURIComponent(route.token)}`;
+    case 'newOpen':
+      return '/new/open';
+    case 'openChats':
+      return '/open';
+    case 'openChat':
+      return `/open/${encodeURIComponent(route.chatId)}`;
   }
 }
 

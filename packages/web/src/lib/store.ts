@@ -875,6 +875,9 @@ export class AppStore {
 
   async revokeInvite(chatId: string): Promise<void> {
     await this.#callClient().call('chats.revokeInvite', { chatId });
+    const inviteTokens = { ...this.#state.inviteTokens };
+    delete inviteTokens[chatId];
+    this.#set({ inviteTokens });
   }
 
   /** Joins the group an invite link is for (a member already just gets it); its chat. */

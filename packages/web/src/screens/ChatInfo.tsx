@@ -6,7 +6,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FormMessage, type FormMessageValue } from '../components/FormMessage';
 import { Icon } from '../components/Icon';
 import { TopBar } from '../components/TopBar';
-import { chatTitle, shownName } from '../lib/chat';
+import { chatTitle, selfIdIn, shownName } from '../lib/chat';
 import { copyText } from '../lib/clipboard';
 import { useEscape } from '../lib/escape';
 import { errorText } from '../lib/errors';
@@ -14,6 +14,8 @@ import { goBack, navigate } from '../lib/router';
 import { store, useAppState } from '../lib/store';
 import { PhoneInput } from '../components/PhoneInput';
 import { inviteUrl } from '../lib/invite-link';
+import { OpenChatBadge } from '../components/OpenChatBadge';
+import { OpenChatInfo } from '../components/OpenChatInfo';
 import { canChangeRole, canManageInvite, canRemoveMember, type Role } from '../lib/roles';
 
 /** What the confirmation dialog asks about. */
@@ -42,8 +44,11 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
   const [message, setMessage] = useState<FormMessageValue | null>(null);
   const [confirming, setConfirming] = useState<Confirming | null>(null);
   const [managing, setManaging] = useState<{ member: Member; name: string } | null>(null);
-  // The invite link just made: the server keeps only its hash, so it is shown this once.
-  const [link, setLink] = useState<string | null>(null);
+  // The invite link made in this tab: the server keeps only its hash, so only this tab has it.
+  const [link, setLink] = useState<string | null>(() => {
+    const token = store.state.inviteTokens[chatId];
+    return token ? inviteUrl(location.origin, token) : null;
+  });
   const back = () => goBack({ name: 'chat', chatId });
   useEscape(back);
 
@@ -54,15 +59,17 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
     if (chat) setTitle(chat.title);
   }, [chat?.title]);
 
+  // In an open chat the user is a room profile (ADR 006).
+  const selfId = selfIdIn(chat, me?.id);
   const sorted = useMemo<Member[]>(() => {
     const list = Object.values(members ?? {});
     return list.sort((a, b) => {
-      if (a.user.id === me?.id) return -1;
-      if (b.user.id === me?.id) return 1;
+      if (a.user.id === selfId) return -1;
+      if (b.user.id === selfId) return 1;
       if (a.role !== b.role) return ROLE_ORDER[a.role] - ROLE_ORDER[b.role];
       return a.user.displayName.localeCompare(b.user.displayName, lng);
     });
-  }, [members, me?.id, lng]);
+  }, [members, selfId, lng]);
 
   if (!chat) {
     return (
@@ -130,10 +137,13 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
 
   const name = chatTitle(chat, t, friends);
   const count = members ? Object.keys(members).length : chat.memberCount;
-  const group = chat.kind === 'group';
-  const myRole = me ? members?.[me.id]?.role : undefined;
+  const isOpen = chat.kind === 'open';
+  // Groups and open chats have roles, removals and an invite link.
+  const group = chat.kind !== 'direct';
+  const myRole = selfId ? members?.[selfId]?.role : undefined;
   const memberName = (member: Member) => {
-    const friend = friends[member.user.id];
+    // An open chat's members are known by their nickname there, never as a friend.
+    const friend = isOpen ? undefined : friends[member.user.id];
     return friend ? shownName(friend) : member.user.displayName;
   };
 
@@ -224,9 +234,20 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
             size={72}
             large
           />
-          <h2 className="info-name">{name}</h2>
-          <p className="info-kind">{chat.kind === 'group' ? t('info.group') : t('info.direct')}</p>
+          <h2 className="info-name">
+            {isOpen && <OpenChatBadge size={18} />}
+            {name}
+          </h2>
+          <p className="info-kind">
+            {isOpen
+              ? t('openChat.open')
+              : chat.kind === 'group'
+                ? t('info.group')
+                : t('info.direct')}
+          </p>
         </div>
+
+        {isOpen && <OpenChatInfo chat={chat} self={selfId ? members?.[selfId] : undefined} />}
 
         <label className="switch-row">
           <span className="switch-icon" aria-hidden="true">
@@ -245,7 +266,7 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
           />
         </label>
 
-        {chat.kind === 'group' && (
+        {(chat.kind === 'group' || (isOpen && myRole !== undefined && myRole !== 'member')) && (
           <form className="form" onSubmit={onRename}>
             <label className="field">
               <span className="field-label">{t('info.groupName')}</span>
@@ -287,7 +308,9 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
             <h2 id="invite-link-title" className="section-title">
               {t('info.inviteLink')}
             </h2>
-            <p className="field-hint">{t('info.inviteLinkHint')}</p>
+            <p className="field-hint">
+              {isOpen ? t('openChat.newLinkHint') : t('info.inviteLinkHint')}
+            </p>
             {link && (
               <span className="input-row">
                 <input
@@ -338,44 +361,54 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
         <h2 className="section-title">{t('info.members', { count })}</h2>
         <ul className="people">
           {sorted.map((member) => (
-            <li key={member.user.id} className="person">
-              <a
-                className="person-link"
-                href={`/users/${encodeURIComponent(member.user.id)}`}
-                onClick={(event) => {
-                  if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0)
-                    return;
-                  event.preventDefault();
-                  navigate({ name: 'profile', userId: member.user.id });
-                }}
-              >
-                <Avatar
-                  id={member.user.id}
-                  name={member.user.displayName}
-                  photo={member.user.photo}
-                  size={40}
-                />
-                <span className="person-text">
-                  <span className="person-name">
-                    {friends[member.user.id]
-                      ? shownName(friends[member.user.id]!)
-                      : member.user.displayName}
-                    {member.user.id === me?.id && (
-                      <span className="person-you"> {t('info.you')}</span>
+            <li key={member.user.id} className="person" data-member-id={member.user.id}>
+              {isOpen ? (
+                <RoomProfile member={member} self={member.user.id === selfId} />
+              ) : (
+                <a
+                  className="person-link"
+                  href={`/users/${encodeURIComponent(member.user.id)}`}
+                  onClick={(event) => {
+                    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0)
+                      return;
+                    event.preventDefault();
+                    navigate({ name: 'profile', userId: member.user.id });
+                  }}
+                >
+                  <Avatar
+                    id={member.user.id}
+                    name={member.user.displayName}
+                    photo={member.user.photo}
+                    size={40}
+                  />
+                  <span className="person-text">
+                    <span className="person-name">
+                      {friends[member.user.id]
+                        ? shownName(friends[member.user.id]!)
+                        : member.user.displayName}
+                      {member.user.id === selfId && (
+                        <span className="person-you"> {t('info.you')}</span>
+                      )}
+                    </span>
+                    {member.user.statusMessage && (
+                      <span className="person-status">{member.user.statusMessage}</span>
                     )}
                   </span>
-                  {member.user.statusMessage && (
-                    <span className="person-status">{member.user.statusMessage}</span>
-                  )}
-                </span>
-              </a>
+                </a>
+              )}
               {member.role !== 'member' && group && (
                 <span className={`tag role-${member.role}`}>
-                  {member.role === 'owner' ? t('info.owner') : t('info.admin')}
+                  {isOpen
+                    ? member.role === 'owner'
+                      ? t('openChat.host')
+                      : t('openChat.coHost')
+                    : member.role === 'owner'
+                      ? t('info.owner')
+                      : t('info.admin')}
                 </span>
               )}
               {group &&
-                member.user.id !== me?.id &&
+                member.user.id !== selfId &&
                 (canChangeRole(myRole, member.role) || canRemoveMember(myRole, member.role)) && (
                   <button
                     type="button"
@@ -392,7 +425,7 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
           ))}
         </ul>
 
-        {chat.kind === 'group' && (
+        {group && (
           <button
             type="button"
             className="button danger block leave-button"
@@ -494,5 +527,24 @@ function MemberMenu(props: {
         </div>
       )}
     </dialog>
+  );
+}
+
+/**
+ * A member of an open chat: a room profile, named by its nickname only, with no profile to open
+ * and no picture.
+ */
+function RoomProfile({ member, self }: { member: Member; self: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <span className="person-link room-profile">
+      <Avatar id={member.user.id} name={member.user.displayName} size={40} />
+      <span className="person-text">
+        <span className="person-name">
+          {member.user.displayName}
+          {self && <span className="person-you"> {t('info.you')}</span>}
+        </span>
+      </span>
+    </span>
   );
 }

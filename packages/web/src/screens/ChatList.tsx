@@ -4,8 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { Avatar } from '../components/Avatar';
 import { ConnectionBanner } from '../components/ConnectionBanner';
 import { Icon } from '../components/Icon';
+import { OpenChatBadge } from '../components/OpenChatBadge';
 import { TopBar } from '../components/TopBar';
-import { chatTitle } from '../lib/chat';
+import { chatTitle, selfIdIn } from '../lib/chat';
 import { messageSummary } from '../lib/files';
 import { formatListTime } from '../lib/format';
 import { navigate } from '../lib/router';
@@ -30,6 +31,15 @@ export function ChatList({ selectedChatId }: { selectedChatId?: string | undefin
         title={<span id="chat-list-title">{t('chatList.title')}</span>}
         actions={
           <>
+            <button
+              type="button"
+              className="icon-button action-open-chats"
+              onClick={() => navigate({ name: 'openChats' })}
+              aria-label={t('openChat.find')}
+              title={t('openChat.find')}
+            >
+              <Icon name="compass" />
+            </button>
             <button
               type="button"
               className="icon-button action-search"
@@ -123,7 +133,7 @@ function ChatRow({
     : last
       ? last.deletedAt
         ? t('chat.deleted')
-        : last.senderId === me?.id
+        : last.senderId === selfIdIn(chat, me?.id)
           ? t('chatList.youPrefix', { text: messageSummary(t, last) })
           : messageSummary(t, last)
       : chat.lastSeq > chat.joinedSeq
@@ -147,8 +157,9 @@ function ChatRow({
         <Avatar id={chat.peer?.id ?? chat.id} name={title} photo={chat.peer?.photo} size={50} />
         <span className="chat-row-main">
           <span className="chat-row-top">
+            {chat.kind === 'open' && <OpenChatBadge size={14} />}
             <span className="chat-row-title">{title}</span>
-            {chat.kind === 'group' && (
+            {chat.kind !== 'direct' && (
               <span className="chat-row-count">
                 {chat.memberCount.toLocaleString(i18n.language)}
               </span>

@@ -2,7 +2,6 @@ import {
   LIMITS,
   REACTIONS,
   type Chat,
-  type Friend,
   type Me,
   type Member,
   type Message,
@@ -27,13 +26,14 @@ import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { Avatar } from '../components/Avatar';
 import { ConnectionBanner } from '../components/ConnectionBanner';
 import { Icon } from '../components/Icon';
+import { OpenChatBadge } from '../components/OpenChatBadge';
 import { LinkPreviewCard } from '../components/LinkPreviewCard';
 import { MessageFiles } from '../components/MessageFiles';
 import { DeleteMessageDialog, MessageMenu, type MessageAction } from '../components/MessageMenu';
 import { actionsFor } from '../lib/message-actions';
 import { MessageText } from '../components/MessageText';
 import { TopBar } from '../components/TopBar';
-import { chatTitle, shownName } from '../lib/chat';
+import { chatTitle, memberName, memberProfile, selfIdIn } from '../lib/chat';
 import { copyText } from '../lib/clipboard';
 import { errorCodeText, errorText, messageActionErrorText } from '../lib/errors';
 import { formatBytes, messageSummary } from '../lib/files';
@@ -41,6 +41,7 @@ import { dayKey, formatDay, formatTime } from '../lib/format';
 import type { PendingMessage } from '../lib/persist';
 import { takeFocus } from '../lib/message-focus';
 import { REACTION_EMOJI, reactionOf } from '../lib/reactions';
+import { PRESENCE_TICK_MS, presenceText } from '../lib/presence';
 import { goBack, navigate } from '../lib/router';
 import {
   findMessage,
@@ -86,21 +87,6 @@ interface Notice {
   error: boolean;
 }
 
-/** How a member is named in this chat: my contact name for a friend, else their own name. */
-function nameOf(
-  userId: string,
-  chat: Chat,
-  members: Record<string, Member> | undefined,
-  friend: Friend | undefined,
-  me: Me | null,
-  t: TFunction,
-): string {
-  if (friend) return shownName(friend);
-  if (userId === me?.id) return me.displayName;
-  const user = members?.[userId]?.user ?? (chat.peer?.id === userId ? chat.peer : undefined);
-  return user?.displayName || t('chat.unknownUser');
-}
-
 /** A message's first line, or what its files are, for a quote (CSS cuts it to the width). */
 function snippet(t: TFunction, message: Message): string {
   return messageSummary(t, message).split('\n', 1)[0] ?? '';
@@ -114,7 +100,10 @@ export function ChatRoom({ chatId }: { chatId: string }) {
   const members = useAppState((s) => s.members[chatId]);
   const friends = useAppState((s) => s.friends);
   const me = useAppState((s) => s.me);
-  const myId = me?.id;
+  const myId = selfIdIn(chat, me?.id);
+  const peerId = chat?.kind === 'direct' ? chat.peer?.id : undefined;
+  const presence = useAppState((s) => (peerId ? s.presence[peerId] : undefined));
+  const now = useNow(PRESENCE_TICK_MS, presence?.state === 'offline');
   const [menuFor, setMenuFor] = useState<Message | null>(null);
   const [deleting, setDeleting] = useState<Message | null>(null);
   // The composer either edits a message or answers one, never both.
@@ -137,6 +126,13 @@ export function ChatRoom({ chatId }: { chatId: string }) {
     setShowRequest(null);
     return () => store.openChat(null);
   }, [chatId]);
+
+  // The other person of a 1:1 chat: online, or when they were last (as they let the user know).
+  useEffect(() => {
+    if (!peerId) return;
+    store.watchPresence([peerId]);
+    return () => store.watchPresence([]);
+  }, [peerId]);
 
   useEffect(() => {
     if (!notice || notice.error) return;
@@ -228,16 +224,15 @@ export function ChatRoom({ chatId }: { chatId: string }) {
 
   const title = chatTitle(chat, t, friends);
   const typingName = typingIds[0]
-    ? (members?.[typingIds[0]]?.user.displayName ??
-      (chat.peer?.id === typingIds[0] ? chat.peer.displayName : undefined))
+    ? memberName(typingIds[0], chat, members, friends, me, t)
     : undefined;
   const subtitle = typingIds.length
     ? chat.kind === 'direct' || !typingName
       ? t('chat.typing')
       : t('chat.typingName', { name: typingName })
-    : chat.kind === 'group'
-      ? t('chatList.members', { count: chat.memberCount })
-      : undefined;
+    : chat.kind === 'direct'
+      ? presenceText(t, presence, i18n.language, now)
+      : t('chatList.members', { count: chat.memberCount });
   return (
     <section className="screen chat-room" aria-labelledby="chat-room-title">
       <TopBar
@@ -246,7 +241,12 @@ export function ChatRoom({ chatId }: { chatId: string }) {
         leading={
           <Avatar id={chat.peer?.id ?? chat.id} name={title} photo={chat.peer?.photo} size={36} />
         }
-        title={<span id="chat-room-title">{title}</span>}
+        title={
+          <span id="chat-room-title" className="chat-room-title">
+            {chat.kind === 'open' && <OpenChatBadge />}
+            <span className="chat-room-title-text">{title}</span>
+          </span>
+        }
         subtitle={
           (subtitle || chat.muted) && (
             <>
@@ -256,7 +256,17 @@ export function ChatRoom({ chatId }: { chatId: string }) {
                 </span>
               )}
               {subtitle && (
-                <span className={typingIds.length ? 'typing' : undefined}>{subtitle}</span>
+                <span
+                  className={
+                    typingIds.length
+                      ? 'typing'
+                      : chat.kind === 'direct'
+                        ? `presence${presence?.state === 'online' ? ' online' : ''}`
+                        : undefined
+                  }
+                >
+                  {subtitle}
+                </span>
               )}
             </>
           )
@@ -354,11 +364,7 @@ export function ChatRoom({ chatId }: { chatId: string }) {
         editing={editing}
         onEditDone={() => setEditing(null)}
         replying={replying}
-        replyingName={
-          replying
-            ? nameOf(replying.senderId, chat, members, friends[replying.senderId], me, t)
-            : ''
-        }
+        replyingName={replying ? memberName(replying.senderId, chat, members, friends, me, t) : ''}
         onReplyDone={() => setReplying(null)}
         notice={notice}
         onDismissNotice={() => setNotice(null)}
@@ -570,7 +576,7 @@ function MessageList({
               isStart={local === 0 && atStart}
               next={items[local + 1]}
               chat={chat}
-              myId={me?.id ?? ''}
+              myId={selfIdIn(chat, me?.id) ?? ''}
               members={members}
               sortedReadSeqs={sortedReadSeqs}
               onActions={onActions}
@@ -654,10 +660,16 @@ const MessageRow = memo(function MessageRow(props: {
     Math.floor(itemTime(next) / 60_000) !== minute ||
     dayKey(itemTime(next)) !== dayKey(time);
 
-  const friend = useAppState((s) => s.friends[sender]);
-  const senderUser = members[sender]?.user ?? (chat.peer?.id === sender ? chat.peer : undefined);
-  const senderName =
-    (friend && shownName(friend)) || senderUser?.displayName || t('chat.unknownUser');
+  const friend = useAppState((s) => (chat.kind === 'open' ? undefined : s.friends[sender]));
+  const senderUser = memberProfile(sender, chat, members);
+  const senderName = memberName(
+    sender,
+    chat,
+    members,
+    friend && { [sender]: friend },
+    undefined,
+    t,
+  );
   const replyToSeq = item.kind === 'message' ? item.message.replyToSeq : item.pending.replyToSeq;
 
   const message = item.kind === 'message' ? item.message : undefined;
@@ -828,14 +840,17 @@ function SystemRow(props: {
   const { t, i18n } = useTranslation();
   const friends = useAppState((s) => s.friends);
   const { line } = props;
+  const open = props.chat.kind === 'open';
+  // A member who is gone is named as they were when it happened; in an open chat only members
+  // (room profiles) are named, never a friend or the user's own account.
   const name = (userId: string) =>
-    userId in props.members || userId === props.me?.id || friends[userId]
-      ? nameOf(userId, props.chat, props.members, friends[userId], props.me, t)
+    userId in props.members || (!open && (userId === props.me?.id || friends[userId]))
+      ? memberName(userId, props.chat, props.members, friends, props.me, t)
       : (line.names[userId] ?? t('chat.unknownUser'));
   const names = new Intl.ListFormat(i18n.language, { type: 'conjunction' }).format(
     line.userIds.map(name),
   );
-  const byMe = line.byUserId !== undefined && line.byUserId === props.me?.id;
+  const byMe = line.byUserId !== undefined && line.byUserId === selfIdIn(props.chat, props.me?.id);
   const by = line.byUserId !== undefined ? name(line.byUserId) : '';
   const text =
     line.kind === 'left'
@@ -921,9 +936,11 @@ function Quote(props: {
 }) {
   const { t } = useTranslation();
   const { quoted } = props;
-  const friend = useAppState((s) => (quoted ? s.friends[quoted.senderId] : undefined));
+  const friends = useAppState((s) => s.friends);
   const me = useAppState((s) => s.me);
-  const name = quoted ? nameOf(quoted.senderId, props.chat, props.members, friend, me, t) : null;
+  const name = quoted
+    ? memberName(quoted.senderId, props.chat, props.members, friends, me, t)
+    : null;
   const text = !quoted
     ? t('chat.quoteNotLoaded')
     : quoted.deletedAt
@@ -1373,4 +1390,16 @@ function ComposerBar(props: {
       </button>
     </div>
   );
+}
+
+/** The time now, again every `everyMs` while `running` (for "last seen 5 minutes ago"). */
+function useNow(everyMs: number, running: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!running) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs, running]);
+  return now;
 }

@@ -9,14 +9,17 @@ import { errorText } from '../lib/errors';
 import { goBack, navigate } from '../lib/router';
 import { store, useAppState } from '../lib/store';
 import { PhoneInput } from '../components/PhoneInput';
+import { OpenChatCreateForm } from '../components/OpenChatCreateForm';
 
-type Kind = 'direct' | 'group';
+type Kind = 'direct' | 'group' | 'open';
 
-/** Start a 1:1 chat or a group, finding people by phone number. */
-export default function NewChat() {
+const KIND_ICONS = { direct: 'user', group: 'group', open: 'compass' } as const;
+
+/** Start a 1:1 chat or a group, finding people by phone number, or make an open chat. */
+export default function NewChat({ initialKind = 'direct' }: { initialKind?: Kind }) {
   const { t, i18n } = useTranslation();
   const me = useAppState((s) => s.me);
-  const [kind, setKind] = useState<Kind>('direct');
+  const [kind, setKind] = useState<Kind>(initialKind);
   const [phone, setPhone] = useState('');
   const [members, setMembers] = useState<User[]>([]);
   const [title, setTitle] = useState('');
@@ -93,7 +96,7 @@ export default function NewChat() {
       />
       <div className="scroll-body">
         <div className="segmented" role="radiogroup" aria-label={t('newChat.title')}>
-          {(['direct', 'group'] as const).map((value) => (
+          {(['direct', 'group', 'open'] as const).map((value) => (
             <label key={value} className={`segment${kind === value ? ' active' : ''}`}>
               <input
                 type="radio"
@@ -105,28 +108,32 @@ export default function NewChat() {
                   setError(null);
                 }}
               />
-              <Icon name={value === 'direct' ? 'user' : 'group'} size={18} />
+              <Icon name={KIND_ICONS[value]} size={18} />
               <span>{t(`newChat.${value}`)}</span>
             </label>
           ))}
         </div>
 
-        <form className="form" onSubmit={onFind} noValidate>
-          <label className="field">
-            <span className="field-label">{t('newChat.phone')}</span>
-            <PhoneInput value={phone} onChange={setPhone} autoFocus>
-              <button className="button" type="submit" disabled={busy || !phone.trim()}>
-                {kind === 'direct' ? t('newChat.start') : t('newChat.add')}
-              </button>
-            </PhoneInput>
-            <span className="field-hint">{t('newChat.phoneHint')}</span>
-          </label>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
-        </form>
+        {kind === 'open' && <OpenChatCreateForm />}
+
+        {kind !== 'open' && (
+          <form className="form" onSubmit={onFind} noValidate>
+            <label className="field">
+              <span className="field-label">{t('newChat.phone')}</span>
+              <PhoneInput value={phone} onChange={setPhone} autoFocus>
+                <button className="button" type="submit" disabled={busy || !phone.trim()}>
+                  {kind === 'direct' ? t('newChat.start') : t('newChat.add')}
+                </button>
+              </PhoneInput>
+              <span className="field-hint">{t('newChat.phoneHint')}</span>
+            </label>
+            {error && (
+              <p className="form-error" role="alert">
+                {error}
+              </p>
+            )}
+          </form>
+        )}
 
         {kind === 'group' && (
           <div className="form">

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Avatar } from '../components/Avatar';
 import { Icon } from '../components/Icon';
 import { TopBar } from '../components/TopBar';
-import { chatTitle, shownName } from '../lib/chat';
+import { chatTitle, memberName, memberProfile, selfIdIn } from '../lib/chat';
 import { searchErrorText } from '../lib/errors';
 import { useEscape } from '../lib/escape';
 import { formatListTime } from '../lib/format';
@@ -258,12 +258,13 @@ function ResultRow({
   const { t, i18n } = useTranslation();
   const chat: Chat | undefined = useAppState((s) => s.chats[message.chatId]);
   const friends = useAppState((s) => s.friends);
-  const myId = useAppState((s) => s.me?.id);
-  const member = useAppState((s) => s.members[message.chatId]?.[message.senderId]);
+  const myId = useAppState((s) => selfIdIn(chat, s.me?.id));
+  const members = useAppState((s) => s.members[message.chatId]);
+  const member = members?.[message.senderId];
   const mine = message.senderId === myId;
-  const friend = friends[message.senderId];
-  const senderUser = member?.user ?? (chat?.peer?.id === message.senderId ? chat.peer : undefined);
-  const needsMembers = !mine && !friend && !senderUser && chat?.kind === 'group';
+  const friend = chat?.kind === 'open' ? undefined : friends[message.senderId];
+  const senderUser = chat && memberProfile(message.senderId, chat, members);
+  const needsMembers = !mine && !friend && !member && chat !== undefined && chat.kind !== 'direct';
   useEffect(() => {
     if (!needsMembers || membersAsked.has(message.chatId)) return;
     membersAsked.add(message.chatId);
@@ -272,7 +273,9 @@ function ResultRow({
 
   const sender = mine
     ? t('common.you')
-    : (friend && shownName(friend)) || senderUser?.displayName || t('chat.unknownUser');
+    : chat
+      ? memberName(message.senderId, chat, members, friends, undefined, t)
+      : t('chat.unknownUser');
   const title = chat ? chatTitle(chat, t, friends) : '';
   const parts = useMemo(() => aroundFirstMatch(highlight(message.text, query)), [message, query]);
   const href = `/chats/${encodeURIComponent(message.chatId)}`;

@@ -5,6 +5,7 @@ import { Avatar } from '../components/Avatar';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FormMessage, type FormMessageValue } from '../components/FormMessage';
 import { Icon } from '../components/Icon';
+import { LastSeenSetting } from '../components/LastSeenSetting';
 import { TopBar } from '../components/TopBar';
 import { useEscape } from '../lib/escape';
 import { errorText } from '../lib/errors';
@@ -128,6 +129,8 @@ export default function Settings() {
             ))}
           </div>
         </div>
+
+        <LastSeenSetting />
 
         <div className="form card">
           <h2 className="section-title">{t('settings.blocked')}</h2>
