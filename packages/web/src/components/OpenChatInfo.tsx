@@ -27,7 +27,6 @@ export function OpenChatInfo({ chat, self }: { chat: Chat; self: Member | undefi
         <p className="open-info-line open-info-members">
           <Icon name="group" size={16} />
           {t('openChat.members', {
-            count: chat.memberCount,
             shown: chat.memberCount.toLocaleString(lng),
             limit: open.memberLimit.toLocaleString(lng),
           })}

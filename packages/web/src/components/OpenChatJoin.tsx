@@ -25,7 +25,6 @@ export function OpenChatCard({
       </h2>
       <p className="open-card-members">
         {t('openChat.members', {
-          count: summary.memberCount,
           shown: summary.memberCount.toLocaleString(lng),
           limit: summary.memberLimit.toLocaleString(lng),
         })}

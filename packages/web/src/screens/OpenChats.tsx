@@ -150,7 +150,6 @@ function OpenChatRow({ chat }: { chat: OpenChatSummary }) {
           <span className="open-row-members">
             <Icon name="group" size={14} />
             {t('openChat.members', {
-              count: chat.memberCount,
               shown: chat.memberCount.toLocaleString(lng),
               limit: chat.memberLimit.toLocaleString(lng),
             })}
