@@ -13,7 +13,15 @@ import {
   browserSuitesAvailable,
   useServerAndBrowser,
 } from './helpers';
-import { seedChats, seedFriends, type SeedLanguage, type Seeded, type SeededFriends } from './seed';
+import {
+  seedChats,
+  seedFriends,
+  seedOpenChats,
+  type SeedLanguage,
+  type Seeded,
+  type SeededFriends,
+  type SeededOpen,
+} from './seed';
 
 const browserSuites = browserSuitesAvailable();
 
@@ -290,4 +298,87 @@ describe.skipIf(!browserSuites)('web app: screenshots and layout at 360×740', (
     }
     expect(problems).toEqual([]);
   });
+});
+
+describe.skipIf(!browserSuites)('web app: open chats and last seen at 390×844', () => {
+  const suite = useServerAndBrowser();
+  const seeded = new Map<SeedLanguage, SeededOpen>();
+
+  beforeAll(async () => {
+    for (const { lng, base } of LANGUAGES) {
+      seeded.set(lng, await seedOpenChats(suite.server.url, lng, base + 200));
+    }
+  });
+
+  async function shoot(page: Page, name: string): Promise<string[]> {
+    await page.evaluate(() => document.fonts.ready);
+    await imagesLoaded(page);
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+    return (await layoutProblems(page)).map((problem) => `${name}: ${problem}`);
+  }
+
+  for (const { lng, locale } of LANGUAGES) {
+    it(`${lng}: open chat search, the create form, a room with nicknames, and "last seen"`, async () => {
+      const problems: string[] = [];
+      const data = seeded.get(lng)!;
+      const context = await suite.browser.newContext({
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        locale,
+        serviceWorkers: 'block',
+      });
+      try {
+        const page = await context.newPage();
+        const { phone, code } = testPhone(data.me);
+        await page.goto(suite.server.url);
+        await page.locator('input[name="phone"]').fill(phone);
+        await page.locator('form button[type="submit"]').click();
+        await page.locator('input[name="code"]').fill(code);
+        await page.locator('form button[type="submit"]').click();
+        await page.locator('.chat-row').nth(1).waitFor();
+        problems.push(...(await shoot(page, `open-chatlist-${lng}`)));
+
+        await page.locator('.chat-list-screen .action-open-chats').click();
+        await page.locator('.open-row').nth(3).waitFor();
+        problems.push(...(await shoot(page, `open-search-${lng}`)));
+        await page.locator('.open-row', { hasText: data.otherTitle }).click();
+        await page.locator('.open-join-form').waitFor();
+        problems.push(...(await shoot(page, `open-join-${lng}`)));
+
+        await page.goto(`${suite.server.url}/new/open`);
+        const form = page.locator('.open-create-form');
+        await form.waitFor();
+        problems.push(...(await shoot(page, `open-create-${lng}`)));
+        await form.locator('input[name="memberLimit"]').fill('5000');
+        await form.locator('.action-create-open').click();
+        await form.locator('.field-error').nth(2).waitFor();
+        await page.locator('.scroll-body').evaluate((el) => el.scrollTo(0, 0));
+        problems.push(...(await shoot(page, `open-create-errors-${lng}`)));
+
+        await page.goto(suite.server.url);
+        await openChat(page, data.roomTitle);
+        await page.locator('.message-row').nth(4).waitFor();
+        await page.locator('.message-row .unread-counter').first().waitFor();
+        problems.push(...(await shoot(page, `open-room-${lng}`)));
+        await page.locator('.chat-room .action-info').click();
+        await page.locator('.people .person').nth(3).waitFor();
+        problems.push(...(await shoot(page, `open-info-${lng}`)));
+
+        await page.goto(suite.server.url);
+        await openChat(page, data.friendName);
+        await page.locator('.top-bar-subtitle .presence').waitFor();
+        await page.locator('.message-row').nth(1).waitFor();
+        problems.push(...(await shoot(page, `last-seen-${lng}`)));
+
+        await page.goto(`${suite.server.url}/settings`);
+        await page.locator('.last-seen-setting .segment.active').waitFor();
+        await page.locator('.last-seen-setting').scrollIntoViewIfNeeded();
+        problems.push(...(await shoot(page, `settings-last-seen-${lng}`)));
+      } finally {
+        await context.close();
+      }
+      expect(problems).toEqual([]);
+    });
+  }
 });

@@ -1,5 +1,5 @@
 // Realistic chats and friends for screenshots and layout checks, written through the HTTP API.
-import { post, signInTestUser, testPhone } from '@tokki/dev-env';
+import { post, RawSocket, signInTestUser, testPhone } from '@tokki/dev-env';
 import { testPhoto, uploadTestPhoto } from './photo';
 
 export interface Seeded {
@@ -310,5 +310,158 @@ export async function seedFriends(
     friendName: PEOPLE[lng].friend,
     contactName: data.people.find((p) => p.contact)!.contact!,
     recommendedName: data.recommended[0]!.name,
+  };
+}
+
+const OPEN = {
+  ko: {
+    me: '김민지',
+    nick: { me: '민트초코', host: '산토끼', cloud: '구름', squirrel: '다람쥐' },
+    friend: '이서준',
+    room: {
+      title: '북한산 주말 등산 🏔️',
+      description: '매주 토요일 아침 북한산 정기 산행. 초보도 환영해요!',
+    },
+    others: [
+      ['서울 숨은 맛집 탐방', '직접 가 본 동네 맛집만 나눠요. 광고는 사절!'],
+      ['개발자 커피챗 ☕ 주니어·시니어 누구나', '커리어, 이직, 기술 이야기를 편하게 나누는 방'],
+      ['고양이 집사 모임 🐱', ''],
+    ],
+    lines: [
+      ['host', '이번 주 토요일 9시, 구파발역 2번 출구에서 만나요'],
+      ['cloud', '저 처음인데 같이 가도 되나요?'],
+      ['host', '그럼요! 편한 운동화면 충분해요 👟'],
+      ['me', '저도 갈게요. 물은 넉넉히 챙길게요 💧'],
+      ['squirrel', '간식은 제가 준비할게요 🍫 초콜릿이랑 귤!'],
+    ],
+    direct: ['내일 몇 시에 볼까?', '10시 어때?'],
+  },
+  en: {
+    me: 'Minji Kim',
+    nick: { me: 'Mint choco', host: 'Mountain rabbit', cloud: 'Cloud', squirrel: 'Squirrel' },
+    friend: 'Alexander Montgomery-Whitfield',
+    room: {
+      title: 'Bukhansan weekend hikers 🏔️',
+      description: 'Saturday morning hikes on Bukhansan, every week. Beginners welcome!',
+    },
+    others: [
+      ['Hidden restaurants of Seoul', 'Only places you have been to yourself. No ads, please!'],
+      ['Developer coffee chat ☕ juniors and seniors welcome', 'Careers, job changes and tech'],
+      ['Cat people 🐱', ''],
+    ],
+    lines: [
+      ['host', 'This Saturday at 9, exit 2 of Gupabal station'],
+      ['cloud', 'First time here, may I join?'],
+      ['host', 'Of course! Comfortable sneakers are enough 👟'],
+      ['me', "I'm coming too. I'll bring plenty of water 💧"],
+      ['squirrel', "I'll bring snacks 🍫 chocolate and tangerines!"],
+    ],
+    direct: ['What time tomorrow?', 'How about 10?'],
+  },
+  ja: {
+    me: '佐藤美咲',
+    nick: { me: 'ミントチョコ', host: '山うさぎ', cloud: '雲', squirrel: 'リス' },
+    friend: '高橋健太郎',
+    room: {
+      title: '高尾山 週末ハイキング 🏔️',
+      description: '毎週土曜の朝、高尾山を歩きます。初心者も大歓迎！',
+    },
+    others: [
+      ['東京の隠れた名店めぐり', '自分で行ったお店だけを紹介し合いましょう。宣伝はお断り！'],
+      ['エンジニアのコーヒーチャット ☕ 初心者もベテランも', 'キャリアや転職、技術の話を気軽に'],
+      ['猫好きの集まり 🐱', ''],
+    ],
+    lines: [
+      ['host', '今週の土曜9時、高尾山口駅の改札前で集合です'],
+      ['cloud', '初めてですが参加してもいいですか？'],
+      ['host', 'もちろん！歩きやすいスニーカーで大丈夫です 👟'],
+      ['me', '私も行きます。お水を多めに持っていきますね 💧'],
+      ['squirrel', 'おやつは私が持っていきます 🍫 チョコとみかん！'],
+    ],
+    direct: ['明日は何時にする？', '10時はどう？'],
+  },
+} as const;
+
+export interface SeededOpen {
+  /** Test number of the user the browser signs in as. */
+  me: number;
+  roomTitle: string;
+  /** A listed room the user is not in. */
+  otherTitle: string;
+  /** The other person of a 1:1 chat, offline after having been online: "last seen". */
+  friendName: string;
+}
+
+/**
+ * Open chats for screenshots: four listed rooms, one of them joined by the browser's user with
+ * messages from members known by nicknames; and a 1:1 chat with someone who was online a
+ * moment ago and lets everyone see it.
+ */
+export async function seedOpenChats(
+  url: string,
+  lng: SeedLanguage,
+  base: number,
+): Promise<SeededOpen> {
+  const data = OPEN[lng];
+  const me = await signInTestUser(url, base, { displayName: data.me });
+  const host = await signInTestUser(url, base + 1, { displayName: 'Host' });
+  const cloud = await signInTestUser(url, base + 2, { displayName: 'Cloud' });
+  const squirrel = await signInTestUser(url, base + 3, { displayName: 'Squirrel' });
+  const friend = await signInTestUser(url, base + 4, { displayName: data.friend });
+  const users = { me, host, cloud, squirrel };
+
+  const { chat } = (await post(
+    url,
+    'open.create',
+    { ...data.room, nickname: data.nick.host, listed: true, memberLimit: 300 },
+    host.token,
+  )) as { chat: { id: string } };
+  for (const who of ['cloud', 'squirrel', 'me'] as const) {
+    await post(url, 'open.join', { chatId: chat.id, nickname: data.nick[who] }, users[who].token);
+  }
+  for (const [i, [who, text]] of data.lines.entries()) {
+    await post(
+      url,
+      'messages.send',
+      { chatId: chat.id, clientMsgId: `open-${i}`, text },
+      users[who].token,
+    );
+  }
+  await post(url, 'messages.markRead', { chatId: chat.id, seq: 4 }, cloud.token);
+  for (const [i, [title, description]] of data.others.entries()) {
+    const owner = [cloud, squirrel, host][i]!;
+    const room = (await post(
+      url,
+      'open.create',
+      { title, description, nickname: `${data.nick.cloud}${i}`, listed: true },
+      owner.token,
+    )) as { chat: { id: string } };
+    // Rooms of different sizes, so that the search orders them biggest first.
+    for (const joiner of [host, cloud, squirrel, friend].filter((u) => u !== owner).slice(i)) {
+      await post(url, 'open.join', { chatId: room.chat.id, nickname: `n${i}` }, joiner.token);
+    }
+  }
+
+  const direct = (await post(url, 'chats.createDirect', { userId: friend.userId }, me.token)) as {
+    id: string;
+  };
+  for (const [i, text] of data.direct.entries()) {
+    await post(
+      url,
+      'messages.send',
+      { chatId: direct.id, clientMsgId: `d-${i}`, text },
+      (i === 0 ? friend : me).token,
+    );
+  }
+  await post(url, 'privacy.update', { lastSeen: 'everyone' }, friend.token);
+  // Online a moment, then gone: the server keeps when.
+  const socket = await RawSocket.connect(url, friend.token);
+  socket.ws.close();
+  await new Promise((resolve) => socket.ws.once('close', resolve));
+  return {
+    me: base,
+    roomTitle: data.room.title,
+    otherTitle: data.others[0][0],
+    friendName: data.friend,
   };
 }

@@ -95,7 +95,7 @@ export default function NewChat({ initialKind = 'direct' }: { initialKind?: Kind
         onBack={() => goBack()}
       />
       <div className="scroll-body">
-        <div className="segmented" role="radiogroup" aria-label={t('newChat.title')}>
+        <div className="segmented new-chat-kinds" role="radiogroup" aria-label={t('newChat.title')}>
           {(['direct', 'group', 'open'] as const).map((value) => (
             <label key={value} className={`segment${kind === value ? ' active' : ''}`}>
               <input

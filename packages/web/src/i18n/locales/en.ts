@@ -463,7 +463,7 @@ export const en = {
     lastSeen: 'Last seen & online',
     lastSeenHint: 'Who can see when you are online and when you were last.',
     lastSeenEveryone: 'Everyone',
-    lastSeenFriends: 'My friends',
+    lastSeenFriends: 'Friends',
     lastSeenNobody: 'Nobody',
   },
 };

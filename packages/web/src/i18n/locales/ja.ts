@@ -464,6 +464,6 @@ export const ja: Messages = {
     lastSeenHint: 'オンライン中かどうか、最後にいつオンラインだったかを見られる人です。',
     lastSeenEveryone: '全員',
     lastSeenFriends: '友だちのみ',
-    lastSeenNobody: '誰にも見せない',
+    lastSeenNobody: '非公開',
   },
 };
