@@ -346,6 +346,10 @@ describe.skipIf(!browserSuites)('web app: open chats and last seen at 390×844',
         await page.locator('.open-join-form').waitFor();
         problems.push(...(await shoot(page, `open-join-${lng}`)));
 
+        await page.goto(`${suite.server.url}/join/${data.otherToken}`);
+        await page.locator('.join-open .open-join-form').waitFor();
+        problems.push(...(await shoot(page, `open-join-link-${lng}`)));
+
         await page.goto(`${suite.server.url}/new/open`);
         const form = page.locator('.open-create-form');
         await form.waitFor();

@@ -388,6 +388,8 @@ export interface SeededOpen {
   roomTitle: string;
   /** A listed room the user is not in. */
   otherTitle: string;
+  /** The invite token of that room. */
+  otherToken: string;
   /** The other person of a 1:1 chat, offline after having been online: "last seen". */
   friendName: string;
 }
@@ -428,6 +430,7 @@ export async function seedOpenChats(
     );
   }
   await post(url, 'messages.markRead', { chatId: chat.id, seq: 4 }, cloud.token);
+  let otherToken = '';
   for (const [i, [title, description]] of data.others.entries()) {
     const owner = [cloud, squirrel, host][i]!;
     const room = (await post(
@@ -435,7 +438,8 @@ export async function seedOpenChats(
       'open.create',
       { title, description, nickname: `${data.nick.cloud}${i}`, listed: true },
       owner.token,
-    )) as { chat: { id: string } };
+    )) as { chat: { id: string }; inviteToken: string };
+    if (i === 0) otherToken = room.inviteToken;
     // Rooms of different sizes, so that the search orders them biggest first.
     for (const joiner of [host, cloud, squirrel, friend].filter((u) => u !== owner).slice(i)) {
       await post(url, 'open.join', { chatId: room.chat.id, nickname: `n${i}` }, joiner.token);
@@ -462,6 +466,7 @@ export async function seedOpenChats(
     me: base,
     roomTitle: data.room.title,
     otherTitle: data.others[0][0],
+    otherToken,
     friendName: data.friend,
   };
 }
