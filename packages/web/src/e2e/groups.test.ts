@@ -14,6 +14,7 @@ import {
   signInThroughUi,
   useServerAndBrowser,
   watch,
+  fill,
 } from './helpers';
 
 const browserSuites = browserSuitesAvailable();
@@ -34,9 +35,6 @@ async function openInfo(page: Page): Promise<void> {
 function person(page: Page, name: string) {
   return page.locator('.people .person', { hasText: name });
 }
-
-const fill = (text: string, values: Record<string, string>) =>
-  text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => values[key] ?? '');
 
 describe.skipIf(!browserSuites)('web app: group admins, muting and invite links', () => {
   const suite = useServerAndBrowser();

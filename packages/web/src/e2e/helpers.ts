@@ -75,6 +75,10 @@ export async function startDirectChat(page: Page, phone: string): Promise<void> 
   await page.locator('.chat-room .composer-input').waitFor();
 }
 
+/** A translation with its `{{placeholders}}` filled in, to find the text a screen shows. */
+export const fill = (text: string, values: Record<string, string>) =>
+  text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => values[key] ?? '');
+
 /** Types a message into the open chat and presses Enter. */
 export async function sendMessage(page: Page, text: string): Promise<void> {
   const input = page.locator('.composer-input');

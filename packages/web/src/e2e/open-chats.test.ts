@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { en } from '../i18n/locales/en';
 import {
   browserSuitesAvailable,
+  fill,
   messageRow,
   newPhoneContext,
   sendMessage,
@@ -120,6 +121,11 @@ describe.skipIf(!browserSuites)('web app: open chats and presence', () => {
       .locator('.top-bar-subtitle .typing', { hasText: 'Mountain rabbit is typing' })
       .waitFor();
 
+    // The host's room says who joined, by nickname.
+    await host
+      .locator('.system-line', { hasText: fill(en.system.joined, { name: 'Cloud' }) })
+      .waitFor();
+
     // Names are nicknames, each one's own messages on the right.
     await sendMessage(host, 'Welcome, everyone');
     const welcome = messageRow(guest, 'Welcome, everyone');
@@ -183,10 +189,11 @@ describe.skipIf(!browserSuites)('web app: open chats and presence', () => {
 
     // The host sees the link made with the room, and may make another.
     await host.locator('.chat-room .action-info').click();
-    const link = host.locator('.invite-link-input');
+    const link = host.locator('.invite-link-url');
     await expect.poll(() => link.inputValue()).toMatch(/\/join\/[\w-]+$/);
     const firstLink = await link.inputValue();
-    await host.locator('.action-new-link').click();
+    await host.locator('.invite-link .create-link').click();
+    await host.locator('dialog[open] .button:not(.secondary)').click();
     await expect.poll(() => link.inputValue()).not.toBe(firstLink);
     expect(hostSeen.errors).toEqual([]);
     expect(guestSeen.errors).toEqual([]);
@@ -246,19 +253,29 @@ describe.skipIf(!browserSuites)('web app: open chats and presence', () => {
   it('takes a removed member out of the room for good, with a clear reason', async () => {
     // Listed again, so the guest can try to come back through the search.
     await hostCall('open.update', { chatId, listed: true });
-    const { members } = await hostCall<{
-      members: { user: { id: string; displayName: string } }[];
-    }>('chats.members', { chatId });
-    const guestProfile = members.find((m) => m.user.displayName === 'Sky cloud')!.user.id;
     await guest.locator('.chat-row', { hasText: TITLE }).click();
     await messageRow(guest, 'Welcome, everyone').waitFor();
 
-    await hostCall('chats.removeMember', { chatId, userId: guestProfile });
-    await guest.locator('.chat-room .empty-text', { hasText: en.chat.notFound }).waitFor();
+    // The host, on the room's info, removes the guest by their nickname.
+    const member = host.locator('.people .person', { hasText: 'Sky cloud' });
+    await member.locator('.manage-member').click();
+    await host.locator('dialog.member-menu[open] .action-remove').click();
+    await host
+      .locator('dialog[open]', { hasText: 'Remove Sky cloud from' })
+      .locator('.button.danger')
+      .click();
+    await member.waitFor({ state: 'detached' });
+
+    // The guest's room says who removed them (by nickname), and the list no longer has it.
+    await guest
+      .locator('.chat-left-notice', {
+        hasText: fill(en.chat.removedBy, { name: 'Big rabbit', title: TITLE }),
+      })
+      .waitFor();
+    expect(await leaks(guest, hostSecrets)).toEqual([]);
     await guest.goBack();
     await guest.locator('.chat-list-screen').waitFor();
     await expect.poll(() => guest.locator('.chat-row', { hasText: TITLE }).count()).toBe(0);
-    await host.locator('.people .person', { hasText: 'Sky cloud' }).waitFor({ state: 'detached' });
 
     await guest.locator('.chat-list-screen .action-open-chats').click();
     await guest.locator('.open-row', { hasText: TITLE }).click();
@@ -266,6 +283,34 @@ describe.skipIf(!browserSuites)('web app: open chats and presence', () => {
     await guest.locator('.open-join-form .action-join').click();
     await guest.locator('.open-join-form .form-error', { hasText: en.openChat.banned }).waitFor();
     await guest.goBack();
+  });
+
+  it('joins an unlisted open chat by its link under a nickname', async () => {
+    const { chat, inviteToken } = await hostCall<{ chat: Chat; inviteToken: string }>(
+      'open.create',
+      { title: 'Secret garden', nickname: 'Gardener', description: 'Link only', listed: false },
+    );
+    await hostCall('messages.send', { chatId: chat.id, clientMsgId: 'g1', text: 'Hello?' });
+    await guest.goto(`${suite.server.url}/join/${inviteToken}`);
+    const card = guest.locator('.join-open .open-card');
+    await card.waitFor();
+    expect(await card.textContent()).toContain('Secret garden');
+    expect(await card.textContent()).toContain('Link only');
+    expect(await card.textContent()).toContain('1 / 1,500 members');
+    await guest.locator('.open-join-form .action-join').click();
+    await guest.locator('.open-join-form .field-error', { hasText: en.openChat.nicknameBlank });
+    await guest.locator('.open-join-form input[name="nickname"]').fill('Visitor');
+    await guest.locator('.open-join-form .action-join').click();
+    await guest.locator('.chat-room .top-bar .open-badge').waitFor();
+    await hostCall('messages.send', { chatId: chat.id, clientMsgId: 'g2', text: 'Welcome in' });
+    const row = messageRow(guest, 'Welcome in');
+    await row.locator('.message-sender', { hasText: 'Gardener' }).waitFor();
+    expect(await leaks(guest, hostSecrets)).toEqual([]);
+
+    // A broken link says so at once.
+    await guest.goto(`${suite.server.url}/join/not-a-real-token`);
+    await guest.locator('.join-error', { hasText: en.join.invalid }).waitFor();
+    await guest.goto(`${suite.server.url}/open`);
   });
 
   it('says a full room is full, and checks the nickname and limit before sending', async () => {

@@ -179,7 +179,9 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
     else if (what.kind === 'remove') {
       void run(async () => {
         await store.removeMember(chatId, what.member.user.id);
-        return t('info.removed', { name: what.name });
+        return isOpen
+          ? t('openChat.removed', { name: what.name })
+          : t('info.removed', { name: what.name });
       });
     } else if (what.kind === 'resetLink') void newLink(true);
     else {

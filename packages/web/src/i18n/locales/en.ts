@@ -442,6 +442,7 @@ export const en = {
     newLink: 'Make a new link',
     newLinkHint: 'A link is shown once. A new one turns the old one off.',
     host: 'Host',
+    removed: '{{name}} was removed from the room. They cannot join again.',
     coHost: 'Co-host',
   },
   settings: {

@@ -442,6 +442,7 @@ export const ja: Messages = {
     newLinkHint:
       'リンクは一度だけ表示されます。新しいリンクを作ると以前のリンクは使えなくなります。',
     host: 'オーナー',
+    removed: '{{name}}さんを退出させました。再び参加することはできません。',
     coHost: '副管理者',
   },
   settings: {

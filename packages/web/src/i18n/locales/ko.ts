@@ -439,6 +439,7 @@ export const ko: Messages = {
     newLink: '새 링크 만들기',
     newLinkHint: '링크는 한 번만 보여요. 새 링크를 만들면 예전 링크는 쓸 수 없어요.',
     host: '방장',
+    removed: '{{name}}님을 내보냈어요. 다시 참여할 수 없어요.',
     coHost: '부방장',
   },
   settings: {
