@@ -256,8 +256,13 @@ describe.skipIf(!browserSuites)('web app: open chats and presence', () => {
     await guest.locator('.chat-row', { hasText: TITLE }).click();
     await messageRow(guest, 'Welcome, everyone').waitFor();
 
-    // The host, on the room's info, removes the guest by their nickname.
+    // The host, on the room's info, makes the guest a co-host, then removes them.
     const member = host.locator('.people .person', { hasText: 'Sky cloud' });
+    await member.locator('.manage-member').click();
+    await host
+      .locator('dialog.member-menu[open] .action-admin', { hasText: en.openChat.makeCoHost })
+      .click();
+    await member.locator('.tag', { hasText: en.openChat.coHost }).waitFor();
     await member.locator('.manage-member').click();
     await host.locator('dialog.member-menu[open] .action-remove').click();
     await host

@@ -159,8 +159,8 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
     void run(async () => {
       await store.setRole(chatId, member.user.id, role);
       return role === 'admin'
-        ? t('info.madeAdmin', { name: shown })
-        : t('info.madeMember', { name: shown });
+        ? t(isOpen ? 'openChat.madeCoHost' : 'info.madeAdmin', { name: shown })
+        : t(isOpen ? 'openChat.madeMember' : 'info.madeMember', { name: shown });
     });
   };
 
@@ -442,6 +442,7 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
       <MemberMenu
         managing={managing}
         myRole={myRole}
+        openChat={isOpen}
         onRole={setRole}
         onRemove={(member, shown) => {
           setManaging(null);
@@ -465,6 +466,8 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
 function MemberMenu(props: {
   managing: { member: Member; name: string } | null;
   myRole: Role | undefined;
+  /** An open chat calls its admins co-hosts. */
+  openChat: boolean;
   onRole: (member: Member, role: 'admin' | 'member', name: string) => void;
   onRemove: (member: Member, name: string) => void;
   onClose: () => void;
@@ -512,7 +515,15 @@ function MemberMenu(props: {
               }
             >
               <Icon name="shield" size={20} />
-              <span>{role === 'admin' ? t('info.removeAdmin') : t('info.makeAdmin')}</span>
+              <span>
+                {props.openChat
+                  ? role === 'admin'
+                    ? t('openChat.removeCoHost')
+                    : t('openChat.makeCoHost')
+                  : role === 'admin'
+                    ? t('info.removeAdmin')
+                    : t('info.makeAdmin')}
+              </span>
             </button>
           )}
           {canRemoveMember(props.myRole, role) && (

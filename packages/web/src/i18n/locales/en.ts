@@ -443,6 +443,10 @@ export const en = {
     newLinkHint: 'A link is shown once. A new one turns the old one off.',
     host: 'Host',
     removed: '{{name}} was removed from the room. They cannot join again.',
+    makeCoHost: 'Make co-host',
+    removeCoHost: 'Remove as co-host',
+    madeCoHost: '{{name}} is now a co-host.',
+    madeMember: '{{name}} is no longer a co-host.',
     coHost: 'Co-host',
   },
   settings: {

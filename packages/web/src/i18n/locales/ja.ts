@@ -443,6 +443,10 @@ export const ja: Messages = {
       'リンクは一度だけ表示されます。新しいリンクを作ると以前のリンクは使えなくなります。',
     host: 'オーナー',
     removed: '{{name}}さんを退出させました。再び参加することはできません。',
+    makeCoHost: '副管理者にする',
+    removeCoHost: '副管理者から外す',
+    madeCoHost: '{{name}}さんが副管理者になりました。',
+    madeMember: '{{name}}さんは副管理者ではなくなりました。',
     coHost: '副管理者',
   },
   settings: {

@@ -440,6 +440,10 @@ export const ko: Messages = {
     newLinkHint: '링크는 한 번만 보여요. 새 링크를 만들면 예전 링크는 쓸 수 없어요.',
     host: '방장',
     removed: '{{name}}님을 내보냈어요. 다시 참여할 수 없어요.',
+    makeCoHost: '부방장으로 지정',
+    removeCoHost: '부방장 해제',
+    madeCoHost: '{{name}}님이 부방장이 되었어요.',
+    madeMember: '{{name}}님은 이제 부방장이 아니에요.',
     coHost: '부방장',
   },
   settings: {
