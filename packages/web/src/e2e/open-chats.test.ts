@@ -270,6 +270,11 @@ describe.skipIf(!browserSuites)('web app: open chats and presence', () => {
       .locator('.button.danger')
       .click();
     await member.waitFor({ state: 'detached' });
+    // What they said stays in the room under their nickname, after a reload too.
+    await host.goto(`${suite.server.url}/chats/${chatId}`);
+    await messageRow(host, 'Hi, first time here')
+      .locator('.message-sender', { hasText: 'Sky cloud' })
+      .waitFor();
 
     // The guest's room says who removed them (by nickname), and the list no longer has it.
     await guest

@@ -91,6 +91,11 @@ export interface State {
   histories: Record<string, History>;
   /** chatId → userId → member, with read pointers (for the unread counters). */
   members: Record<string, Record<string, Member>>;
+  /**
+   * chatId → id → someone who sent a loaded message and is no longer a member: named, never
+   * counted (`chats.members {userIds}`).
+   */
+  formerMembers: Record<string, Record<string, Member>>;
   pending: PendingMessage[];
   serverInfo: ServerInfo | null;
   /** The chat on screen, which is marked read as messages arrive. */
@@ -131,6 +136,7 @@ const initialState: State = {
   chatsLoaded: false,
   histories: {},
   members: {},
+  formerMembers: {},
   pending: [],
   serverInfo: null,
   openChatId: null,
@@ -187,6 +193,8 @@ export class AppStore {
   readonly #hiddenSeqs = new Map<string, Set<number>>();
   /** Whose presence this tab watches; watched again after every reconnect. */
   #watchedPresence: string[] = [];
+  /** chatId → ids asked for as former members (found or not): not asked again. */
+  readonly #askedFormer = new Map<string, Set<string>>();
 
   get state(): State {
     return this.#state;
@@ -303,6 +311,7 @@ export class AppStore {
     this.#sending.clear();
     this.#sendChains.clear();
     this.#watchedPresence = [];
+    this.#askedFormer.clear();
     clearTimeout(this.#saveTimer);
     await clearAll();
     this.#set({ ...initialState, online: this.#state.online, phase: 'signedOut' });
@@ -497,6 +506,39 @@ export class AppStore {
     this.#dirtyMembers.add(chatId);
     this.#set({ members: { ...this.#state.members, [chatId]: members } });
     this.#scheduleSave();
+    void this.#nameFormerMembers(chatId);
+  }
+
+  /**
+   * Names the senders of loaded messages who are no longer members, once each: their messages
+   * stay, and keep their name (in an open chat, their nickname).
+   */
+  async #nameFormerMembers(chatId: string): Promise<void> {
+    const client = this.#client;
+    const members = this.#state.members[chatId];
+    const messages = this.#state.histories[chatId]?.messages;
+    if (!client || !members || !messages) return;
+    let asked = this.#askedFormer.get(chatId);
+    if (!asked) this.#askedFormer.set(chatId, (asked = new Set()));
+    const missing = [...new Set(messages.map((m) => m.senderId))].filter(
+      (id) => !members[id] && !asked.has(id),
+    );
+    if (missing.length === 0) return;
+    for (const id of missing) asked.add(id);
+    try {
+      const found: Record<string, Member> = {};
+      for (let start = 0; start < missing.length; start += LIMITS.USERS_PER_CALL_MAX) {
+        const userIds = missing.slice(start, start + LIMITS.USERS_PER_CALL_MAX);
+        const page = await client.call('chats.members', { chatId, userIds });
+        for (const member of page.members) found[member.user.id] = member;
+      }
+      if (client !== this.#client) return;
+      const former = { ...this.#state.formerMembers[chatId], ...found };
+      this.#set({ formerMembers: { ...this.#state.formerMembers, [chatId]: former } });
+    } catch (error) {
+      for (const id of missing) asked.delete(id);
+      if (!isConnectionError(error)) console.warn('chats.members failed', error);
+    }
   }
 
   /** The newest page of a chat's history, merged with what is loaded. */
@@ -536,6 +578,7 @@ export class AppStore {
     }
     this.#setHistory(chatId, next);
     for (const message of fetched) this.#dropPending(message);
+    void this.#nameFormerMembers(chatId);
   }
 
   /** The page before the oldest loaded message. */
@@ -566,6 +609,7 @@ export class AppStore {
         olderCursor: page.cursor,
         loadingOlder: false,
       });
+      void this.#nameFormerMembers(chatId);
     } catch (error) {
       const current = this.#state.histories[chatId];
       if (current) this.#setHistory(chatId, { ...current, loadingOlder: false }, false);

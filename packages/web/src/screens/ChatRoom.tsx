@@ -392,6 +392,9 @@ function MessageList({
   const uploads = useUploads(chatId);
   const systemLines = useAppState((s) => s.systemLines[chatId]) ?? NO_LINES;
   const members = useAppState((s) => s.members[chatId]) ?? EMPTY_MEMBERS;
+  const former = useAppState((s) => s.formerMembers[chatId]);
+  // Who to name: the members, and those who left (their messages stay); only members count.
+  const named = useMemo(() => (former ? { ...former, ...members } : members), [former, members]);
   const me = useAppState((s) => s.me);
   const friends = useAppState((s) => s.friends);
   const virtuoso = useRef<VirtuosoHandle>(null);
@@ -565,7 +568,7 @@ function MessageList({
           const local = index - firstItemIndex;
           if (item.kind === 'upload') return <UploadRow batch={item.batch} />;
           if (item.kind === 'system') {
-            return <SystemRow line={item.line} chat={chat} members={members} me={me} />;
+            return <SystemRow line={item.line} chat={chat} members={named} me={me} />;
           }
           const replyToSeq =
             item.kind === 'message' ? item.message.replyToSeq : item.pending.replyToSeq;
@@ -578,6 +581,7 @@ function MessageList({
               chat={chat}
               myId={selfIdIn(chat, me?.id) ?? ''}
               members={members}
+              names={named}
               sortedReadSeqs={sortedReadSeqs}
               onActions={onActions}
               onReact={onReact}
@@ -634,7 +638,10 @@ const MessageRow = memo(function MessageRow(props: {
   next: Item | undefined;
   chat: Chat;
   myId: string;
+  /** The members now, for the unread counters. */
   members: Record<string, Member>;
+  /** Everyone to name: the members and those who left. */
+  names: Record<string, Member>;
   sortedReadSeqs: number[];
   onActions: (message: Message) => void;
   onReact: (message: Message, reaction: Reaction | null) => void;
@@ -661,11 +668,11 @@ const MessageRow = memo(function MessageRow(props: {
     dayKey(itemTime(next)) !== dayKey(time);
 
   const friend = useAppState((s) => (chat.kind === 'open' ? undefined : s.friends[sender]));
-  const senderUser = memberProfile(sender, chat, members);
+  const senderUser = memberProfile(sender, chat, props.names);
   const senderName = memberName(
     sender,
     chat,
-    members,
+    props.names,
     friend && { [sender]: friend },
     undefined,
     t,
@@ -734,7 +741,7 @@ const MessageRow = memo(function MessageRow(props: {
                   seq={replyToSeq}
                   quoted={props.quoted}
                   chat={chat}
-                  members={members}
+                  members={props.names}
                   onShow={props.onShowQuoted}
                 />
               )}
