@@ -134,6 +134,27 @@ describe.each(testDialects)('presence and last seen on %s', (dialect) => {
     await call('privacy.update', { lastSeen: 'friends' }, stranger);
   });
 
+  it('keeps a user who reconnects at once online (a page reload)', async () => {
+    const watcher = await connect(viewer);
+    const first = await connect(friend);
+    expect(await watch(watcher, [friend.userId])).toEqual([
+      { userId: friend.userId, state: 'online' },
+    ]);
+    first.close();
+    const second = await connect(friend);
+    await first.waitForClose();
+    // Whatever order the close, the reconnect and the stored last-seen time land in, the last
+    // word is "online".
+    await expect
+      .poll(async () => (await watch(watcher, [friend.userId]))[0]!.state, { timeout: 2000 })
+      .toBe('online');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await watch(watcher, [friend.userId])).toEqual([
+      { userId: friend.userId, state: 'online' },
+    ]);
+    await closeAndWait(second);
+  });
+
   it('answers the same for no such user as for a hidden one, and refuses bad input', async () => {
     const watcher = await connect(viewer);
     expect(await watch(watcher, ['u_nosuchuser'])).toEqual([

@@ -24,6 +24,8 @@ const DEFAULT_PRIVACY: LastSeenPrivacy = 'friends';
  */
 export class PresenceService {
   private readonly nodeId = randomUUID();
+  /** Users with a connection to this node. */
+  private readonly here = new Set<string>();
   /** The nodes each online user has a connection on. */
   private readonly online = new Map<string, Set<string>>();
   /**
@@ -45,11 +47,16 @@ export class PresenceService {
 
   /** The user's first connection to this node opened. */
   connected(userId: string): void {
-    this.bus.publish('presence', { userId, nodeId: this.nodeId, online: true });
+    this.here.add(userId);
+    this.announce(userId);
   }
 
-  /** The user's last connection to this node closed: when, is stored before anyone is told. */
+  /**
+   * The user's last connection to this node closed: when, is stored before anyone is told. If
+   * they are back by then (a page reload), they are announced as they are: online.
+   */
   disconnected(userId: string): void {
+    this.here.delete(userId);
     this.writes
       .run(async (w) => {
         await w.db
@@ -57,11 +64,16 @@ export class PresenceService {
           .values({ user_id: userId, last_seen_at: w.now, last_seen_privacy: DEFAULT_PRIVACY })
           .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seen_at: w.now }))
           .execute();
-        w.publish('presence', { userId, nodeId: this.nodeId, online: false });
       })
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error, userId }, 'storing last seen failed'),
+      .then(
+        () => this.announce(userId),
+        (error: unknown) => this.logger.warn({ err: error, userId }, 'storing last seen failed'),
       );
+  }
+
+  /** Tells every node whether the user has a connection here now. */
+  private announce(userId: string): void {
+    this.bus.publish('presence', { userId, nodeId: this.nodeId, online: this.here.has(userId) });
   }
 
   /**
@@ -117,9 +129,9 @@ export class PresenceService {
         .values({ user_id: userId, last_seen_at: null, last_seen_privacy: privacy })
         .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seen_privacy: privacy }))
         .execute();
-      const here = this.online.get(userId)?.has(this.nodeId) ?? false;
-      w.publish('presence', { userId, nodeId: this.nodeId, online: here });
     });
+    // The same announcement again: it makes every node tell the watchers what they see now.
+    this.announce(userId);
   }
 
   private onAnnounced({ userId, nodeId, online }: PresenceMessage): void {
