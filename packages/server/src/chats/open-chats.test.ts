@@ -163,7 +163,11 @@ describe.each(testDialects)('open chats on %s', (dialect) => {
       memberCount: 1,
       listed: true,
     });
-    expect((await call('open.search', { query: '100%' }, stranger)).chats).toEqual([]);
+    // LIKE's own characters are taken literally: "0%" is not "a 0, then anything".
+    const sale = await call('open.create', { title: '50% off', nickname: 'c', listed: true }, host);
+    const literal = await call('open.search', { query: '0%' }, stranger);
+    expect(literal.chats.map((c: any) => c.id)).toEqual([sale.chat.id]);
+    expect((await call('open.search', { query: '_' }, stranger)).chats).toEqual([]);
     expect(await call('open.get', { chatId: listed.chat.id }, stranger)).toMatchObject({
       id: listed.chat.id,
       memberLimit: LIMITS.OPEN_CHAT_MEMBERS_DEFAULT,
