@@ -5,6 +5,7 @@ import { errorText } from '../lib/errors';
 import { MEMBER_LIMIT_MIN, nicknameProblem, parseMemberLimit } from '../lib/open-chats';
 import { navigate } from '../lib/router';
 import { store } from '../lib/store';
+import { ListedSwitch } from './ListedSwitch';
 
 type Field = 'title' | 'nickname' | 'memberLimit';
 
@@ -143,20 +144,7 @@ export function OpenChatCreateForm() {
         />
         {note('memberLimit', t('openChat.memberLimitHint', range))}
       </label>
-      <label className="switch-field">
-        <span className="switch-text">
-          <span className="field-label">{t('openChat.listed')}</span>
-          <span className="field-hint">{t('openChat.listedHint')}</span>
-        </span>
-        <input
-          type="checkbox"
-          className="switch"
-          name="listed"
-          role="switch"
-          checked={listed}
-          onChange={(e) => setListed(e.target.checked)}
-        />
-      </label>
+      <ListedSwitch checked={listed} onChange={setListed} />
       {error && (
         <p className="form-error" role="alert">
           {error}

@@ -6,6 +6,7 @@ import { MEMBER_LIMIT_MIN, nicknameProblem, parseMemberLimit } from '../lib/open
 import { store } from '../lib/store';
 import { FormMessage, type FormMessageValue } from './FormMessage';
 import { Icon } from './Icon';
+import { ListedSwitch } from './ListedSwitch';
 
 /**
  * An open chat's part of its info screen: the description, members and listing; for the host
@@ -185,20 +186,7 @@ function SettingsForm({ chat }: { chat: Chat }) {
           }}
         />
       </label>
-      <label className="switch-field">
-        <span className="switch-text">
-          <span className="field-label">{t('openChat.listed')}</span>
-          <span className="field-hint">{t('openChat.listedHint')}</span>
-        </span>
-        <input
-          type="checkbox"
-          className="switch"
-          name="listed"
-          role="switch"
-          checked={listed}
-          onChange={(e) => setListed(e.target.checked)}
-        />
-      </label>
+      <ListedSwitch checked={listed} onChange={setListed} />
       <FormMessage message={message} />
       <button type="submit" className="button block action-save-open" disabled={busy}>
         {t('openChat.saveSettings')}
