@@ -13,6 +13,7 @@ import { LinksService } from './links/service.js';
 import { WriteQueue } from './db/write-queue.js';
 import { MessagesService } from './messages/service.js';
 import { MediaService } from './media/service.js';
+import { Metrics } from './metrics.js';
 import { PresenceService } from './presence/service.js';
 import { UpdatesService } from './updates/service.js';
 
@@ -32,6 +33,7 @@ export interface AppContext extends AsyncDisposable {
   updates: UpdatesService;
   media: MediaService;
   presence: PresenceService;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -67,8 +69,10 @@ export async function createContext(
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config.databaseUrl);
   const bus: Bus = new LocalBus();
+  const metrics = new Metrics();
   const writes = new WriteQueue(database, {
     publish: ({ topic, message }) => bus.publish(topic, message as never),
+    onCommitted: (seconds) => metrics.commitSeconds.observe(seconds),
     onPublishError: (error) => logger.error({ err: error }, 'publishing a commit failed'),
   });
   const updates = new UpdatesService(database, bus, {
@@ -107,6 +111,7 @@ export async function createContext(
     updates,
     media,
     presence,
+    metrics,
     close,
     [Symbol.asyncDispose]: close,
   };

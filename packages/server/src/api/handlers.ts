@@ -172,16 +172,18 @@ export const handlers: {
     await ctx.chats.setTyping(principal.userId, p.chatId);
     return {};
   },
-  'messages.send': async (ctx, { principal }, p) => ({
-    message: await ctx.messages.send(
+  'messages.send': async (ctx, { principal }, p) => {
+    const message = await ctx.messages.send(
       principal.userId,
       p.chatId,
       p.clientMsgId,
       p.text,
       p.replyToSeq,
       p.fileIds,
-    ),
-  }),
+    );
+    ctx.metrics.messagesSent.inc();
+    return { message };
+  },
   'messages.get': async (ctx, { principal }, p) => ({
     messages: await ctx.messages.get(principal.userId, p.chatId, p.seqs),
   }),
@@ -190,15 +192,17 @@ export const handlers: {
   'messages.edit': async (ctx, { principal }, p) => ({
     message: await ctx.messages.edit(principal.userId, p.chatId, p.seq, p.text),
   }),
-  'messages.forward': async (ctx, { principal }, p) => ({
-    messages: await ctx.messages.forward(
+  'messages.forward': async (ctx, { principal }, p) => {
+    const messages = await ctx.messages.forward(
       principal.userId,
       p.chatId,
       p.seq,
       p.toChatIds,
       p.clientMsgId,
-    ),
-  }),
+    );
+    ctx.metrics.messagesSent.inc(messages.length);
+    return { messages };
+  },
   'messages.react': async (ctx, { principal }, p) => {
     await ctx.messages.react(principal.userId, p.chatId, p.seq, p.reaction);
     return {};

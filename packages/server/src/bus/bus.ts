@@ -3,6 +3,8 @@
  * One node uses the in-process bus; a cluster uses NATS behind the same interface.
  */
 export interface Bus {
+  /** Whether messages published now reach the other nodes (always, for the in-process bus). */
+  isReady(): boolean;
   publish<T extends BusTopic>(topic: T, message: BusMessages[T]): void;
   subscribe<T extends BusTopic>(topic: T, handler: (message: BusMessages[T]) => void): () => void;
   close(): Promise<void>;
@@ -15,12 +17,15 @@ export interface ChatUpdateMessage {
   frame: string;
   /** Users outside the current membership who must still get it (a member who just left). */
   alsoUserIds: string[];
+  /** When the write that committed it began (ms since the epoch): delivery latency is from here. */
+  at: number;
 }
 
 export interface UserUpdateMessage {
   userId: string;
   pts: number;
   frame: string;
+  at: number;
 }
 
 /** A node's first connection of a user opened (`online`), or its last closed. */

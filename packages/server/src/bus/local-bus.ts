@@ -6,6 +6,10 @@ type Handler = (message: never) => void;
 export class LocalBus implements Bus {
   private readonly handlers = new Map<BusTopic, Set<Handler>>();
 
+  isReady(): boolean {
+    return true;
+  }
+
   publish<T extends BusTopic>(topic: T, message: BusMessages[T]): void {
     for (const handler of this.handlers.get(topic) ?? []) {
       (handler as (message: BusMessages[T]) => void)(message);

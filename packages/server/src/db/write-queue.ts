@@ -34,6 +34,8 @@ export interface WriteQueueOptions {
   commitWindowMs?: number;
   /** Sends a committed job's publication (on the bus). */
   publish?: (publication: Publication) => void;
+  /** How long a batch took to run and commit, in seconds (metrics). */
+  onCommitted?: (seconds: number) => void;
   onPublishError?: (error: unknown) => void;
 }
 
@@ -144,8 +146,10 @@ export class WriteQueue {
 
   private async commit(batch: Job[], commitJobs: () => Promise<JobOutcome[]>): Promise<void> {
     let outcomes: JobOutcome[];
+    const started = performance.now();
     try {
       outcomes = await commitJobs();
+      this.options.onCommitted?.((performance.now() - started) / 1000);
     } catch (error) {
       // The transaction itself failed: nothing in it was stored, so nothing is acknowledged.
       for (const job of batch) job.reject(error);

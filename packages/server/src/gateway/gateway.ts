@@ -29,11 +29,12 @@ export class Gateway implements SessionHost {
     const { bus } = ctx;
     this.unsubscribe = [
       bus.subscribe('chat.update', (m) =>
-        this.dispatch(() =>
-          this.toChatMembers(m.chatId, m.alsoUserIds, m.frame, (s, frame) =>
+        this.dispatch(() => {
+          const sent = this.toChatMembers(m.chatId, m.alsoUserIds, m.frame, (s, frame) =>
             s.deliver(m.pts, frame),
-          ),
-        ),
+          );
+          return sent ? sent.then(() => this.delivered(m.at)) : this.delivered(m.at);
+        }),
       ),
       bus.subscribe('chat.event', (m) =>
         this.dispatch(() =>
@@ -43,9 +44,10 @@ export class Gateway implements SessionHost {
         ),
       ),
       bus.subscribe('user.update', (m) =>
-        this.dispatch(() =>
-          this.sessionsByUser.get(m.userId)?.forEach((s) => s.deliver(m.pts, m.frame)),
-        ),
+        this.dispatch(() => {
+          this.sessionsByUser.get(m.userId)?.forEach((s) => s.deliver(m.pts, m.frame));
+          this.delivered(m.at);
+        }),
       ),
       bus.subscribe('device.revoked', (m) =>
         this.sessionsByUser.get(m.userId)?.forEach((s) => {
@@ -74,6 +76,7 @@ export class Gateway implements SessionHost {
   }
 
   register(session: Session): void {
+    this.ctx.metrics.connections.inc();
     const userId = session.principal!.userId;
     let set = this.sessionsByUser.get(userId);
     if (!set) {
@@ -89,6 +92,7 @@ export class Gateway implements SessionHost {
     this.ctx.presence.unwatch(session);
     const set = this.sessionsByUser.get(userId);
     if (!set?.delete(session)) return;
+    this.ctx.metrics.connections.dec();
     if (set.size === 0) {
       this.sessionsByUser.delete(userId);
       this.ctx.presence.disconnected(userId);
@@ -132,6 +136,11 @@ export class Gateway implements SessionHost {
     const cached = this.ctx.chats.cachedMemberIds(chatId);
     if (cached) return deliver(cached);
     return this.ctx.chats.memberIds(chatId).then(deliver);
+  }
+
+  /** An update committed in a write that began at `at` has been handed to the connections. */
+  private delivered(at: number): void {
+    this.ctx.metrics.deliverySeconds.observe(Math.max(0, Date.now() - at) / 1000);
   }
 
   /** Runs deliveries strictly in bus order; synchronous ones run at once. */

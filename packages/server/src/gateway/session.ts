@@ -67,6 +67,7 @@ export class Session implements PresenceWatcher {
     else if (this.state === 'live' && pts > this.sentPts) {
       this.sentPts = pts;
       this.send(frame);
+      this.host.ctx.metrics.updatesDelivered.inc();
     }
   }
 
@@ -220,6 +221,7 @@ export class Session implements PresenceWatcher {
       pts: this.sentPts,
     };
     this.respond(requestId, undefined, result);
+    ctx.metrics.catchUps.inc({ mode: result.mode });
 
     if (resume) {
       // One bound for the whole catch-up: pages stop at it, and what comes after it is held.
@@ -241,6 +243,7 @@ export class Session implements PresenceWatcher {
         if (rows.length > 0) {
           this.send(updatesFrame(rows));
           this.sentPts = rows.at(-1)!.pts;
+          ctx.metrics.updatesDelivered.inc(rows.length);
         }
         if (rows.length < LIMITS.DIFFERENCE_PAGE_MAX) break;
       }

@@ -15,6 +15,7 @@ import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
 import { mediaRoutes } from '../media/routes.js';
 import { authenticate } from './auth.js';
+import { healthRoutes } from './health.js';
 import { serveWebApp } from './web.js';
 
 const ErrorResponse = {
@@ -99,7 +100,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
   profilePhotoRoutes(app, ctx);
   mediaRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  healthRoutes(app, ctx);
   await serveWebApp(app, ctx.config.webRoot);
   return app;
 }

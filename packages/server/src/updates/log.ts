@@ -30,5 +30,6 @@ export function publishChatUpdate(
   payload: string,
   alsoUserIds: string[] = [],
 ): void {
-  w.publish('chat.update', { chatId, pts, frame: updateFrame(pts, payload), alsoUserIds });
+  const frame = updateFrame(pts, payload);
+  w.publish('chat.update', { chatId, pts, frame, alsoUserIds, at: w.now });
 }

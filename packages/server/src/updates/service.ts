@@ -84,7 +84,7 @@ export class UpdatesService {
       .insertInto('user_updates')
       .values({ pts, user_id: userId, payload, created_at: w.now })
       .execute();
-    w.publish('user.update', { userId, pts, frame: updateFrame(pts, payload) });
+    w.publish('user.update', { userId, pts, frame: updateFrame(pts, payload), at: w.now });
     return pts;
   }
 
