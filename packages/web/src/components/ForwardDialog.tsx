@@ -1,6 +1,6 @@
 import { LIMITS, type Chat, type Message } from '@tokki/protocol';
 import { newClientMsgId, TokkiError } from '@tokki/sdk';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { chatTitle, forwardTargets } from '../lib/chat';
 import { errorText, messageActionErrorText } from '../lib/errors';
@@ -8,6 +8,7 @@ import { messageSummary } from '../lib/files';
 import { store, useAppState } from '../lib/store';
 import { Avatar } from './Avatar';
 import { Icon } from './Icon';
+import { useModal } from '../lib/modal';
 
 const MAX = LIMITS.FORWARD_TARGETS_MAX;
 
@@ -24,7 +25,8 @@ export default function ForwardDialog(props: {
 }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
-  const ref = useRef<HTMLDialogElement>(null);
+  // Shown for as long as it is mounted.
+  const ref = useModal(true);
   const titleId = useId();
   const friends = useAppState((s) => s.friends);
   const [chats, setChats] = useState<Chat[]>(() => Object.values(store.state.chats));
@@ -34,11 +36,6 @@ export default function ForwardDialog(props: {
   const [error, setError] = useState<string | null>(null);
   // One id for every try: a retry after a lost answer gets the copies already made.
   const [clientMsgId] = useState(newClientMsgId);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
 
   const shown = forwardTargets(chats, query, t, friends);
   const full = chosen.length >= MAX;

@@ -1,8 +1,9 @@
 import { REACTIONS, type Message, type Reaction } from '@tokki/protocol';
-import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
+import { useId, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { REACTION_EMOJI } from '../lib/reactions';
 import { Icon, type IconName } from './Icon';
+import { useModal } from '../lib/modal';
 
 export type MessageAction = 'reply' | 'copy' | 'forward' | 'edit' | 'pin' | 'unpin' | 'delete';
 
@@ -22,18 +23,8 @@ export function MessageMenu(props: {
   onClose: () => void;
 }) {
   const { t } = useTranslation();
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal(props.message !== null, '[role="menuitem"]');
   const titleId = useId();
-  const open = props.message !== null;
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      dialog.showModal();
-      dialog.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-    }
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) return;
@@ -124,14 +115,8 @@ export function DeleteMessageDialog(props: {
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal(props.open);
   const messageId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (props.open && !dialog.open) dialog.showModal();
-    if (!props.open && dialog.open) dialog.close();
-  }, [props.open]);
   return (
     <dialog
       ref={ref}

@@ -1,5 +1,5 @@
 import { LIMITS, type Member } from '@tokki/protocol';
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../components/Avatar';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -17,6 +17,7 @@ import { inviteUrl } from '../lib/invite-link';
 import { OpenChatBadge } from '../components/OpenChatBadge';
 import { OpenChatInfo } from '../components/OpenChatInfo';
 import { canChangeRole, canManageInvite, canRemoveMember, type Role } from '../lib/roles';
+import { useModal } from '../lib/modal';
 
 /** What the confirmation dialog asks about. */
 type Confirming =
@@ -473,18 +474,8 @@ function MemberMenu(props: {
   onClose: () => void;
 }) {
   const { t } = useTranslation();
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal(props.managing !== null, '[role="menuitem"]');
   const titleId = useId();
-  const open = props.managing !== null;
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      dialog.showModal();
-      dialog.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-    }
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
   const managing = props.managing;
   const role = managing?.member.role ?? 'member';
   return (
