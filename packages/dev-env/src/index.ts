@@ -2,3 +2,4 @@ export * from './postgres.js';
 export * from './server.js';
 export * from './raw-socket.js';
 export * from './browser.js';
+export * from './test-client.js';

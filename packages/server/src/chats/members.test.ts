@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
-  RawSocket,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   type TestServer,
   type TestUser,
@@ -12,16 +11,7 @@ import type { Chat } from '@tokki/protocol';
 
 describe.each(testDialects)('admins, removing members and muting on %s', (dialect) => {
   let s: TestServer;
-  const sockets: RawSocket[] = [];
-  const call = <T = any>(method: string, params: unknown, user: TestUser) =>
-    post(s.url, method, params, user.token) as Promise<T>;
-  const live = async (user: TestUser) => {
-    const socket = await RawSocket.connect(s.url, user.token);
-    sockets.push(socket);
-    return socket;
-  };
-  const update = (socket: RawSocket, kind: string) =>
-    socket.waitFor((f) => f.type === 'update' && (f.update as any).kind === kind);
+  const { call, live, update, closeSockets } = testClient(() => s);
   const roles = async (chatId: string, user: TestUser) =>
     Object.fromEntries(
       (await call('chats.members', { chatId }, user)).members.map((m: any) => [
@@ -46,7 +36,7 @@ describe.each(testDialects)('admins, removing members and muting on %s', (dialec
     );
   });
   afterAll(async () => {
-    for (const socket of sockets) socket.ws.terminate();
+    closeSockets();
     await s?.close();
   });
 

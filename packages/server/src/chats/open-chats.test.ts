@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
-  RawSocket,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   type TestServer,
   type TestUser,
@@ -12,16 +11,7 @@ import { LIMITS, type Chat } from '@tokki/protocol';
 
 describe.each(testDialects)('open chats on %s', (dialect) => {
   let s: TestServer;
-  const sockets: RawSocket[] = [];
-  const call = <T = any>(method: string, params: unknown, user: TestUser) =>
-    post(s.url, method, params, user.token) as Promise<T>;
-  const live = async (user: TestUser) => {
-    const socket = await RawSocket.connect(s.url, user.token);
-    sockets.push(socket);
-    return socket;
-  };
-  const update = (socket: RawSocket, kind: string) =>
-    socket.waitFor((f) => f.type === 'update' && (f.update as any).kind === kind);
+  const { call, live, update, closeSockets } = testClient(() => s);
 
   let host: TestUser, guest: TestUser, third: TestUser, stranger: TestUser;
   const names = new Map<TestUser, string>();
@@ -35,7 +25,7 @@ describe.each(testDialects)('open chats on %s', (dialect) => {
     [host, guest, third, stranger].forEach((user, i) => names.set(user!, users[i]!));
   });
   afterAll(async () => {
-    for (const socket of sockets) socket.ws.terminate();
+    closeSockets();
     await s?.close();
   });
 

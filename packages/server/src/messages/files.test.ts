@@ -1,10 +1,9 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
-  RawSocket,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   uploadTestFile,
   type TestServer,
@@ -15,9 +14,7 @@ import { LIMITS, type Chat, type Message } from '@tokki/protocol';
 describe.each(testDialects)('messages with photos and files on %s', (dialect) => {
   let s: TestServer;
   let next = 1;
-  const sockets: RawSocket[] = [];
-  const call = <T = any>(method: string, params: unknown, user: TestUser) =>
-    post(s.url, method, params, user.token) as Promise<T>;
+  const { call, live, closeSockets } = testClient(() => s);
   const send = (user: TestUser, chatId: string, text: string, fileIds?: string[]) =>
     call<{ message: Message }>(
       'messages.send',
@@ -49,7 +46,7 @@ describe.each(testDialects)('messages with photos and files on %s', (dialect) =>
     other = await call<Chat>('chats.createDirect', { userId: carol!.userId }, alice!);
   });
   afterAll(async () => {
-    for (const socket of sockets) socket.ws.terminate();
+    closeSockets();
     await s?.close();
   });
 
@@ -59,8 +56,7 @@ describe.each(testDialects)('messages with photos and files on %s', (dialect) =>
       await upload(alice, chat.id, await photo('#08f'), '2.jpg', 'image/jpeg'),
       await upload(alice, chat.id, Buffer.from('%PDF-1.4 menu'), 'menu.pdf', 'application/pdf'),
     ];
-    const bobLive = await RawSocket.connect(s.url, bob.token);
-    sockets.push(bobLive);
+    const bobLive = await live(bob);
     const album = await send(alice, chat.id, '', ids);
     expect(album.text).toBe('');
     expect(album.files?.map((f) => [f.id, f.name, f.kind])).toEqual([

@@ -1,10 +1,9 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
-  RawSocket,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   uploadTestFile,
   type TestServer,
@@ -15,9 +14,7 @@ import type { Chat, Message } from '@tokki/protocol';
 describe.each(testDialects)('forwarding and pinning on %s', (dialect) => {
   let s: TestServer;
   let next = 1;
-  const sockets: RawSocket[] = [];
-  const call = <T = any>(method: string, params: unknown, user: TestUser) =>
-    post(s.url, method, params, user.token) as Promise<T>;
+  const { call, live, closeSockets } = testClient(() => s);
   const send = (user: TestUser, chatId: string, text: string, fileIds?: string[]) =>
     call<{ message: Message }>(
       'messages.send',
@@ -52,7 +49,7 @@ describe.each(testDialects)('forwarding and pinning on %s', (dialect) => {
     bobAndCarol = await call<Chat>('chats.createDirect', { userId: carol!.userId }, bob!);
   });
   afterAll(async () => {
-    for (const socket of sockets) socket.ws.terminate();
+    closeSockets();
     await s?.close();
   });
 
@@ -66,8 +63,7 @@ describe.each(testDialects)('forwarding and pinning on %s', (dialect) => {
       filetype: 'image/jpeg',
     });
     const original = await send(bob, withBob.id, '노을 사진', [fileId]);
-    const carolLive = await RawSocket.connect(s.url, carol.token);
-    sockets.push(carolLive);
+    const carolLive = await live(carol);
 
     // Alice (not the uploader) forwards Bob's photo to Carol.
     const { messages } = await forward(alice, withBob.id, original.seq, [withCarol.id], 'fwd-1');
@@ -122,8 +118,7 @@ describe.each(testDialects)('forwarding and pinning on %s', (dialect) => {
 
   it('pins a message for every member, live, and unpins', async () => {
     const notice = await send(bob, withBob.id, '토요일 9시 북한산 입구');
-    const aliceLive = await RawSocket.connect(s.url, alice.token);
-    sockets.push(aliceLive);
+    const aliceLive = await live(alice);
     await call('chats.pin', { chatId: withBob.id, seq: notice.seq }, bob);
     const pinned = await aliceLive.waitFor(
       (f) => f.type === 'update' && (f.update as any).kind === 'chat.pinned',

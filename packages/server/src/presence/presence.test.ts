@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
-  RawSocket,
+  type RawSocket,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   type TestServer,
   type TestUser,
@@ -12,14 +12,7 @@ import { LIMITS, type Presence } from '@tokki/protocol';
 
 describe.each(testDialects)('presence and last seen on %s', (dialect) => {
   let s: TestServer;
-  const sockets: RawSocket[] = [];
-  const call = <T = any>(method: string, params: unknown, user: TestUser) =>
-    post(s.url, method, params, user.token) as Promise<T>;
-  const connect = async (user: TestUser) => {
-    const socket = await RawSocket.connect(s.url, user.token);
-    sockets.push(socket);
-    return socket;
-  };
+  const { call, live: connect, closeSockets } = testClient(() => s);
   const presenceEvents = (socket: RawSocket) =>
     socket.frames
       .filter((f) => f.type === 'event' && (f.event as any).kind === 'presence')
@@ -52,7 +45,7 @@ describe.each(testDialects)('presence and last seen on %s', (dialect) => {
     await call('friends.addById', { userId: viewer.userId }, friend);
   });
   afterAll(async () => {
-    for (const socket of sockets) socket.ws.terminate();
+    closeSockets();
     await s?.close();
   });
 
