@@ -8,6 +8,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export class Metrics {
   readonly registry = new Registry();
+  /** Deliveries since the last scrape: a plain add on the fan-out path, counted at scrape time. */
+  private deliveredSinceScrape = 0;
 
   readonly connections = new Gauge({
     name: 'tokki_connections',
@@ -21,10 +23,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly updatesDelivered = new Counter({
+  private readonly updatesDelivered = new Counter({
     name: 'tokki_updates_delivered_total',
     help: 'Updates written to connections of this node, live and in catch-up.',
     registers: [this.registry],
+    collect: () => {
+      this.updatesDelivered.inc(this.deliveredSinceScrape);
+      this.deliveredSinceScrape = 0;
+    },
   });
 
   readonly deliverySeconds = new Histogram({
@@ -50,5 +56,10 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** `count` updates written to connections (called once per frame sent to each device). */
+  delivered(count = 1): void {
+    this.deliveredSinceScrape += count;
   }
 }

@@ -67,7 +67,7 @@ export class Session implements PresenceWatcher {
     else if (this.state === 'live' && pts > this.sentPts) {
       this.sentPts = pts;
       this.send(frame);
-      this.host.ctx.metrics.updatesDelivered.inc();
+      this.host.ctx.metrics.delivered();
     }
   }
 
@@ -243,7 +243,7 @@ export class Session implements PresenceWatcher {
         if (rows.length > 0) {
           this.send(updatesFrame(rows));
           this.sentPts = rows.at(-1)!.pts;
-          ctx.metrics.updatesDelivered.inc(rows.length);
+          ctx.metrics.delivered(rows.length);
         }
         if (rows.length < LIMITS.DIFFERENCE_PAGE_MAX) break;
       }
