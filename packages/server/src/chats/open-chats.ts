@@ -81,8 +81,7 @@ export class OpenChatsService {
 
   /** What a listed open chat is, for someone deciding whether to join. */
   async get(chatId: string): Promise<OpenChatSummary> {
-    const chat = await this.find(null, { chatId });
-    const settings = (await store.openSettings(this.database.db, chat.id))!;
+    const { chat, settings } = await this.findListed(this.database.db, chatId);
     return summary({ ...chat, ...settings });
   }
 
@@ -169,12 +168,16 @@ export class OpenChatsService {
         throw new ApiError('NOT_FOUND', 'This open chat link does not work (any more).');
       return chat;
     }
-    const db = w?.db ?? this.database.db;
-    const chat = await store.findChat(db, ref.chatId);
-    const settings = chat?.kind === 'open' && (await store.openSettings(db, chat.id));
-    if (!chat || !settings || !settings.listed)
+    return (await this.findListed(w?.db ?? this.database.db, ref.chatId)).chat;
+  }
+
+  /** A listed open chat and its settings; an unlisted one is not found, like no chat at all. */
+  private async findListed(db: Writer['db'] | Database['db'], chatId: string) {
+    const chat = await store.findChat(db, chatId);
+    const settings = chat?.kind === 'open' ? await store.openSettings(db, chatId) : undefined;
+    if (!chat || !settings?.listed)
       throw new ApiError('NOT_FOUND', 'No such open chat: it may be joined by its link only.');
-    return chat;
+    return { chat, settings };
   }
 }
 
