@@ -3,3 +3,4 @@ export * from './server.js';
 export * from './raw-socket.js';
 export * from './browser.js';
 export * from './test-client.js';
+export * from './nats.js';
