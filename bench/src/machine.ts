@@ -30,6 +30,8 @@ export function machineInfo(): MachineInfo {
  * loop mostly on core 0, while its SQLite write thread takes what the generators leave of the
  * others. (Pinning the whole server to core 0 put the write thread on the event loop's core;
  * pinning only the event loop left the write thread beside the generators: both were slower.)
+ * Several nodes get the same as one: any core. A throwaway PostgreSQL and NATS are not pinned
+ * (started before the coordinator pins itself, they may run anywhere).
  * Otherwise nothing is pinned and the report says why.
  */
 export interface CpuPlan {
@@ -45,7 +47,7 @@ export interface CpuPlan {
   note: string;
 }
 
-export function planCpus(wanted: boolean): CpuPlan {
+export function planCpus(wanted: boolean, nodes = 1): CpuPlan {
   const cores = availableParallelism();
   const all = cores > 1 ? `0-${cores - 1}` : '0';
   const none = (note: string): CpuPlan => ({
@@ -69,7 +71,9 @@ export function planCpus(wanted: boolean): CpuPlan {
     serverCpus: all,
     loadCpus,
     note:
-      `server on any core (its event loop mostly on core 0); ` +
+      (nodes > 1
+        ? `${nodes} nodes on any core; `
+        : `server on any core (its event loop mostly on core 0); `) +
       `coordinator and generators on core${cores === 2 ? '' : 's'} ${loadCpus} (taskset)`,
   };
 }
@@ -100,7 +104,8 @@ export function filesystemOf(path: string): string {
 export function gitState(cwd: string): { commit: string; dirty: boolean } | undefined {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' });
   if (head.status !== 0) return undefined;
-  const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=no', 'packages'], {
+  // `:/packages`: the repository's, from whichever directory inside it `cwd` is.
+  const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=no', ':/packages'], {
     cwd,
     encoding: 'utf8',
   });

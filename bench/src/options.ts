@@ -11,6 +11,10 @@ export interface BenchOptions {
   /** `sqlite`, `postgres` (a throwaway server) or a `postgres://` URL (a fresh database on it). */
   db: string;
   scenarios: ScenarioName[];
+  /** `tokki serve` processes sharing the database through NATS (direct scenario only when > 1). */
+  nodes: number;
+  /** Start NATS and pass `--bus` even to one node (implied by nodes > 1). */
+  bus: boolean;
   generators: number;
   pin: boolean;
   /** Run the server under `node --cpu-prof` and summarise the profile. */
@@ -31,7 +35,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** Under two minutes with setup: enough to see where the server stands. */
 function quick(): Omit<
   BenchOptions,
-  'db' | 'scenarios' | 'pin' | 'profile' | 'keepDb' | 'cliPath' | 'outDir'
+  'db' | 'scenarios' | 'nodes' | 'bus' | 'pin' | 'profile' | 'keepDb' | 'cliPath' | 'outDir'
 > {
   return {
     mode: 'quick',
@@ -96,6 +100,12 @@ separate generator processes, and reports throughput, latency, memory and lost m
                          PostgreSQL from Debian's binaries) or postgres://… (a fresh database
                          on that server; the role needs CREATEDB)
   --scenarios <list>     comma-separated: ${SCENARIOS.join(',')} (default: all)
+  --nodes <n>            tokki serve processes on one PostgreSQL (needs --db postgres…),
+                         with a throwaway nats-server between them (--bus); default 1.
+                         With 2 or more only the direct scenario runs, its devices spread so
+                         that the two ends of every 1:1 chat are on different nodes; seeding
+                         goes through node 0, and CPU is reported node by node
+  --nats                 one node with --bus all the same: what NATS costs without crossing
   --generators <n>       generator processes (default 2)
   --connections <n>      idle connections
   --pairs <n>            direct: 1:1 chats sending to each other
@@ -122,6 +132,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       full: { type: 'boolean', default: false },
       db: { type: 'string', default: 'sqlite' },
       scenarios: { type: 'string' },
+      nodes: { type: 'string' },
+      nats: { type: 'boolean', default: false },
       generators: { type: 'string' },
       connections: { type: 'string' },
       pairs: { type: 'string' },
@@ -141,17 +153,35 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   });
   if (values.help) return 'help';
   const base = values.full ? full() : quick();
+  const nodes = values.nodes ? positive(values.nodes, '--nodes') : 1;
+  if (!Number.isInteger(nodes)) throw new Error('--nodes needs a whole number');
+  if (nodes > 1 && !values.db.startsWith('postgres'))
+    throw new Error(
+      `--nodes ${nodes} needs --db postgres or a postgres:// URL: nodes share one database`,
+    );
   const scenarios = values.scenarios
     ? values.scenarios.split(',').map((name) => name.trim())
-    : [...SCENARIOS];
+    : nodes > 1
+      ? ['direct']
+      : [...SCENARIOS];
   for (const name of scenarios) {
     if (!SCENARIOS.includes(name as ScenarioName))
       throw new Error(`Unknown scenario "${name}"; choose from ${SCENARIOS.join(', ')}`);
   }
+  // Idle, group and catch-up measure one server (its memory, its fan-out, its replay): across
+  // nodes they would need devices spread and figures summed in ways not built yet.
+  const singleNode = scenarios.filter((name) => name !== 'direct');
+  if (nodes > 1 && singleNode.length)
+    throw new Error(
+      `--nodes ${nodes} runs only the direct scenario, not ${singleNode.join(', ')}: ` +
+        'add --scenarios direct',
+    );
   const options: BenchOptions = {
     ...base,
     db: values.db,
     scenarios: scenarios as ScenarioName[],
+    nodes,
+    bus: nodes > 1 || values.nats,
     pin: !values['no-pin'],
     profile: values.profile,
     keepDb: values['keep-db'],

@@ -12,7 +12,7 @@ import { runDirect } from './scenarios/direct.js';
 import { runGroup } from './scenarios/group.js';
 import { runIdle } from './scenarios/idle.js';
 import { UserPool } from './seed/users.js';
-import { startServer, type BenchServer } from './server-process.js';
+import { startNodes, type BenchNodes } from './nodes.js';
 import { monotonicMs } from './stats/clock.js';
 import { loadAverage } from './stats/proc.js';
 
@@ -22,8 +22,9 @@ export function sourceAddresses(generator: number): string[] {
 }
 
 /**
- * One bench run: a fresh database, the server and the generators in their own processes (pinned
- * apart when possible), each chosen scenario in turn, then everything torn down.
+ * One bench run: a fresh database, the server (or several nodes and NATS) and the generators in
+ * their own processes (pinned apart when possible), each chosen scenario in turn, then everything
+ * torn down.
  */
 export async function runBench(
   options: BenchOptions,
@@ -37,8 +38,7 @@ export async function runBench(
     log(
       `warning: load average ${loadAtStart} before starting: other processes compete for the cores`,
     );
-  const cpus = planCpus(options.pin);
-  pinSelf(cpus);
+  const cpus = planCpus(options.pin, options.nodes);
   log(`cpus: ${cpus.note}`);
   const provisioned = await provisionDatabase(options.db);
   log(`database: ${provisioned.dialect} ${JSON.stringify(provisioned.details)}`);
@@ -48,7 +48,7 @@ export async function runBench(
     : undefined;
   if (profileDir) await mkdir(profileDir, { recursive: true });
 
-  let server: BenchServer | undefined;
+  let nodes: BenchNodes | undefined;
   let generators: GeneratorLink[] = [];
   let database: BenchDatabase | undefined;
   const users = { value: undefined as UserPool | undefined };
@@ -58,13 +58,20 @@ export async function runBench(
   // A profile is summarised over the direct steps if they ran, else over the catch-up waves.
   let profileWindows: { label: string; spans: TimeWindow[] } | undefined;
   try {
-    server = await startServer({
+    nodes = await startNodes({
+      count: options.nodes,
+      bus: options.bus,
       cliPath: options.cliPath,
       databaseUrl: provisioned.url,
       taskset: cpus.server,
       ...(profileDir && { cpuProfileDir: profileDir }),
     });
-    log(`server: ${server.url} (pid ${server.pid})`);
+    // Only now: PostgreSQL and NATS, started above, would inherit the load's cores.
+    pinSelf(cpus);
+    const server = nodes.servers[0]!;
+    if (nodes.bus) log(`bus: ${nodes.bus.url} (${nodes.bus.version}, pid ${nodes.bus.pid ?? '?'})`);
+    for (const [i, node] of nodes.servers.entries())
+      log(`${nodes.servers.length > 1 ? `node ${i}` : 'server'}: ${node.url} (pid ${node.pid})`);
     generators = await Promise.all(
       Array.from({ length: options.generators }, (_, i) =>
         ForkedGenerator.start(i, { taskset: cpus.generators }),
@@ -75,6 +82,8 @@ export async function runBench(
     const ctx: ScenarioContext = {
       url: server.url,
       server,
+      nodes: nodes.servers,
+      busPid: nodes.bus?.pid,
       generators,
       users: users.value,
       database,
@@ -113,10 +122,7 @@ export async function runBench(
   } finally {
     await Promise.all(generators.map((generator) => generator.close()));
     await database?.close();
-    if (server) {
-      const code = await server.stop();
-      if (code !== 0 && code !== null) log(`server exited with ${code}:\n${server.output()}`);
-    }
+    await nodes?.stop(log);
     if (profileDir) profiles = await serverProfiles(profileDir, profileWindows);
     if (options.keepDb) log(`database kept: ${provisioned.url}`);
     else await provisioned.drop();
@@ -147,6 +153,8 @@ export async function runBench(
       git: gitState(dirname(options.cliPath)) ?? null,
       profiled: options.profile,
     },
+    nodes: options.nodes,
+    bus: nodes?.bus ? { version: nodes.bus.version } : null,
     seeding: {
       users: seeding.users,
       seconds: Math.round(seeding.ms / 100) / 10,

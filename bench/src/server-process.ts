@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { withTimeout } from './stats/limit.js';
+import { sleep, withTimeout } from './stats/limit.js';
 import { sampleProcess, type ProcessSample } from './stats/proc.js';
 
 /** The server under test, as the scenarios see it. */
@@ -23,6 +22,13 @@ export interface ServerOptions {
   /** The built `tokki` CLI (`packages/cli/dist/bin.js`). */
   cliPath: string;
   databaseUrl: string;
+  /** `nats://…`: one node of several, sharing the database (`tokki serve --bus`). */
+  busUrl?: string;
+  /**
+   * The contact-hash key, hex. Nodes of one database must share it; the database is thrown away,
+   * so is the key, and none is written to ./data.
+   */
+  contactHashKey: string;
   /** Command prefix such as `taskset -c 0-1`. */
   taskset: string[];
   /** Write a V8 CPU profile into this directory on exit. */
@@ -31,7 +37,8 @@ export interface ServerOptions {
 
 /**
  * `tokki serve` as a child process on a random loopback port, in local mode (test numbers sign
- * in with fixed codes) with warnings-only logs.
+ * in with fixed codes) with warnings-only logs; resolves once it is ready (`/readyz`: database
+ * and bus answer).
  */
 export async function startServer(options: ServerOptions): Promise<BenchServer> {
   const nodeArgs = options.cpuProfileDir
@@ -46,13 +53,13 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
     ...serve,
     '--db',
     options.databaseUrl,
+    ...(options.busUrl ? ['--bus', options.busUrl] : []),
   ];
   const child = spawn(command!, args, {
     env: {
       ...process.env,
       TOKKI_LOG_LEVEL: process.env.TOKKI_LOG_LEVEL ?? 'warn',
-      // The database is thrown away, so is its key: none is written to ./data.
-      TOKKI_CONTACT_HASH_KEY: randomBytes(32).toString('hex'),
+      TOKKI_CONTACT_HASH_KEY: options.contactHashKey,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -78,6 +85,12 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
     60_000,
     'starting tokki serve',
   );
+  try {
+    await untilReady(url, exited, () => output);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   const pid = child.pid!;
   return {
     url,
@@ -93,4 +106,26 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
       return code;
     },
   };
+}
+
+/** Polls `/readyz` until it answers 200; rejects if the server exits first, or after 30 s. */
+async function untilReady(
+  url: string,
+  exited: Promise<number | null>,
+  output: () => string,
+): Promise<void> {
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ready = await fetch(`${url}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    if (exitCode !== undefined)
+      throw new Error(`tokki serve exited with ${exitCode}:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`${url}/readyz: not ready in 30 s:\n${output()}`);
+    await sleep(100);
+  }
 }

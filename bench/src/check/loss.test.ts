@@ -19,6 +19,8 @@ describe('the loss check', () => {
     ctx = {
       url: server.url,
       server: { url: server.url, pid: undefined },
+      nodes: [{ url: server.url, pid: undefined }],
+      busPid: undefined,
       generators: [new InProcessGenerator(0), new InProcessGenerator(1)],
       users: new UserPool(server.url, 8),
       database,

@@ -99,7 +99,10 @@ export class Fleet implements DeviceListener {
       try {
         const currentAt = await withTimeout(
           (async () => {
-            await device.open(params.url, localAddresses[index % localAddresses.length]);
+            await device.open(
+              spec.url ?? params.url,
+              localAddresses[index % localAddresses.length],
+            );
             const current = device.current(expected);
             current.catch(() => {}); // awaited below unless connect fails first
             await device.connect(spec.pts);

@@ -14,6 +14,8 @@ export interface DeviceSpec {
   /** The coordinator's name for it, unique in the run (`u<n>`). */
   key: string;
   token: string;
+  /** The node it connects to when several serve (`--nodes`); else the call's `url`. */
+  url?: string;
   /** Last pts the device applied; absent for a fresh device (the server answers `reload`). */
   pts?: number;
   /** Count the device as current only once this many updates have arrived. */
@@ -21,7 +23,7 @@ export interface DeviceSpec {
 }
 
 export interface ConnectParams {
-  /** `http://host:port` of the server. */
+  /** `http://host:port` of the server: every device's unless it names its own node. */
   url: string;
   devices: DeviceSpec[];
   /** Loopback source addresses to spread the connections over (127.0.0.2, …). */

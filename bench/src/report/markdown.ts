@@ -56,8 +56,13 @@ export function markdownReport(results: BenchResults): string {
       ? `SQLite on ${results.database.details.filesystem ?? '?'}`
       : `PostgreSQL ${results.database.details.server_version ?? ''}`.trim();
   const m = results.machine;
+  const nodes =
+    results.nodes > 1 || results.bus
+      ? `, ${results.nodes} node${results.nodes > 1 ? 's' : ''} on NATS` +
+        (results.bus ? ` (${results.bus.version})` : '')
+      : '';
   out.push(
-    `## Tokki bench — ${results.mode} run, ${db}`,
+    `## Tokki bench — ${results.mode} run, ${db}${nodes}`,
     '',
     `${results.startedAt}, ${Math.round(results.durationSeconds)} s, load average ` +
       `${results.loadAverage.atStart ?? '?'} → ${results.loadAverage.atEnd ?? '?'}. ` +
@@ -104,6 +109,8 @@ export function markdownReport(results: BenchResults): string {
   }
   if (direct) {
     const postgres = results.database.dialect === 'postgres';
+    const several = results.nodes > 1;
+    const bus = results.bus !== null;
     const knee =
       direct.steps.find((s) => s.kind === 'sweep' && s.saturated && !s.contended) ??
       direct.steps.find((s) => s.kind === 'sweep' && s.saturated);
@@ -122,6 +129,15 @@ export function markdownReport(results: BenchResults): string {
         ` Stored: ${int(direct.store.checked)} acks checked against the database, ` +
         `${direct.store.missing} missing, ${direct.store.duplicated} duplicated; ` +
         `${direct.undelivered} undelivered.`,
+      ...(several
+        ? [
+            '',
+            `${results.nodes} nodes: the two devices of every 1:1 chat are connected to different ` +
+              'nodes, so every message crosses from the node that commits it to the ' +
+              "recipient's through NATS. Users and chats were created through node 0. Only node " +
+              '0 is profiled.',
+          ]
+        : []),
       ...(results.mode === 'quick'
         ? [
             '',
@@ -143,9 +159,10 @@ export function markdownReport(results: BenchResults): string {
           'max',
           'ack p99',
           'errors',
-          'server CPU (main thread)',
-          'server waiting for a CPU',
+          several ? 'nodes CPU (main thread)' : 'server CPU (main thread)',
+          several ? 'nodes waiting for a CPU' : 'server waiting for a CPU',
           "others' CPU",
+          ...(bus ? ['NATS CPU'] : []),
           ...(postgres ? ['PostgreSQL CPU'] : []),
           'cores busy',
           'generators CPU (loop delay p99)',
@@ -161,21 +178,28 @@ export function markdownReport(results: BenchResults): string {
           ms(s.latency.max),
           ms(s.ackLatency.p99),
           int(s.errors + s.outstanding),
-          s.server ? `${pct(s.server.cpuPercent)} (${pct(s.server.mainThreadCpuPercent)})` : '–',
-          pct(s.server?.mainThreadRunQueuePercent),
+          s.nodes
+            .map((node) =>
+              node ? `${pct(node.cpuPercent)} (${pct(node.mainThreadCpuPercent)})` : '–',
+            )
+            .join(' + '),
+          s.nodes.map((node) => pct(node?.mainThreadRunQueuePercent)).join(' / '),
           pct(s.othersPercent ?? undefined),
+          ...(bus ? [pct(s.busCpuPercent ?? undefined)] : []),
           ...(postgres ? [pct(s.databaseCpuPercent ?? undefined)] : []),
           s.coresBusyPercent?.map((busy) => pct(busy)).join(' / ') ?? '–',
           s.generators.map((g) => `${pct(g.cpuPercent)} (${ms(g.loopDelayP99Ms)})`).join(' + '),
         ]),
-        ['---:', ...Array(postgres ? 15 : 14).fill('---:')],
+        ['---:', ...Array(14 + (bus ? 1 : 0) + (postgres ? 1 : 0)).fill('---:')],
       ),
       '',
       '⚠ = past the knee: under 90 % of the offered rate, errors, left-overs, or p99 over the knee ' +
         'limit. † = contended: processes outside the benchmark took more than ' +
         `${CONTENDED_PERCENT} % of a core during the step, so its figures are ` +
         "pessimistic. CPU columns are percent of one core over the step; the server's includes " +
-        'its SQLite write thread. "Waiting for a CPU" is time the server\'s main thread was ' +
+        'its SQLite write thread' +
+        (several ? ', and the nodes are listed one by one, node 0 first, not added up' : '') +
+        '. "Waiting for a CPU" is time the server\'s main thread was ' +
         'runnable but not running: behind the generators, its own threads or other processes. ' +
         'Cores busy counts every process, ours or not.',
     );

@@ -28,6 +28,8 @@ function step(offered: number, delivered: number, p99: number, kind: DirectStep[
     contended: false,
     databaseCpuPercent: null,
     server: null,
+    nodes: [null],
+    busCpuPercent: null,
     coresBusyPercent: [100, 80],
     generators: [],
     errorSamples: [],
@@ -59,6 +61,8 @@ function results(): BenchResults {
     sourceAddresses: ['127.0.0.2'],
     database: { dialect: 'sqlite', details: { filesystem: 'ext4 (/)' } },
     server: { cli: 'bin.js', git: { commit: 'abc1234', dirty: false }, profiled: false },
+    nodes: 1,
+    bus: null,
     seeding: { users: 10, seconds: 1, usersPerSec: 10 },
     direct: {
       pairs: 10,
@@ -149,5 +153,33 @@ describe('reports', () => {
     expect(svg.match(/<rect x=/g)).toHaveLength(2 + 1); // target points, plus the legend's one
     expect(svg).toContain('is off this scale');
     expect(svg).not.toContain('NaN');
+  });
+
+  it('list several nodes one by one, with the bus between them', () => {
+    const usage = (cpuPercent: number) => ({
+      cpuPercent,
+      mainThreadCpuPercent: cpuPercent - 10,
+      mainThreadRunQueuePercent: 5,
+      voluntarySwitchesPerSec: 0,
+      rssBytes: 0,
+    });
+    const base = results();
+    const steps = base.direct!.steps.map((s) => ({
+      ...s,
+      server: usage(60),
+      nodes: [usage(60), usage(55)],
+      busCpuPercent: 12,
+    }));
+    const markdown = markdownReport({
+      ...base,
+      nodes: 2,
+      bus: { version: 'nats-server: v2.9.10' },
+      direct: { ...base.direct!, steps },
+    });
+    expect(markdown).toContain('2 nodes on NATS (nats-server: v2.9.10)');
+    expect(markdown).toContain('| nodes CPU (main thread) | nodes waiting for a CPU |');
+    expect(markdown).toContain('| 60 % (50 %) + 55 % (45 %) | 5 % / 5 % |');
+    expect(markdown).toContain('| NATS CPU |');
+    expect(markdown).toContain('| 12 % |');
   });
 });

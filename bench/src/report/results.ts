@@ -23,6 +23,10 @@ export interface BenchResults {
   sourceAddresses: string[];
   database: { dialect: 'sqlite' | 'postgres'; details: Record<string, string> };
   server: { cli: string; git: { commit: string; dirty: boolean } | null; profiled: boolean };
+  /** `tokki serve` processes on the one database (1 unless `--nodes`); only node 0 is profiled. */
+  nodes: number;
+  /** The NATS server between the nodes (`--bus`); null for one node on its in-process bus. */
+  bus: { version: string } | null;
   /** Signing users in through the API (setup, not measured load). */
   seeding: { users: number; seconds: number; usersPerSec: number };
   idle?: IdleReport;

@@ -17,8 +17,13 @@ import {
 
 /** What every scenario runs against. */
 export interface ScenarioContext {
+  /** Node 0's: seeding and every scenario but direct go through it. */
   url: string;
   server: ServerHandle;
+  /** Every node, node 0 first: `[server]` unless the bench runs several. */
+  nodes: readonly ServerHandle[];
+  /** The NATS server between the nodes, when there is one and it was found. */
+  busPid: number | undefined;
   generators: readonly GeneratorLink[];
   users: UserPool;
   database: BenchDatabase;
@@ -32,9 +37,14 @@ export interface ScenarioContext {
 /** CPU of other processes (percent of one core) above which a measurement counts as contended. */
 export const CONTENDED_PERCENT = 10;
 
-/** The benchmark's own processes: the server, this coordinator and the generators. */
+/** The benchmark's own processes: the nodes, NATS, this coordinator and the generators. */
 export function benchPids(ctx: ScenarioContext): number[] {
-  const pids = [ctx.server.pid, process.pid, ...ctx.generators.map((g) => g.pid)];
+  const pids = [
+    ...ctx.nodes.map((node) => node.pid),
+    ctx.busPid,
+    process.pid,
+    ...ctx.generators.map((g) => g.pid),
+  ];
   return [...new Set(pids.filter((pid): pid is number => pid !== undefined))];
 }
 

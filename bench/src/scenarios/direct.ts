@@ -14,6 +14,7 @@ import {
   cpuOf,
   cpuPercentBetween,
   sampleMachine,
+  sampleProcess,
   usageBetween,
   type MachineSample,
   type ProcessSample,
@@ -26,7 +27,6 @@ import {
   isContended,
   othersCpu,
   benchPids,
-  sampleServer,
   waitForQuiet,
   type ScenarioContext,
 } from './context.js';
@@ -76,7 +76,12 @@ export interface DirectStep {
    * Such a step says more about the machine than about the server.
    */
   contended: boolean;
+  /** Node 0's process (the only node unless `--nodes`): all its threads. */
   server: ProcessUsage | null;
+  /** Every node's, node 0 first (`[server]` for one node): nodes are not added up. */
+  nodes: (ProcessUsage | null)[];
+  /** The NATS server's, percent of one core; null without one. */
+  busCpuPercent: number | null;
   /** PostgreSQL's backends serving the server, percent of one core; null on SQLite. */
   databaseCpuPercent: number | null;
   /** How busy each core was, by anyone: on a shared machine, more than server + generators. */
@@ -117,7 +122,9 @@ export interface DirectOutcome {
 
 /**
  * Pairs of online users in 1:1 chats, sending at fixed open-loop rates that step up until the
- * server no longer keeps up, then once more at 70 % of the best rate reached.
+ * server no longer keeps up, then once more at 70 % of the best rate reached. With several nodes,
+ * the two devices of a pair connect to different nodes (pair i: nodes i and i + 1), so every
+ * message crosses from one node to another through the bus.
  */
 export async function runDirect(
   ctx: ScenarioContext,
@@ -140,8 +147,21 @@ export async function runDirect(
   // Both devices of a pair in the same generator: ack and receipt on one clock, no IPC between.
   const pairShares = deal(pairs, generatorCount);
   const tokens = new Map(users.map((user) => [user.key, user.token]));
+  const nodeOf = new Map<string, string>();
+  if (ctx.nodes.length > 1) {
+    pairs.forEach((pair, i) => {
+      nodeOf.set(pair.a, ctx.nodes[i % ctx.nodes.length]!.url);
+      nodeOf.set(pair.b, ctx.nodes[(i + 1) % ctx.nodes.length]!.url);
+    });
+  }
   const deviceShares = pairShares.map((share) =>
-    share.flatMap((pair) => [pair.a, pair.b]).map((key) => ({ key, token: tokens.get(key)! })),
+    share
+      .flatMap((pair) => [pair.a, pair.b])
+      .map((key) => ({
+        key,
+        token: tokens.get(key)!,
+        ...(nodeOf.has(key) && { url: nodeOf.get(key)! }),
+      })),
   );
   const connected = await connectDevices(ctx, deviceShares, {
     concurrency: 200,
@@ -155,23 +175,27 @@ export async function runDirect(
 
   let index = 0;
   const loadWindows: TimeWindow[] = [];
+  const busPids = ctx.busPid === undefined ? [] : [ctx.busPid];
   const runStep = async (kind: DirectStep['kind'], rate: number, durationMs: number) => {
     // Sampled when the sends end, not after the drain; or at the latest when the step returns.
-    const before = sampleServer(ctx);
+    const before = sampleNodes(ctx);
     const machineBefore = sampleMachine();
     // The pool opens and closes connections: ask which backends serve it now.
     const databasePids = await ctx.database.serverProcessIds();
     const databaseBefore = cpuOf(databasePids);
+    const busBefore = cpuOf(busPids);
     const ourPids = [...benchPids(ctx), ...databasePids];
     const oursBefore = cpuOf(ourPids);
-    let atEnd: ProcessSample | undefined;
+    let atEnd: (ProcessSample | undefined)[] | undefined;
     let machineAtEnd: MachineSample | undefined;
     let databaseAtEnd: ReturnType<typeof cpuOf> | undefined;
+    let busAtEnd: ReturnType<typeof cpuOf> | undefined;
     let oursAtEnd: ReturnType<typeof cpuOf> | undefined;
     const timer = setTimeout(() => {
-      atEnd = sampleServer(ctx);
+      atEnd = sampleNodes(ctx);
       machineAtEnd = sampleMachine();
       databaseAtEnd = cpuOf(databasePids);
+      busAtEnd = cpuOf(busPids);
       oursAtEnd = cpuOf(ourPids);
     }, durationMs);
     const reports = await Promise.all(
@@ -186,23 +210,24 @@ export async function runDirect(
       ),
     );
     clearTimeout(timer);
-    atEnd ??= sampleServer(ctx);
+    atEnd ??= sampleNodes(ctx);
     machineAtEnd ??= sampleMachine();
     databaseAtEnd ??= cpuOf(databasePids);
+    busAtEnd ??= cpuOf(busPids);
     oursAtEnd ??= cpuOf(ourPids);
     index += 1;
     if (index > 1) {
       const fromMs = Math.min(...reports.map((report) => report.startAt));
       loadWindows.push({ fromMs, toMs: fromMs + durationMs });
     }
-    const step = combineStep(kind, rate, durationMs, reports, usageBetween(before, atEnd), options);
+    const nodes = before.map((sample, i) => usageBetween(sample, atEnd![i]) ?? null);
+    const step = combineStep(kind, rate, durationMs, reports, nodes, options);
     step.coresBusyPercent = coreBusyBetween(machineBefore, machineAtEnd) ?? null;
     step.othersPercent = othersCpu(step.coresBusyPercent, cpuPercentBetween(oursBefore, oursAtEnd));
-    step.contended = isContended(
-      step.othersPercent,
-      step.server?.mainThreadRunQueuePercent ?? null,
-    );
+    const waiting = nodes.map((node) => node?.mainThreadRunQueuePercent ?? 0);
+    step.contended = isContended(step.othersPercent, nodes[0] ? Math.max(...waiting) : null);
     step.databaseCpuPercent = cpuPercentBetween(databaseBefore, databaseAtEnd);
+    step.busCpuPercent = cpuPercentBetween(busBefore, busAtEnd);
     return step;
   };
 
@@ -271,7 +296,7 @@ function combineStep(
   rate: number,
   durationMs: number,
   reports: DirectStepReport[],
-  server: ProcessUsage | undefined,
+  nodes: (ProcessUsage | null)[],
   options: DirectOptions,
 ): DirectStep {
   const latency = new Histogram();
@@ -313,7 +338,9 @@ function combineStep(
     ackLatency: ackLatency.summary(),
     saturated: saturatedBy.length > 0,
     saturatedBy,
-    server: server ?? null,
+    server: nodes[0] ?? null,
+    nodes,
+    busCpuPercent: null,
     othersPercent: null,
     contended: false,
     databaseCpuPercent: null,
@@ -323,9 +350,16 @@ function combineStep(
   };
 }
 
+/** Each node's process, node 0 first. */
+function sampleNodes(ctx: ScenarioContext): (ProcessSample | undefined)[] {
+  return ctx.nodes.map((node) => (node.pid === undefined ? undefined : sampleProcess(node.pid)));
+}
+
 function describeStep(step: DirectStep): string {
+  const nodes = step.nodes.map((node) => `${node?.cpuPercent ?? '?'} %`).join(' + ');
   const cpu =
-    (step.server ? `, server CPU ${step.server.cpuPercent} %` : '') +
+    (step.server ? `, ${step.nodes.length > 1 ? 'nodes' : 'server'} CPU ${nodes}` : '') +
+    (step.busCpuPercent !== null ? `, NATS CPU ${step.busCpuPercent} %` : '') +
     (step.databaseCpuPercent !== null ? `, PostgreSQL CPU ${step.databaseCpuPercent} %` : '');
   return (
     `offered ${step.offeredPerSec}/s → acked ${step.ackedPerSec}/s, delivered ` +

@@ -149,3 +149,22 @@ export function cpuPercentBetween(
   }
   return Math.round((ms / (after.at - before.at)) * 1000) / 10;
 }
+
+/** Processes whose command line (argv) matches, e.g. a server started by a wrapper. */
+export function findProcesses(matches: (argv: string[]) => boolean): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((pid) => {
+      try {
+        return matches(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1));
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
