@@ -4,3 +4,4 @@ export * from './raw-socket.js';
 export * from './browser.js';
 export * from './test-client.js';
 export * from './nats.js';
+export * from './cluster-device.js';

@@ -137,6 +137,8 @@ const CLI_BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url))
 export async function startServerProcess(options: {
   databaseUrl: string;
   port?: number;
+  /** `nats://…`: a node of a cluster. */
+  busUrl?: string;
 }): Promise<ServerProcess> {
   const args = [
     CLI_BIN,
@@ -147,12 +149,13 @@ export async function startServerProcess(options: {
     String(options.port ?? 0),
     '--db',
     options.databaseUrl,
+    ...(options.busUrl ? ['--bus', options.busUrl] : []),
   ];
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       NODE_ENV: 'development',
-      TOKKI_LOG_LEVEL: 'info',
+      TOKKI_LOG_LEVEL: process.env.TOKKI_TEST_LOG ?? 'info',
       TOKKI_CONTACT_HASH_KEY: TEST_CONTACT_HASH_KEY,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

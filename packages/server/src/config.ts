@@ -15,6 +15,11 @@ export interface ServerConfig {
   port: number;
   /** `sqlite:PATH` or `postgres://…`. */
   databaseUrl: string;
+  /**
+   * `nats://host:port[,nats://…]`: the bus to the other nodes of a cluster (PostgreSQL only).
+   * Undefined for one node, which uses an in-process bus.
+   */
+  busUrl: string | undefined;
   /** `console` prints codes to the log (local mode only). */
   smsProvider: 'console';
   rateLimits: {
@@ -65,6 +70,8 @@ export interface ConfigInput {
   port?: number;
   dataDir?: string;
   databaseUrl?: string;
+  /** Else TOKKI_BUS_URL. */
+  busUrl?: string;
   smsProvider?: string;
   rateLimits?: Partial<ServerConfig['rateLimits']>;
   linkPreviews?: Partial<ServerConfig['linkPreviews']>;
@@ -100,12 +107,18 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     );
   }
   const dataDir = input.dataDir ?? './data';
+  const databaseUrl = input.databaseUrl ?? `sqlite:${join(dataDir, 'tokki.db')}`;
+  const busUrl = resolveBusUrl(
+    input.busUrl ?? (process.env.TOKKI_BUS_URL || undefined),
+    databaseUrl,
+  );
   const contactHashKey = resolveContactHashKey(input.contactHashKey, mode, dataDir);
   return {
     mode,
     host: input.host ?? '0.0.0.0',
     port: input.port ?? DEFAULT_PORT,
-    databaseUrl: input.databaseUrl ?? `sqlite:${join(dataDir, 'tokki.db')}`,
+    databaseUrl,
+    busUrl,
     smsProvider,
     rateLimits: {
       codeRequestsPerPhone: { max: 5, windowSeconds: 3600 },
@@ -122,7 +135,8 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     contactHashKey,
     updateRetentionSeconds: input.updateRetentionSeconds ?? 30 * 24 * 3600,
     deviceIdleTimeoutSeconds: input.deviceIdleTimeoutSeconds ?? 183 * 24 * 3600,
-    recentUpdatesBytes: input.recentUpdatesBytes ?? 64 * 1024 * 1024,
+    // Fed by every update in pts order, which a node of a cluster does not see (docs/adr/007).
+    recentUpdatesBytes: busUrl ? 0 : (input.recentUpdatesBytes ?? 64 * 1024 * 1024),
     webRoot: input.webRoot,
     logLevel: input.logLevel ?? 'info',
     mediaDir: input.mediaDir ?? join(dataDir, 'media'),
@@ -181,4 +195,22 @@ function parseKey(hex: string, what: string): Buffer {
     throw new Error(`${what} must be at least 64 hex digits (32 bytes).`);
   }
   return Buffer.from(hex, 'hex');
+}
+
+/** A cluster's bus: NATS URLs, and only with a database every node shares. */
+function resolveBusUrl(given: string | undefined, databaseUrl: string): string | undefined {
+  if (given === undefined) return undefined;
+  for (const url of given.split(',')) {
+    if (!/^(nats|tls):\/\/[^\s/]+\/?$/.test(url.trim())) {
+      throw new Error(
+        `Invalid bus URL "${url}": use nats://host:port (several separated by commas).`,
+      );
+    }
+  }
+  if (!databaseUrl.startsWith('postgres')) {
+    throw new Error(
+      'A cluster bus needs a database every node shares: use --db postgres://… with --bus.',
+    );
+  }
+  return given;
 }

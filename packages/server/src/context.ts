@@ -3,6 +3,7 @@ import { AccountsService } from './accounts/service.js';
 import { ConsoleSmsProvider, type SmsProvider } from './accounts/sms.js';
 import type { Bus } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
+import { NatsBus } from './bus/nats-bus.js';
 import { OpenChatsService } from './chats/open-chats.js';
 import { ChatsService } from './chats/service.js';
 import type { ServerConfig } from './config.js';
@@ -15,7 +16,9 @@ import { MessagesService } from './messages/service.js';
 import { MediaService } from './media/service.js';
 import { Metrics } from './metrics.js';
 import { PresenceService } from './presence/service.js';
+import { REPLAY_MAX_PTS, readPublished } from './updates/replay.js';
 import { UpdatesService } from './updates/service.js';
+import { readCounter } from './updates/store.js';
 
 /** Everything a request needs, built once from config and closed once at shutdown. */
 export interface AppContext extends AsyncDisposable {
@@ -68,10 +71,17 @@ export async function createContext(
 ): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config.databaseUrl);
-  const bus: Bus = new LocalBus();
+  let bus: Bus;
+  try {
+    bus = await openBus(config, database, logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const metrics = new Metrics();
   const writes = new WriteQueue(database, {
     publish: ({ topic, message }) => bus.publish(topic, message as never),
+    published: (after, through) => bus.committed(after, through),
     onCommitted: (seconds) => metrics.commitSeconds.observe(seconds),
     onPublishError: (error) => logger.error({ err: error }, 'publishing a commit failed'),
   });
@@ -115,4 +125,18 @@ export async function createContext(
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** The in-process bus for one node; NATS for a cluster (docs/adr/007-cluster-delivery.md). */
+async function openBus(config: ServerConfig, database: Database, logger: Logger): Promise<Bus> {
+  if (!config.busUrl) return new LocalBus();
+  return NatsBus.connect({
+    url: config.busUrl,
+    logger,
+    log: {
+      currentPts: () => readCounter(database.reader, 'pts'),
+      readPublished: (after, through) => readPublished(database.reader, after, through),
+      maxReplay: REPLAY_MAX_PTS,
+    },
+  });
 }

@@ -49,7 +49,7 @@ export async function startServer(
     (closing ??= (async () => {
       clearInterval(pruner);
       await gateway.close();
-      await http.close();
+      await drainHttp(http);
       await ctx.close();
     })());
 
@@ -66,4 +66,18 @@ export async function startServer(
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * Stops taking requests and waits for those in flight to be answered (their writes acknowledged).
+ * A kept-alive connection is closed as soon as it is idle — not only those idle when closing
+ * began, or a client that was mid-request would hold the node up for the keep-alive timeout.
+ */
+async function drainHttp(http: FastifyInstance): Promise<void> {
+  const sweep = setInterval(() => http.server.closeIdleConnections(), 50);
+  try {
+    await http.close();
+  } finally {
+    clearInterval(sweep);
+  }
 }

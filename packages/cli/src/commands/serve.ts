@@ -8,6 +8,7 @@ interface ServeOptions {
   host: string;
   data: string;
   db?: string;
+  bus?: string;
   mode?: string;
 }
 
@@ -21,6 +22,10 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on', '0.0.0.0')
     .option('--data <dir>', 'data directory for the embedded database', './data')
     .option('--db <url>', 'database: sqlite:PATH or postgres://…')
+    .option(
+      '--bus <url>',
+      'cluster bus: nats://host:port, to run as one of several nodes on one PostgreSQL (or TOKKI_BUS_URL)',
+    )
     .option(
       '--mode <mode>',
       'local (default) or production; NODE_ENV=production also selects production',
@@ -40,13 +45,15 @@ export function registerServe(program: Command): void {
         host: options.host,
         dataDir: options.data,
         ...(options.db && { databaseUrl: options.db }),
+        ...(options.bus && { busUrl: options.bus }),
         ...(options.mode && { mode: options.mode as Mode }),
         webRoot: findWebApp(),
         logLevel: process.env.TOKKI_LOG_LEVEL ?? 'info',
       });
       const { config } = server.ctx;
+      const bus = config.busUrl ? `, bus ${config.busUrl}` : '';
       console.log(
-        `Tokki is listening on ${server.url} (${config.mode} mode, ${server.ctx.database.dialect})` +
+        `Tokki is listening on ${server.url} (${config.mode} mode, ${server.ctx.database.dialect}${bus})` +
           (config.mode === 'local' ? '. Sign-in codes are printed in this log.' : ''),
       );
       const shutdown = () => {

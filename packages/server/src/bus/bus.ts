@@ -1,21 +1,54 @@
 /**
  * Carries committed changes to every gateway that may hold an interested connection.
- * One node uses the in-process bus; a cluster uses NATS behind the same interface.
+ * One node uses the in-process bus; a cluster uses NATS behind the same interface
+ * (docs/adr/007-cluster-delivery.md).
+ *
+ * The ordered topics (`chat.update`, `user.update`, `chat.members`: those with a pts) reach the
+ * handlers in pts order, and in publication order within one pts, whichever node published them.
+ * A node receives what concerns the chats and users it `watch`es, and what is broadcast.
  */
 export interface Bus {
   /** Whether messages published now reach the other nodes (always, for the in-process bus). */
   isReady(): boolean;
   publish<T extends BusTopic>(topic: T, message: BusMessages[T]): void;
   subscribe<T extends BusTopic>(topic: T, handler: (message: BusMessages[T]) => void): () => void;
+  /**
+   * Starts receiving what concerns a chat, a user, or a user's presence (counted: as many
+   * `unwatch` calls stop it). True when this began a subscription that may have missed messages
+   * already published: the caller reads the log for them (`settled()` first).
+   */
+  watch(kind: InterestKind, id: string): boolean;
+  unwatch(kind: InterestKind, id: string): void;
+  /** Resolves once every `watch` made so far receives what is published from now on. */
+  settled(): Promise<void>;
+  /**
+   * A batch committed the pts after `after` up to `through`, and its messages have all been
+   * published: announced after them, so that every node knows when it has heard everything up
+   * to a pts.
+   */
+  committed(after: number, through: number): void;
+  /**
+   * Called when live messages may have been missed (the bus lost its connection): every session
+   * must read the log again from where it is.
+   */
+  onMissed(handler: () => void): void;
+  /** Whether the user has a connection on any node (one answers for its own). */
+  askOnline(userId: string): Promise<boolean>;
+  answerOnline(handler: (userId: string) => boolean): void;
   close(): Promise<void>;
 }
+
+export type InterestKind = 'chat' | 'user' | 'presence';
 
 export interface ChatUpdateMessage {
   chatId: string;
   pts: number;
   /** The `update` frame, serialized once for every recipient. */
   frame: string;
-  /** Users outside the current membership who must still get it (a member who just left). */
+  /**
+   * Users outside the current membership who must get it too: the member who just left, and
+   * those who just joined (whose nodes may not follow the chat yet).
+   */
   alsoUserIds: string[];
   /** When the write that committed it began (ms since the epoch): delivery latency is from here. */
   at: number;
@@ -26,6 +59,14 @@ export interface UserUpdateMessage {
   pts: number;
   frame: string;
   at: number;
+}
+
+/** Membership changed by the chat update at `pts` (published after it). */
+export interface ChatMembersMessage {
+  chatId: string;
+  pts: number;
+  added: string[];
+  removed: string[];
 }
 
 /** A node's first connection of a user opened (`online`), or its last closed. */
@@ -40,11 +81,19 @@ export interface BusMessages {
   /** A stored chat update was rewritten (a message edited or deleted): caches follow. */
   'chat.updateRewritten': { chatId: string; pts: number; payload: string };
   'user.update': UserUpdateMessage;
-  /** Membership changed: gateways refresh their member cache for the chat. */
-  'chat.members': { chatId: string; added: string[]; removed: string[] };
+  'chat.members': ChatMembersMessage;
+  /** Ephemeral (typing): to the chat's members online, except the one it is from. */
   'chat.event': { chatId: string; frame: string; exceptUserId: string };
+  /** To every node (each may hold the device in its authentication cache). */
   'device.revoked': { userId: string; deviceId: string };
   presence: PresenceMessage;
 }
 
 export type BusTopic = keyof BusMessages;
+
+/** The topics whose messages carry a pts and are delivered in pts order. */
+export const ORDERED_TOPICS: ReadonlySet<BusTopic> = new Set<BusTopic>([
+  'chat.update',
+  'user.update',
+  'chat.members',
+]);

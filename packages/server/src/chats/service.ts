@@ -53,15 +53,8 @@ const toUser = (row: {
   photo: row.photo_id,
 });
 
-const MEMBER_CACHE_MAX = 50_000;
-
 /** Chats and their members: creation, membership, the chat list. */
 export class ChatsService {
-  /** Active member ids per chat, for live fan-out; kept current through the bus. */
-  private readonly memberCache = new Map<string, Set<string>>();
-  /** Member lists being read; a membership change meanwhile makes the read start over. */
-  private readonly loading = new Map<string, Promise<Set<string>>>();
-  private readonly changedWhileLoading = new Set<string>();
   private lastMessages: LastMessageLoader = async () => new Map();
   private profileView: ProfileView = async (_viewerId, users) => users;
   private blockedBy: BlockedByCheck = async () => [];
@@ -71,17 +64,7 @@ export class ChatsService {
     private readonly writes: WriteQueue,
     private readonly bus: Bus,
     private readonly updates: UpdatesService,
-  ) {
-    bus.subscribe('chat.members', ({ chatId, added, removed }) => {
-      const members = this.memberCache.get(chatId);
-      if (!members) {
-        if (this.loading.has(chatId)) this.changedWhileLoading.add(chatId);
-        return;
-      }
-      for (const id of added) members.add(id);
-      for (const id of removed) members.delete(id);
-    });
-  }
+  ) {}
 
   /** Late-bound because messages depend on chats for membership. */
   setLastMessageLoader(loader: LastMessageLoader): void {
@@ -126,32 +109,9 @@ export class ChatsService {
     return row?.pinned_seq ?? null;
   }
 
-  /** Active members of a chat; cached, so a busy chat's fan-out costs no query. */
-  async memberIds(chatId: string): Promise<ReadonlySet<string>> {
-    const cached = this.memberCache.get(chatId);
-    if (cached) return cached;
-    let load = this.loading.get(chatId);
-    if (!load) {
-      load = this.loadMembers(chatId).finally(() => this.loading.delete(chatId));
-      this.loading.set(chatId, load);
-    }
-    return load;
-  }
-
-  private async loadMembers(chatId: string): Promise<Set<string>> {
-    for (;;) {
-      this.changedWhileLoading.delete(chatId);
-      const members = new Set(await store.activeMemberIds(this.database.db, chatId));
-      // A join or leave committed while we read may be missing from what we read.
-      if (this.changedWhileLoading.delete(chatId)) continue;
-      if (this.memberCache.size >= MEMBER_CACHE_MAX) this.memberCache.clear();
-      this.memberCache.set(chatId, members);
-      return members;
-    }
-  }
-
-  cachedMemberIds(chatId: string): ReadonlySet<string> | undefined {
-    return this.memberCache.get(chatId);
+  /** The chats the user is a member of now (the gateway follows them for the user's devices). */
+  activeChatIds(userId: string): Promise<string[]> {
+    return store.activeChatIds(this.database.db, userId);
   }
 
   /**
@@ -334,13 +294,13 @@ export class ChatsService {
         : [],
     );
     const actor = (userId: string) => profileOf.get(userId) ?? userId;
-    this.publishMembership(w, chatId, joining, []);
-    const pts = await this.updates.appendChatUpdate(w, chatId, {
-      kind: 'chat.joined',
+    const pts = await this.updates.appendChatUpdate(
+      w,
       chatId,
-      userIds: joining.map(actor),
-      byUserId: actor(byUserId),
-    });
+      { kind: 'chat.joined', chatId, userIds: joining.map(actor), byUserId: actor(byUserId) },
+      joining,
+    );
+    this.publishMembership(w, chatId, pts, joining, []);
     const membership = {
       role: 'member' as const,
       joined_seq: chat.last_seq,
@@ -506,7 +466,7 @@ export class ChatsService {
       { kind: 'chat.left', chatId, userId: actorId(member), ...(by && { byUserId: actorId(by) }) },
       [userId],
     );
-    this.publishMembership(w, chatId, [], [userId]);
+    this.publishMembership(w, chatId, pts, [], [userId]);
     await w.db
       .updateTable('chat_members')
       // No one who left stays an owner or admin: coming back, they are a member.
@@ -684,13 +644,18 @@ export class ChatsService {
     const open = chat.kind === 'open';
     const ownerProfile = open ? newId('p') : null;
     const actor = (userId: string) => (userId === chat.ownerId && ownerProfile) || userId;
-    this.publishMembership(w, id, userIds, []);
-    const pts = await this.updates.appendChatUpdate(w, id, {
-      kind: 'chat.joined',
-      chatId: id,
-      userIds: userIds.map(actor),
-      byUserId: actor(chat.ownerId),
-    });
+    const pts = await this.updates.appendChatUpdate(
+      w,
+      id,
+      {
+        kind: 'chat.joined',
+        chatId: id,
+        userIds: userIds.map(actor),
+        byUserId: actor(chat.ownerId),
+      },
+      userIds,
+    );
+    this.publishMembership(w, id, pts, userIds, []);
     const rows = userIds.map((userId) => ({
       chat_id: id,
       user_id: userId,
@@ -712,8 +677,15 @@ export class ChatsService {
     return id;
   }
 
-  private publishMembership(w: Writer, chatId: string, added: string[], removed: string[]): void {
-    w.publish('chat.members', { chatId, added, removed });
+  /** After the update that records the change: those who join or leave are among its readers. */
+  private publishMembership(
+    w: Writer,
+    chatId: string,
+    pts: number,
+    added: string[],
+    removed: string[],
+  ): void {
+    w.publish('chat.members', { chatId, pts, added, removed });
   }
 
   /** A group or an open chat: a chat with members to change, unlike a 1:1 chat. */

@@ -112,14 +112,15 @@ export function membersByIds(
     .execute();
 }
 
-export function activeMemberIds(db: Db, chatId: string) {
+/** The chats a user is a member of now. */
+export function activeChatIds(db: Db, userId: string) {
   return db
     .selectFrom('chat_members')
-    .select('user_id')
-    .where('chat_id', '=', chatId)
+    .select('chat_id')
+    .where('user_id', '=', userId)
     .where('left_pts', 'is', null)
     .execute()
-    .then((rows) => rows.map((row) => row.user_id));
+    .then((rows) => rows.map((row) => row.chat_id));
 }
 
 /** A page of the user's chats, most recently active first, after the keyset cursor. */

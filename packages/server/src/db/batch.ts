@@ -23,6 +23,13 @@ export interface StepWriter {
 export type JobOutcome =
   { ok: true; value: unknown; publications: Publication[] } | { ok: false; error: unknown };
 
+/** A committed batch: one outcome per job, and the pts it took, after `after` up to `through`. */
+export interface CommittedBatch {
+  outcomes: JobOutcome[];
+  after: number;
+  through: number;
+}
+
 /**
  * Thrown by a job that refuses before it has written anything (a send to a chat the sender is not
  * in): it fails alone and the rest of the batch goes on, where any other error makes the whole
@@ -59,12 +66,14 @@ export interface BatchOptions<W, T extends BatchTransaction> {
 export async function commitBatch<W, T extends BatchTransaction>(
   jobs: readonly ((writer: W) => Promise<unknown>)[],
   options: BatchOptions<W, T>,
-): Promise<JobOutcome[]> {
+): Promise<CommittedBatch> {
   try {
     return await transact(jobs, options, false);
   } catch (error) {
     if (!(error instanceof JobFailed)) throw error;
-    if (jobs.length === 1) return [{ ok: false, error: error.cause }];
+    // Nothing was stored and no pts taken: the counter's update was rolled back too.
+    if (jobs.length === 1)
+      return { outcomes: [{ ok: false, error: error.cause }], after: 0, through: 0 };
     return transact(jobs, options, true);
   }
 }
@@ -73,12 +82,12 @@ async function transact<W, T extends BatchTransaction>(
   jobs: readonly ((writer: W) => Promise<unknown>)[],
   options: BatchOptions<W, T>,
   isolate: boolean,
-): Promise<JobOutcome[]> {
+): Promise<CommittedBatch> {
   const transaction = await options.begin();
   try {
-    const outcomes = await runJobs(jobs, options, transaction, isolate);
+    const committed = await runJobs(jobs, options, transaction, isolate);
     await transaction.commit();
-    return outcomes;
+    return committed;
   } catch (error) {
     await transaction.rollback().catch(() => {});
     throw error;
@@ -90,7 +99,7 @@ async function runJobs<W, T extends BatchTransaction>(
   options: BatchOptions<W, T>,
   transaction: T,
   isolate: boolean,
-): Promise<JobOutcome[]> {
+): Promise<CommittedBatch> {
   const { sql } = transaction;
   const lock = options.dialect === 'postgres' ? ' for update' : '';
   const counter = await sql.get<{ value: number }>(
@@ -139,7 +148,7 @@ async function runJobs<W, T extends BatchTransaction>(
   if (pts !== start) await sql.run(`update counters set value = ? where name = 'pts'`, [pts]);
   // PostgreSQL's search index is an index of the table, kept by PostgreSQL itself.
   if (sqlite) await indexNewMessages(sql, messagesBefore);
-  return outcomes;
+  return { outcomes, after: start, through: pts };
 }
 
 /** A job threw inside a batch that has no savepoints: the batch must run again, isolated. */

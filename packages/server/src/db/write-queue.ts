@@ -6,7 +6,13 @@ import {
   type CommandOutcomes,
   type WriteCommand,
 } from '../write-commands.js';
-import { commitBatch, type JobOutcome, type Publication, type StepWriter } from './batch.js';
+import {
+  commitBatch,
+  type CommittedBatch,
+  type JobOutcome,
+  type Publication,
+  type StepWriter,
+} from './batch.js';
 import type { Database } from './database.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -34,6 +40,11 @@ export interface WriteQueueOptions {
   commitWindowMs?: number;
   /** Sends a committed job's publication (on the bus). */
   publish?: (publication: Publication) => void;
+  /**
+   * A committed batch's publications are all sent: it took the pts after `after` up to `through`
+   * (announced to the other nodes, so that they know when they have heard everything).
+   */
+  published?: (after: number, through: number) => void;
   /** How long a batch took to run and commit, in seconds (metrics). */
   onCommitted?: (seconds: number) => void;
   onPublishError?: (error: unknown) => void;
@@ -144,22 +155,31 @@ export class WriteQueue {
     this.draining = false;
   }
 
-  private async commit(batch: Job[], commitJobs: () => Promise<JobOutcome[]>): Promise<void> {
-    let outcomes: JobOutcome[];
+  private async commit(
+    batch: Job[],
+    commitJobs: () => Promise<CommittedBatch | CommittedBatch[]>,
+  ): Promise<void> {
+    let committed: CommittedBatch[];
     const started = performance.now();
     try {
-      outcomes = await commitJobs();
+      committed = [await commitJobs()].flat();
       this.options.onCommitted?.((performance.now() - started) / 1000);
     } catch (error) {
       // The transaction itself failed: nothing in it was stored, so nothing is acknowledged.
       for (const job of batch) job.reject(error);
       return;
     }
+    const outcomes = committed.flatMap((c) => c.outcomes);
+    for (const outcome of outcomes) {
+      if (outcome.ok) for (const publication of outcome.publications) this.publish(publication);
+    }
+    for (const { after, through } of committed) {
+      if (through > after) this.options.published?.(after, through);
+    }
     batch.forEach((job, index) => {
       const outcome = outcomes[index]!;
-      if (!outcome.ok) return job.reject(outcome.error);
-      for (const publication of outcome.publications) this.publish(publication);
-      job.resolve(outcome.value);
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
     });
   }
 
@@ -176,37 +196,38 @@ export class WriteQueue {
    * set-based step (PostgreSQL: a few round trips per batch instead of several per message). If
    * that step fails as a whole, the commands are run again one by one, so only a bad one fails.
    */
-  private async commitHereTogether(batch: Job[]): Promise<JobOutcome[]> {
+  private async commitHereTogether(batch: Job[]): Promise<CommittedBatch | CommittedBatch[]> {
     const closures = batch.filter((job) => job.work);
     const commands = batch.filter((job) => job.command).map((job) => job.command!);
     if (this.database.dialect !== 'postgres' || commands.length < 2) return this.commitHere(batch);
-    const outcomes = await this.commitHere([
+    const first = await this.commitHere([
       ...closures,
       { work: (w) => runCommandsTogether(w, commands), resolve: () => {}, reject: () => {} },
     ]);
+    const outcomes = first.outcomes;
     const together = outcomes.pop()!;
     if (!together.ok) {
-      const oneByOne = await this.commitHere(batch.filter((job) => job.command));
-      return [...outcomes, ...oneByOne];
+      // The closures committed; the commands go again, each in a savepoint of its own.
+      return [first, await this.commitHere(batch.filter((job) => job.command))];
     }
     const results = together.value as CommandOutcomes;
     // The step's publications, in pts order, all go out before the first answered command is.
-    const first = results.findIndex((result) => result.ok);
-    return [
-      ...outcomes,
+    const firstOk = results.findIndex((result) => result.ok);
+    outcomes.push(
       ...results.map((result, i): JobOutcome => {
         if (!result.ok) return { ok: false, error: result.error };
         return {
           ok: true,
           value: result.value,
-          publications: i === first ? together.publications : [],
+          publications: i === firstOk ? together.publications : [],
         };
       }),
-    ];
+    );
+    return first;
   }
 
   /** A batch in a Kysely transaction on the event loop's connection. */
-  private commitHere(batch: Job[]): Promise<JobOutcome[]> {
+  private commitHere(batch: Job[]): Promise<CommittedBatch> {
     const { database } = this;
     return commitBatch(
       batch.map((job) => (w: Writer) => (job.work ? job.work(w) : runCommand(w, job.command!))),

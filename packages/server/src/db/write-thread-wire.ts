@@ -10,7 +10,7 @@ export interface WriteThreadRequest {
 }
 
 export type WriteThreadReply =
-  | { id: number; outcomes: WireOutcome[] }
+  | { id: number; outcomes: WireOutcome[]; after: number; through: number }
   /** The transaction itself failed: nothing of the batch was stored. */
   | { id: number; failed: WireError };
 

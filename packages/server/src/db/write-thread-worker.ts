@@ -52,11 +52,11 @@ port.postMessage({ ready: true });
 async function commit(id: number, commands: WriteCommand[]): Promise<void> {
   let reply: WriteThreadReply;
   try {
-    const outcomes = await commitBatch(
+    const { outcomes, after, through } = await commitBatch(
       commands.map((command) => (w: StepWriter) => runCommand(w, command)),
       { dialect: 'sqlite', begin, extend: (writer) => writer },
     );
-    reply = { id, outcomes: outcomes.map(toWireOutcome) };
+    reply = { id, outcomes: outcomes.map(toWireOutcome), after, through };
   } catch (error) {
     reply = { id, failed: toWireError(error) };
   }

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WriteCommand } from '../write-commands.js';
-import type { JobOutcome } from './batch.js';
+import type { CommittedBatch } from './batch.js';
 import { fromWireError, fromWireOutcome, type WriteThreadReply } from './write-thread-wire.js';
 
 interface Waiter {
-  resolve: (outcomes: JobOutcome[]) => void;
+  resolve: (committed: CommittedBatch) => void;
   reject: (error: unknown) => void;
 }
 
@@ -40,7 +40,7 @@ export class WriteThread {
    * the transaction failed or the thread died — then it is unknown whether the batch committed,
    * and callers retry with the same idempotency keys.
    */
-  async commit(commands: WriteCommand[]): Promise<JobOutcome[]> {
+  async commit(commands: WriteCommand[]): Promise<CommittedBatch> {
     if (this.closed) throw new Error('The SQLite write thread is closed.');
     const worker = await this.worker;
     const id = ++this.nextId;
@@ -98,7 +98,10 @@ export class WriteThread {
     if (!waiter) return;
     this.waiting.delete(reply.id);
     if ('failed' in reply) waiter.reject(fromWireError(reply.failed));
-    else waiter.resolve(reply.outcomes.map(fromWireOutcome));
+    else {
+      const { outcomes, after, through } = reply;
+      waiter.resolve({ outcomes: outcomes.map(fromWireOutcome), after, through });
+    }
   }
 }
 

@@ -2,14 +2,18 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CLOSE_CODES, LIMITS } from '@tokki/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { ChatMembersMessage } from '../bus/bus.js';
 import type { AppContext } from '../context.js';
+import { Interest } from './interest.js';
 import { Session, type Frame, type SessionHost } from './session.js';
 
 const PING_INTERVAL_MS = 30_000;
 
 /**
  * The WebSocket endpoint `/v1/ws`: accepts device connections and routes committed updates
- * from the bus to the sessions of the users they concern, in the order they were committed.
+ * from the bus to the sessions of the users they concern, in the order they were committed
+ * (the bus delivers them in pts order). It follows on the bus the users connected here and
+ * their chats (interest.ts), and nothing else.
  */
 export class Gateway implements SessionHost {
   private readonly wss = new WebSocketServer({
@@ -18,37 +22,30 @@ export class Gateway implements SessionHost {
     perMessageDeflate: false,
   });
   private readonly sessionsByUser = new Map<string, Set<Session>>();
+  private readonly interest: Interest;
   private readonly unsubscribe: (() => void)[];
-  /** Deliveries waiting on a member list from the database keep later ones behind them. */
-  private readonly pending: (() => void | Promise<void>)[] = [];
-  private dispatching = false;
   private readonly pinger: NodeJS.Timeout;
   private readonly answeredPing = new WeakSet<WebSocket>();
 
   constructor(readonly ctx: AppContext) {
     const { bus } = ctx;
+    this.interest = new Interest(bus, (userId) => ctx.chats.activeChatIds(userId));
+    bus.onMissed(() => this.resyncEveryone());
     this.unsubscribe = [
-      bus.subscribe('chat.update', (m) =>
-        this.dispatch(() => {
-          const sent = this.toChatMembers(m.chatId, m.alsoUserIds, m.frame, (s, frame) =>
-            s.deliver(m.pts, frame),
-          );
-          return sent ? sent.then(() => this.delivered(m.at)) : this.delivered(m.at);
-        }),
-      ),
+      bus.subscribe('chat.update', (m) => {
+        this.toChatMembers(m.chatId, m.alsoUserIds, m.frame, (s, frame) => s.deliver(m.pts, frame));
+        this.delivered(m.at);
+      }),
+      bus.subscribe('chat.members', (m) => this.membersChanged(m)),
       bus.subscribe('chat.event', (m) =>
-        this.dispatch(() =>
-          this.toChatMembers(m.chatId, [], m.frame, (s, frame) => {
-            if (s.principal?.userId !== m.exceptUserId) s.sendEvent(frame);
-          }),
-        ),
-      ),
-      bus.subscribe('user.update', (m) =>
-        this.dispatch(() => {
-          this.sessionsByUser.get(m.userId)?.forEach((s) => s.deliver(m.pts, m.frame));
-          this.delivered(m.at);
+        this.toChatMembers(m.chatId, [], m.frame, (s, frame) => {
+          if (s.principal?.userId !== m.exceptUserId) s.sendEvent(frame);
         }),
       ),
+      bus.subscribe('user.update', (m) => {
+        this.sessionsByUser.get(m.userId)?.forEach((s) => s.deliver(m.pts, m.frame));
+        this.delivered(m.at);
+      }),
       bus.subscribe('device.revoked', (m) =>
         this.sessionsByUser.get(m.userId)?.forEach((s) => {
           if (s.principal?.deviceId === m.deviceId)
@@ -81,9 +78,14 @@ export class Gateway implements SessionHost {
     let set = this.sessionsByUser.get(userId);
     if (!set) {
       this.sessionsByUser.set(userId, (set = new Set()));
+      this.interest.add(userId);
       this.ctx.presence.connected(userId);
     }
     set.add(session);
+  }
+
+  following(userId: string): Promise<void> {
+    return this.interest.ready(userId);
   }
 
   unregister(session: Session): void {
@@ -95,6 +97,7 @@ export class Gateway implements SessionHost {
     this.ctx.metrics.connections.dec();
     if (set.size === 0) {
       this.sessionsByUser.delete(userId);
+      this.interest.remove(userId);
       this.ctx.presence.disconnected(userId);
     }
   }
@@ -111,55 +114,51 @@ export class Gateway implements SessionHost {
   }
 
   /**
-   * Hands `frame` to the sessions of a chat's members (and of `alsoUserIds`). It is encoded once
-   * for all of them, not once per recipient.
+   * Hands `frame` to the sessions of a chat's members here (and of `alsoUserIds`). It is encoded
+   * once for all of them, not once per recipient.
    */
   private toChatMembers(
     chatId: string,
     alsoUserIds: string[],
     frame: string,
     sendTo: (session: Session, frame: Frame) => void,
-  ) {
-    const deliver = (members: ReadonlySet<string>) => {
-      const encoded = Buffer.from(frame);
-      const send = (session: Session) => sendTo(session, encoded);
-      // Walk whichever is smaller: the chat's members or the users connected here.
-      if (members.size <= this.sessionsByUser.size) {
-        for (const userId of members) this.sessionsByUser.get(userId)?.forEach(send);
-      } else {
-        for (const [userId, sessions] of this.sessionsByUser)
-          if (members.has(userId)) sessions.forEach(send);
-      }
-      for (const userId of alsoUserIds)
-        if (!members.has(userId)) this.sessionsByUser.get(userId)?.forEach(send);
-    };
-    const cached = this.ctx.chats.cachedMemberIds(chatId);
-    if (cached) return deliver(cached);
-    return this.ctx.chats.memberIds(chatId).then(deliver);
+  ): void {
+    const members = this.interest.usersIn(chatId);
+    if (!members && !alsoUserIds.some((id) => this.sessionsByUser.has(id))) return;
+    const encoded = Buffer.from(frame);
+    const send = (session: Session) => sendTo(session, encoded);
+    for (const userId of members ?? []) this.sessionsByUser.get(userId)?.forEach(send);
+    for (const userId of alsoUserIds) {
+      if (!members?.has(userId)) this.sessionsByUser.get(userId)?.forEach(send);
+    }
+  }
+
+  /**
+   * Follows joins and leaves. A user here who joins a chat this node did not follow may have
+   * missed what it published before the subscription began: their sessions read the log again.
+   */
+  private membersChanged({ chatId, added, removed }: ChatMembersMessage): void {
+    for (const userId of removed) this.interest.left(chatId, userId);
+    for (const userId of added) {
+      if (this.interest.joined(chatId, userId)) this.resync(userId);
+    }
+  }
+
+  private resync(userId: string): void {
+    this.sessionsByUser.get(userId)?.forEach((session) => session.resync());
+  }
+
+  /** The bus may have lost messages: every user's chats and log are read again. */
+  private resyncEveryone(): void {
+    for (const userId of this.sessionsByUser.keys()) {
+      void this.interest.reload(userId).catch(() => {});
+      this.resync(userId);
+    }
   }
 
   /** An update committed in a write that began at `at` has been handed to the connections. */
   private delivered(at: number): void {
     this.ctx.metrics.deliverySeconds.observe(Math.max(0, Date.now() - at) / 1000);
-  }
-
-  /** Runs deliveries strictly in bus order; synchronous ones run at once. */
-  private dispatch(task: () => void | Promise<void>): void {
-    this.pending.push(task);
-    if (!this.dispatching) void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    this.dispatching = true;
-    while (this.pending.length > 0) {
-      const result = this.pending.shift()!();
-      if (result) {
-        await result.catch((error: unknown) =>
-          this.ctx.logger.error({ err: error }, 'delivery failed'),
-        );
-      }
-    }
-    this.dispatching = false;
   }
 
   /** Drops connections that did not answer the previous ping (a dead network path). */

@@ -25,6 +25,8 @@ export interface SessionHost {
   ctx: AppContext;
   register(session: Session): void;
   unregister(session: Session): void;
+  /** Resolves once the bus delivers everything published for the user from now on. */
+  following(userId: string): Promise<void>;
 }
 
 /** A serialized server frame: a Buffer when one encoding is shared by many recipients. */
@@ -43,6 +45,8 @@ export class Session implements PresenceWatcher {
   /** The last pts this device was sent: nothing at or below it is sent again. */
   private sentPts = 0;
   private held: { pts: number; frame: Frame }[] = [];
+  /** Live updates may have been missed during this catch-up: read the log once more after it. */
+  private readAgain = false;
   private invalidFrames = 0;
   private corked = false;
   private readonly handshakeTimer: NodeJS.Timeout;
@@ -69,6 +73,18 @@ export class Session implements PresenceWatcher {
       this.send(frame);
       this.host.ctx.metrics.delivered();
     }
+  }
+
+  /**
+   * Live updates may have been missed (the node began following a chat of the user's, or lost
+   * the bus): hold what comes, read the log from the last pts sent, then go live again.
+   */
+  resync(): void {
+    if (this.state === 'catchingUp') this.readAgain = true;
+    if (this.state !== 'live') return;
+    this.state = 'catchingUp';
+    this.readAgain = true;
+    void this.replay(false).catch((error: unknown) => this.catchUpFailed(error));
   }
 
   get watcherUserId(): string {
@@ -192,15 +208,21 @@ export class Session implements PresenceWatcher {
     }
     clearTimeout(this.handshakeTimer);
     if (this.state !== 'authenticating') return;
-    // Registered before reading the log: whatever commits from now on is held, not missed.
+    // Registered and followed before reading the log: whatever commits from then on is held.
     this.state = 'catchingUp';
     this.host.register(this);
     try {
+      await this.host.following(this.principal.userId);
+      if (this.state !== 'catchingUp') return;
       await this.catchUp(frame.id, params.pts);
     } catch (error) {
-      ctx.logger.error({ err: error }, 'catch-up failed');
-      this.close(CLOSE_CODES.INTERNAL_ERROR, 'catch-up failed; reconnect');
+      this.catchUpFailed(error);
     }
+  }
+
+  private catchUpFailed(error: unknown): void {
+    this.host.ctx.logger.error({ err: error }, 'catch-up failed');
+    this.close(CLOSE_CODES.INTERNAL_ERROR, 'catch-up failed; reconnect');
   }
 
   /** Answers `connect`, replays what the device missed, then releases what was held. */
@@ -223,36 +245,59 @@ export class Session implements PresenceWatcher {
     this.respond(requestId, undefined, result);
     ctx.metrics.catchUps.inc({ mode: result.mode });
 
-    if (resume) {
-      // One bound for the whole catch-up: pages stop at it, and what comes after it is held.
-      let through: number | undefined;
-      for (;;) {
-        const page = await ctx.updates.readFramesSince(
-          principal.userId,
-          this.sentPts,
-          LIMITS.DIFFERENCE_PAGE_MAX,
-          through,
-        );
-        if (this.state !== 'catchingUp') return;
-        if (page.pruned) {
-          // Resumed from a pts whose updates were pruned meanwhile: reconnecting means reload.
-          return this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'updates were pruned; reconnect');
-        }
-        const { rows } = page;
-        through = page.through;
-        if (rows.length > 0) {
-          this.send(updatesFrame(rows));
-          this.sentPts = rows.at(-1)!.pts;
-          ctx.metrics.delivered(rows.length);
-        }
-        if (rows.length < LIMITS.DIFFERENCE_PAGE_MAX) break;
+    await this.replay(resume);
+  }
+
+  /**
+   * Sends the updates after the last pts sent (when `fromLog`, and again whenever a resync came
+   * meanwhile), then releases what was held, in order, and goes live.
+   */
+  private async replay(fromLog: boolean): Promise<void> {
+    const userId = this.principal!.userId;
+    for (;;) {
+      if (this.readAgain) {
+        this.readAgain = false;
+        fromLog = true;
+        await this.host.following(userId);
       }
+      if (this.state !== 'catchingUp') return;
+      if (fromLog && !(await this.sendLog())) return;
+      if (!this.readAgain) break;
     }
     const held = this.held;
     this.held = [];
     this.state = 'live';
     for (const { pts, frame: update } of held) this.deliver(pts, update);
     this.send(`{"type":"synced","pts":${this.sentPts}}`);
+  }
+
+  /** The log after the last pts sent, up to one bound; false if the session closed meanwhile. */
+  private async sendLog(): Promise<boolean> {
+    const { ctx } = this.host;
+    // One bound for the whole read: pages stop at it, and what comes after it is held.
+    let through: number | undefined;
+    for (;;) {
+      const page = await ctx.updates.readFramesSince(
+        this.principal!.userId,
+        this.sentPts,
+        LIMITS.DIFFERENCE_PAGE_MAX,
+        through,
+      );
+      if (this.state !== 'catchingUp') return false;
+      if (page.pruned) {
+        // Resumed from a pts whose updates were pruned meanwhile: reconnecting means reload.
+        this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'updates were pruned; reconnect');
+        return false;
+      }
+      const { rows } = page;
+      through = page.through;
+      if (rows.length > 0) {
+        this.send(updatesFrame(rows));
+        this.sentPts = rows.at(-1)!.pts;
+        ctx.metrics.delivered(rows.length);
+      }
+      if (rows.length < LIMITS.DIFFERENCE_PAGE_MAX) return true;
+    }
   }
 
   private respond(id: RequestId, error?: ErrorBody, result?: unknown): void {

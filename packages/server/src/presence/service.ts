@@ -16,9 +16,10 @@ const DEFAULT_PRIVACY: LastSeenPrivacy = 'friends';
 
 /**
  * Who is online, and when the others were last. A user is online while any of their devices has
- * a connection open, on any node: each node announces its first and last connection of a user
- * on the bus, and keeps the cluster's picture from those announcements. When the last one closes
- * the time is stored. What a viewer learns follows the target's setting, checked at every answer
+ * a connection open, on any node. A node that has watchers of a user follows that user's
+ * presence on the bus: it asks once whether any node has them, then hears each node's first and
+ * last connection of them (after a last one, it asks again: another node may still have them).
+ * When a user's last connection to a node closes the time is stored. What a viewer learns follows the target's setting, checked at every answer
  * and every event: everyone, friends (those in the target's friend list) or nobody; a user who
  * blocked the viewer is hidden from them whatever the setting.
  */
@@ -26,8 +27,8 @@ export class PresenceService {
   private readonly nodeId = randomUUID();
   /** Users with a connection to this node. */
   private readonly here = new Set<string>();
-  /** The nodes each online user has a connection on. */
-  private readonly online = new Map<string, Set<string>>();
+  /** Whether each user watched here is online anywhere, once known. */
+  private readonly online = new Map<string, boolean>();
   /**
    * Connections on this node watching each user; and for each connection, what it was last told
    * of each user it watches (so that a hidden user's comings and goings tell it nothing).
@@ -43,6 +44,7 @@ export class PresenceService {
     private readonly logger: Logger,
   ) {
     bus.subscribe('presence', (message) => this.onAnnounced(message));
+    bus.answerOnline((userId) => this.here.has(userId));
   }
 
   /** The user's first connection to this node opened. */
@@ -91,11 +93,24 @@ export class PresenceService {
       this.watched.set(watcher, new Map());
       for (const id of targets) {
         let set = this.watchers.get(id);
-        if (!set) this.watchers.set(id, (set = new Set()));
+        if (!set) {
+          this.watchers.set(id, (set = new Set()));
+          this.bus.watch('presence', id);
+        }
         set.add(watcher);
       }
+      await this.bus.settled();
     }
-    const view = await this.viewOf([viewerId], targets);
+    // Asked after following: a change from now on is heard, whatever the answer says.
+    const online = new Map<string, boolean>();
+    await Promise.all(
+      targets.map(async (id) => {
+        const known = this.online.get(id);
+        online.set(id, known ?? (await this.bus.askOnline(id)));
+        if (known === undefined && this.watchers.has(id)) this.online.set(id, online.get(id)!);
+      }),
+    );
+    const view = await this.viewOf([viewerId], targets, (id) => online.get(id) === true);
     const presences = targets.map((id) => view(viewerId, id));
     const told = watcher && this.watched.get(watcher);
     for (const presence of presences) told?.set(presence.userId, JSON.stringify(presence));
@@ -107,7 +122,11 @@ export class PresenceService {
     for (const id of this.watched.get(watcher)?.keys() ?? []) {
       const set = this.watchers.get(id);
       set?.delete(watcher);
-      if (set?.size === 0) this.watchers.delete(id);
+      if (set?.size === 0) {
+        this.watchers.delete(id);
+        this.online.delete(id);
+        this.bus.unwatch('presence', id);
+      }
     }
     this.watched.delete(watcher);
   }
@@ -134,20 +153,18 @@ export class PresenceService {
     this.announce(userId);
   }
 
-  private onAnnounced({ userId, nodeId, online }: PresenceMessage): void {
-    let nodes = this.online.get(userId);
-    if (online) {
-      if (!nodes) this.online.set(userId, (nodes = new Set()));
-      nodes.add(nodeId);
-    } else if (nodes) {
-      nodes.delete(nodeId);
-      if (nodes.size === 0) this.online.delete(userId);
-    }
-    const watchers = this.watchers.get(userId);
-    if (!watchers) return;
-    void this.tell(userId, [...watchers]).catch((error: unknown) =>
-      this.logger.warn({ err: error }, 'presence event failed'),
-    );
+  private onAnnounced({ userId, online }: PresenceMessage): void {
+    if (!this.watchers.has(userId)) return;
+    // Offline on one node: online still if another node has them.
+    const known = online ? Promise.resolve(true) : this.bus.askOnline(userId);
+    void known
+      .then((isOnline) => {
+        const watchers = this.watchers.get(userId);
+        if (!watchers) return;
+        this.online.set(userId, isOnline);
+        return this.tell(userId, [...watchers]);
+      })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'presence event failed'));
   }
 
   private async tell(userId: string, watchers: PresenceWatcher[]): Promise<void> {
@@ -163,7 +180,11 @@ export class PresenceService {
   }
 
   /** What each viewer may know of each target's presence, as of now. */
-  private async viewOf(viewerIds: readonly string[], targetIds: readonly string[]) {
+  private async viewOf(
+    viewerIds: readonly string[],
+    targetIds: readonly string[],
+    isOnline = (id: string) => this.online.get(id) === true,
+  ) {
     const [rows, relations] = await Promise.all([
       targetIds.length === 0
         ? []
@@ -184,7 +205,7 @@ export class PresenceService {
         (!relations.blocks.has(pair) &&
           (privacy === 'everyone' || (privacy === 'friends' && relations.friends.has(pair))));
       if (!visible) return { userId: targetId, state: 'hidden' };
-      if (this.online.has(targetId)) return { userId: targetId, state: 'online' };
+      if (isOnline(targetId)) return { userId: targetId, state: 'online' };
       return { userId: targetId, state: 'offline', lastSeenAt: row?.last_seen_at ?? null };
     };
   }

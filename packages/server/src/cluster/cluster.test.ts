@@ -1,0 +1,266 @@
+// Several nodes on one PostgreSQL and one NATS server, as separate processes (issue 7): users
+// on different nodes chat; nodes are killed, restarted one by one, and the bus restarted, under
+// traffic; every acknowledged message reaches every member once, in order.
+import {
+  ClusterDevice,
+  checkReceived,
+  sendUntilAcked,
+  createTestDatabase,
+  post,
+  RawSocket,
+  shouldTestNats,
+  shouldTestPostgres,
+  signInTestUser,
+  startNats,
+  startServerProcess,
+  type RunningNats,
+  type ServerProcess,
+  type TestDatabase,
+  type TestUser,
+} from '@tokki/dev-env';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const CLUSTER = shouldTestPostgres() && shouldTestNats();
+
+describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () => {
+  let database: TestDatabase;
+  let nats: RunningNats;
+  let nodes: (ServerProcess | undefined)[] = [];
+  const devices: ClusterDevice[] = [];
+
+  /** The nodes up now, starting from the i-th. */
+  const up =
+    (i = 0) =>
+    () => {
+      const live = nodes.filter((n): n is ServerProcess => n !== undefined).map((n) => n.url);
+      return [...live.slice(i % live.length), ...live.slice(0, i % live.length)];
+    };
+  const startNode = () => startServerProcess({ databaseUrl: database.url, busUrl: nats.url });
+
+  beforeAll(async () => {
+    [database, nats] = await Promise.all([createTestDatabase('postgres'), startNats()]);
+    // The first node migrates the new database; the others find it done.
+    nodes = [await startNode()];
+    nodes.push(...(await Promise.all([startNode(), startNode()])));
+  });
+
+  afterEach(() => {
+    for (const device of devices.splice(0)) device.stop();
+  });
+
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node?.stop()));
+    await nats?.stop();
+    await database?.drop();
+  });
+
+  /** Signs in user n through node i and connects a device to that node. */
+  async function userOn(i: number, n: number): Promise<{ user: TestUser; device: ClusterDevice }> {
+    const user = await signInTestUser(up(i)()[0]!, n);
+    const device = new ClusterDevice(user, up(i));
+    devices.push(device);
+    await device.connect();
+    return { user, device };
+  }
+
+  it('carries 1:1 and group messages, typing and presence between nodes', async () => {
+    const a = await userOn(0, 1);
+    const b = await userOn(1, 2);
+    const c = await userOn(2, 3);
+    const url = (i: number) => up(i)()[0]!;
+    const direct = (await post(
+      url(0),
+      'chats.createDirect',
+      { userId: b.user.userId },
+      a.user.token,
+    )) as { id: string };
+    const group = (await post(
+      url(2),
+      'chats.createGroup',
+      { title: 'three nodes', memberIds: [a.user.userId, b.user.userId] },
+      c.user.token,
+    )) as { id: string };
+
+    const acked = { direct: [] as number[], group: [] as number[] };
+    const sends: Promise<void>[] = [];
+    for (let k = 0; k < 30; k++) {
+      const [sender, node] = k % 2 ? [b, 1] : [a, 0];
+      sends.push(
+        sendUntilAcked(up(node), sender.user, direct.id, `d${k}`).then(
+          (seq) => void acked.direct.push(seq),
+        ),
+      );
+      const member = [a, b, c][k % 3]!;
+      sends.push(
+        sendUntilAcked(up(k % 3), member.user, group.id, `g${k}`).then(
+          (seq) => void acked.group.push(seq),
+        ),
+      );
+    }
+    await Promise.all(sends);
+    for (const { device } of [a, b]) await device.waitFor(direct.id, 30);
+    for (const { device } of [a, b, c]) await device.waitFor(group.id, 30);
+    for (const { device } of [a, b]) {
+      expect(checkReceived(device, direct.id, acked.direct)).toEqual({
+        missing: [],
+        duplicated: [],
+        inOrder: true,
+        outOfOrderPts: [],
+      });
+    }
+    for (const { device } of [a, b, c]) {
+      expect(checkReceived(device, group.id, acked.group)).toMatchObject({
+        missing: [],
+        duplicated: [],
+        inOrder: true,
+      });
+    }
+
+    // Typing on node 0 reaches node 2; presence of a user on node 1 is seen from node 0.
+    const watcher = await RawSocket.connect(url(2), c.user.token);
+    const typing = watcher.waitFor(
+      (f) => f.type === 'event' && (f.event as { kind: string }).kind === 'typing',
+    );
+    await post(url(0), 'chats.setTyping', { chatId: group.id }, a.user.token);
+    expect((await typing).event).toMatchObject({ chatId: group.id, userId: a.user.userId });
+
+    await post(url(1), 'privacy.update', { lastSeen: 'everyone' }, b.user.token);
+    const seer = await RawSocket.connect(url(0), a.user.token);
+    const watched = await seer.request('presence.watch', { userIds: [b.user.userId] });
+    expect(watched.result.presences).toEqual([{ userId: b.user.userId, state: 'online' }]);
+    const offline = seer.waitFor(
+      (f) =>
+        f.type === 'event' &&
+        (f.event as { presence?: { state: string } }).presence?.state === 'offline',
+    );
+    b.device.stop();
+    expect((await offline).event.presence).toMatchObject({
+      userId: b.user.userId,
+      state: 'offline',
+    });
+    watcher.ws.terminate();
+    seer.ws.terminate();
+  });
+
+  /**
+   * Six users, two on each node: three 1:1 chats across nodes and one group of all six. Each
+   * user keeps sending through their node (another once it is gone) until stopped.
+   */
+  async function steadyTraffic(first: number) {
+    const people = await Promise.all([0, 1, 2, 3, 4, 5].map((k) => userOn(k % 3, first + k)));
+    const url = up()()[0]!;
+    const chats: { id: string; members: typeof people }[] = [];
+    for (const [x, y] of [
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ] as const) {
+      const chat = (await post(
+        url,
+        'chats.createDirect',
+        { userId: people[y]!.user.userId },
+        people[x]!.user.token,
+      )) as { id: string };
+      chats.push({ id: chat.id, members: [people[x]!, people[y]!] });
+    }
+    const group = (await post(
+      url,
+      'chats.createGroup',
+      { title: 'everyone', memberIds: people.slice(1).map((p) => p.user.userId) },
+      people[0]!.user.token,
+    )) as { id: string };
+    chats.push({ id: group.id, members: people });
+
+    const acked = new Map(chats.map((chat) => [chat.id, [] as number[]]));
+    let running = true;
+    const loops = people.map(async (person, k) => {
+      const mine = chats.filter((chat) => chat.members.includes(person));
+      for (let n = 0; running; n++) {
+        const chat = mine[n % mine.length]!;
+        const seq = await sendUntilAcked(up(k % 3), person.user, chat.id, `${first + k}-${n}`);
+        acked.get(chat.id)!.push(seq);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    });
+    return {
+      /** Stops sending, then checks every device got every acknowledged message once, in order. */
+      async stopAndCheck() {
+        running = false;
+        await Promise.all(loops);
+        for (const chat of chats) {
+          const seqs = acked.get(chat.id)!;
+          expect(seqs.length).toBeGreaterThan(0);
+          for (const { device } of chat.members) {
+            await device.waitFor(chat.id, seqs.length);
+            expect(checkReceived(device, chat.id, seqs)).toEqual({
+              missing: [],
+              duplicated: [],
+              inOrder: true,
+              outOfOrderPts: [],
+            });
+          }
+        }
+        return { sent: [...acked.values()].flat().length, people };
+      },
+    };
+  }
+
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('loses nothing when a node is killed: its devices reconnect elsewhere and catch up', async () => {
+    const traffic = await steadyTraffic(100);
+    await pause(700);
+    const killed = nodes[1]!;
+    nodes[1] = undefined;
+    await killed.kill();
+    await pause(1_000);
+    const { sent, people } = await traffic.stopAndCheck();
+    expect(sent).toBeGreaterThan(50);
+    // The two on the killed node moved; the others stayed.
+    expect(people.map(({ device }) => device.reconnects > 0)).toEqual([
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+    ]);
+    nodes[1] = await startNode();
+  });
+
+  it('loses nothing in a rolling restart of every node', async () => {
+    const traffic = await steadyTraffic(200);
+    for (let i = 0; i < nodes.length; i++) {
+      await pause(400);
+      const old = nodes[i]!;
+      nodes[i] = undefined;
+      await old.stop();
+      nodes[i] = await startNode();
+    }
+    await pause(400);
+    const { people } = await traffic.stopAndCheck();
+    for (const { device } of people) expect(device.reconnects).toBeGreaterThan(0);
+  });
+
+  it('loses nothing when NATS restarts: nodes are not ready meanwhile, then every device catches up', async () => {
+    const traffic = await steadyTraffic(300);
+    await pause(500);
+    await nats.kill();
+    await pause(300);
+    const readiness = await fetch(`${up()()[0]}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ ready: false, checks: { bus: 'unreachable' } });
+    await pause(700);
+    await nats.restart();
+    for (const url of up()()) {
+      for (let tries = 0; (await fetch(`${url}/readyz`)).status !== 200; tries++) {
+        if (tries > 100) throw new Error(`${url} did not become ready again`);
+        await pause(100);
+      }
+    }
+    await pause(500);
+    const { people } = await traffic.stopAndCheck();
+    // Nobody was cut off: the devices stayed connected and read what they missed.
+    for (const { device } of people) expect(device.reconnects).toBe(0);
+  });
+});

@@ -1,0 +1,103 @@
+import type { Update } from '@tokki/protocol';
+import type { Publication } from '../db/batch.js';
+import type { SqlRunner } from '../db/sql-runner.js';
+import { updateFrame } from './frames.js';
+
+/** The most pts one gap-filling read may cover; a node further behind has every device resync. */
+export const REPLAY_MAX_PTS = 20_000;
+
+/**
+ * What was published for the pts after `after` up to `through`, rebuilt from the log, in pts
+ * order: the updates, and the membership changes they made (with the members who joined or left
+ * among the update's recipients, as published). A node reads this when a node that committed
+ * those pts did not announce them (it died between its commit and its publishing).
+ */
+export async function readPublished(
+  sql: SqlRunner,
+  after: number,
+  through: number,
+): Promise<Publication[]> {
+  const [chatRows, userRows] = await Promise.all([
+    sql.all<{ pts: number; chat_id: string; payload: string; created_at: number }>(
+      'select pts, chat_id, payload, created_at from chat_updates where pts > ? and pts <= ? order by pts',
+      [after, through],
+    ),
+    sql.all<{ pts: number; user_id: string; payload: string; created_at: number }>(
+      'select pts, user_id, payload, created_at from user_updates where pts > ? and pts <= ? order by pts',
+      [after, through],
+    ),
+  ]);
+  const changes = await membershipChanges(sql, chatRows, after, through);
+  const published: { pts: number; publications: Publication[] }[] = [];
+  for (const row of chatRows) {
+    const pts = Number(row.pts);
+    const change = changes.get(`${row.chat_id} ${pts}`);
+    const moved = change ? [...change.added, ...change.removed] : [];
+    const publications: Publication[] = [
+      {
+        topic: 'chat.update',
+        message: {
+          chatId: row.chat_id,
+          pts,
+          frame: updateFrame(pts, row.payload),
+          alsoUserIds: moved,
+          at: Number(row.created_at),
+        },
+      },
+    ];
+    if (change) publications.push({ topic: 'chat.members', message: change });
+    published.push({ pts, publications });
+  }
+  for (const row of userRows) {
+    const pts = Number(row.pts);
+    const frame = updateFrame(pts, row.payload);
+    const message = { userId: row.user_id, pts, frame, at: Number(row.created_at) };
+    published.push({ pts, publications: [{ topic: 'user.update', message }] });
+  }
+  return published.sort((a, b) => a.pts - b.pts).flatMap((p) => p.publications);
+}
+
+/** Who joined or left, by the update that records it, for the chats whose log has one. */
+async function membershipChanges(
+  sql: SqlRunner,
+  rows: readonly { chat_id: string; payload: string }[],
+  after: number,
+  through: number,
+) {
+  const chatIds = new Set<string>();
+  for (const row of rows) {
+    const { kind } = JSON.parse(row.payload) as Update;
+    if (kind === 'chat.joined' || kind === 'chat.left') chatIds.add(row.chat_id);
+  }
+  const changes = new Map<
+    string,
+    { chatId: string; pts: number; added: string[]; removed: string[] }
+  >();
+  if (chatIds.size === 0) return changes;
+  const ids = [...chatIds];
+  const members = await sql.all<{
+    chat_id: string;
+    user_id: string;
+    joined_pts: number;
+    left_pts: number | null;
+  }>(
+    `select chat_id, user_id, joined_pts, left_pts from chat_members
+     where chat_id in (${ids.map(() => '?').join(', ')})
+       and ((joined_pts > ? and joined_pts <= ?) or (left_pts > ? and left_pts <= ?))`,
+    [...ids, after, through, after, through],
+  );
+  const changeAt = (chatId: string, pts: number) => {
+    const key = `${chatId} ${pts}`;
+    let change = changes.get(key);
+    if (!change) changes.set(key, (change = { chatId, pts, added: [], removed: [] }));
+    return change;
+  };
+  for (const m of members) {
+    const joined = Number(m.joined_pts);
+    if (joined > after && joined <= through) changeAt(m.chat_id, joined).added.push(m.user_id);
+    const left = m.left_pts === null ? null : Number(m.left_pts);
+    if (left !== null && left > after && left <= through)
+      changeAt(m.chat_id, left).removed.push(m.user_id);
+  }
+  return changes;
+}
