@@ -47,13 +47,17 @@ export class ClusterDevice {
     }
   }
 
-  /** Resolves once this device has all of `seqs` in the chat (or rejects after a while). */
-  async waitFor(chatId: string, count: number, timeoutMs = 20_000): Promise<void> {
+  /** Resolves once this device has every one of `seqs` in the chat (or rejects after a while). */
+  async waitFor(chatId: string, seqs: readonly number[], timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((this.received.get(chatId)?.length ?? 0) < count) {
+    const missing = () => {
+      const got = new Set(this.received.get(chatId));
+      return seqs.filter((seq) => !got.has(seq));
+    };
+    for (let left = missing(); left.length > 0; left = missing()) {
       if (Date.now() > deadline) {
         throw new Error(
-          `${this.user.phone} has ${this.received.get(chatId)?.length ?? 0} of ${count} messages in ${chatId}`,
+          `${this.user.phone} lacks ${left.length} of ${seqs.length} messages in ${chatId}`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 20));

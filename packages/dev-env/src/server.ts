@@ -37,9 +37,13 @@ export async function startTestServer(
     overrides?: ContextOverrides;
     /** Serve the built web app at `/`. */
     web?: boolean;
+    /** Another node on this test server's database (which its `close` leaves in place). */
+    sharing?: TestServer;
   } = {},
 ): Promise<TestServer> {
-  const database = await createTestDatabase(options.dialect ?? 'sqlite');
+  const database = options.sharing
+    ? { url: options.sharing.databaseUrl, drop: async () => {} }
+    : await createTestDatabase(options.dialect ?? 'sqlite');
   const server = await startServer(
     {
       ...TEST_CONFIG,

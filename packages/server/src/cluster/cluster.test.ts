@@ -98,8 +98,8 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
       );
     }
     await Promise.all(sends);
-    for (const { device } of [a, b]) await device.waitFor(direct.id, 30);
-    for (const { device } of [a, b, c]) await device.waitFor(group.id, 30);
+    for (const { device } of [a, b]) await device.waitFor(direct.id, acked.direct);
+    for (const { device } of [a, b, c]) await device.waitFor(group.id, acked.group);
     for (const { device } of [a, b]) {
       expect(checkReceived(device, direct.id, acked.direct)).toEqual({
         missing: [],
@@ -140,6 +140,45 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
     });
     watcher.ws.terminate();
     seer.ws.terminate();
+  });
+
+  it('gives a user who joins a chat their node did not follow everything sent after', async () => {
+    const host = await userOn(1, 11);
+    const joiner = await userOn(0, 12);
+    const url = (i: number) => up(i)()[0]!;
+    for (let round = 0; round < 10; round++) {
+      const group = (await post(
+        url(1),
+        'chats.createGroup',
+        { title: `round ${round}`, memberIds: [] },
+        host.user.token,
+      )) as { id: string };
+      // Sends race the join: those acknowledged after it must all reach the joiner, whose node
+      // begins following the chat only when it hears of the join.
+      const added = post(
+        url(1),
+        'chats.addMembers',
+        { chatId: group.id, userIds: [joiner.user.userId] },
+        host.user.token,
+      );
+      const sends = Array.from({ length: 20 }, (_, k) =>
+        sendUntilAcked(up(1), host.user, group.id, `r${round}-${k}`),
+      );
+      await added;
+      await Promise.all(sends);
+      // What the joiner may see, as the server answers it: every message after their joining.
+      const { messages } = (await post(
+        url(0),
+        'messages.history',
+        { chatId: group.id, limit: 100 },
+        joiner.user.token,
+      )) as { messages: { seq: number }[] };
+      const visible = messages.map((m) => m.seq).reverse();
+      expect(visible.length).toBeGreaterThan(0);
+      await joiner.device.waitFor(group.id, visible);
+      const got = joiner.device.received.get(group.id)!;
+      expect(got).toEqual(visible);
+    }
   });
 
   /**
@@ -191,7 +230,7 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
           const seqs = acked.get(chat.id)!;
           expect(seqs.length).toBeGreaterThan(0);
           for (const { device } of chat.members) {
-            await device.waitFor(chat.id, seqs.length);
+            await device.waitFor(chat.id, seqs);
             expect(checkReceived(device, chat.id, seqs)).toEqual({
               missing: [],
               duplicated: [],

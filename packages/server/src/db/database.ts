@@ -90,6 +90,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     };
   }
   try {
+    if (location.dialect === 'postgres') await reach(database, location.target);
     await migrate(database.db);
     // After migrating, so that the thread's connection sees the schema it writes to.
     if (location.dialect === 'sqlite')
@@ -106,6 +107,19 @@ function openPostgres(url: string): Kysely<DatabaseSchema> {
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** A first query, so that an unreachable server is named as such, not as a failed migration. */
+async function reach(database: Database, url: string): Promise<void> {
+  try {
+    await database.reader.get('select 1', []);
+  } catch (error) {
+    const shown = new URL(url);
+    if (shown.password) shown.password = '***';
+    throw new Error(`Cannot reach the database at ${shown.href}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }
 
 async function migrate(db: Kysely<DatabaseSchema>): Promise<void> {
