@@ -78,7 +78,7 @@ export async function createContext(
     await database.close();
     throw error;
   }
-  const metrics = new Metrics();
+  const metrics = new Metrics(() => bus.roundTrip());
   const writes = new WriteQueue(database, {
     publish: ({ topic, message }) => bus.publish(topic, message as never),
     published: (after, through) => bus.committed(after, through),

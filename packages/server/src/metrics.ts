@@ -2,8 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * What a node reports at `/metrics` (Prometheus text format): its connections, the messages it
- * took and the updates it delivered, how long deliveries and database commits take, and the
- * catch-ups it served; plus Node.js's own (CPU, memory, event-loop delay). One registry per
+ * took and the updates it delivered, how long deliveries, database commits and a round trip to
+ * the bus take, and the catch-ups it served; plus Node.js's own (CPU, memory, event-loop delay). One registry per
  * node, so that several in one process (tests) do not mix.
  */
 export class Metrics {
@@ -54,8 +54,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** @param busRoundTrip seconds for a round trip to the bus (0 for the in-process bus). */
+  constructor(busRoundTrip: () => Promise<number> = async () => 0) {
     collectDefaultMetrics({ register: this.registry });
+    const bus = new Gauge({
+      name: 'tokki_bus_round_trip_seconds',
+      help: 'A round trip to the bus (NATS), measured at scrape time; 0 for one node.',
+      registers: [this.registry],
+      collect: async () => {
+        bus.set(await busRoundTrip().catch(() => Number.NaN));
+      },
+    });
   }
 
   /** `count` updates written to connections (called once per frame sent to each device). */

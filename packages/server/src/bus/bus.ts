@@ -35,6 +35,8 @@ export interface Bus {
   /** Whether the user has a connection on any node (one answers for its own). */
   askOnline(userId: string): Promise<boolean>;
   answerOnline(handler: (userId: string) => boolean): void;
+  /** Seconds for a round trip to the bus (metrics); 0 in process. */
+  roundTrip(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -47,6 +47,10 @@ export class LocalBus implements Bus {
     this.online = handler;
   }
 
+  async roundTrip(): Promise<number> {
+    return 0;
+  }
+
   async close(): Promise<void> {
     this.handlers.clear();
   }

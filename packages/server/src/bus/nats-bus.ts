@@ -166,6 +166,10 @@ export class NatsBus implements Bus {
     this.online = handler;
   }
 
+  async roundTrip(): Promise<number> {
+    return (await this.nc.rtt()) / 1000;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -73,6 +73,11 @@ describe.skipIf(!CLUSTER)('a node that committed but never published', () => {
     };
     expect(await texts()).toEqual([lost.message.seq, next.message.seq]);
     bobs.ws.terminate();
+
+    // A node on NATS reports its round trip to the bus.
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    const roundTrip = /^tokki_bus_round_trip_seconds (\S+)$/m.exec(metrics)?.[1];
+    expect(Number(roundTrip)).toBeGreaterThan(0);
   });
 
   it('rebuilds from the log a membership change in the gap: the new member hears the chat', async () => {

@@ -52,6 +52,7 @@ describe.each(testDialects)('health, readiness and metrics on %s', (dialect) => 
     expect(await metric('tokki_delivery_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(await metric('tokki_db_commit_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(await metric('process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(await metric('tokki_bus_round_trip_seconds')).toBe(0);
     bobLive.close();
     await bobLive.waitForClose();
     await expect.poll(() => metric('tokki_connections')).toBe(0);
