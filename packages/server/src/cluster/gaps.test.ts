@@ -12,6 +12,7 @@ import {
   type RunningNats,
   type TestServer,
 } from '@tokki/dev-env';
+import { CLOSE_CODES } from '@tokki/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLUSTER = shouldTestPostgres() && shouldTestNats();
@@ -78,6 +79,24 @@ describe.skipIf(!CLUSTER)('a node that committed but never published', () => {
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
     const roundTrip = /^tokki_bus_round_trip_seconds (\S+)$/m.exec(metrics)?.[1];
     expect(Number(roundTrip)).toBeGreaterThan(0);
+  });
+
+  it('revokes a device on every node: its connection and its cached token', async () => {
+    const phone = await signInTestUser(a.url, 5);
+    const laptop = await signInTestUser(b.url, 5);
+    const tablet = await signInTestUser(b.url, 5);
+    const socket = await RawSocket.connect(b.url, laptop.token);
+    await post(a.url, 'devices.revoke', { deviceId: laptop.deviceId }, phone.token);
+    await socket.waitForClose();
+    expect(socket.closeCode).toBe(CLOSE_CODES.TOKEN_REVOKED);
+    // Node B has the tablet's token in its cache, and no connection of the user's any more.
+    await post(b.url, 'devices.list', {}, tablet.token);
+    await post(a.url, 'devices.revoke', { deviceId: tablet.deviceId }, phone.token);
+    await expect
+      .poll(() =>
+        post(b.url, 'devices.list', {}, tablet.token).catch((e: { code: string }) => e.code),
+      )
+      .toBe('UNAUTHENTICATED');
   });
 
   it('rebuilds from the log a membership change in the gap: the new member hears the chat', async () => {
