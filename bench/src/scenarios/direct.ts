@@ -13,10 +13,12 @@ import {
   coreBusyBetween,
   cpuOf,
   cpuPercentBetween,
+  commandOf,
+  parentOf,
+  treeCpuOf,
   sampleMachine,
   sampleProcess,
   usageBetween,
-  type MachineSample,
   type ProcessSample,
   type ProcessUsage,
 } from '../stats/proc.js';
@@ -183,21 +185,25 @@ export async function runDirect(
     // The pool opens and closes connections: ask which backends serve it now.
     const databasePids = await ctx.database.serverProcessIds();
     const databaseBefore = cpuOf(databasePids);
+    // Every process of a PostgreSQL on this machine is the benchmark's when telling its CPU from
+    // other processes': autovacuum workers and new backends come and go within a step.
+    // (A server elsewhere has pids that mean nothing here.)
+    const backend = databasePids.find((pid) => commandOf(pid) === 'postgres');
+    const postmaster = backend === undefined ? undefined : parentOf(backend);
+    const postgresTree = () => (postmaster === undefined ? undefined : treeCpuOf(postmaster));
+    const postgresBefore = postgresTree();
     const busBefore = cpuOf(busPids);
-    const ourPids = [...benchPids(ctx), ...databasePids];
-    const oursBefore = cpuOf(ourPids);
-    let atEnd: (ProcessSample | undefined)[] | undefined;
-    let machineAtEnd: MachineSample | undefined;
-    let databaseAtEnd: ReturnType<typeof cpuOf> | undefined;
-    let busAtEnd: ReturnType<typeof cpuOf> | undefined;
-    let oursAtEnd: ReturnType<typeof cpuOf> | undefined;
-    const timer = setTimeout(() => {
-      atEnd = sampleNodes(ctx);
-      machineAtEnd = sampleMachine();
-      databaseAtEnd = cpuOf(databasePids);
-      busAtEnd = cpuOf(busPids);
-      oursAtEnd = cpuOf(ourPids);
-    }, durationMs);
+    const oursBefore = cpuOf(benchPids(ctx));
+    const sampleEnd = () => ({
+      nodes: sampleNodes(ctx),
+      machine: sampleMachine(),
+      database: cpuOf(databasePids),
+      postgres: postgresTree(),
+      bus: cpuOf(busPids),
+      ours: cpuOf(benchPids(ctx)),
+    });
+    let end: ReturnType<typeof sampleEnd> | undefined;
+    const timer = setTimeout(() => (end = sampleEnd()), durationMs);
     const reports = await Promise.all(
       generators.map((generator) =>
         generator.call('direct.step', {
@@ -210,24 +216,26 @@ export async function runDirect(
       ),
     );
     clearTimeout(timer);
-    atEnd ??= sampleNodes(ctx);
-    machineAtEnd ??= sampleMachine();
-    databaseAtEnd ??= cpuOf(databasePids);
-    busAtEnd ??= cpuOf(busPids);
-    oursAtEnd ??= cpuOf(ourPids);
+    end ??= sampleEnd();
     index += 1;
     if (index > 1) {
       const fromMs = Math.min(...reports.map((report) => report.startAt));
       loadWindows.push({ fromMs, toMs: fromMs + durationMs });
     }
-    const nodes = before.map((sample, i) => usageBetween(sample, atEnd![i]) ?? null);
+    const nodes = before.map((sample, i) => usageBetween(sample, end!.nodes[i]) ?? null);
     const step = combineStep(kind, rate, durationMs, reports, nodes, options);
-    step.coresBusyPercent = coreBusyBetween(machineBefore, machineAtEnd) ?? null;
-    step.othersPercent = othersCpu(step.coresBusyPercent, cpuPercentBetween(oursBefore, oursAtEnd));
+    step.coresBusyPercent = coreBusyBetween(machineBefore, end.machine) ?? null;
+    step.databaseCpuPercent = cpuPercentBetween(databaseBefore, end.database);
+    const postgres =
+      postgresBefore && end.postgres
+        ? ((end.postgres.cpuMs - postgresBefore.cpuMs) / (end.postgres.at - postgresBefore.at)) *
+          100
+        : (step.databaseCpuPercent ?? 0);
+    const ours = cpuPercentBetween(oursBefore, end.ours);
+    step.othersPercent = othersCpu(step.coresBusyPercent, ours === null ? null : ours + postgres);
     const waiting = nodes.map((node) => node?.mainThreadRunQueuePercent ?? 0);
     step.contended = isContended(step.othersPercent, nodes[0] ? Math.max(...waiting) : null);
-    step.databaseCpuPercent = cpuPercentBetween(databaseBefore, databaseAtEnd);
-    step.busCpuPercent = cpuPercentBetween(busBefore, busAtEnd);
+    step.busCpuPercent = cpuPercentBetween(busBefore, end.bus);
     return step;
   };
 

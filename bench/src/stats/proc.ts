@@ -150,6 +150,47 @@ export function cpuPercentBetween(
   return Math.round((ms / (after.at - before.at)) * 1000) / 10;
 }
 
+/** A process's stat fields after its name: [2] is its parent, [11..14] its and its reaped children's CPU. */
+function statFields(pid: number): number[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+  } catch {
+    return undefined;
+  }
+}
+
+export function parentOf(pid: number): number | undefined {
+  return statFields(pid)?.[1];
+}
+
+/** The name a process runs under (`postgres`, `node`), if it runs here. */
+export function commandOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time (ms) of a process and all its children, those still running and those it has reaped:
+ * for a PostgreSQL server, every backend and worker, even one that came and went between samples.
+ */
+export function treeCpuOf(root: number): { at: number; cpuMs: number } | undefined {
+  const own = statFields(root);
+  if (!own) return undefined;
+  let ticks = own.slice(11, 15).reduce((sum, value) => sum + value, 0);
+  for (const entry of readdirSync('/proc')) {
+    const fields = /^\d+$/.test(entry) ? statFields(Number(entry)) : undefined;
+    if (fields?.[1] === root) ticks += fields[11]! + fields[12]!;
+  }
+  return { at: monotonicMs(), cpuMs: (ticks * 1000) / TICKS_PER_SECOND };
+}
+
 /** Processes whose command line (argv) matches, e.g. a server started by a wrapper. */
 export function findProcesses(matches: (argv: string[]) => boolean): number[] {
   let entries: string[];
