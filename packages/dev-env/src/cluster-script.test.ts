@@ -44,8 +44,8 @@ describe.skipIf(!(shouldTestPostgres() && shouldTestNats()))(
 
     it('starts three nodes that make one Tokki, and stops them all on Ctrl-C', async () => {
       data = await mkdtemp(join(tmpdir(), 'tokki-cluster-'));
-    // As root the script runs PostgreSQL as the postgres user, who must reach its directory.
-    await chmod(data, 0o755);
+      // As root the script runs PostgreSQL as the postgres user, who must reach its directory.
+      await chmod(data, 0o755);
       const ports = [await freePort(), await freePort(), await freePort()];
       const cluster = run(['--data', data, '--ports', ports.join(',')]);
       const deadline = Date.now() + 60_000;
