@@ -3,7 +3,6 @@
 // leaving nothing behind.
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,17 +11,9 @@ import { shouldTestNats } from './nats.js';
 import { shouldTestPostgres } from './postgres.js';
 import { RawSocket } from './raw-socket.js';
 import { post, signInTestUser } from './server.js';
+import { freePort } from './free-port.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/cluster.mjs', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function run(args: string[]) {
   const child = spawn(process.execPath, [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,3 +5,4 @@ export * from './browser.js';
 export * from './test-client.js';
 export * from './nats.js';
 export * from './cluster-device.js';
+export * from './free-port.js';
