@@ -74,7 +74,6 @@ export interface ChatMembersMessage {
 /** A node's first connection of a user opened (`online`), or its last closed. */
 export interface PresenceMessage {
   userId: string;
-  nodeId: string;
   online: boolean;
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { LastSeenPrivacy, Presence } from '@tokki/protocol';
 import type { Logger } from 'pino';
 import type { Bus, PresenceMessage } from '../bus/bus.js';
@@ -24,7 +23,6 @@ const DEFAULT_PRIVACY: LastSeenPrivacy = 'friends';
  * blocked the viewer is hidden from them whatever the setting.
  */
 export class PresenceService {
-  private readonly nodeId = randomUUID();
   /** Users with a connection to this node. */
   private readonly here = new Set<string>();
   /** Whether each user watched here is online anywhere, once known. */
@@ -75,7 +73,7 @@ export class PresenceService {
 
   /** Tells every node whether the user has a connection here now. */
   private announce(userId: string): void {
-    this.bus.publish('presence', { userId, nodeId: this.nodeId, online: this.here.has(userId) });
+    this.bus.publish('presence', { userId, online: this.here.has(userId) });
   }
 
   /**
