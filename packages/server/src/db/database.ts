@@ -104,8 +104,11 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
 
 function openPostgres(url: string): Kysely<DatabaseSchema> {
   const pool = new pg.Pool({ connectionString: url, max: 20 });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection (the server restarted, an administrator ended it) must not
+  // crash the process. An idle one the pool replaces; one in use fails its query or transaction,
+  // and the pool drops it when it comes back. /readyz reports a database that stays away.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
 }
 
