@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
+import { PortTakenError, startWatchedServer } from './watched-server.js';
 
 export interface RunningNats {
   /** `nats://127.0.0.1:<port>` */
@@ -108,82 +108,30 @@ function findNatsServer(): { path: string } | { reason: string } {
   return path ? { path } : { reason: 'no nats-server on PATH, in /usr/sbin or in /usr/bin' };
 }
 
-class PortTakenError extends Error {}
-
 interface NatsProcess {
   port: number;
   stop(): Promise<void>;
   kill(): Promise<void>;
 }
 
-// Owns nats-server. It runs in its own session, so a Ctrl-C reaches only us, and reads one
-// line from stdin: "kill" from kill() gets a SIGKILL; anything else, or the EOF that comes
-// from stop() or from the kernel when the test process dies in any way (even kill -9), gets
-// a graceful SIGTERM. Either way no server is left behind.
-const WATCHDOG = `
-"$@" &
-server=$!
-exec 3<&0
-(read -r how <&3; if [ "$how" = kill ]; then kill -KILL "$server"; else kill -TERM "$server"; fi 2>/dev/null) &
-watcher=$!
-wait "$server"; status=$?
-kill "$watcher" 2>/dev/null
-exit "$status"
-`;
-
 async function launch(binary: string, port: number): Promise<NatsProcess> {
-  const server = [binary, '-a', '127.0.0.1', '-p', String(port)];
-  const child = spawn('bash', ['-c', WATCHDOG, 'tokki-nats-watchdog', ...server], {
-    detached: true,
-    stdio: ['pipe', 'ignore', 'pipe'],
+  const server = startWatchedServer({
+    command: [binary, '-a', '127.0.0.1', '-p', String(port)],
+    name: 'tokki-nats-watchdog',
+    gracefulSignal: 'TERM',
   });
-  // Keep only the end of the log for error messages, but keep reading: a full pipe would
-  // block the server.
-  let log = '';
-  let ready = false;
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-    // Only the server that bound the port says so; a client could reach some other one.
-    ready ||= log.includes('Server is ready');
-    log = log.slice(-4_000);
-  });
-  let running = true;
-  const exited = new Promise<void>((resolve) => {
-    const done = (error?: Error) => {
-      if (error) log += String(error);
-      running = false;
-      resolve();
-    };
-    child.once('close', () => done()).once('error', done);
-  });
-  child.stdin?.on('error', () => {}); // EPIPE if the server is already gone
-  // A forgotten stop() must not keep the process alive; the watchdog cleans up after it.
-  const pipes = [child.stdin, child.stderr] as unknown as Socket[];
-  child.unref();
-  for (const pipe of pipes) pipe.unref();
-
-  let signalled = false;
-  const shutDown = async (how: 'stop' | 'kill') => {
-    if (running && !signalled) {
-      signalled = true;
-      // Keep the process alive until the server is really gone: 'close' also needs the
-      // pipes' EOF, which an unref'd pipe may never get to read.
-      child.ref();
-      for (const pipe of pipes) pipe.ref();
-      child.stdin?.end(`${how}\n`);
-    }
-    await exited;
-  };
-  const stop = () => shutDown('stop');
-  const kill = () => shutDown('kill');
-
   const deadline = Date.now() + 10_000;
+  let ready = false;
   for (;;) {
-    if (ready && (await greets(port))) return { port, stop, kill };
-    if (!running || Date.now() > deadline) {
-      await kill();
+    // Only the server that bound the port says so; a client could reach some other one.
+    ready ||= server.log().includes('Server is ready');
+    if (ready && (await greets(port))) return { port, stop: server.stop, kill: server.kill };
+    if (!server.running() || Date.now() > deadline) {
+      await server.kill();
+      const log = server.log();
       if (/address already in use/i.test(log)) throw new PortTakenError(log);
-      const status = child.exitCode === null ? '' : ` (it exited with ${child.exitCode})`;
+      const code = server.exitCode();
+      const status = code === null ? '' : ` (it exited with ${code})`;
       throw new Error(`nats-server did not start on port ${port}${status}:\n${log}`);
     }
     await sleep(20);

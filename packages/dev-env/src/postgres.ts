@@ -1,14 +1,14 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from './free-port.js';
+import { PortTakenError, startWatchedServer } from './watched-server.js';
 
 /** The databases every store test runs on. */
 export type TestDialect = 'sqlite' | 'postgres';
@@ -158,25 +158,6 @@ function findPostgresBin(): { dir: string } | { reason: string } {
   return dir ? { dir } : { reason: 'no initdb and postgres under /usr/lib/postgresql/*/bin' };
 }
 
-class PortTakenError extends Error {}
-
-// Owns the postmaster. It runs in its own session, so a Ctrl-C reaches only us, and waits
-// for EOF on stdin: that comes from stop(), or from the kernel when the test process dies
-// in any way (even kill -9). Either way the server gets a fast shutdown and its directory
-// is removed, so no orphan servers or data are left behind.
-const WATCHDOG = `
-dir=$1; shift
-"$@" &
-server=$!
-exec 3<&0
-(read -r _ <&3; kill -INT "$server" 2>/dev/null) &
-watcher=$!
-wait "$server"; status=$?
-kill "$watcher" 2>/dev/null
-rm -rf -- "$dir"
-exit "$status"
-`;
-
 async function launch(binDir: string): Promise<RunningPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'tokki-pg-'));
   const dataDir = join(dir, 'data');
@@ -209,47 +190,27 @@ async function launch(binDir: string): Promise<RunningPostgres> {
     max_parallel_workers_per_gather: '0',
     timezone: 'UTC',
   };
-  const server = [join(binDir, 'postgres'), '-D', dataDir, '-p', String(port)];
-  for (const [name, value] of Object.entries(settings)) server.push('-c', `${name}=${value}`);
-  const child = spawn('bash', ['-c', WATCHDOG, 'tokki-pg-watchdog', dir, ...asOwner, ...server], {
+  const flags = Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+  const server = startWatchedServer({
+    command: [...asOwner, join(binDir, 'postgres'), '-D', dataDir, '-p', String(port), ...flags],
+    name: 'tokki-pg-watchdog',
+    // Fast shutdown: roll back what is open, write a checkpoint, exit.
+    gracefulSignal: 'INT',
+    removeAfterExit: dir,
     cwd: dir,
-    detached: true,
-    stdio: ['pipe', 'ignore', 'pipe'],
   });
-  // Keep only the end of the log for error messages, but keep reading: a full pipe would
-  // block the server.
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4_000)));
-  let running = true;
-  const exited = new Promise<void>((resolve) => {
-    const done = (error?: Error) => {
-      if (error) log += String(error);
-      running = false;
-      resolve();
-    };
-    child.once('close', () => done()).once('error', done);
-  });
-  child.stdin?.on('error', () => {}); // EPIPE if the server is already gone
-  // A forgotten stop() must not keep the process alive; the watchdog cleans up after it.
-  child.unref();
-  for (const stream of [child.stdin, child.stderr]) (stream as unknown as Socket).unref();
-
-  const stop = async () => {
-    child.ref(); // keep the process alive until the server is really gone
-    child.stdin?.end();
-    await exited;
-  };
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
       await withClient(url, (client) => client.query('SELECT 1'));
-      return { url, stop };
+      return { url, stop: server.stop };
     } catch {
       // Not accepting connections yet.
     }
-    if (!running || Date.now() > deadline) {
-      await stop();
+    if (!server.running() || Date.now() > deadline) {
+      await server.stop();
+      const log = server.log();
       if (/could not bind|already in use/i.test(log)) throw new PortTakenError(log);
       throw new Error(`PostgreSQL did not start on port ${port}:\n${log}`);
     }
