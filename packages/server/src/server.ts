@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { resolveConfig, type ConfigInput } from './config.js';
+import { handlersOf } from './api/handlers.js';
 import { createContext, type AppContext, type ContextOverrides } from './context.js';
 import { Gateway } from './gateway/gateway.js';
 import { buildHttpApp } from './http/app.js';
@@ -23,6 +24,8 @@ export async function startServer(
 ): Promise<TokkiServer> {
   const config = resolveConfig(input);
   const ctx = await createContext(config, overrides);
+  // A method with no handler, or with two, stops the server here rather than at its first call.
+  handlersOf(ctx);
   const http = await buildHttpApp(ctx);
   const gateway = new Gateway(ctx);
   gateway.attach(http.server);

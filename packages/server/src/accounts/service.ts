@@ -9,6 +9,7 @@ import { phoneHasher, type PhoneHasher } from '../friends/contact-hash.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
+import type { Principal } from '../rpc/route.js';
 import type { UpdatesService } from '../updates/service.js';
 import { normalizePhone } from './phone.js';
 import { resizeProfilePhoto, type PhotoSize } from './photos.js';
@@ -24,10 +25,6 @@ import {
 } from './tokens.js';
 
 /** Who is calling: resolved from a device token on every request and connection. */
-export interface Principal {
-  userId: string;
-  deviceId: string;
-}
 
 interface CachedDevice {
   userId: string;

@@ -1,7 +1,8 @@
 import { methods, type MethodName } from '@tokki/protocol';
 import type { AppContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { handlers, type Call } from './handlers.js';
+import type { Call } from '../rpc/route.js';
+import { handlersOf } from './handlers.js';
 import { validate } from './validate.js';
 
 /**
@@ -19,10 +20,5 @@ export async function invoke(
     throw new ApiError('UNAUTHENTICATED', 'Missing, invalid or revoked device token.');
   }
   const valid = validate(spec.params, params ?? {});
-  const handler = handlers[method] as (
-    ctx: AppContext,
-    call: Call,
-    params: unknown,
-  ) => Promise<unknown>;
-  return handler(ctx, call, valid);
+  return handlersOf(ctx).get(method)!(call, valid);
 }

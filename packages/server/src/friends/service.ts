@@ -7,7 +7,8 @@ import {
   type Update,
   type User,
 } from '@tokki/protocol';
-import type { AccountsService, Principal } from '../accounts/service.js';
+import type { AccountsService } from '../accounts/service.js';
+import type { Principal } from '../rpc/route.js';
 import { normalizePhone, regionOf } from '../accounts/phone.js';
 import { hitRateLimit } from '../accounts/rate-limit.js';
 import * as accountStore from '../accounts/store.js';

@@ -10,12 +10,11 @@ import {
 } from '@tokki/protocol';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import type { Principal } from '../accounts/service.js';
+import type { Principal, PresenceWatcher } from '../rpc/route.js';
 import { invoke } from '../api/invoke.js';
 import { validate } from '../api/validate.js';
 import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
-import type { PresenceWatcher } from '../presence/service.js';
 import { updatesFrame } from '../updates/frames.js';
 
 /** Frames a slow reader may have queued before it is dropped (it reconnects and catches up). */

@@ -13,7 +13,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { invoke } from '../api/invoke.js';
 import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
-import { mediaRoutes } from '../media/routes.js';
+import { mediaHttpRoutes } from '../media/http.js';
 import { authenticate } from './auth.js';
 import { healthRoutes } from './health.js';
 import { serveWebApp } from './web.js';
@@ -98,7 +98,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
   }
 
   profilePhotoRoutes(app, ctx);
-  mediaRoutes(app, ctx);
+  mediaHttpRoutes(app, ctx);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   healthRoutes(app, ctx);
   await serveWebApp(app, ctx.config.webRoot);

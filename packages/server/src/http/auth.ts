@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from '../accounts/service.js';
+import type { Principal } from '../rpc/route.js';
 import type { AppContext } from '../context.js';
 
 /** The device behind `Authorization: Bearer <token>`, or UNAUTHENTICATED. */

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
 import { LIMITS, type ErrorCode } from '@tokki/protocol';
-import type { Principal } from '../accounts/service.js';
+import type { Principal } from '../rpc/route.js';
 import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
 import type { UploadMetadata } from './service.js';

@@ -4,12 +4,7 @@ import type { Bus, PresenceMessage } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import type { WriteQueue } from '../db/write-queue.js';
 import type { FriendsService } from '../friends/service.js';
-
-/** A connection that watches users' presence (gateway/session.ts). */
-export interface PresenceWatcher {
-  readonly watcherUserId: string;
-  sendEvent(frame: string): void;
-}
+import type { PresenceWatcher } from '../rpc/route.js';
 
 const DEFAULT_PRIVACY: LastSeenPrivacy = 'friends';
 

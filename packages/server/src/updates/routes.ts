@@ -1,0 +1,12 @@
+import { LIMITS } from '@tokki/protocol';
+import type { Namespace, Routes } from '../rpc/route.js';
+import type { UpdatesService } from './service.js';
+
+/** The update log: where a device stands, and what it missed. */
+export function updatesRoutes(updates: UpdatesService): Routes<Namespace<'updates'>> {
+  return {
+    'updates.getState': async () => ({ pts: await updates.currentPts() }),
+    'updates.getDifference': ({ principal }, p) =>
+      updates.getDifference(principal.userId, p.pts, p.limit ?? LIMITS.DIFFERENCE_PAGE_MAX),
+  };
+}
