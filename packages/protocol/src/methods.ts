@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { LIMITS } from './limits.js';
+import { MessageText } from './message-text.js';
 import {
   Chat,
   Device,
@@ -442,7 +443,7 @@ export const methods = {
       chatId: Id,
       clientMsgId: Type.String({ minLength: 1, maxLength: LIMITS.CLIENT_MSG_ID_MAX }),
       /** The text, or the caption of `fileIds` (then it may be empty). */
-      text: Type.String(),
+      text: MessageText(),
       /** Answer (quote) this message of the same chat. */
       replyToSeq: Type.Optional(Seq),
       /** Files the sender uploaded to this chat (`/v1/uploads`), in order; several photos are an album. */
@@ -466,7 +467,7 @@ export const methods = {
   }),
   'messages.edit': method({
     summary: "Change the text of one's own message, within 24 hours of sending it.",
-    params: Params({ chatId: Id, seq: Seq, text: Type.String({ minLength: 1 }) }),
+    params: Params({ chatId: Id, seq: Seq, text: MessageText({ minLength: 1 }) }),
     result: Type.Object({ message: Message }),
   }),
   'messages.forward': method({

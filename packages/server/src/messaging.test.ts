@@ -250,6 +250,17 @@ describe.each(testDialects)('messaging on %s', (dialect) => {
     ).toMatchObject({
       code: 'TEXT_TOO_LONG',
     });
+    // Past the schema's bound in code units, the same answer as past the rule in code points.
+    await rejects(
+      send({ chatId: chat.id, clientMsgId: 'longer', text: 'x'.repeat(8193) }),
+    ).toMatchObject({ code: 'TEXT_TOO_LONG' });
+    // Characters are counted as people count them: 4,096 rabbits are 8,192 code units.
+    const rabbits = await send({
+      chatId: chat.id,
+      clientMsgId: 'rabbits',
+      text: '🐰'.repeat(4096),
+    });
+    expect((rabbits as { message: { seq: number } }).message.seq).toBe(1);
     await rejects(send({ chatId: chat.id, clientMsgId: 'blank', text: '   ' })).toMatchObject({
       code: 'INVALID_PARAMS',
     });

@@ -1,4 +1,10 @@
-import { LIMITS, type Message, type Reaction } from '@tokki/protocol';
+import {
+  isMessageTextTooLong,
+  LIMITS,
+  MESSAGE_TEXT_TOO_LONG,
+  type Message,
+  type Reaction,
+} from '@tokki/protocol';
 import { actorId, type ChatsService } from '../chats/service.js';
 import { decodeCursor, encodeCursor } from '../chats/cursor.js';
 import type { Database } from '../db/database.js';
@@ -360,12 +366,7 @@ function checkText(text: string): void {
 }
 
 function checkLength(text: string): void {
-  if ([...text].length > LIMITS.MESSAGE_TEXT_MAX) {
-    throw new ApiError(
-      'TEXT_TOO_LONG',
-      `Text is limited to ${LIMITS.MESSAGE_TEXT_MAX} characters.`,
-    );
-  }
+  if (isMessageTextTooLong(text)) throw new ApiError('TEXT_TOO_LONG', MESSAGE_TEXT_TOO_LONG);
 }
 
 const isSeq = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0;
