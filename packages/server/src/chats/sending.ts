@@ -120,6 +120,19 @@ export async function lastSeq(sql: SqlRunner, chatId: string): Promise<number> {
   return row!.last_seq;
 }
 
+/** PostgreSQL: the newest seq of each of `chatIds`. */
+export async function chatLastSeqs(
+  sql: SqlRunner,
+  chatIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (chatIds.length === 0) return new Map();
+  const rows = await sql.all<{ id: string; last_seq: number }>(
+    'select id, last_seq from chats where id = any(?::text[])',
+    [[...chatIds]],
+  );
+  return new Map(rows.map((row) => [row.id, row.last_seq]));
+}
+
 /**
  * Sending means having read everything before: the sender's read pointer moves with each message
  * they send, and clients infer that from the message itself, so no read update is written.

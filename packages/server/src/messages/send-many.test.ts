@@ -123,6 +123,9 @@ describe.each(postgres)('sends together on %s', (dialect) => {
       { ...send('c', 'bc', 'r2'), replyToSeq: 99 }, // to no message: NOT_FOUND
       { ...send('a', 'ab', 'file'), fileIds: ['f_a'] }, // a's upload to ab
       { ...send('b', 'ab', 'not-his'), fileIds: ['f_a'] }, // someone else's: NOT_FOUND
+      { ...send('a', 'ab', 'm1'), replyToSeq: 99 }, // a repeat: the first, whatever it answers
+      { ...send('a', 'ab', 'm5'), fileIds: ['f_none'] }, // a repeat: the first, whatever it carries
+      { ...send('c', 'bc', 'r3'), replyToSeq: 2 }, // to m6, sent earlier in this batch
     ];
     const answer = (r: CommandOutcome) =>
       r.ok ? r.value : { error: (r.error as { code?: string }).code };
