@@ -15,7 +15,7 @@ import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { UpdatesService } from '../updates/service.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor } from '../pagination/cursor.js';
 import * as store from './store.js';
 
 /** Looks up the newest message of each chat, from the messages module. */
