@@ -15,7 +15,6 @@ import { ChatViews } from './views.js';
 
 // What other domains use of chats, all from here.
 export { actorId, membershipError, requireMemberForWrite, undeliverableError } from './access.js';
-export type { ChatsHooks } from './deps.js';
 
 /**
  * Chats and their members. This file creates chats and holds what does not fit a part: rename,
@@ -41,10 +40,7 @@ export class ChatsService {
     this.invites = new ChatInvites(this.deps, this.membership, this.views);
   }
 
-  /**
-   * The caller's active membership, read inside a write so that it is current;
-   * throws NOT_FOUND for no chat and NOT_MEMBER for someone else's.
-   */
+  /** For messages and media: the caller's active membership (`ChatMembership.requireMember`). */
   requireMember(w: Writer | null, chatId: string, userId: string) {
     return this.membership.requireMember(w, chatId, userId);
   }

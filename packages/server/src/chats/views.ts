@@ -55,77 +55,63 @@ export class ChatViews {
     userId: string,
     params: MethodParams<'chats.members'>,
   ): Promise<MethodResult<'chats.members'>> {
-    const { chatId } = params;
-    const membership = await this.membership.requireMember(null, chatId, userId);
+    const membership = await this.membership.requireMember(null, params.chatId, userId);
     if (params.userIds) {
-      return { members: await this.membersById(userId, membership, params.userIds), cursor: null };
+      return { members: await this.membersById(membership, params.userIds), cursor: null };
     }
-    const { db } = this.deps.database;
     const limit = params.limit ?? LIMITS.MEMBER_PAGE_MAX;
     const after = params.cursor ? decodeCursor(params.cursor, isString) : null;
-    if (membership.profile_id !== null) {
-      const rows = await store.roomProfilesPage(db, chatId, limit + 1, after);
-      const { page, cursor } = keysetPage(rows, limit, (row) => row.profile_id);
-      const members = page.map((row) => ({
-        user: roomProfile(row.profile_id, row.nickname),
-        role: row.role,
-        readSeq: row.read_seq,
-        joinedSeq: row.joined_seq,
-      }));
-      return { members, cursor };
-    }
-    const rows = await store.membersPage(db, chatId, limit + 1, after);
+    return membership.profile_id === null
+      ? this.membersPage(userId, params.chatId, limit, after)
+      : this.roomProfilesPage(params.chatId, limit, after);
+  }
+
+  private async membersPage(userId: string, chatId: string, limit: number, after: string | null) {
+    const rows = await store.membersPage(this.deps.database.db, chatId, limit + 1, after);
     const { page, cursor } = keysetPage(rows, limit, (row) => row.user_id);
     const users = await this.usersSeenBy(
       userId,
       page.map((row) => row.user_id),
     );
-    const members = page.flatMap((row): Member[] => {
+    const members = page.flatMap((row) => {
       const user = users.get(row.user_id);
-      return user
-        ? [{ user, role: row.role, readSeq: row.read_seq, joinedSeq: row.joined_seq }]
-        : [];
+      return user ? [memberOf(user, row)] : [];
     });
     return { members, cursor };
   }
 
+  private async roomProfilesPage(chatId: string, limit: number, after: string | null) {
+    const rows = await store.roomProfilesPage(this.deps.database.db, chatId, limit + 1, after);
+    const { page, cursor } = keysetPage(rows, limit, (row) => row.profile_id);
+    const members = page.map((row) => memberOf(roomProfile(row.profile_id, row.nickname), row));
+    return { members, cursor };
+  }
+
   /**
-   * Members of a chat by the ids the chat knows them by (`actorId`), present or past: the
-   * sender of an old message may have left. Unknown ids are left out.
+   * Members of the caller's chat by the ids the chat knows them by (`actorId`), present or past:
+   * the sender of an old message may have left. Unknown ids are left out.
    */
-  private async membersById(
-    userId: string,
-    membership: ChatMembersTable,
-    memberIds: string[],
-  ): Promise<Member[]> {
-    const open = membership.profile_id !== null;
+  private async membersById(caller: ChatMembersTable, memberIds: string[]): Promise<Member[]> {
+    const open = caller.profile_id !== null;
     const rows = await store.membersByIds(
       this.deps.database.db,
-      membership.chat_id,
+      caller.chat_id,
       open ? 'profile_id' : 'user_id',
       [...new Set(memberIds)],
     );
     const users = open
       ? new Map<string, User>()
       : await this.usersSeenBy(
-          userId,
+          caller.user_id,
           rows.map((row) => row.user_id),
         );
-    return rows.flatMap((row): Member[] => {
+    return rows.flatMap((row) => {
       const user =
         row.profile_id !== null
           ? roomProfile(row.profile_id, row.nickname)
           : users.get(row.user_id);
       if (!user) return [];
-      return [
-        {
-          user,
-          role: row.role,
-          readSeq: row.read_seq,
-          joinedSeq: row.joined_seq,
-          ...(row.left_pts !== null && { left: true as const }),
-        },
-      ];
+      return [{ ...memberOf(user, row), ...(row.left_pts !== null && { left: true as const }) }];
     });
   }
 
@@ -179,6 +165,11 @@ export class ChatViews {
     return new Map(users.map((user) => [user.id, user]));
   }
 }
+
+const memberOf = (
+  user: User,
+  row: Pick<ChatMembersTable, 'role' | 'read_seq' | 'joined_seq'>,
+): Member => ({ user, role: row.role, readSeq: row.read_seq, joinedSeq: row.joined_seq });
 
 /** A member of an open chat as the others see them: a nickname, nothing of their account. */
 export const roomProfile = (profileId: string, nickname: string | null): User => ({
