@@ -91,10 +91,15 @@ export async function createContext(
   });
   const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
   const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger);
-  const chats = new ChatsService(database, writes, bus, updates);
+  // Messages and friends are built after chats, which call them only once requests come.
+  const chats: ChatsService = new ChatsService(database, writes, bus, updates, {
+    usersSeenBy: (viewerId, userIds) => accounts.getUsers(viewerId, userIds),
+    existingUserIds: (w, userIds) => accounts.existingUserIds(w.db, userIds),
+    blockedBy: (w, userId, userIds) => friends.blockersOf(w, userId, userIds),
+    lastMessages: (keys) => messages.lastMessages(keys),
+  });
   const openChats = new OpenChatsService(database, writes, chats, updates);
   const messages = new MessagesService(database, writes, chats, updates, overrides.clock);
-  chats.setLastMessageLoader((keys) => messages.lastMessages(keys));
   const friends = new FriendsService(config, database, writes, updates, accounts, chats);
   const links = new LinksService(config, database, writes, logger, overrides.resolveHost);
   const media = new MediaService(config, database, writes, chats, logger, overrides.clock);

@@ -374,6 +374,12 @@ export class AccountsService {
     return store.findUserByTokkiId(db, tokkiId.toLowerCase());
   }
 
+  /** For chats: which of `ids` are users, read with `db` (in a write, its transaction). */
+  async existingUserIds(db: Writer['db'], ids: readonly string[]): Promise<string[]> {
+    const rows = await store.findUsersByIds(db, [...new Set(ids)]);
+    return rows.map((row) => row.id);
+  }
+
   userRow(db: Writer['db'] | Database['db'], userId: string) {
     return store.findUserById(db, userId);
   }

@@ -44,11 +44,11 @@ export class FriendsService {
       audienceOf: (w, userId) => store.audienceOf(w.db, userId),
       viewAs: (viewerId, users) => this.viewAs(viewerId, users),
     });
-    chats.setBlocking(
-      (viewerId, users) => this.viewAs(viewerId, users),
-      async (w, userId, userIds) =>
-        (await store.blocksAgainst(w.db, userId, userIds)).map((b) => b.owner_id),
-    );
+  }
+
+  /** Of `userIds`, those who blocked `userId`, read inside the write that acts on it (chats). */
+  async blockersOf(w: Writer, userId: string, userIds: readonly string[]): Promise<string[]> {
+    return (await store.blocksAgainst(w.db, userId, userIds)).map((block) => block.owner_id);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { decodeCursor, encodeCursor } from '../chats/cursor.js';
+import { decodeCursor, encodeCursor } from '../pagination/cursor.js';
 import type { Dialect } from '../db/database.js';
 import { ftsQuery, lowerAscii } from './search-document.js';
 import type { DatabaseSchema, MessagesTable } from '../db/schema.js';

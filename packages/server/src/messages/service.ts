@@ -6,7 +6,7 @@ import {
   type Reaction,
 } from '@tokki/protocol';
 import { actorId, type ChatsService } from '../chats/service.js';
-import { decodeCursor, encodeCursor } from '../chats/cursor.js';
+import { decodeCursor, encodeCursor } from '../pagination/cursor.js';
 import type { Database } from '../db/database.js';
 import type { MessagesTable } from '../db/schema.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
