@@ -1,6 +1,6 @@
 import type { SqlRunner } from '../db/sql-runner.js';
 import type { SenderMembership } from '../messages/send-rules.js';
-import { actorId } from './service.js';
+import { actorId } from './access.js';
 
 /**
  * The chats domain's part of a send, in the send's write batch, on its tables (`chats`,
