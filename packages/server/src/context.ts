@@ -5,6 +5,7 @@ import type { Bus } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
 import { NatsBus } from './bus/nats-bus.js';
 import { OpenChatsService } from './chats/open-chats.js';
+import { chatMembershipLog } from './chats/log-memberships.js';
 import { ChatsService } from './chats/service.js';
 import type { ServerConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -88,6 +89,7 @@ export async function createContext(
   });
   const updates = new UpdatesService(database, bus, {
     recentUpdates: config.recentUpdatesBytes > 0 && { maxBytes: config.recentUpdatesBytes },
+    memberships: chatMembershipLog,
   });
   const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
   const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger);
@@ -141,7 +143,8 @@ async function openBus(config: ServerConfig, database: Database, logger: Logger)
     logger,
     log: {
       currentPts: () => readCounter(database.reader, 'pts'),
-      readPublished: (after, through) => readPublished(database.reader, after, through),
+      readPublished: (after, through) =>
+        readPublished(database.reader, chatMembershipLog, after, through),
       maxReplay: REPLAY_MAX_PTS,
     },
   });
