@@ -46,6 +46,11 @@ export class ChatsService {
   }
 
   /** The chats the user is a member of now (the gateway follows them for the user's devices). */
+  /** The chats `userId` is in now, each with the seq they joined after (they see what follows). */
+  currentMemberships(userId: string): Promise<{ chatId: string; joinedSeq: number }[]> {
+    return store.currentMemberships(this.deps.database.db, userId);
+  }
+
   activeChatIds(userId: string): Promise<string[]> {
     return store.activeChatIds(this.deps.database.db, userId);
   }

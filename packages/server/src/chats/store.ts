@@ -147,6 +147,16 @@ export function activeChatIds(db: Db, userId: string) {
     .then((rows) => rows.map((row) => row.chat_id));
 }
 
+/** The chats a user is a member of now, and the seq they joined after. */
+export function currentMemberships(db: Db, userId: string) {
+  return db
+    .selectFrom('chat_members')
+    .select(['chat_id as chatId', 'joined_seq as joinedSeq'])
+    .where('user_id', '=', userId)
+    .where('left_pts', 'is', null)
+    .execute();
+}
+
 /** A chat with what its member `userId` sees of their own membership. */
 const chatsOfMember = (db: Db, userId: string) =>
   db
