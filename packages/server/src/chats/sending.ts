@@ -1,5 +1,4 @@
 import type { SqlRunner } from '../db/sql-runner.js';
-import type { SenderMembership } from '../messages/send-rules.js';
 import { actorId } from './access.js';
 
 /**
@@ -8,6 +7,18 @@ import { actorId } from './access.js';
  * a version for one send (plain prepared statements: the SQLite step) and one for a batch of
  * sends on PostgreSQL (a statement over arrays, however many sends).
  */
+
+/** A sender's membership of a chat, present or past, as the send rules (messages) see it. */
+export interface SenderMembership {
+  /** Whom the message is from: the sender's room profile in an open chat, else their user id. */
+  signer: string;
+  /** False once they left or were removed. */
+  current: boolean;
+  /** The other member of a direct chat blocked them. */
+  sendBlocked: boolean;
+  /** Messages up to this seq were sent before they joined, and are not theirs to see. */
+  joinedSeq: number;
+}
 
 interface MembershipRow {
   chat_id: string;

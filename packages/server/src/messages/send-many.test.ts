@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '@tokki/dev-env';
-import { Refused, type Publication } from '../db/batch.js';
+import type { Publication } from '../bus/bus.js';
+import { Refused } from '../db/batch.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { WriteQueue, type Writer } from '../db/write-queue.js';
 import type { Message } from '@tokki/protocol';

@@ -1,4 +1,5 @@
 import type { FileInfo, Message } from '@tokki/protocol';
+import type { SenderMembership } from '../chats/sending.js';
 import { membershipError, undeliverableError } from '../chats/service.js';
 import { ApiError } from '../errors.js';
 
@@ -13,18 +14,6 @@ export interface SendCommand {
   replyToSeq?: number;
   /** Files the sender uploaded to the chat, in order. */
   fileIds?: string[];
-}
-
-/** A sender's membership of a chat, present or past, as the send rules see it. */
-export interface SenderMembership {
-  /** Whom the message is from: the sender's room profile in an open chat, else their user id. */
-  signer: string;
-  /** False once they left or were removed. */
-  current: boolean;
-  /** The other member of a direct chat blocked them. */
-  sendBlocked: boolean;
-  /** Messages up to this seq were sent before they joined, and are not theirs to see. */
-  joinedSeq: number;
 }
 
 /**

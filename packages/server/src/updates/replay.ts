@@ -1,5 +1,5 @@
 import type { Update } from '@tokki/protocol';
-import type { Publication } from '../db/batch.js';
+import type { Publication } from '../bus/bus.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import { updateFrame } from './frames.js';
 import type { ChatMembershipLog } from './memberships.js';
