@@ -1,4 +1,5 @@
 import {
+  isMessageTextTooLong,
   LIMITS,
   REACTIONS,
   type Chat,
@@ -1109,7 +1110,7 @@ function Composer({
   const submit = () => {
     const value = text.trim();
     if (!value || saving) return;
-    if ([...value].length > LIMITS.MESSAGE_TEXT_MAX) {
+    if (isMessageTextTooLong(value)) {
       setError(
         t('errors.TEXT_TOO_LONG', { max: LIMITS.MESSAGE_TEXT_MAX.toLocaleString(i18n.language) }),
       );
@@ -1140,7 +1141,7 @@ function Composer({
   const onPick = (picked: File[]) => {
     if (picked.length === 0) return;
     const caption = text.trim();
-    if ([...caption].length > LIMITS.MESSAGE_TEXT_MAX) {
+    if (isMessageTextTooLong(caption)) {
       setError(
         t('errors.TEXT_TOO_LONG', { max: LIMITS.MESSAGE_TEXT_MAX.toLocaleString(i18n.language) }),
       );
