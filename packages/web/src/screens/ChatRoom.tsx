@@ -41,18 +41,11 @@ import { formatBytes, messageSummary } from '../lib/files';
 import { dayKey, formatDay, formatTime } from '../lib/format';
 import type { PendingMessage } from '../lib/persist';
 import { takeFocus } from '../lib/message-focus';
-import { REACTION_EMOJI, reactionOf } from '../lib/reactions';
+import { REACTION_EMOJI } from '../lib/reactions';
 import { PRESENCE_TICK_MS, presenceText } from '../lib/presence';
 import { goBack, navigate } from '../lib/router';
-import {
-  findMessage,
-  store,
-  unreadCounter,
-  useAppState,
-  withinEditWindow,
-  type History,
-  type SystemLine,
-} from '../lib/store';
+import { findMessage, reactionOf, unreadCounter, withinEditWindow } from '@tokki/sdk';
+import { store, useAppState, type History, type SystemLine } from '../lib/store';
 import {
   attach,
   cancelBatch,
