@@ -133,7 +133,7 @@ export function MessageList({
         virtuoso.current?.scrollToIndex({ index, align: 'center', behavior: 'auto' });
       }
     }, 150);
-  }, [focusIndex]);
+  }, [focusIndex, focusSeq]);
   useEffect(() => () => clearTimeout(refocus.current), []);
   useEffect(() => {
     if (focusSeq === undefined || !scrolledToFocus.current) return;
