@@ -1,65 +1,44 @@
-import { LIMITS } from '@tokki/protocol';
 import type { Metrics } from '../metrics.js';
 import type { Namespace, Routes } from '../rpc/route.js';
 import type { MessagesService } from './service.js';
 
-/** Sending, history, message actions and search; `chats.pin` too, since pins are messages. */
+/**
+ * Sending, history, message actions and search; `chats.pin` too, since pins are messages. Each
+ * service method takes the caller's user id and the method's params.
+ */
 export function messagesRoutes(
   messages: MessagesService,
   metrics: Metrics,
 ): Routes<Namespace<'messages'> | 'chats.pin'> {
+  /** The answer of a method that only changes something. */
+  const ok = async (change: Promise<void>) => {
+    await change;
+    return {};
+  };
   return {
     'messages.send': async ({ principal }, p) => {
-      const message = await messages.send(
-        principal.userId,
-        p.chatId,
-        p.clientMsgId,
-        p.text,
-        p.replyToSeq,
-        p.fileIds,
-      );
+      const message = await messages.send(principal.userId, p);
       metrics.messagesSent.inc();
       return { message };
     },
-    'messages.get': async ({ principal }, p) => ({
-      messages: await messages.get(principal.userId, p.chatId, p.seqs),
-    }),
-    'messages.history': ({ principal }, p) =>
-      messages.history(principal.userId, p.chatId, p.limit ?? 50, p.cursor),
-    'messages.edit': async ({ principal }, p) => ({
-      message: await messages.edit(principal.userId, p.chatId, p.seq, p.text),
-    }),
     'messages.forward': async ({ principal }, p) => {
-      const copies = await messages.forward(
-        principal.userId,
-        p.chatId,
-        p.seq,
-        p.toChatIds,
-        p.clientMsgId,
-      );
+      const copies = await messages.forward(principal.userId, p);
       metrics.messagesSent.inc(copies.length);
       return { messages: copies };
     },
-    'messages.react': async ({ principal }, p) => {
-      await messages.react(principal.userId, p.chatId, p.seq, p.reaction);
-      return {};
-    },
-    'messages.delete': async ({ principal }, p) => {
-      await messages.delete(principal.userId, p.chatId, p.seq, p.forEveryone);
-      return {};
-    },
-    'messages.search': ({ principal }, p) =>
-      messages.search(principal.userId, p.query, {
-        chatId: p.chatId,
-        limit: p.limit ?? LIMITS.SEARCH_PAGE_MAX,
-        cursor: p.cursor,
-      }),
-    'messages.markRead': async ({ principal }, p) => ({
-      readSeq: await messages.markRead(principal.userId, p.chatId, p.seq),
+    'messages.get': async ({ principal }, p) => ({
+      messages: await messages.get(principal.userId, p),
     }),
-    'chats.pin': async ({ principal }, p) => {
-      await messages.pin(principal.userId, p.chatId, p.seq);
-      return {};
-    },
+    'messages.history': ({ principal }, p) => messages.history(principal.userId, p),
+    'messages.search': ({ principal }, p) => messages.search(principal.userId, p),
+    'messages.edit': async ({ principal }, p) => ({
+      message: await messages.edit(principal.userId, p),
+    }),
+    'messages.react': ({ principal }, p) => ok(messages.react(principal.userId, p)),
+    'messages.delete': ({ principal }, p) => ok(messages.delete(principal.userId, p)),
+    'messages.markRead': async ({ principal }, p) => ({
+      readSeq: await messages.markRead(principal.userId, p),
+    }),
+    'chats.pin': ({ principal }, p) => ok(messages.pin(principal.userId, p)),
   };
 }

@@ -3,7 +3,7 @@ import {
   LIMITS,
   MESSAGE_TEXT_TOO_LONG,
   type Message,
-  type Reaction,
+  type MethodParams,
 } from '@tokki/protocol';
 import { actorId, type ChatsService } from '../chats/service.js';
 import { decodeCursor, encodeCursor } from '../pagination/cursor.js';
@@ -21,6 +21,9 @@ import type { SendCommand } from './send-rules.js';
 import { sendStep } from './send.js';
 import * as store from './store.js';
 
+/** Messages one history page has when the caller asks for no number. */
+const HISTORY_PAGE_DEFAULT = 50;
+
 /** Sending, history and read pointers. */
 export class MessagesService {
   constructor(
@@ -36,14 +39,8 @@ export class MessagesService {
    * Stores a message and answers once it is durably committed (see `sendStep`). The same
    * `clientMsgId` from the same sender in the same chat returns the original message.
    */
-  async send(
-    senderId: string,
-    chatId: string,
-    clientMsgId: string,
-    text: string,
-    replyToSeq?: number,
-    fileIds?: string[],
-  ): Promise<Message> {
+  async send(senderId: string, params: MethodParams<'messages.send'>): Promise<Message> {
+    const { chatId, clientMsgId, text, replyToSeq, fileIds } = params;
     if (fileIds) {
       checkLength(text);
       if (new Set(fileIds).size !== fileIds.length)
@@ -70,10 +67,7 @@ export class MessagesService {
    */
   async forward(
     userId: string,
-    chatId: string,
-    seq: number,
-    toChatIds: readonly string[],
-    clientMsgId: string,
+    { chatId, seq, toChatIds, clientMsgId }: MethodParams<'messages.forward'>,
   ): Promise<Message[]> {
     return this.writes.run(async (w) => {
       const { message: source } = await this.requireVisible(w, userId, chatId, seq);
@@ -114,7 +108,7 @@ export class MessagesService {
   }
 
   /** Pins a message the caller can see at the top of the chat for everyone, or unpins (null). */
-  async pin(userId: string, chatId: string, seq: number | null): Promise<void> {
+  async pin(userId: string, { chatId, seq }: MethodParams<'chats.pin'>): Promise<void> {
     await this.writes.run(async (w) => {
       const membership = await this.chats.requireMember(w, chatId, userId);
       if (seq !== null) {
@@ -139,9 +133,7 @@ export class MessagesService {
    */
   async react(
     userId: string,
-    chatId: string,
-    seq: number,
-    reaction: Reaction | null,
+    { chatId, seq, reaction }: MethodParams<'messages.react'>,
   ): Promise<void> {
     await this.writes.run(async (w) => {
       const { message, membership } = await this.requireVisible(w, userId, chatId, seq);
@@ -162,7 +154,10 @@ export class MessagesService {
   }
 
   /** Changes the text of the caller's own message, within 24 hours of sending it. */
-  async edit(userId: string, chatId: string, seq: number, text: string): Promise<Message> {
+  async edit(
+    userId: string,
+    { chatId, seq, text }: MethodParams<'messages.edit'>,
+  ): Promise<Message> {
     checkText(text);
     return this.writes.run(async (w) => {
       const { message } = await this.requireOwnRecent(w, userId, chatId, seq, 'edited');
@@ -184,7 +179,10 @@ export class MessagesService {
    * Deletes a message for everyone (the caller's own, within 24 hours: its text is gone and a
    * tombstone remains) or for the caller alone (any message they can see, on all their devices).
    */
-  async delete(userId: string, chatId: string, seq: number, forEveryone: boolean): Promise<void> {
+  async delete(
+    userId: string,
+    { chatId, seq, forEveryone }: MethodParams<'messages.delete'>,
+  ): Promise<void> {
     await this.writes.run(async (w) => {
       if (!forEveryone) {
         await this.requireVisible(w, userId, chatId, seq);
@@ -261,7 +259,10 @@ export class MessagesService {
     return visible;
   }
 
-  async history(userId: string, chatId: string, limit: number, cursor: string | undefined) {
+  async history(
+    userId: string,
+    { chatId, limit = HISTORY_PAGE_DEFAULT, cursor }: MethodParams<'messages.history'>,
+  ) {
     const membership = await this.chats.requireMember(null, chatId, userId);
     const before = cursor ? decodeCursor(cursor, isSeq) : null;
     const rows = await store.historyPage(
@@ -286,8 +287,7 @@ export class MessagesService {
    */
   async search(
     userId: string,
-    query: string,
-    options: { chatId?: string; limit: number; cursor?: string },
+    { query, chatId, limit = LIMITS.SEARCH_PAGE_MAX, cursor }: MethodParams<'messages.search'>,
   ) {
     const text = query.trim();
     if ([...text].length > LIMITS.SEARCH_QUERY_MAX)
@@ -296,12 +296,12 @@ export class MessagesService {
         `Search is limited to ${LIMITS.SEARCH_QUERY_MAX} characters.`,
       );
     if (!text) throw new ApiError('INVALID_PARAMS', 'Nothing to search for.');
-    const after = options.cursor ? decodeSearchCursor(options.cursor) : null;
-    const memberships = options.chatId
+    const after = cursor ? decodeSearchCursor(cursor) : null;
+    const memberships = chatId
       ? [
           {
-            chatId: options.chatId,
-            joinedSeq: (await this.chats.requireMember(null, options.chatId, userId)).joined_seq,
+            chatId,
+            joinedSeq: (await this.chats.requireMember(null, chatId, userId)).joined_seq,
           },
         ]
       : await this.chats.currentMemberships(userId);
@@ -310,18 +310,18 @@ export class MessagesService {
       text,
       memberships,
       after,
-      limit: options.limit + 1,
+      limit: limit + 1,
     });
-    const page = rows.slice(0, options.limit);
+    const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
       messages: page.map(store.toMessage),
-      cursor: rows.length > options.limit && last ? searchCursor(last) : null,
+      cursor: rows.length > limit && last ? searchCursor(last) : null,
     };
   }
 
   /** Messages of a chat by seq, those the caller can see, in seq order. */
-  async get(userId: string, chatId: string, seqs: readonly number[]): Promise<Message[]> {
+  async get(userId: string, { chatId, seqs }: MethodParams<'messages.get'>): Promise<Message[]> {
     const membership = await this.chats.requireMember(null, chatId, userId);
     const rows = await store.visibleBySeq(this.database.db, userId, chatId, membership.joined_seq, [
       ...new Set(seqs),
@@ -343,7 +343,10 @@ export class MessagesService {
   }
 
   /** Moves the caller's read pointer forward to `seq` (clamped to the newest message). */
-  async markRead(userId: string, chatId: string, seq: number): Promise<number> {
+  async markRead(
+    userId: string,
+    { chatId, seq }: MethodParams<'messages.markRead'>,
+  ): Promise<number> {
     return this.writes.run(async (w) => {
       const membership = await this.chats.requireMember(w, chatId, userId);
       const readSeq = Math.min(seq, await lastSeq(w.sql, chatId));

@@ -1,4 +1,3 @@
-import { LIMITS } from '@tokki/protocol';
 import type { Namespace, Routes } from '../rpc/route.js';
 import type { UpdatesService } from './service.js';
 
@@ -6,7 +5,6 @@ import type { UpdatesService } from './service.js';
 export function updatesRoutes(updates: UpdatesService): Routes<Namespace<'updates'>> {
   return {
     'updates.getState': async () => ({ pts: await updates.currentPts() }),
-    'updates.getDifference': ({ principal }, p) =>
-      updates.getDifference(principal.userId, p.pts, p.limit ?? LIMITS.DIFFERENCE_PAGE_MAX),
+    'updates.getDifference': ({ principal }, p) => updates.getDifference(principal.userId, p),
   };
 }

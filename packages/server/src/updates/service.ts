@@ -1,4 +1,10 @@
-import type { Difference, Update, UpdateEnvelope } from '@tokki/protocol';
+import {
+  LIMITS,
+  type Difference,
+  type MethodParams,
+  type Update,
+  type UpdateEnvelope,
+} from '@tokki/protocol';
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import type { Writer } from '../db/write-queue.js';
@@ -102,7 +108,10 @@ export class UpdatesService {
    * The caller's updates after `pts`, oldest first, at most `limit`; `tooLong` when some of them
    * were already pruned. Cost grows with the chats that changed since `pts`, not with history.
    */
-  async getDifference(userId: string, pts: number, limit: number): Promise<Difference> {
+  async getDifference(
+    userId: string,
+    { pts, limit = LIMITS.DIFFERENCE_PAGE_MAX }: MethodParams<'updates.getDifference'>,
+  ): Promise<Difference> {
     const { reader } = this.database;
     const [pruned, current] = await Promise.all([
       store.readCounter(reader, 'pruned_pts'),

@@ -1,0 +1,4 @@
+// Breaks "shared-knows-no-domain": db/ imports a domain.
+import { send } from '../messages/send.js';
+
+export const queue = [send];

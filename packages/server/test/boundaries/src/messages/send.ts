@@ -1,0 +1,3 @@
+import { membersOf } from '../chats/service.js';
+
+export const send = (chatId: string) => membersOf(chatId);

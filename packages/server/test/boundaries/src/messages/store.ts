@@ -1,0 +1,1 @@
+export const messagesOf = (chatId: string) => [chatId];
