@@ -89,12 +89,28 @@ export async function createContext(
     recentUpdates: config.recentUpdatesBytes > 0 && { maxBytes: config.recentUpdatesBytes },
   });
   const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
-  const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger);
+  // Accounts and chats call on friends, which needs both: their hooks reach it once built.
+  const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger, {
+    userCreated: (w, user) => friends.userCreated(w, user),
+    audienceOf: (w, userId) => friends.audienceOf(w, userId),
+    viewAs: (viewerId, users) => friends.viewAs(viewerId, users),
+  });
   const chats = new ChatsService(database, writes, bus, updates);
+  chats.setBlocking(
+    (viewerId, users) => friends.viewAs(viewerId, users),
+    (w, userId, userIds) => friends.blockersOf(w, userId, userIds),
+  );
   const openChats = new OpenChatsService(database, writes, chats, updates);
   const messages = new MessagesService(database, writes, chats, updates, overrides.clock);
   chats.setLastMessageLoader((keys) => messages.lastMessages(keys));
-  const friends = new FriendsService(config, database, writes, updates, accounts, chats);
+  const friends: FriendsService = new FriendsService(
+    config,
+    database,
+    writes,
+    updates,
+    accounts,
+    chats,
+  );
   const links = new LinksService(config, database, writes, logger, overrides.resolveHost);
   const media = new MediaService(config, database, writes, chats, logger, overrides.clock);
   const presence = new PresenceService(database, writes, bus, friends, logger);
