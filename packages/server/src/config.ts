@@ -42,7 +42,7 @@ export interface ServerConfig {
     timeoutMs: number;
   };
   /**
-   * Key of the HMAC that contacts are stored under (friends/contact-hash.ts). It must not live
+   * Key of the HMAC that contacts are stored under (accounts/phone-hash.ts). It must not live
    * in the database, or a stolen database could be reversed by hashing every number.
    */
   contactHashKey: Buffer;

@@ -310,9 +310,14 @@ export class AccountsService {
   }
 
   /** Profiles by id, as the caller may see them. */
-  async getUsers({ userId }: Principal, { userIds }: MethodParams<'users.get'>): Promise<User[]> {
+  getUsers({ userId }: Principal, { userIds }: MethodParams<'users.get'>): Promise<User[]> {
+    return this.usersSeenBy(userId, userIds);
+  }
+
+  /** Profiles by id, as `viewerId` may see them (a user who blocked them, as they were then). */
+  async usersSeenBy(viewerId: string, userIds: readonly string[]): Promise<User[]> {
     const rows = await store.findUsersByIds(this.database.db, [...new Set(userIds)]);
-    return this.friends.viewAs(userId, rows.map(toUser));
+    return this.friends.viewAs(viewerId, rows.map(toUser));
   }
 
   // For other domains: accounts read in a write (`w`) or, without one, from the reader.
@@ -323,6 +328,12 @@ export class AccountsService {
 
   users(w: Writer | null, userIds: readonly string[]): Promise<UsersTable[]> {
     return store.findUsersByIds(this.db(w), userIds);
+  }
+
+  /** Which of `userIds` are users. */
+  async existingUserIds(w: Writer, userIds: readonly string[]): Promise<string[]> {
+    const rows = await store.findUsersByIds(w.db, [...new Set(userIds)]);
+    return rows.map((row) => row.id);
   }
 
   /** Users by the hash of their number (`hashPhone`). */
