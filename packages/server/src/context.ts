@@ -17,6 +17,7 @@ import { MediaService } from './media/service.js';
 import { Metrics } from './metrics.js';
 import { PresenceService } from './presence/service.js';
 import { REPLAY_MAX_PTS, readPublished } from './updates/replay.js';
+import { domainWrites } from './write-registry.js';
 import { UpdatesService } from './updates/service.js';
 import { readCounter } from './updates/store.js';
 
@@ -70,7 +71,7 @@ export async function createContext(
   overrides: ContextOverrides = {},
 ): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, { writes: domainWrites });
   let bus: Bus;
   try {
     bus = await openBus(config, database, logger);

@@ -1,5 +1,5 @@
 import type { BusMessages, BusTopic } from '../bus/bus.js';
-import { indexNewMessages, lastMessageRowid } from './search-document.js';
+import type { BatchHook } from './commands.js';
 import type { SqlRunner } from './sql-runner.js';
 
 /** A bus message to send once the batch that produced it has committed. */
@@ -50,6 +50,8 @@ export interface BatchTransaction {
 
 export interface BatchOptions<W, T extends BatchTransaction> {
   dialect: 'sqlite' | 'postgres';
+  /** Run around the jobs of every batch, in its transaction (see BatchHook). */
+  hooks: readonly BatchHook[];
   begin(): Promise<T>;
   /** Adds whatever else a job needs (the main thread's Kysely transaction) to its writer. */
   extend(writer: StepWriter, transaction: T): W;
@@ -108,8 +110,8 @@ async function runJobs<W, T extends BatchTransaction>(
   );
   const start = Number(counter!.value);
   let pts = start;
-  const sqlite = options.dialect === 'sqlite';
-  const messagesBefore = sqlite ? await lastMessageRowid(sql) : 0;
+  const hooked: [BatchHook, unknown][] = [];
+  for (const hook of options.hooks) hooked.push([hook, await hook.begin(sql, options.dialect)]);
   const now = Date.now();
   const outcomes: JobOutcome[] = [];
 
@@ -146,8 +148,7 @@ async function runJobs<W, T extends BatchTransaction>(
     }
   }
   if (pts !== start) await sql.run(`update counters set value = ? where name = 'pts'`, [pts]);
-  // PostgreSQL's search index is an index of the table, kept by PostgreSQL itself.
-  if (sqlite) await indexNewMessages(sql, messagesBefore);
+  for (const [hook, state] of hooked) await hook.beforeCommit(sql, state, options.dialect);
   return { outcomes, after: start, through: pts };
 }
 

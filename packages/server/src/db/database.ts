@@ -1,5 +1,6 @@
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import type { WriteRegistry, WriteRegistrySource } from './commands.js';
 import type { DatabaseSchema } from './schema.js';
 import { startCheckpointer } from './checkpointer.js';
 import { migrationProvider } from './migrations/index.js';
@@ -36,6 +37,8 @@ export interface Database {
    * second, read-only connection; on PostgreSQL the pool).
    */
   reader: SqlRunner;
+  /** The domains' write commands and batch hooks (none if opened without). */
+  registry: WriteRegistry;
   /** SQLite only: the thread that commits write commands on a connection of its own. */
   writeThread?: WriteThread;
   close(): Promise<void>;
@@ -50,13 +53,18 @@ export interface OpenOptions {
    * does on its own.
    */
   checkpointThread?: boolean;
+  /** The write commands, batch hooks and connection setup of the domains (context.ts). */
+  writes?: WriteRegistrySource;
 }
+
+const NO_WRITES: WriteRegistry = { commands: {}, hooks: [] };
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   const location = parseDatabaseUrl(url);
+  const registry = options.writes?.registry ?? NO_WRITES;
   let database: Database;
   if (location.dialect === 'sqlite') {
-    const sqlite = openSqliteWriter(location.target);
+    const sqlite = openSqliteWriter(location.target, registry.prepareSqlite);
     const runner = sqliteRunner(sqlite);
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
     const readOnly = openSqliteReader(sqlite.raw.name);
@@ -69,6 +77,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     database = {
       dialect: 'sqlite',
       db,
+      registry,
       // One connection: the transaction Kysely opened is the one these statements run in.
       runner: () => runner,
       reader: sqliteRunner(readOnly),
@@ -84,6 +93,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     database = {
       dialect: 'postgres',
       db,
+      registry,
       runner: (trx) => postgresRunner(trx),
       reader: postgresRunner(db),
       close: () => db.destroy(),
@@ -94,7 +104,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     await migrate(database.db);
     // After migrating, so that the thread's connection sees the schema it writes to.
     if (location.dialect === 'sqlite')
-      database.writeThread = await WriteThread.start(location.target);
+      database.writeThread = await WriteThread.start(location.target, options.writes?.module);
   } catch (error) {
     await database.close();
     throw error;

@@ -1,14 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { registerSearchFunctions } from './search-document.js';
 import { CachedSqlite } from './sql-runner.js';
 
 /**
  * A writing connection to the database file, set up the same way on the event loop (migrations
- * and the writes that are still closures) and on the write thread (commands).
+ * and the writes that are still closures) and on the write thread (commands); `prepare` adds what
+ * the domains' triggers need (WriteRegistry.prepareSqlite).
  */
-export function openSqliteWriter(path: string): CachedSqlite {
+export function openSqliteWriter(
+  path: string,
+  prepare?: (sqlite: SqliteDatabase.Database) => void,
+): CachedSqlite {
   const file = resolve(path);
   mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
@@ -23,7 +26,7 @@ export function openSqliteWriter(path: string): CachedSqlite {
   // When the WAL starts over, a file grown past 64 MiB is cut back to that; below it, the blocks
   // stay allocated, so commits overwrite them rather than grow the file.
   sqlite.pragma('journal_size_limit = 67108864');
-  registerSearchFunctions(sqlite);
+  prepare?.(sqlite);
   return new CachedSqlite(sqlite);
 }
 

@@ -1,9 +1,11 @@
+import type { Message } from '@tokki/protocol';
 import { readFileSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '@tokki/dev-env';
 import { openDatabase, type Database } from './database.js';
 import { Refused, type Publication } from './batch.js';
 import { WriteQueue, type Writer } from './write-queue.js';
+import { domainWrites } from '../write-registry.js';
 
 const insertUser = (id: string) => async (w: Writer) => {
   await w.sql.run(
@@ -51,7 +53,7 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
 
   const open = async (publish?: (publication: Publication) => void) => {
     test = await createTestDatabase(dialect);
-    database = await openDatabase(test.url);
+    database = await openDatabase(test.url, { writes: domainWrites });
     return new WriteQueue(database, { publish });
   };
 
@@ -154,7 +156,7 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
     const answeredAfter: number[] = [];
     const sent = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        queue.runCommand(send(i % 2 ? 'a' : 'b', `m${i}`)).then((message) => {
+        queue.runCommand<Message>(send(i % 2 ? 'a' : 'b', `m${i}`)).then((message) => {
           answeredAfter.push(published.length);
           return message;
         }),
@@ -167,7 +169,7 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
     // Every answer comes after its own publication.
     answeredAfter.forEach((count, i) => expect(count).toBeGreaterThanOrEqual(i + 1));
 
-    const again = await queue.runCommand(send('b', 'm0'));
+    const again = await queue.runCommand<Message>(send('b', 'm0'));
     expect(again).toEqual(sent[0]);
     const rows = await database.db.selectFrom('messages').select('seq').execute();
     expect(rows).toHaveLength(100);
@@ -177,9 +179,9 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
   it('answers a repeat in the same burst with the first message, stored once', async () => {
     const { queue, published } = await openWithChat();
     const [first, other, repeat] = await Promise.all([
-      queue.runCommand(send('a', 'same')),
-      queue.runCommand(send('b', 'other')),
-      queue.runCommand(send('a', 'same')),
+      queue.runCommand<Message>(send('a', 'same')),
+      queue.runCommand<Message>(send('b', 'other')),
+      queue.runCommand<Message>(send('a', 'same')),
     ]);
     expect(repeat).toEqual(first);
     expect(other.seq).not.toBe(first.seq);
@@ -251,48 +253,30 @@ describe('the SQLite write thread', () => {
 
   it('is replaced after a crash: the batch it held fails, the next one commits', async () => {
     test = await createTestDatabase('sqlite');
-    database = await openDatabase(test.url);
+    database = await openDatabase(test.url, { writes: domainWrites });
     const queue = new WriteQueue(database);
     const thread = database.writeThread!;
     await thread.crashForTest();
     // The queue knows nothing of it: the next send goes to a fresh thread.
-    await expect(
-      queue.runCommand({
-        kind: 'message.send',
-        senderId: 'a',
-        chatId: 'c',
-        clientMsgId: 'm',
-        text: 'x',
-      }),
-    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(queue.runCommand(send('a', 'm'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
-    const settled = queue
-      .runCommand({ kind: 'message.send', senderId: 'a', chatId: 'c', clientMsgId: 'n', text: 'x' })
-      .then(
-        () => 'answered',
-        (error: Error & { code?: string }) => error.code ?? error.message,
-      );
+    const settled = queue.runCommand(send('a', 'n')).then(
+      () => 'answered',
+      (error: Error & { code?: string }) => error.code ?? error.message,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1));
     await thread.crashForTest();
     // Either the batch was answered before the crash, or it fails with the thread's error.
     const outcome = await settled;
     expect(outcome === 'NOT_FOUND' || /write thread exited/.test(outcome)).toBe(true);
     // And the thread after that one commits too.
-    await expect(
-      queue.runCommand({
-        kind: 'message.send',
-        senderId: 'a',
-        chatId: 'c',
-        clientMsgId: 'o',
-        text: 'x',
-      }),
-    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(queue.runCommand(send('a', 'o'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('starts the WAL over under steady writes, so it cannot grow without end', async () => {
     test = await createTestDatabase('sqlite');
     // Without the checkpoint thread, which would also start it over whenever writes pause.
-    database = await openDatabase(test.url, { checkpointThread: false });
+    database = await openDatabase(test.url, { checkpointThread: false, writes: domainWrites });
     const queue = new WriteQueue(database);
     await seedChat(queue);
     const wal = `${test.url.slice('sqlite:'.length)}-wal`;

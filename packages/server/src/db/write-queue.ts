@@ -1,11 +1,5 @@
 import type { Transaction } from 'kysely';
-import {
-  runCommand,
-  runCommandsTogether,
-  type CommandResult,
-  type CommandOutcomes,
-  type WriteCommand,
-} from '../write-commands.js';
+import { runCommand, type CommandOutcome, type WriteCommand } from './commands.js';
 import {
   commitBatch,
   type CommittedBatch,
@@ -84,8 +78,9 @@ export class WriteQueue {
     });
   }
 
-  runCommand<C extends WriteCommand>(command: C): Promise<CommandResult<C>> {
-    return new Promise<CommandResult<C>>((resolve, reject) => {
+  /** Runs a command the database's registry knows; `R` is what its handler answers. */
+  runCommand<R>(command: WriteCommand): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       this.enqueue({ command, resolve: resolve as (value: unknown) => void, reject });
     });
   }
@@ -192,47 +187,58 @@ export class WriteQueue {
   }
 
   /**
-   * A batch (closures, then commands) on the event loop's connection, with all its commands in one
-   * set-based step (PostgreSQL: a few round trips per batch instead of several per message). If
-   * that step fails as a whole, the commands are run again one by one, so only a bad one fails.
+   * A batch (closures, then commands) on the event loop's connection. When its commands are of one
+   * kind with a set-based version (PostgreSQL; today every command is a send), they run as one
+   * step: a few round trips per batch instead of several per command. If that step fails as a
+   * whole, the commands are run again one by one, so only a bad one fails.
    */
   private async commitHereTogether(batch: Job[]): Promise<CommittedBatch | CommittedBatch[]> {
     const closures = batch.filter((job) => job.work);
     const commands = batch.filter((job) => job.command).map((job) => job.command!);
-    if (this.database.dialect !== 'postgres' || commands.length < 2) return this.commitHere(batch);
+    const together = this.setBased(commands);
+    if (!together) return this.commitHere(batch);
     const first = await this.commitHere([
       ...closures,
-      { work: (w) => runCommandsTogether(w, commands), resolve: () => {}, reject: () => {} },
+      { work: (w) => together(w, commands), resolve: () => {}, reject: () => {} },
     ]);
     const outcomes = first.outcomes;
-    const together = outcomes.pop()!;
-    if (!together.ok) {
+    const step = outcomes.pop()!;
+    if (!step.ok) {
       // The closures committed; the commands go again, each in a savepoint of its own.
       return [first, await this.commitHere(batch.filter((job) => job.command))];
     }
-    const results = together.value as CommandOutcomes;
+    const results = step.value as CommandOutcome[];
     // The step's publications, in pts order, all go out before the first answered command is.
     const firstOk = results.findIndex((result) => result.ok);
     outcomes.push(
-      ...results.map((result, i): JobOutcome => {
-        if (!result.ok) return { ok: false, error: result.error };
-        return {
-          ok: true,
-          value: result.value,
-          publications: i === firstOk ? together.publications : [],
-        };
-      }),
+      ...results.map((result, i): JobOutcome =>
+        result.ok
+          ? { ok: true, value: result.value, publications: i === firstOk ? step.publications : [] }
+          : result,
+      ),
     );
     return first;
+  }
+
+  /** The set-based version that runs all of `commands` as one step, if there is one. */
+  private setBased(commands: readonly WriteCommand[]) {
+    const [first] = commands;
+    if (this.database.dialect !== 'postgres' || commands.length < 2 || !first) return undefined;
+    if (commands.some((command) => command.kind !== first.kind)) return undefined;
+    return this.database.registry.commands[first.kind]?.together;
   }
 
   /** A batch in a Kysely transaction on the event loop's connection. */
   private commitHere(batch: Job[]): Promise<CommittedBatch> {
     const { database } = this;
     return commitBatch(
-      batch.map((job) => (w: Writer) => (job.work ? job.work(w) : runCommand(w, job.command!))),
+      batch.map(
+        (job) => (w: Writer) =>
+          job.work ? job.work(w) : runCommand(database.registry, w, job.command!),
+      ),
       {
         dialect: database.dialect,
+        hooks: database.registry.hooks,
         begin: async () => {
           const trx = await database.db.startTransaction().execute();
           return {

@@ -1,7 +1,13 @@
 import type { ErrorBody } from '@tokki/protocol';
-import type { WriteCommand } from '../write-commands.js';
+import type { WriteCommand } from './commands.js';
 import { ApiError } from '../errors.js';
 import type { JobOutcome, Publication } from './batch.js';
+
+/** What the write thread starts with: the database file and the registry module's URL. */
+export interface WriteThreadData {
+  file: string;
+  registry: string | undefined;
+}
 
 /** What crosses between the event loop and the SQLite write thread (structured clone). */
 export interface WriteThreadRequest {

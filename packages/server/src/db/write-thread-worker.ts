@@ -1,13 +1,14 @@
 // The SQLite write thread (see write-thread.ts): owns a write connection and commits batches of
 // write commands, so that the event loop serves sockets while SQLite writes pages and fsyncs.
 import { parentPort, workerData } from 'node:worker_threads';
-import { runCommand, type WriteCommand } from '../write-commands.js';
 import { commitBatch, type BatchTransaction, type StepWriter } from './batch.js';
+import { runCommand, type WriteCommand, type WriteRegistry } from './commands.js';
 import { sqliteRunner } from './sql-runner.js';
 import { openSqliteWriter } from './sqlite.js';
 import {
   toWireError,
   toWireOutcome,
+  type WriteThreadData,
   type WriteThreadReply,
   type WriteThreadRequest,
 } from './write-thread-wire.js';
@@ -23,7 +24,11 @@ import {
 const CHECKPOINT_INTERVAL_MS = 1000;
 
 const port = parentPort!;
-const sqlite = openSqliteWriter((workerData as { file: string }).file);
+const data = workerData as WriteThreadData;
+const registry: WriteRegistry = data.registry
+  ? ((await import(data.registry)) as { writeRegistry: WriteRegistry }).writeRegistry
+  : { commands: {}, hooks: [] };
+const sqlite = openSqliteWriter(data.file, registry.prepareSqlite);
 const sql = sqliteRunner(sqlite);
 const transaction: BatchTransaction = {
   sql,
@@ -53,8 +58,8 @@ async function commit(id: number, commands: WriteCommand[]): Promise<void> {
   let reply: WriteThreadReply;
   try {
     const { outcomes, after, through } = await commitBatch(
-      commands.map((command) => (w: StepWriter) => runCommand(w, command)),
-      { dialect: 'sqlite', begin, extend: (writer) => writer },
+      commands.map((command) => (w: StepWriter) => runCommand(registry, w, command)),
+      { dialect: 'sqlite', hooks: registry.hooks, begin, extend: (writer) => writer },
     );
     reply = { id, outcomes: outcomes.map(toWireOutcome), after, through };
   } catch (error) {

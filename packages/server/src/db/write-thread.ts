@@ -1,9 +1,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { WriteCommand } from '../write-commands.js';
+import type { WriteCommand } from './commands.js';
 import type { CommittedBatch } from './batch.js';
-import { fromWireError, fromWireOutcome, type WriteThreadReply } from './write-thread-wire.js';
+import {
+  fromWireError,
+  fromWireOutcome,
+  type WriteThreadData,
+  type WriteThreadReply,
+} from './write-thread-wire.js';
 
 interface Waiter {
   resolve: (committed: CommittedBatch) => void;
@@ -12,7 +17,7 @@ interface Waiter {
 
 /**
  * A worker thread that owns a second write connection to the SQLite file and commits batches
- * of write commands (see write-commands.ts). With better-sqlite3 every statement, WAL write and
+ * of write commands (commands.ts), which it runs as the module `registryModule` registers them. With better-sqlite3 every statement, WAL write and
  * fsync blocks the thread that calls it; on the event loop, a commit stopped every socket. Here
  * the event loop keeps reading and writing sockets while a batch commits, and on a machine with
  * a free core the two run in parallel. The WriteQueue never has a batch open on both connections
@@ -25,12 +30,16 @@ export class WriteThread {
   private worker: Promise<Worker>;
   private closed = false;
 
-  private constructor(private readonly file: string) {
+  private constructor(
+    private readonly file: string,
+    private readonly registryModule: URL | undefined,
+  ) {
     this.worker = this.spawn();
   }
 
-  static async start(file: string): Promise<WriteThread> {
-    const thread = new WriteThread(file);
+  /** `registryModule` exports the `writeRegistry` (WriteRegistry) the thread runs commands with. */
+  static async start(file: string, registryModule?: URL): Promise<WriteThread> {
+    const thread = new WriteThread(file, registryModule);
     await thread.worker;
     return thread;
   }
@@ -66,7 +75,10 @@ export class WriteThread {
   }
 
   private spawn(): Promise<Worker> {
-    const worker = new Worker(workerScript(), { workerData: { file: this.file } });
+    const registry = this.registryModule && built(this.registryModule).href;
+    const worker = new Worker(built(new URL('./write-thread-worker.js', import.meta.url)), {
+      workerData: { file: this.file, registry } satisfies WriteThreadData,
+    });
     let started = false;
     const ready = new Promise<Worker>((resolve, reject) => {
       worker.once('message', () => {
@@ -106,18 +118,16 @@ export class WriteThread {
 }
 
 /**
- * The compiled worker beside this module. Tests run this module from its TypeScript source,
- * which a worker thread cannot load, so they use the build (`npm test` builds first).
+ * A module as a worker thread can load it: compiled. Tests run the server from its TypeScript
+ * sources, which a worker thread cannot load, so they use the build (`npm test` builds first).
  */
-function workerScript(): URL {
-  const beside = new URL('./write-thread-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  const built = fileURLToPath(beside).replace(
-    /\/src\/db\/write-thread-worker\.js$/,
-    '/dist/db/write-thread-worker.js',
-  );
-  if (!existsSync(built)) {
-    throw new Error(`The SQLite write thread is not built (${built}): run npm run build.`);
+function built(module: URL): URL {
+  const path = fileURLToPath(module).replace(/\.ts$/, '.js');
+  if (existsSync(path)) return pathToFileURL(path);
+  const at = path.lastIndexOf('/src/');
+  const compiled = `${path.slice(0, at)}/dist/${path.slice(at + '/src/'.length)}`;
+  if (at < 0 || !existsSync(compiled)) {
+    throw new Error(`${path} is not built (${compiled}): run npm run build.`);
   }
-  return pathToFileURL(built);
+  return pathToFileURL(compiled);
 }

@@ -52,26 +52,6 @@ export function filesByIds(sql: SqlRunner, ids: readonly string[]): Promise<File
 }
 
 /**
- * The files a message may carry, as it will carry them: each uploaded by `senderId` to `chatId`
- * (else undefined: the send is refused), in the order given.
- */
-export function attachable(
-  rows: readonly FilesTable[],
-  ids: readonly string[],
-  chatId: string,
-  senderId: string,
-): FileInfo[] | undefined {
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  const files: FileInfo[] = [];
-  for (const id of ids) {
-    const row = byId.get(id);
-    if (!row || row.chat_id !== chatId || row.uploader_id !== senderId) return undefined;
-    files.push(toFileInfo(row));
-  }
-  return files;
-}
-
-/**
  * A file of one chat made a file of another, as `uploaderId`'s (a forward): a new id over the
  * same blobs, so that the target chat's members may read it and the source chat's rules stay.
  */

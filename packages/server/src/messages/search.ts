@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { decodeCursor, encodeCursor } from '../chats/cursor.js';
 import type { Dialect } from '../db/database.js';
-import { ftsQuery, lowerAscii } from '../db/search-document.js';
+import { ftsQuery, lowerAscii } from './search-document.js';
 import type { DatabaseSchema, MessagesTable } from '../db/schema.js';
 
 type Db = Kysely<DatabaseSchema>;

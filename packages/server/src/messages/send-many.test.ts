@@ -3,8 +3,12 @@ import { createTestDatabase, testDialects, type TestDatabase } from '@tokki/dev-
 import { Refused, type Publication } from '../db/batch.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { WriteQueue, type Writer } from '../db/write-queue.js';
-import { sendStep, type SendCommand } from './send.js';
-import { sendManyOnPostgres, type SendResult } from './send-many.js';
+import type { Message } from '@tokki/protocol';
+import type { CommandOutcome } from '../db/commands.js';
+import { domainWrites } from '../write-registry.js';
+import { sendManyOnPostgres } from './send-many.js';
+import type { SendCommand } from './send-rules.js';
+import { sendStep } from './send.js';
 
 const postgres = testDialects.filter((dialect) => dialect === 'postgres');
 
@@ -70,7 +74,7 @@ describe.each(postgres)('sends together on %s', (dialect) => {
     // Both databases get the same timestamps, so that their rows compare equal.
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-21T12:00:00Z') });
     const test = await createTestDatabase(dialect);
-    const database = await openDatabase(test.url);
+    const database = await openDatabase(test.url, { writes: domainWrites });
     opened.push({ test, database });
     const queue = new WriteQueue(database);
     await queue.run(seed);
@@ -120,17 +124,17 @@ describe.each(postgres)('sends together on %s', (dialect) => {
       { ...send('a', 'ab', 'file'), fileIds: ['f_a'] }, // a's upload to ab
       { ...send('b', 'ab', 'not-his'), fileIds: ['f_a'] }, // someone else's: NOT_FOUND
     ];
-    const answer = (r: SendResult) =>
+    const answer = (r: CommandOutcome) =>
       r.ok ? r.value : { error: (r.error as { code?: string }).code };
 
     const oneByOne = await open();
     const expected = await oneByOne.queue.run(async (w) => {
-      const results: SendResult[] = [];
+      const results: CommandOutcome[] = [];
       for (const command of commands) {
         results.push(
           await sendStep(w, command).then(
-            (value): SendResult => ({ ok: true, value }),
-            (error: unknown): SendResult => ({
+            (value): CommandOutcome => ({ ok: true, value }),
+            (error: unknown): CommandOutcome => ({
               ok: false,
               error: error instanceof Refused ? error.reason : error,
             }),
@@ -167,7 +171,7 @@ describe.each(postgres)('sends together on %s', (dialect) => {
     };
     const queue = new WriteQueue(counted);
     const sent = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => queue.runCommand(send('b', 'bc', `m${i}`))),
+      Array.from({ length: 10 }, (_, i) => queue.runCommand<Message>(send('b', 'bc', `m${i}`))),
     );
     expect(sent.map((m) => m.seq)).toEqual(sent.map((_, i) => i + 1));
     expect(inserts).toBe(1);
@@ -178,9 +182,9 @@ describe.each(postgres)('sends together on %s', (dialect) => {
     const published: Publication[] = [];
     const queue = new WriteQueue(database, { publish: (p) => published.push(p) });
     const outcomes = await Promise.allSettled([
-      queue.runCommand(send('c', 'ab', 'not a member')),
-      queue.runCommand(send('b', 'bc', 'one')),
-      queue.runCommand(send('c', 'bc', 'two')),
+      queue.runCommand<Message>(send('c', 'ab', 'not a member')),
+      queue.runCommand<Message>(send('b', 'bc', 'one')),
+      queue.runCommand<Message>(send('c', 'bc', 'two')),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
     expect(published.map((p) => p.topic)).toEqual(['chat.update', 'chat.update']);
@@ -204,7 +208,7 @@ describe.each(postgres)('sends together on %s', (dialect) => {
     };
     const queue = new WriteQueue(failing);
     const sent = await Promise.all(
-      ['one', 'two', 'three'].map((id) => queue.runCommand(send('b', 'bc', id))),
+      ['one', 'two', 'three'].map((id) => queue.runCommand<Message>(send('b', 'bc', id))),
     );
     expect(sent.map((m) => m.seq)).toEqual([1, 2, 3]);
     const rows = await database.db.selectFrom('messages').select('chat_id').execute();

@@ -1,77 +1,80 @@
 import type { Message } from '@tokki/protocol';
-import { actorId, requireMemberForWrite, undeliverableError } from '../chats/service.js';
+import { moveReadPointer, senderMembership, existingChats, takeSeq } from '../chats/sending.js';
 import { Refused, type StepWriter } from '../db/batch.js';
-import { ApiError } from '../errors.js';
+import type { MessagesTable } from '../db/schema.js';
+import { attachable, filesToAttach } from '../media/attachments.js';
 import { logChatUpdate } from '../updates/log.js';
-import { attachable, filesByIds } from '../media/store.js';
+import { decideSends, type SendCommand, type SendFacts } from './send-rules.js';
 import * as store from './store.js';
 
-/** `messages.send` as data, so that it can run wherever the write connection is. */
-export interface SendCommand {
-  kind: 'message.send';
-  senderId: string;
-  chatId: string;
-  clientMsgId: string;
-  text: string;
-  /** The message of the same chat this one answers, if any. */
-  replyToSeq?: number;
-  /** Files the sender uploaded to the chat, in order. */
-  fileIds?: string[];
-}
-
 /**
- * Stores one message in the batch's transaction. The same `clientMsgId` from the same sender in
- * the same chat returns the original message instead of a second one. Checks come before any
- * write, so a refused send changes nothing, and the rest of its batch goes on (`Refused`).
+ * Stores one message in the batch's transaction, as the send rules decide (send-rules.ts) over
+ * the facts this command needs, read with plain prepared statements: the SQLite write thread runs
+ * every send this way, PostgreSQL a batch of one. A refused send has written nothing, so it fails
+ * alone and the rest of its batch goes on (`Refused`).
  */
 export async function sendStep(w: StepWriter, command: SendCommand): Promise<Message> {
-  const { senderId, chatId, clientMsgId, text, replyToSeq, fileIds } = command;
-  const membership = await requireMemberForWrite(w.sql, chatId, senderId).catch(
-    (error: unknown) => {
-      throw new Refused(error);
-    },
-  );
-  // In an open chat the message is signed by the sender's room profile, not their user id.
-  const sender = actorId(membership);
-  const original = await store.findByClientMsgId(w.sql, chatId, sender, clientMsgId);
-  if (original) return store.toMessage(original);
-  if (membership.send_blocked) throw new Refused(undeliverableError());
-  if (
-    replyToSeq !== undefined &&
-    !(await store.isVisible(w.sql, chatId, replyToSeq, membership.joined_seq))
-  )
-    throw new Refused(noSuchReplyTarget());
-  const files = fileIds && attachable(await filesByIds(w.sql, fileIds), fileIds, chatId, senderId);
-  if (fileIds && !files) throw new Refused(noSuchFile());
+  const decision = decideSends([command], await readFacts(w, command))[0]!;
+  switch (decision.kind) {
+    case 'refused':
+      throw new Refused(decision.error);
+    case 'original':
+      return decision.message;
+    case 'repeat':
+      throw new Error('A batch of one send has no repeats.');
+    case 'new': {
+      const pts = w.nextPts();
+      const seq = await takeSeq(w.sql, command.chatId, pts, w.now);
+      const { signer, files } = decision;
+      const row = messageRow(w, command, { seq, pts, signer, files });
+      await store.insertMessage(w.sql, row);
+      await moveReadPointer(w.sql, command.chatId, command.senderId, seq);
+      const message = store.toMessage(row);
+      await logChatUpdate(w, command.chatId, pts, { kind: 'message.new', message });
+      return message;
+    }
+  }
+}
 
-  const pts = w.nextPts();
-  const seq = await store.nextSeq(w.sql, chatId, pts, w.now);
-  const row = {
-    chat_id: chatId,
-    seq,
-    sender_id: sender,
-    client_msg_id: clientMsgId,
-    text,
+/** Only what the rules will ask about this command, in the order they ask. */
+async function readFacts(w: StepWriter, command: SendCommand): Promise<SendFacts> {
+  const { chatId, senderId, clientMsgId, replyToSeq, fileIds } = command;
+  const membership = await senderMembership(w.sql, chatId, senderId);
+  const chats = membership ? new Set([chatId]) : await existingChats(w.sql, [chatId]);
+  const stored =
+    membership?.current &&
+    (await store.findByClientMsgId(w.sql, chatId, membership.signer, clientMsgId));
+  // Replies and files matter only to a member's new message.
+  const asked = membership?.current && !stored && !membership.sendBlocked;
+  const replyTarget =
+    asked && replyToSeq !== undefined && (await store.messageExists(w.sql, chatId, replyToSeq));
+  const files = asked && fileIds ? await filesToAttach(w.sql, fileIds) : undefined;
+  return {
+    membership: () => membership,
+    chatExists: (id) => chats.has(id),
+    stored: () => (stored ? store.toMessage(stored) : undefined),
+    messageExists: () => Boolean(replyTarget),
+    attachable: (c) => files && attachable(files, c.fileIds!, c.chatId, c.senderId),
+  };
+}
+
+/** A new message's row: sent now, at the seq and pts it took, signed as the rules decided. */
+export function messageRow(
+  w: StepWriter,
+  command: SendCommand,
+  taken: { seq: number; pts: number; signer: string; files: Message['files'] },
+): MessagesTable {
+  return {
+    chat_id: command.chatId,
+    seq: taken.seq,
+    sender_id: taken.signer,
+    client_msg_id: command.clientMsgId,
+    text: command.text,
     created_at: w.now,
     edited_at: null,
     deleted_at: null,
-    pts,
-    reply_to_seq: replyToSeq ?? null,
-    files: files ? JSON.stringify(files) : null,
+    pts: taken.pts,
+    reply_to_seq: command.replyToSeq ?? null,
+    files: taken.files ? JSON.stringify(taken.files) : null,
   };
-  await store.insertMessage(w.sql, row);
-  // Sending means having read everything before: the sender's pointer moves with it, and
-  // clients infer that from the message itself, so no separate read update is written.
-  await store.setReadSeq(w.sql, chatId, senderId, seq);
-  const message = store.toMessage(row);
-  await logChatUpdate(w, chatId, pts, { kind: 'message.new', message });
-  return message;
 }
-
-/** A reply to a message the sender cannot see, or that does not exist. */
-export const noSuchReplyTarget = () =>
-  new ApiError('NOT_FOUND', 'The message to reply to does not exist.');
-
-/** A file that is not the sender's upload to this chat (or does not exist). */
-export const noSuchFile = () =>
-  new ApiError('NOT_FOUND', 'No such file: send files you uploaded to this chat.');

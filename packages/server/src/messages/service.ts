@@ -16,6 +16,8 @@ import { decodeSearchCursor, searchCursor, searchPage } from './search.js';
 import { Refused } from '../db/batch.js';
 import { newId } from '../ids.js';
 import { copyFile } from '../media/store.js';
+import { lastSeq, moveReadPointer } from '../chats/sending.js';
+import type { SendCommand } from './send-rules.js';
 import { sendStep } from './send.js';
 import * as store from './store.js';
 
@@ -49,7 +51,7 @@ export class MessagesService {
     } else {
       checkText(text);
     }
-    return this.writes.runCommand({
+    const command: SendCommand = {
       kind: 'message.send',
       senderId,
       chatId,
@@ -57,7 +59,8 @@ export class MessagesService {
       text,
       ...(replyToSeq !== undefined && { replyToSeq }),
       ...(fileIds && { fileIds }),
-    });
+    };
+    return this.writes.runCommand<Message>(command);
   }
 
   /**
@@ -336,14 +339,9 @@ export class MessagesService {
   async markRead(userId: string, chatId: string, seq: number): Promise<number> {
     return this.writes.run(async (w) => {
       const membership = await this.chats.requireMember(w, chatId, userId);
-      const chat = await w.db
-        .selectFrom('chats')
-        .select('last_seq')
-        .where('id', '=', chatId)
-        .executeTakeFirstOrThrow();
-      const readSeq = Math.min(seq, chat.last_seq);
+      const readSeq = Math.min(seq, await lastSeq(w.sql, chatId));
       if (readSeq <= membership.read_seq) return membership.read_seq;
-      await store.setReadSeq(w.sql, chatId, userId, readSeq);
+      await moveReadPointer(w.sql, chatId, userId, readSeq);
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'chat.read',
         chatId,

@@ -18,7 +18,8 @@ export const toMessage = (row: MessagesTable): Message => ({
   ...(row.files !== null && { files: JSON.parse(row.files) as FileInfo[] }),
 });
 
-// The send path runs these for every message, as plain prepared statements (see SqlRunner).
+// The send path runs these for every message, as plain prepared statements (see SqlRunner); the
+// versions over arrays are for a batch of sends on PostgreSQL (messages/send-many.ts).
 
 export function findByClientMsgId(
   sql: SqlRunner,
@@ -32,18 +33,29 @@ export function findByClientMsgId(
   );
 }
 
-/** Takes the chat's next seq and marks the chat changed at `pts`; returns the seq. */
-export async function nextSeq(
+/** PostgreSQL: the stored messages of many (chat, signer, clientMsgId) keys, in one statement. */
+export function findByClientMsgIds(
   sql: SqlRunner,
-  chatId: string,
-  pts: number,
-  now: number,
-): Promise<number> {
-  const row = await sql.get<{ last_seq: number }>(
-    'update chats set last_seq = last_seq + 1, last_pts = ?, last_activity_at = ? where id = ? returning last_seq',
-    [pts, now, chatId],
+  keys: readonly { chatId: string; senderId: string; clientMsgId: string }[],
+) {
+  return sql.all<MessagesTable>(
+    `select * from messages where (chat_id, sender_id, client_msg_id) in
+     (select * from unnest(?::text[], ?::text[], ?::text[]))`,
+    [keys.map((k) => k.chatId), keys.map((k) => k.senderId), keys.map((k) => k.clientMsgId)],
   );
-  return row!.last_seq;
+}
+
+/** PostgreSQL: which of many (chat, seq) messages exist, as `chatId seq` strings. */
+export async function existingMessages(
+  sql: SqlRunner,
+  keys: readonly { chatId: string; seq: number }[],
+): Promise<Set<string>> {
+  const rows = await sql.all<{ chat_id: string; seq: number }>(
+    `select chat_id, seq from messages where (chat_id, seq) in
+     (select * from unnest(?::text[], ?::int[]))`,
+    [keys.map((k) => k.chatId), keys.map((k) => k.seq)],
+  );
+  return new Set(rows.map((row) => `${row.chat_id} ${row.seq}`));
 }
 
 export async function insertMessage(sql: SqlRunner, row: MessagesTable): Promise<void> {
@@ -63,17 +75,26 @@ export async function insertMessage(sql: SqlRunner, row: MessagesTable): Promise
   );
 }
 
-export async function setReadSeq(
+/** PostgreSQL: `insertMessage` for many rows in one statement. */
+export async function insertMessages(
   sql: SqlRunner,
-  chatId: string,
-  userId: string,
-  seq: number,
+  rows: readonly MessagesTable[],
 ): Promise<void> {
-  await sql.run('update chat_members set read_seq = ? where chat_id = ? and user_id = ?', [
-    seq,
-    chatId,
-    userId,
-  ]);
+  await sql.run(
+    `insert into messages (chat_id, seq, sender_id, client_msg_id, text, created_at, pts, reply_to_seq, files)
+     select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::int[], ?::text[])`,
+    [
+      rows.map((r) => r.chat_id),
+      rows.map((r) => r.seq),
+      rows.map((r) => r.sender_id),
+      rows.map((r) => r.client_msg_id),
+      rows.map((r) => r.text),
+      rows.map((r) => r.created_at),
+      rows.map((r) => r.pts),
+      rows.map((r) => r.reply_to_seq),
+      rows.map((r) => r.files),
+    ],
+  );
 }
 
 /**
@@ -177,14 +198,8 @@ export function findByKeys(db: Db, keys: { chatId: string; seq: number }[]) {
     .execute();
 }
 
-/** Whether a message exists that a member who joined at `joinedSeq` can see. */
-export async function isVisible(
-  sql: SqlRunner,
-  chatId: string,
-  seq: number,
-  joinedSeq: number,
-): Promise<boolean> {
-  if (seq <= joinedSeq) return false;
+/** Whether message `seq` of the chat exists. */
+export async function messageExists(sql: SqlRunner, chatId: string, seq: number): Promise<boolean> {
   const row = await sql.get('select 1 as found from messages where chat_id = ? and seq = ?', [
     chatId,
     seq,

@@ -22,6 +22,23 @@ export async function logChatUpdate(
   publishChatUpdate(w, chatId, pts, payload, alsoUserIds);
 }
 
+/**
+ * PostgreSQL: `logChatUpdate` for many updates in one statement (a batch of sends), each at the
+ * pts its caller took, published in the order given.
+ */
+export async function logChatUpdates(
+  w: StepWriter,
+  entries: readonly { chatId: string; pts: number; update: Update }[],
+): Promise<void> {
+  const payloads = entries.map((entry) => JSON.stringify(entry.update));
+  await w.sql.run(
+    `insert into chat_updates (pts, chat_id, payload, created_at)
+     select * from unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[])`,
+    [entries.map((e) => e.pts), entries.map((e) => e.chatId), payloads, entries.map(() => w.now)],
+  );
+  entries.forEach((entry, i) => publishChatUpdate(w, entry.chatId, entry.pts, payloads[i]!));
+}
+
 /** Publishes a stored chat update (its JSON as stored) once the batch commits. */
 export function publishChatUpdate(
   w: StepWriter,

@@ -37,7 +37,7 @@ async function postgres(db: Kysely<unknown>): Promise<void> {
 
 /**
  * A contentless FTS5 table keyed by the message's rowid whose document is the message's
- * character pairs, hex-encoded (db/search-document.ts builds it, as `tokki_search_document`,
+ * character pairs, hex-encoded (messages/search-document.ts builds it, as `tokki_search_document`,
  * registered on every writing connection); detail=none, as a pair's position is never needed.
  */
 async function sqlite(db: Kysely<unknown>): Promise<void> {

@@ -1,5 +1,4 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SqlRunner } from './sql-runner.js';
 
 /**
  * The format of SQLite's message search index (migration 004, docs/adr/003-search.md), both
@@ -47,27 +46,5 @@ export const lowerAscii = (text: string): string => text.replace(/[A-Z]/g, (c) =
 export function registerSearchFunctions(sqlite: BetterSqlite3.Database): void {
   sqlite.function('tokki_search_document', { deterministic: true }, (text: unknown) =>
     typeof text === 'string' ? searchDocument(text) : null,
-  );
-}
-
-/** The newest message's rowid, read when a batch begins (SQLite). */
-export async function lastMessageRowid(sql: SqlRunner): Promise<number> {
-  const row = await sql.get<{ rowid: number | null }>(
-    'select max(rowid) as rowid from messages',
-    [],
-  );
-  return Number(row?.rowid ?? 0);
-}
-
-/**
- * Indexes the messages a batch inserted (those after `afterRowid`) in one statement, before it
- * commits: every write on SQLite goes through a batch, so none is missed, and one set-based insert
- * costs a third of what a trigger per row did. Edits and deletions are kept by triggers.
- */
-export async function indexNewMessages(sql: SqlRunner, afterRowid: number): Promise<void> {
-  await sql.run(
-    `insert into message_search (rowid, grams)
-     select rowid, tokki_search_document(text) from messages where rowid > ? and text <> ''`,
-    [afterRowid],
   );
 }
