@@ -75,7 +75,7 @@ export class AccountsService {
 
   /** Test numbers count as phone numbers only in local mode. */
   get allowsTestNumbers(): boolean {
-    return this.allowTestNumbers;
+    return this.config.mode === 'local';
   }
 
   /**
@@ -97,15 +97,11 @@ export class AccountsService {
     }
   }
 
-  private get allowTestNumbers(): boolean {
-    return this.config.mode === 'local';
-  }
-
   async requestCode(
     params: MethodParams<'auth.requestCode'>,
     ip: string,
   ): Promise<MethodResult<'auth.requestCode'>> {
-    const phone = normalizePhone(params.phone, this.allowTestNumbers);
+    const phone = normalizePhone(params.phone, this.allowsTestNumbers);
     const code = phone.testCode ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
     const { codeRequestsPerPhone, codeRequestsPerIp } = this.config.rateLimits;
     const retryAfter = await this.writes.run(async (w) => {
@@ -138,7 +134,7 @@ export class AccountsService {
   }
 
   async signIn(input: MethodParams<'auth.signIn'>): Promise<MethodResult<'auth.signIn'>> {
-    const phone = normalizePhone(input.phone, this.allowTestNumbers).e164;
+    const phone = normalizePhone(input.phone, this.allowsTestNumbers).e164;
     // A wrong code must still count as an attempt, so the check commits before it throws.
     const outcome = await this.writes.run(async (w) => {
       const pending = await store.findVerificationCode(w.db, phone);
