@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', 'coverage/**'] },
@@ -25,5 +26,25 @@ export default tseslint.config(
     // Tests and test tooling read untyped wire JSON on purpose.
     files: ['packages/dev-env/**', '**/*.test.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  // ---- The web app (packages/web/**): React's hooks rules, and type-aware promise rules ----
+  {
+    files: ['packages/web/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: {
+        project: ['packages/web/tsconfig.json', 'packages/web/tsconfig.e2e.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // The rules of hooks. The plugin's React Compiler rules (set-state-in-effect, purity, refs…)
+      // are left for when the app adopts the compiler: they ask for restructured components.
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
   },
 );

@@ -15,6 +15,16 @@ export type { BackoffOptions } from './backoff.js';
 export { newClientMsgId, retryUntilDone } from './messages.js';
 export type { RetryOptions } from './messages.js';
 export { PtsCursor } from './pts.js';
+export {
+  asTombstone,
+  findMessage,
+  findMessageIndex,
+  mergeMessages,
+  reactionOf,
+  unreadCounter,
+  withinEditWindow,
+  withReaction,
+} from './cache.js';
 export type { WebSocketConstructor, WebSocketLike } from './websocket.js';
 export type {
   ConnectResult,

@@ -5,6 +5,7 @@ import type { Bus } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
 import { NatsBus } from './bus/nats-bus.js';
 import { OpenChatsService } from './chats/open-chats.js';
+import { chatMembershipLog } from './chats/log-memberships.js';
 import { ChatsService } from './chats/service.js';
 import type { ServerConfig } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -88,22 +89,24 @@ export async function createContext(
   });
   const updates = new UpdatesService(database, bus, {
     recentUpdates: config.recentUpdatesBytes > 0 && { maxBytes: config.recentUpdatesBytes },
+    memberships: chatMembershipLog,
   });
   const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
-  // Accounts and chats call on friends, which needs both: their hooks reach it once built.
+  // Accounts and chats call on friends, messages and each other once requests come: their hooks
+  // reach services built after them.
   const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger, {
     userCreated: (w, user) => friends.userCreated(w, user),
     audienceOf: (w, userId) => friends.audienceOf(w, userId),
     viewAs: (viewerId, users) => friends.viewAs(viewerId, users),
   });
-  const chats = new ChatsService(database, writes, bus, updates);
-  chats.setBlocking(
-    (viewerId, users) => friends.viewAs(viewerId, users),
-    (w, userId, userIds) => friends.blockersOf(w, userId, userIds),
-  );
+  const chats: ChatsService = new ChatsService(database, writes, bus, updates, {
+    usersSeenBy: (viewerId, userIds) => accounts.usersSeenBy(viewerId, userIds),
+    existingUserIds: (w, userIds) => accounts.existingUserIds(w, userIds),
+    blockedBy: (w, userId, userIds) => friends.blockersOf(w, userId, userIds),
+    lastMessages: (keys) => messages.lastMessages(keys),
+  });
   const openChats = new OpenChatsService(database, writes, chats, updates);
   const messages = new MessagesService(database, writes, chats, updates, overrides.clock);
-  chats.setLastMessageLoader((keys) => messages.lastMessages(keys));
   const friends: FriendsService = new FriendsService(
     config,
     database,
@@ -152,7 +155,8 @@ async function openBus(config: ServerConfig, database: Database, logger: Logger)
     logger,
     log: {
       currentPts: () => readCounter(database.reader, 'pts'),
-      readPublished: (after, through) => readPublished(database.reader, after, through),
+      readPublished: (after, through) =>
+        readPublished(database.reader, chatMembershipLog, after, through),
       maxReplay: REPLAY_MAX_PTS,
     },
   });

@@ -6,7 +6,7 @@ import { rememberInvite, takeRememberedInvite } from './lib/invite-link';
 import { isTabRoute, navigate, routeTab, useRoute, type Route } from './lib/router';
 import { useAppState } from './lib/store';
 import { ChatList } from './screens/ChatList';
-import { ChatRoom } from './screens/ChatRoom';
+import { ChatRoom } from './screens/chat-room/ChatRoom';
 import { SignIn } from './screens/SignIn';
 
 // Screens nobody needs on the first paint load on demand.

@@ -92,6 +92,9 @@ export interface BusMessages {
 
 export type BusTopic = keyof BusMessages;
 
+/** A bus message, as a write batch publishes it once committed. */
+export type Publication = { [T in BusTopic]: { topic: T; message: BusMessages[T] } }[BusTopic];
+
 /** The topics whose messages carry a pts and are delivered in pts order. */
 export const ORDERED_TOPICS: ReadonlySet<BusTopic> = new Set<BusTopic>([
   'chat.update',

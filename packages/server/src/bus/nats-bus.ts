@@ -1,12 +1,12 @@
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { Publication } from '../db/batch.js';
 import {
   ORDERED_TOPICS,
   type Bus,
   type BusMessages,
   type BusTopic,
   type InterestKind,
+  type Publication,
 } from './bus.js';
 import { Sequencer } from './sequencer.js';
 

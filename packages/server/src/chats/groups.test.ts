@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
-  RawSocket,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import { LIMITS, type Chat } from '@tokki/protocol';
+import { LIMITS, type Chat, type MethodResult } from '@tokki/protocol';
 
 const TABLES = [
   'users',
@@ -34,13 +33,14 @@ async function signInMany(url: string, from: number, count: number): Promise<Tes
   return users;
 }
 
+type ChatList = MethodResult<'chats.list'>;
+
 describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
   let s: TestServer;
   let owner: TestUser;
   let members: TestUser[];
   let group: Chat;
-  const api = <T = any>(method: string, params: unknown, user: TestUser) =>
-    post(s.url, method, params, user.token) as Promise<T>;
+  const { call, live, update, closeSockets } = testClient(() => s);
 
   const rowCounts = async () => {
     const { db } = s.server.ctx.database;
@@ -57,13 +57,19 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
 
   beforeAll(async () => {
     s = await startTestServer({ dialect });
-    [owner, ...members] = await signInMany(s.url, 10_000, LIMITS.GROUP_MEMBERS_MAX + 1);
+    [owner, members] = await Promise.all([
+      signInTestUser(s.url, 10_000),
+      signInMany(s.url, 10_001, LIMITS.GROUP_MEMBERS_MAX),
+    ]);
   }, 180_000);
-  afterAll(() => s?.close());
+  afterAll(async () => {
+    closeSockets();
+    await s?.close();
+  });
 
   it('takes members up to the limit and refuses one more', async () => {
     const batch = LIMITS.MEMBERS_PER_CALL_MAX;
-    group = await api<Chat>(
+    group = await call<Chat>(
       'chats.createGroup',
       { title: '3천 명', memberIds: members.slice(0, batch).map((m) => m.userId) },
       owner,
@@ -72,28 +78,26 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
       const userIds = members
         .slice(i, Math.min(i + batch, LIMITS.GROUP_MEMBERS_MAX - 1))
         .map((m) => m.userId);
-      await api('chats.addMembers', { chatId: group.id, userIds }, owner);
+      await call('chats.addMembers', { chatId: group.id, userIds }, owner);
     }
-    expect((await api<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(
+    expect((await call<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(
       LIMITS.GROUP_MEMBERS_MAX,
     );
     const extra = members[LIMITS.GROUP_MEMBERS_MAX - 1]!;
     await expect(
-      api('chats.addMembers', { chatId: group.id, userIds: [extra.userId] }, owner),
+      call('chats.addMembers', { chatId: group.id, userIds: [extra.userId] }, owner),
     ).rejects.toMatchObject({
       code: 'GROUP_FULL',
     });
-    expect((await api<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(
+    expect((await call<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(
       LIMITS.GROUP_MEMBERS_MAX,
     );
   }, 60_000);
 
   it('stores a message once, not once per member, and still reaches everyone online', async () => {
-    const online = await Promise.all(
-      members.slice(0, 20).map((m) => RawSocket.connect(s.url, m.token)),
-    );
+    const online = await Promise.all(members.slice(0, 20).map((m) => live(m)));
     const before = await rowCounts();
-    const { message } = await api(
+    const { message } = await call<MethodResult<'messages.send'>>(
       'messages.send',
       { chatId: group.id, clientMsgId: 'hello-all', text: '모두 안녕' },
       owner,
@@ -111,10 +115,7 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
     });
 
     for (const socket of online) {
-      const frame = await socket.waitFor(
-        (f) => f.type === 'update' && f.update.kind === 'message.new',
-      );
-      expect(frame.update.message).toEqual(message);
+      expect((await update(socket, 'message.new')).update.message).toEqual(message);
       socket.close();
     }
   });
@@ -126,28 +127,28 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
       members[LIMITS.GROUP_MEMBERS_MAX - 2]!,
     ];
     for (const member of [first, second, last]) {
-      const { chats } = await api('chats.list', {}, member);
+      const { chats } = await call<ChatList>('chats.list', {}, member);
       expect(chats[0]).toMatchObject({
         id: group.id,
         unreadCount: 1,
         lastMessage: { text: '모두 안녕' },
       });
     }
-    await api('messages.markRead', { chatId: group.id, seq: 1 }, first);
-    await api('messages.markRead', { chatId: group.id, seq: 1 }, second);
-    expect((await api('chats.list', {}, first)).chats[0].unreadCount).toBe(0);
-    expect((await api('chats.list', {}, last)).chats[0].unreadCount).toBe(1);
+    await call('messages.markRead', { chatId: group.id, seq: 1 }, first);
+    await call('messages.markRead', { chatId: group.id, seq: 1 }, second);
+    expect((await call<ChatList>('chats.list', {}, first)).chats[0]?.unreadCount).toBe(0);
+    expect((await call<ChatList>('chats.list', {}, last)).chats[0]?.unreadCount).toBe(1);
 
     // KakaoTalk's counter on the message: members other than the sender whose pointer is below it.
     let unread = 0;
     let cursor: string | undefined;
     do {
-      const page = await api(
+      const page = await call<MethodResult<'chats.members'>>(
         'chats.members',
         { chatId: group.id, ...(cursor && { cursor }) },
         last,
       );
-      unread += page.members.filter((m: any) => m.user.id !== owner.userId && m.readSeq < 1).length;
+      unread += page.members.filter((m) => m.user.id !== owner.userId && m.readSeq < 1).length;
       cursor = page.cursor ?? undefined;
     } while (cursor);
     expect(unread).toBe(LIMITS.GROUP_MEMBERS_MAX - 1 - 2);

@@ -7,14 +7,16 @@ import {
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import type { Chat } from '@tokki/protocol';
+import type { Chat, MethodResult, Update } from '@tokki/protocol';
+
+type Members = MethodResult<'chats.members'>;
 
 describe.each(testDialects)('admins, removing members and muting on %s', (dialect) => {
   let s: TestServer;
   const { call, live, update, closeSockets } = testClient(() => s);
   const roles = async (chatId: string, user: TestUser) =>
     Object.fromEntries(
-      (await call('chats.members', { chatId }, user)).members.map((m: any) => [
+      (await call<Members>('chats.members', { chatId }, user)).members.map((m) => [
         m.user.displayName,
         m.role,
       ]),
@@ -24,15 +26,17 @@ describe.each(testDialects)('admins, removing members and muting on %s', (dialec
 
   beforeAll(async () => {
     s = await startTestServer({ dialect });
-    [owner, admin, member, other] = await Promise.all(
-      ['Owner', 'Admin', 'Member', 'Other'].map((name, i) =>
-        signInTestUser(s.url, i + 1, { displayName: name }),
-      ),
-    );
+    const signIn = (n: number, displayName: string) => signInTestUser(s.url, n, { displayName });
+    [owner, admin, member, other] = await Promise.all([
+      signIn(1, 'Owner'),
+      signIn(2, 'Admin'),
+      signIn(3, 'Member'),
+      signIn(4, 'Other'),
+    ]);
     group = await call<Chat>(
       'chats.createGroup',
-      { title: '산악회', memberIds: [admin!.userId, member!.userId, other!.userId] },
-      owner!,
+      { title: '산악회', memberIds: [admin.userId, member.userId, other.userId] },
+      owner,
     );
   });
   afterAll(async () => {
@@ -91,7 +95,7 @@ describe.each(testDialects)('admins, removing members and muting on %s', (dialec
     await call('messages.send', { chatId: group.id, clientMsgId: 'x', text: 'still here' }, owner);
     expect(
       otherLive.frames.filter(
-        (f) => f.type === 'update' && (f.update as any).kind === 'message.new',
+        (f) => f.type === 'update' && (f.update as Update).kind === 'message.new',
       ),
     ).toEqual([]);
     expect((await call<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(3);
@@ -102,7 +106,11 @@ describe.each(testDialects)('admins, removing members and muting on %s', (dialec
     await call('chats.removeMember', { chatId: group.id, userId: admin.userId }, owner);
     expect(await roles(group.id, owner)).toEqual({ Owner: 'owner', Member: 'member' });
     // Those who left are still named, by id, for their older messages.
-    const past = await call('chats.members', { chatId: group.id, userIds: [other.userId] }, member);
+    const past = await call<Members>(
+      'chats.members',
+      { chatId: group.id, userIds: [other.userId] },
+      member,
+    );
     expect(past.members).toEqual([
       expect.objectContaining({
         user: expect.objectContaining({ displayName: 'Other' }),
@@ -162,10 +170,8 @@ describe.each(testDialects)('admins, removing members and muting on %s', (dialec
     });
     expect((await call<Chat>('chats.get', { chatId: group.id }, member)).muted).toBe(true);
     expect(await call<Chat>('chats.get', { chatId: group.id }, owner)).not.toHaveProperty('muted');
-    const listed = (await call('chats.list', {}, member)).chats.find(
-      (c: Chat) => c.id === group.id,
-    );
-    expect(listed.muted).toBe(true);
+    const { chats } = await call<MethodResult<'chats.list'>>('chats.list', {}, member);
+    expect(chats.find((c) => c.id === group.id)?.muted).toBe(true);
     await call('chats.mute', { chatId: group.id, muted: false }, member);
     expect(await call<Chat>('chats.get', { chatId: group.id }, member)).not.toHaveProperty('muted');
     await expect(

@@ -7,7 +7,10 @@ import {
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import { LIMITS, type Chat } from '@tokki/protocol';
+import { LIMITS, type Chat, type MethodResult } from '@tokki/protocol';
+
+type Search = MethodResult<'open.search'>;
+type Members = MethodResult<'chats.members'>;
 
 describe.each(testDialects)('open chats on %s', (dialect) => {
   let s: TestServer;
@@ -18,11 +21,17 @@ describe.each(testDialects)('open chats on %s', (dialect) => {
 
   beforeAll(async () => {
     s = await startTestServer({ dialect });
-    const users = ['Host Kim', 'Guest Lee', 'Third Park', 'Stranger Choi'];
-    [host, guest, third, stranger] = await Promise.all(
-      users.map((name, i) => signInTestUser(s.url, i + 1, { displayName: name })),
-    );
-    [host, guest, third, stranger].forEach((user, i) => names.set(user!, users[i]!));
+    const signIn = async (n: number, displayName: string) => {
+      const user = await signInTestUser(s.url, n, { displayName });
+      names.set(user, displayName);
+      return user;
+    };
+    [host, guest, third, stranger] = await Promise.all([
+      signIn(1, 'Host Kim'),
+      signIn(2, 'Guest Lee'),
+      signIn(3, 'Third Park'),
+      signIn(4, 'Stranger Choi'),
+    ]);
   });
   afterAll(async () => {
     closeSockets();
@@ -68,7 +77,7 @@ describe.each(testDialects)('open chats on %s', (dialect) => {
     expect(joined.selfId).toMatch(/^p_/);
     expect(joined.selfId).not.toBe(chat.selfId);
     const joinedUpdate = await update(hostLive, 'chat.joined');
-    expect((joinedUpdate.update as any).userIds).toEqual([joined.selfId]);
+    expect(joinedUpdate.update.userIds).toEqual([joined.selfId]);
 
     const guestLive = await live(guest);
     const sent = await call(
@@ -82,7 +91,7 @@ describe.each(testDialects)('open chats on %s', (dialect) => {
     const reacted = await update(guestLive, 'message.reacted');
     await call('messages.markRead', { chatId: chat.id, seq: 1 }, host);
     const read = await update(guestLive, 'chat.read');
-    expect((read.update as any).userId).toBe(chat.selfId);
+    expect(read.update.userId).toBe(chat.selfId);
     await call('chats.setTyping', { chatId: chat.id }, guest);
     const typing = await hostLive.waitFor((f) => f.type === 'event');
     expect(typing.event).toEqual({ kind: 'typing', chatId: chat.id, userId: joined.selfId });
@@ -146,8 +155,8 @@ describe.each(testDialects)('open chats on %s', (dialect) => {
       host,
     );
     const hidden = await call('open.create', { title: 'Tokki Secret Fans', nickname: 'b' }, host);
-    const found = await call('open.search', { query: 'fans' }, stranger);
-    expect(found.chats.map((c: any) => c.id)).toEqual([listed.chat.id]);
+    const found = await call<Search>('open.search', { query: 'fans' }, stranger);
+    expect(found.chats.map((c) => c.id)).toEqual([listed.chat.id]);
     expect(found.chats[0]).toMatchObject({
       title: 'Tokki Fans 2026',
       memberCount: 1,
@@ -155,8 +164,8 @@ describe.each(testDialects)('open chats on %s', (dialect) => {
     });
     // LIKE's own characters are taken literally: "0%" is not "a 0, then anything".
     const sale = await call('open.create', { title: '50% off', nickname: 'c', listed: true }, host);
-    const literal = await call('open.search', { query: '0%' }, stranger);
-    expect(literal.chats.map((c: any) => c.id)).toEqual([sale.chat.id]);
+    const literal = await call<Search>('open.search', { query: '0%' }, stranger);
+    expect(literal.chats.map((c) => c.id)).toEqual([sale.chat.id]);
     expect((await call('open.search', { query: '_' }, stranger)).chats).toEqual([]);
     expect(await call('open.get', { chatId: listed.chat.id }, stranger)).toMatchObject({
       id: listed.chat.id,
@@ -288,7 +297,7 @@ describe.each(testDialects)('open chats on %s', (dialect) => {
     await call('chats.setRole', { chatId: chat.id, userId: b.selfId, role: 'admin' }, host);
     await call('chats.leave', { chatId: chat.id }, host);
     const roles = Object.fromEntries(
-      (await call('chats.members', { chatId: chat.id }, guest)).members.map((m: any) => [
+      (await call<Members>('chats.members', { chatId: chat.id }, guest)).members.map((m) => [
         m.user.id,
         m.role,
       ]),

@@ -1,23 +1,22 @@
-import { LIMITS, type Chat, type OpenChatSummary } from '@tokki/protocol';
-import { sql } from 'kysely';
+import {
+  LIMITS,
+  type Chat,
+  type MethodParams,
+  type MethodResult,
+  type OpenChatSummary,
+} from '@tokki/protocol';
 import type { Database } from '../db/database.js';
 import type { ChatsTable } from '../db/schema.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import type { UpdatesService } from '../updates/service.js';
-import { actorId, openSettings, type ChatsService } from './service.js';
+import { actorId } from './access.js';
+import type { ChatsService } from './service.js';
 import * as store from './store.js';
+import { openSettings } from './views.js';
 
 /** An open chat by id (found only when listed) or by invite token (any). */
-export type OpenChatRef = { chatId: string } | { token: string };
-
-export interface OpenChatInput {
-  title: string;
-  nickname: string;
-  description?: string;
-  memberLimit?: number;
-  listed?: boolean;
-}
+type OpenChatRef = { chatId: string } | { token: string };
 
 /**
  * Open chats (KakaoTalk's 오픈채팅): rooms anyone joins by link, or from search when listed,
@@ -34,11 +33,14 @@ export class OpenChatsService {
   ) {}
 
   /** A new open chat with the caller as host, and its invite link's token. */
-  async create(userId: string, input: OpenChatInput): Promise<{ chat: Chat; inviteToken: string }> {
-    const title = input.title.trim();
+  async create(
+    userId: string,
+    params: MethodParams<'open.create'>,
+  ): Promise<MethodResult<'open.create'>> {
+    const title = params.title.trim();
     if (!title) throw new ApiError('INVALID_PARAMS', 'An open chat needs a title.');
-    const nickname = checkNickname(input.nickname);
-    const description = checkDescription(input.description ?? '');
+    const nickname = checkNickname(params.nickname);
+    const description = checkDescription(params.description ?? '');
     const { chatId, inviteToken } = await this.writes.run(async (w) => {
       const chatId = await this.chats.insertChat(w, {
         kind: 'open',
@@ -48,64 +50,49 @@ export class OpenChatsService {
         memberIds: [],
         nickname,
       });
-      await w.db
-        .insertInto('open_chats')
-        .values({
-          chat_id: chatId,
-          description,
-          member_limit: input.memberLimit ?? LIMITS.OPEN_CHAT_MEMBERS_DEFAULT,
-          listed: input.listed ? 1 : 0,
-        })
-        .execute();
-      return { chatId, inviteToken: await this.chats.issueInvite(w, chatId, userId) };
+      await store.insertOpenSettings(w.db, {
+        chat_id: chatId,
+        description,
+        member_limit: params.memberLimit ?? LIMITS.OPEN_CHAT_MEMBERS_DEFAULT,
+        listed: params.listed ? 1 : 0,
+      });
+      return { chatId, inviteToken: await this.chats.invites.issue(w, chatId, userId) };
     });
-    return { chat: await this.chats.get(userId, chatId), inviteToken };
+    return { chat: await this.chats.views.get(userId, { chatId }), inviteToken };
   }
 
   /** Listed open chats whose title contains `query` (every one when blank), biggest first. */
-  async search(query: string, limit: number): Promise<OpenChatSummary[]> {
-    let rows = this.database.db
-      .selectFrom('open_chats as o')
-      .innerJoin('chats as c', 'c.id', 'o.chat_id')
-      .select(['c.id', 'c.title', 'c.member_count', 'o.description', 'o.member_limit', 'o.listed'])
-      .where('o.listed', '=', 1);
-    const text = query.trim().toLowerCase();
-    if (text) rows = rows.where(sql<boolean>`lower(c.title) like ${likePattern(text)} escape '\\'`);
-    const found = await rows
-      .orderBy('c.member_count', 'desc')
-      .orderBy('c.id')
-      .limit(limit)
-      .execute();
-    return found.map((row) => summary({ ...row, chat_id: row.id }));
+  async search(params: MethodParams<'open.search'>): Promise<MethodResult<'open.search'>> {
+    const text = (params.query ?? '').trim().toLowerCase();
+    const limit = params.limit ?? LIMITS.OPEN_SEARCH_MAX;
+    const rows = await store.searchListedOpenChats(this.database.db, text, limit);
+    return { chats: rows.map(summary) };
   }
 
   /** What a listed open chat is, for someone deciding whether to join. */
-  async get(chatId: string): Promise<OpenChatSummary> {
-    const { chat, settings } = await this.findListed(this.database.db, chatId);
+  async get(params: MethodParams<'open.get'>): Promise<OpenChatSummary> {
+    const { chat, settings } = await this.findListed(this.database.db, params.chatId);
     return summary({ ...chat, ...settings });
   }
 
   /** Joins an open chat under `nickname`; a member already just gets the chat. */
-  async join(userId: string, ref: OpenChatRef, nickname: string): Promise<Chat> {
-    const name = checkNickname(nickname);
+  async join(userId: string, params: MethodParams<'open.join'>): Promise<Chat> {
+    const name = checkNickname(params.nickname);
     const chatId = await this.writes.run(async (w) => {
-      const chat = await this.find(w, ref);
-      await this.chats.join(w, chat, [userId], userId, name);
+      const chat = await this.find(w, params);
+      await this.chats.membership.join(w, chat, [userId], userId, name);
       return chat.id;
     });
-    return this.chats.get(userId, chatId);
+    return this.chats.views.get(userId, { chatId });
   }
 
   /** Changes an open chat's settings (its host and co-hosts); members get `chat.open`. */
-  async update(
-    userId: string,
-    chatId: string,
-    change: { description?: string; memberLimit?: number; listed?: boolean },
-  ): Promise<void> {
+  async update(userId: string, params: MethodParams<'open.update'>): Promise<void> {
+    const { chatId, ...change } = params;
     const description =
       change.description === undefined ? undefined : checkDescription(change.description);
     await this.writes.run(async (w) => {
-      const { membership, chat } = await this.chats.requireManager(w, chatId, userId);
+      const { membership, chat } = await this.chats.membership.requireManager(w, chatId, userId);
       const current = await store.openSettings(w.db, chatId);
       if (!current) throw notOpen();
       if (change.memberLimit !== undefined && change.memberLimit < chat.member_count)
@@ -125,7 +112,7 @@ export class OpenChatsService {
         next.listed === current.listed
       )
         return;
-      await w.db.updateTable('open_chats').set(next).where('chat_id', '=', chatId).execute();
+      await store.updateOpenSettings(w.db, next);
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'chat.open',
         chatId,
@@ -136,18 +123,14 @@ export class OpenChatsService {
   }
 
   /** The caller's nickname in an open chat; members get `chat.nickname`. */
-  async setNickname(userId: string, chatId: string, nickname: string): Promise<void> {
-    const name = checkNickname(nickname);
+  async setNickname(userId: string, params: MethodParams<'open.setNickname'>): Promise<void> {
+    const { chatId } = params;
+    const name = checkNickname(params.nickname);
     await this.writes.run(async (w) => {
       const membership = await this.chats.requireMember(w, chatId, userId);
       if (membership.profile_id === null) throw notOpen();
       if (membership.nickname === name) return;
-      await w.db
-        .updateTable('chat_members')
-        .set({ nickname: name })
-        .where('chat_id', '=', chatId)
-        .where('user_id', '=', userId)
-        .execute();
+      await store.updateMembers(w.db, chatId, [userId], { nickname: name });
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'chat.nickname',
         chatId,
@@ -163,7 +146,7 @@ export class OpenChatsService {
    */
   private async find(w: Writer | null, ref: OpenChatRef): Promise<ChatsTable> {
     if ('token' in ref) {
-      const chat = await this.chats.inviteChat(w, ref.token);
+      const chat = await this.chats.invites.chatOf(w, ref.token);
       if (chat?.kind !== 'open')
         throw new ApiError('NOT_FOUND', 'This open chat link does not work (any more).');
       return chat;
@@ -184,7 +167,7 @@ export class OpenChatsService {
 const notOpen = () => new ApiError('BAD_REQUEST', 'This is not an open chat.');
 
 /** A room nickname: trimmed, not blank, at most `NICKNAME_MAX` characters. */
-export function checkNickname(nickname: string): string {
+function checkNickname(nickname: string): string {
   const name = nickname.trim();
   if (!name) throw new ApiError('INVALID_PARAMS', 'A nickname is needed.');
   if ([...name].length > LIMITS.NICKNAME_MAX)
@@ -203,9 +186,6 @@ function checkDescription(description: string): string {
     );
   return description.trim();
 }
-
-/** `%text%` for LIKE, with the pattern's own characters taken literally. */
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const summary = (row: {
   chat_id: string;

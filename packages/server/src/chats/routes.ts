@@ -1,81 +1,47 @@
-import { LIMITS } from '@tokki/protocol';
 import type { Namespace, Routes } from '../rpc/route.js';
 import type { OpenChatsService } from './open-chats.js';
 import type { ChatsService } from './service.js';
 
-/** Chats, their members and invites, and open chats (`chats.pin` is the messages domain's). */
+/**
+ * Chats, their members and invites, and open chats (`chats.pin` is the messages domain's). Each
+ * service method takes the caller's user id and the method's params.
+ */
 export function chatsRoutes(
   chats: ChatsService,
   openChats: OpenChatsService,
 ): Routes<Exclude<Namespace<'chats'>, 'chats.pin'> | Namespace<'open'>> {
+  const { membership, invites, views } = chats;
+  /** The answer of a method that only changes something. */
+  const ok = async (change: Promise<void>) => {
+    await change;
+    return {};
+  };
   return {
-    'chats.list': ({ principal }, p) => chats.list(principal.userId, p.limit ?? 100, p.cursor),
-    'chats.get': ({ principal }, p) => chats.get(principal.userId, p.chatId),
-    'chats.createDirect': ({ principal }, p) => chats.createDirect(principal.userId, p.userId),
-    'chats.createGroup': ({ principal }, p) =>
-      chats.createGroup(principal.userId, p.title, p.memberIds),
+    'chats.list': ({ principal }, p) => views.list(principal.userId, p),
+    'chats.get': ({ principal }, p) => views.get(principal.userId, p),
+    'chats.members': ({ principal }, p) => views.members(principal.userId, p),
+    'chats.createDirect': ({ principal }, p) => chats.createDirect(principal.userId, p),
+    'chats.createGroup': ({ principal }, p) => chats.createGroup(principal.userId, p),
+    'chats.rename': ({ principal }, p) => ok(chats.rename(principal.userId, p)),
+    'chats.mute': ({ principal }, p) => ok(chats.mute(principal.userId, p)),
+    'chats.setTyping': ({ principal }, p) => ok(chats.setTyping(principal.userId, p)),
     'chats.addMembers': async ({ principal }, p) => ({
-      added: await chats.addMembers(principal.userId, p.chatId, p.userIds),
+      added: await membership.addMembers(principal.userId, p),
     }),
-    'chats.leave': async ({ principal }, p) => {
-      await chats.leave(principal.userId, p.chatId);
-      return {};
-    },
-    'chats.rename': async ({ principal }, p) => {
-      await chats.rename(principal.userId, p.chatId, p.title);
-      return {};
-    },
-    'chats.members': async ({ principal }, p) =>
-      p.userIds
-        ? {
-            members: await chats.membersById(principal.userId, p.chatId, p.userIds),
-            cursor: null,
-          }
-        : chats.members(principal.userId, p.chatId, p.limit ?? LIMITS.MEMBER_PAGE_MAX, p.cursor),
-    'chats.removeMember': async ({ principal }, p) => {
-      await chats.removeMember(principal.userId, p.chatId, p.userId);
-      return {};
-    },
-    'chats.setRole': async ({ principal }, p) => {
-      await chats.setRole(principal.userId, p.chatId, p.userId, p.role);
-      return {};
-    },
-    'chats.mute': async ({ principal }, p) => {
-      await chats.mute(principal.userId, p.chatId, p.muted);
-      return {};
-    },
+    'chats.leave': ({ principal }, p) => ok(membership.leave(principal.userId, p)),
+    'chats.removeMember': ({ principal }, p) => ok(membership.removeMember(principal.userId, p)),
+    'chats.setRole': ({ principal }, p) => ok(membership.setRole(principal.userId, p)),
     'chats.createInvite': async ({ principal }, p) => ({
-      token: await chats.createInvite(principal.userId, p.chatId),
+      token: await invites.create(principal.userId, p),
     }),
-    'chats.revokeInvite': async ({ principal }, p) => {
-      await chats.revokeInvite(principal.userId, p.chatId);
-      return {};
-    },
-    'chats.getInvite': (_call, p) => chats.getInvite(p.token),
-    'chats.joinByInvite': ({ principal }, p) => chats.joinByInvite(principal.userId, p.token),
-    'chats.setTyping': async ({ principal }, p) => {
-      await chats.setTyping(principal.userId, p.chatId);
-      return {};
-    },
+    'chats.revokeInvite': ({ principal }, p) => ok(invites.revoke(principal.userId, p)),
+    'chats.getInvite': (_call, p) => invites.preview(p),
+    'chats.joinByInvite': ({ principal }, p) => invites.join(principal.userId, p),
     'open.create': ({ principal }, p) => openChats.create(principal.userId, p),
-    'open.search': async (_call, p) => ({
-      chats: await openChats.search(p.query ?? '', p.limit ?? LIMITS.OPEN_SEARCH_MAX),
-    }),
-    'open.get': (_call, p) => openChats.get(p.chatId),
-    'open.join': ({ principal }, p) =>
-      openChats.join(
-        principal.userId,
-        'token' in p ? { token: p.token } : { chatId: p.chatId },
-        p.nickname,
-      ),
-    'open.update': async ({ principal }, p) => {
-      const { chatId, ...change } = p;
-      await openChats.update(principal.userId, chatId, change);
-      return {};
-    },
-    'open.setNickname': async ({ principal }, p) => {
-      await openChats.setNickname(principal.userId, p.chatId, p.nickname);
-      return {};
-    },
+    'open.search': (_call, p) => openChats.search(p),
+    'open.get': (_call, p) => openChats.get(p),
+    'open.join': ({ principal }, p) => openChats.join(principal.userId, p),
+    'open.update': ({ principal }, p) => ok(openChats.update(principal.userId, p)),
+    'open.setNickname': ({ principal }, p) => ok(openChats.setNickname(principal.userId, p)),
   };
 }

@@ -1,6 +1,5 @@
 import type { SqlRunner } from '../db/sql-runner.js';
-import type { SenderMembership } from '../messages/send-rules.js';
-import { actorId } from './service.js';
+import { actorId } from './access.js';
 
 /**
  * The chats domain's part of a send, in the send's write batch, on its tables (`chats`,
@@ -8,6 +7,18 @@ import { actorId } from './service.js';
  * a version for one send (plain prepared statements: the SQLite step) and one for a batch of
  * sends on PostgreSQL (a statement over arrays, however many sends).
  */
+
+/** A sender's membership of a chat, present or past, as the send rules (messages) see it. */
+export interface SenderMembership {
+  /** Whom the message is from: the sender's room profile in an open chat, else their user id. */
+  signer: string;
+  /** False once they left or were removed. */
+  current: boolean;
+  /** The other member of a direct chat blocked them. */
+  sendBlocked: boolean;
+  /** Messages up to this seq were sent before they joined, and are not theirs to see. */
+  joinedSeq: number;
+}
 
 interface MembershipRow {
   chat_id: string;
@@ -118,6 +129,19 @@ export async function lastSeq(sql: SqlRunner, chatId: string): Promise<number> {
     chatId,
   ]);
   return row!.last_seq;
+}
+
+/** PostgreSQL: the newest seq of each of `chatIds`. */
+export async function chatLastSeqs(
+  sql: SqlRunner,
+  chatIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (chatIds.length === 0) return new Map();
+  const rows = await sql.all<{ id: string; last_seq: number }>(
+    'select id, last_seq from chats where id = any(?::text[])',
+    [[...chatIds]],
+  );
+  return new Map(rows.map((row) => [row.id, row.last_seq]));
 }
 
 /**

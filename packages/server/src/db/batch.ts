@@ -1,9 +1,6 @@
-import type { BusMessages, BusTopic } from '../bus/bus.js';
+import type { BusMessages, BusTopic, Publication } from '../bus/bus.js';
 import type { BatchHook } from './commands.js';
 import type { SqlRunner } from './sql-runner.js';
-
-/** A bus message to send once the batch that produced it has committed. */
-export type Publication = { [T in BusTopic]: { topic: T; message: BusMessages[T] } }[BusTopic];
 
 /**
  * What one job of a write batch gets, wherever the batch runs (on the event loop or on the

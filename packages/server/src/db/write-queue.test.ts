@@ -3,7 +3,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '@tokki/dev-env';
 import { openDatabase, type Database } from './database.js';
-import { Refused, type Publication } from './batch.js';
+import type { Publication } from '../bus/bus.js';
+import { Refused } from './batch.js';
 import { WriteQueue, type Writer } from './write-queue.js';
 import { domainWrites } from '../write-registry.js';
 

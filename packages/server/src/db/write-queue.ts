@@ -1,12 +1,7 @@
 import type { Transaction } from 'kysely';
+import type { Publication } from '../bus/bus.js';
 import { runCommand, type CommandOutcome, type WriteCommand } from './commands.js';
-import {
-  commitBatch,
-  type CommittedBatch,
-  type JobOutcome,
-  type Publication,
-  type StepWriter,
-} from './batch.js';
+import { commitBatch, type CommittedBatch, type JobOutcome, type StepWriter } from './batch.js';
 import type { Database } from './database.js';
 import type { DatabaseSchema } from './schema.js';
 

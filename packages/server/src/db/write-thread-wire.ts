@@ -1,7 +1,8 @@
 import type { ErrorBody } from '@tokki/protocol';
 import type { WriteCommand } from './commands.js';
 import { ApiError } from '../errors.js';
-import type { JobOutcome, Publication } from './batch.js';
+import type { Publication } from '../bus/bus.js';
+import type { JobOutcome } from './batch.js';
 
 /** What the write thread starts with: the database file and the registry module's URL. */
 export interface WriteThreadData {

@@ -98,7 +98,11 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
   }
 
   profilePhotoRoutes(app, ctx);
-  mediaHttpRoutes(app, ctx);
+  mediaHttpRoutes(app, {
+    media: ctx.media,
+    logger: ctx.logger,
+    authenticate: (request) => authenticate(ctx, request),
+  });
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   healthRoutes(app, ctx);
   await serveWebApp(app, ctx.config.webRoot);

@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../context.js';
 import type { FilesTable } from '../db/schema.js';
 import { ApiError } from '../errors.js';
-import { authenticate } from '../http/auth.js';
 import { parseRange } from './range.js';
-import { createTusUploads, FILE_ID_HEADER, type TusUploads } from './uploads.js';
+import {
+  createTusUploads,
+  FILE_ID_HEADER,
+  type MediaHttpDeps,
+  type TusUploads,
+} from './uploads.js';
 
 const UPLOADS_PATH = '/v1/uploads';
 
@@ -12,7 +15,7 @@ const UPLOADS_PATH = '/v1/uploads';
  * `/v1/uploads` (tus 1.0, resumable) and `GET /v1/files/<id>` (downloads, with Range). Both live
  * outside `POST /v1/<method>` because their bodies are bytes, not JSON.
  */
-export function mediaHttpRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function mediaHttpRoutes(app: FastifyInstance, ctx: MediaHttpDeps): void {
   // Made on the first upload, so that a server nobody uploads to creates no directories.
   let uploads: TusUploads | undefined;
   const tus = () => (uploads ??= createTusUploads(ctx, UPLOADS_PATH));
@@ -29,7 +32,7 @@ export function mediaHttpRoutes(app: FastifyInstance, ctx: AppContext): void {
   ) => {
     // Preflights carry no token; every other request is authenticated before tus sees it.
     if (request.method !== 'OPTIONS') {
-      const principal = await authenticate(ctx, request);
+      const principal = await ctx.authenticate(request);
       const { id } = request.params;
       if (request.method === 'HEAD' && id) {
         // A completed upload's partial file is gone; its file answers for it, so a client whose
@@ -68,7 +71,7 @@ export function mediaHttpRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw new ApiError('INVALID_PARAMS', 'size is full or thumb.');
       let userId: string;
       if (request.headers.authorization !== undefined || t === undefined) {
-        userId = (await authenticate(ctx, request)).userId;
+        userId = (await ctx.authenticate(request)).userId;
       } else {
         const holder = ctx.media.userOfToken(id, t);
         if (!holder)

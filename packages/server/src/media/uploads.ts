@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
 import { LIMITS, type ErrorCode } from '@tokki/protocol';
 import type { Principal } from '../rpc/route.js';
-import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
-import type { UploadMetadata } from './service.js';
+import type { MediaService, UploadMetadata } from './service.js';
 
 /** A partial upload not completed this long after it began is deleted. */
 export const UPLOAD_EXPIRY_MS = 24 * 3600 * 1000;
@@ -31,7 +32,15 @@ export interface TusUploads {
  * uploads are files under the media directory's `uploads/`; a completed one is handed to the
  * media service, which keeps what it should of it in the blob store, and is then deleted.
  */
-export function createTusUploads(ctx: AppContext, path: string): TusUploads {
+/** What the media domain's HTTP routes need, handed over by http/app.ts. */
+export interface MediaHttpDeps {
+  media: MediaService;
+  logger: Logger;
+  /** The device behind the request's `Authorization: Bearer` token, or UNAUTHENTICATED. */
+  authenticate(request: FastifyRequest): Promise<Principal>;
+}
+
+export function createTusUploads(ctx: MediaHttpDeps, path: string): TusUploads {
   const media = ctx.media;
   const datastore = new FileStore({
     directory: media.uploadsDir,
@@ -122,7 +131,7 @@ function statusOf(error: unknown): number {
   return 500;
 }
 
-function toBody(ctx: AppContext, error: unknown) {
+function toBody(ctx: MediaHttpDeps, error: unknown) {
   if (error instanceof ApiError) return error.toBody();
   if (isTusError(error) && error.status_code < 500) {
     const code = TUS_CODES[error.status_code] ?? 'BAD_REQUEST';

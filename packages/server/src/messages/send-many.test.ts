@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '@tokki/dev-env';
-import { Refused, type Publication } from '../db/batch.js';
+import type { Publication } from '../bus/bus.js';
+import { Refused } from '../db/batch.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { WriteQueue, type Writer } from '../db/write-queue.js';
 import type { Message } from '@tokki/protocol';
@@ -123,6 +124,9 @@ describe.each(postgres)('sends together on %s', (dialect) => {
       { ...send('c', 'bc', 'r2'), replyToSeq: 99 }, // to no message: NOT_FOUND
       { ...send('a', 'ab', 'file'), fileIds: ['f_a'] }, // a's upload to ab
       { ...send('b', 'ab', 'not-his'), fileIds: ['f_a'] }, // someone else's: NOT_FOUND
+      { ...send('a', 'ab', 'm1'), replyToSeq: 99 }, // a repeat: the first, whatever it answers
+      { ...send('a', 'ab', 'm5'), fileIds: ['f_none'] }, // a repeat: the first, whatever it carries
+      { ...send('c', 'bc', 'r3'), replyToSeq: 2 }, // to m6, sent earlier in this batch
     ];
     const answer = (r: CommandOutcome) =>
       r.ok ? r.value : { error: (r.error as { code?: string }).code };

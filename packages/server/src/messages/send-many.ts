@@ -1,5 +1,6 @@
 import type { Message } from '@tokki/protocol';
 import {
+  chatLastSeqs,
   existingChats,
   membershipKey,
   moveReadPointers,
@@ -89,6 +90,9 @@ async function readFacts(w: StepWriter, commands: readonly SendCommand[]): Promi
           replies.map((c) => ({ chatId: c.chatId, seq: c.replyToSeq! })),
         )
       : new Set<string>();
+  // A reply to no stored message may answer one sent earlier in the batch: its chat's seqs tell.
+  const unresolved = replies.filter((c) => !targets.has(`${c.chatId} ${c.replyToSeq}`));
+  const lastSeqs = await chatLastSeqs(w.sql, [...new Set(unresolved.map((c) => c.chatId))]);
   const files = await filesToAttach(
     w.sql,
     members.flatMap((c) => c.fileIds ?? []),
@@ -101,6 +105,7 @@ async function readFacts(w: StepWriter, commands: readonly SendCommand[]): Promi
       return row && store.toMessage(row);
     },
     messageExists: (chatId, seq) => targets.has(`${chatId} ${seq}`),
+    lastSeq: (chatId) => lastSeqs.get(chatId) ?? Infinity,
     attachable: (c) => attachable(files, c.fileIds!, c.chatId, c.senderId),
   };
 }

@@ -1,4 +1,5 @@
 import type { FileInfo, Message } from '@tokki/protocol';
+import type { SenderMembership } from '../chats/sending.js';
 import { membershipError, undeliverableError } from '../chats/service.js';
 import { ApiError } from '../errors.js';
 
@@ -15,18 +16,6 @@ export interface SendCommand {
   fileIds?: string[];
 }
 
-/** A sender's membership of a chat, present or past, as the send rules see it. */
-export interface SenderMembership {
-  /** Whom the message is from: the sender's room profile in an open chat, else their user id. */
-  signer: string;
-  /** False once they left or were removed. */
-  current: boolean;
-  /** The other member of a direct chat blocked them. */
-  sendBlocked: boolean;
-  /** Messages up to this seq were sent before they joined, and are not theirs to see. */
-  joinedSeq: number;
-}
-
 /**
  * What the rules need to know, read before deciding: for one command by the SQLite step, for a
  * whole batch at once by the PostgreSQL one. A fact a command does not need may be missing.
@@ -36,7 +25,13 @@ export interface SendFacts {
   chatExists(chatId: string): boolean;
   /** The message already stored under this signer's `clientMsgId` in the chat. */
   stored(chatId: string, signer: string, clientMsgId: string): Message | undefined;
+  /** Whether message `seq` of the chat was stored before the batch. */
   messageExists(chatId: string, seq: number): boolean;
+  /**
+   * The chat's newest seq before the batch: asked only for a reply in a chat that has a new
+   * message earlier in the same batch (it may be the one replied to).
+   */
+  lastSeq(chatId: string): number;
   /** The files as the message will carry them, or undefined unless each is the sender's upload to the chat. */
   attachable(command: SendCommand): FileInfo[] | undefined;
 }
@@ -57,6 +52,15 @@ export type SendDecision =
  */
 export function decideSends(commands: readonly SendCommand[], facts: SendFacts): SendDecision[] {
   const newInBatch = new Map<string, number>();
+  const newPerChat = new Map<string, number>();
+  /** A message stored before, or new earlier in this batch (which takes the chat's next seqs). */
+  const exists = (chatId: string, seq: number) => {
+    if (facts.messageExists(chatId, seq)) return true;
+    const added = newPerChat.get(chatId) ?? 0;
+    if (added === 0) return false;
+    const last = facts.lastSeq(chatId);
+    return seq > last && seq <= last + added;
+  };
   return commands.map((command, index): SendDecision => {
     const membership = facts.membership(command.chatId, command.senderId);
     if (!membership?.current) {
@@ -75,12 +79,13 @@ export function decideSends(commands: readonly SendCommand[], facts: SendFacts):
     const { replyToSeq } = command;
     if (
       replyToSeq !== undefined &&
-      !(replyToSeq > membership.joinedSeq && facts.messageExists(command.chatId, replyToSeq))
+      !(replyToSeq > membership.joinedSeq && exists(command.chatId, replyToSeq))
     )
       return { kind: 'refused', error: noSuchReplyTarget() };
     const files = command.fileIds && facts.attachable(command);
     if (command.fileIds && !files) return { kind: 'refused', error: noSuchFile() };
     newInBatch.set(key, index);
+    newPerChat.set(command.chatId, (newPerChat.get(command.chatId) ?? 0) + 1);
     return { kind: 'new', signer, files };
   });
 }

@@ -54,6 +54,9 @@ async function readFacts(w: StepWriter, command: SendCommand): Promise<SendFacts
     chatExists: (id) => chats.has(id),
     stored: () => (stored ? store.toMessage(stored) : undefined),
     messageExists: () => Boolean(replyTarget),
+    lastSeq: () => {
+      throw new Error('A batch of one send has no message before it.');
+    },
     attachable: (c) => files && attachable(files, c.fileIds!, c.chatId, c.senderId),
   };
 }

@@ -6,7 +6,7 @@ import {
   type Reaction,
 } from '@tokki/protocol';
 import { actorId, type ChatsService } from '../chats/service.js';
-import { decodeCursor, encodeCursor } from '../chats/cursor.js';
+import { decodeCursor, encodeCursor } from '../pagination/cursor.js';
 import type { Database } from '../db/database.js';
 import type { MessagesTable } from '../db/schema.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
@@ -297,11 +297,18 @@ export class MessagesService {
       );
     if (!text) throw new ApiError('INVALID_PARAMS', 'Nothing to search for.');
     const after = options.cursor ? decodeSearchCursor(options.cursor) : null;
-    if (options.chatId) await this.chats.requireMember(null, options.chatId, userId);
+    const memberships = options.chatId
+      ? [
+          {
+            chatId: options.chatId,
+            joinedSeq: (await this.chats.requireMember(null, options.chatId, userId)).joined_seq,
+          },
+        ]
+      : await this.chats.currentMemberships(userId);
     const rows = await searchPage(this.database.db, this.database.dialect, {
       userId,
       text,
-      chatId: options.chatId ?? null,
+      memberships,
       after,
       limit: options.limit + 1,
     });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecentUpdates } from './recent-updates.js';
-import type { Membership, UpdateRow } from './store.js';
+import type { Membership } from './memberships.js';
+import type { UpdateRow } from './store.js';
 
 const payload = (pts: number, size = 0) => `{"n":${pts},"pad":"${'x'.repeat(size)}"}`;
 const points = (rows: readonly UpdateRow[]) => rows.map((row) => row.pts);

@@ -1,4 +1,5 @@
-import { membershipRange, type Membership, type UpdateRow } from './store.js';
+import type { Membership } from './memberships.js';
+import { membershipRange, type UpdateRow } from './store.js';
 
 /**
  * What one held update costs beside its payload's characters: the entry, its slots in two

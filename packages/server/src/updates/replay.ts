@@ -1,7 +1,8 @@
 import type { Update } from '@tokki/protocol';
-import type { Publication } from '../db/batch.js';
+import type { Publication } from '../bus/bus.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import { updateFrame } from './frames.js';
+import type { ChatMembershipLog } from './memberships.js';
 
 /** The most pts one gap-filling read may cover; a node further behind has every device resync. */
 export const REPLAY_MAX_PTS = 20_000;
@@ -14,6 +15,7 @@ export const REPLAY_MAX_PTS = 20_000;
  */
 export async function readPublished(
   sql: SqlRunner,
+  memberships: ChatMembershipLog,
   after: number,
   through: number,
 ): Promise<Publication[]> {
@@ -27,7 +29,7 @@ export async function readPublished(
       [after, through],
     ),
   ]);
-  const changes = await membershipChanges(sql, chatRows, after, through);
+  const changes = await membershipChanges(sql, memberships, chatRows, after, through);
   const published: { pts: number; publications: Publication[] }[] = [];
   for (const row of chatRows) {
     const pts = Number(row.pts);
@@ -60,6 +62,7 @@ export async function readPublished(
 /** Who joined or left, by the update that records it, for the chats whose log has one. */
 async function membershipChanges(
   sql: SqlRunner,
+  memberships: ChatMembershipLog,
   rows: readonly { chat_id: string; payload: string }[],
   after: number,
   through: number,
@@ -73,19 +76,7 @@ async function membershipChanges(
     string,
     { chatId: string; pts: number; added: string[]; removed: string[] }
   >();
-  if (chatIds.size === 0) return changes;
-  const ids = [...chatIds];
-  const members = await sql.all<{
-    chat_id: string;
-    user_id: string;
-    joined_pts: number;
-    left_pts: number | null;
-  }>(
-    `select chat_id, user_id, joined_pts, left_pts from chat_members
-     where chat_id in (${ids.map(() => '?').join(', ')})
-       and ((joined_pts > ? and joined_pts <= ?) or (left_pts > ? and left_pts <= ?))`,
-    [...ids, after, through, after, through],
-  );
+  const members = await memberships.changesBetween(sql, [...chatIds], after, through);
   const changeAt = (chatId: string, pts: number) => {
     const key = `${chatId} ${pts}`;
     let change = changes.get(key);
@@ -93,11 +84,10 @@ async function membershipChanges(
     return change;
   };
   for (const m of members) {
-    const joined = Number(m.joined_pts);
-    if (joined > after && joined <= through) changeAt(m.chat_id, joined).added.push(m.user_id);
-    const left = m.left_pts === null ? null : Number(m.left_pts);
-    if (left !== null && left > after && left <= through)
-      changeAt(m.chat_id, left).removed.push(m.user_id);
+    if (m.joinedPts > after && m.joinedPts <= through)
+      changeAt(m.chatId, m.joinedPts).added.push(m.userId);
+    if (m.leftPts !== null && m.leftPts > after && m.leftPts <= through)
+      changeAt(m.chatId, m.leftPts).removed.push(m.userId);
   }
   return changes;
 }

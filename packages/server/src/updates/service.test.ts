@@ -10,6 +10,7 @@ import {
 import type { Chat, Difference, Message } from '@tokki/protocol';
 import type { Database } from '../db/database.js';
 import type { SqlRunner } from '../db/sql-runner.js';
+import { chatMembershipLog } from '../chats/log-memberships.js';
 import { UpdatesService, type UpdatesPage } from './service.js';
 
 /** A small seeded generator, so that a failing history replays the same. */
@@ -79,7 +80,10 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
     recentUpdates: { maxBytes: number } | false,
     database: Database = s.server.ctx.database,
   ): Promise<UpdatesService> {
-    const service = new UpdatesService(database, s.server.ctx.bus, { recentUpdates });
+    const service = new UpdatesService(database, s.server.ctx.bus, {
+      recentUpdates,
+      memberships: chatMembershipLog,
+    });
     if (recentUpdates) {
       await vi.waitFor(() => expect(service.recentUpdates!.evictedThrough).toBeLessThan(Infinity));
     }
@@ -126,6 +130,7 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
     }
   });
 
+  // Hundreds of writes and thousands of reads: seconds on a quiet machine, more on a busy one.
   it('reads the same from memory as from the database, across joins, leaves and evictions', async () => {
     const ctx = s.server.ctx;
     const fromDatabase = await updatesService(false);
@@ -216,7 +221,7 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
       };
       expect(await pages(ctx.updates)).toEqual(await pages(fromDatabase));
     }
-  });
+  }, 180_000);
 
   it('never skips an update committed between the per-chat reads of the database', async () => {
     const [dana, a, b] = users as [TestUser, TestUser, TestUser];

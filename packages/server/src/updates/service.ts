@@ -5,6 +5,7 @@ import type { Writer } from '../db/write-queue.js';
 import { RecentUpdates } from './recent-updates.js';
 import { updateFrame, updatePayload } from './frames.js';
 import { logChatUpdate } from './log.js';
+import type { ChatMembershipLog } from './memberships.js';
 import * as store from './store.js';
 
 export interface UpdatesOptions {
@@ -15,6 +16,8 @@ export interface UpdatesOptions {
    * A cluster bus (issue 7) must feed it from its reorder step, or turn it off.
    */
   recentUpdates: { maxBytes: number } | false;
+  /** Chat membership as the log needs it, from the chats domain. */
+  memberships: ChatMembershipLog;
 }
 
 /** A page of a user's updates: every one of theirs after the page's start, up to `through`. */
@@ -38,12 +41,14 @@ export interface UpdatesPage {
 export class UpdatesService {
   /** Undefined when turned off. */
   readonly recentUpdates: RecentUpdates | undefined;
+  private readonly memberships: ChatMembershipLog;
 
   constructor(
     private readonly database: Database,
     private readonly bus: Bus,
-    { recentUpdates }: UpdatesOptions,
+    { recentUpdates, memberships }: UpdatesOptions,
   ) {
+    this.memberships = memberships;
     if (recentUpdates) this.recentUpdates = this.feed(new RecentUpdates(recentUpdates.maxBytes));
   }
 
@@ -58,7 +63,7 @@ export class UpdatesService {
     alsoUserIds: string[] = [],
   ): Promise<number> {
     const pts = w.nextPts();
-    await w.sql.run('update chats set last_pts = ? where id = ?', [pts, chatId]);
+    await this.memberships.markChanged(w.sql, chatId, pts);
     await logChatUpdate(w, chatId, pts, update, alsoUserIds);
     return pts;
   }
@@ -148,7 +153,7 @@ export class UpdatesService {
     through ??= recent?.covers(pts)
       ? recent.publishedThrough
       : await store.readCounter(reader, 'pts');
-    const memberships = await store.readMemberships(reader, userId, pts);
+    const memberships = await this.memberships.windowsAfter(reader, userId, pts);
     // Checked again: what was evicted while the memberships were read is read from the database.
     // A prune evicts the cache before it commits, so memory never serves what was pruned.
     if (recent?.covers(pts) && through <= recent.publishedThrough) {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import type { SqlRunner } from '../db/sql-runner.js';
+import type { Membership } from './memberships.js';
 
 type Db = Kysely<DatabaseSchema>;
 
@@ -9,36 +10,9 @@ export interface UpdateRow {
   readonly payload: string;
 }
 
-/** A chat whose updates a user reads from some pts on: those inside their membership window. */
-export interface Membership {
-  chatId: string;
-  joinedPts: number;
-  /** The pts of their leaving (its update is the last they read), null while a member. */
-  leftPts: number | null;
-}
-
 export async function readCounter(sql: SqlRunner, name: 'pts' | 'pruned_pts'): Promise<number> {
   const row = await sql.get<{ value: number }>('select value from counters where name = ?', [name]);
   return Number(row!.value);
-}
-
-/** The chats a user may have updates in after `pts`: changed since, and not left before it. */
-export async function readMemberships(
-  sql: SqlRunner,
-  userId: string,
-  pts: number,
-): Promise<Membership[]> {
-  const rows = await sql.all<{ chat_id: string; joined_pts: number; left_pts: number | null }>(
-    `select m.chat_id, m.joined_pts, m.left_pts from chat_members m
-     join chats c on c.id = m.chat_id
-     where m.user_id = ? and c.last_pts > ? and (m.left_pts is null or m.left_pts > ?)`,
-    [userId, pts, pts],
-  );
-  return rows.map((m) => ({
-    chatId: m.chat_id,
-    joinedPts: Number(m.joined_pts),
-    leftPts: m.left_pts === null ? null : Number(m.left_pts),
-  }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { LastSeenPrivacy } from '@tokki/protocol';
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../lib/errors';
 import { store } from '../lib/store';
@@ -18,11 +18,11 @@ export function LastSeenSetting() {
   const [value, setValue] = useState<LastSeenPrivacy | null>(null);
   const [message, setMessage] = useState<FormMessageValue | null>(null);
 
+  const showLoadError = useEffectEvent((e: unknown) =>
+    setMessage({ error: true, text: errorText(t, e, i18n.language) }),
+  );
   useEffect(() => {
-    store
-      .lastSeenPrivacy()
-      .then(setValue)
-      .catch((e: unknown) => setMessage({ error: true, text: errorText(t, e, i18n.language) }));
+    store.lastSeenPrivacy().then(setValue).catch(showLoadError);
   }, []);
 
   const choose = async (next: LastSeenPrivacy) => {

@@ -85,7 +85,7 @@ export function OpenChatCreateForm() {
     problems[field] && setProblems({ ...problems, [field]: undefined });
 
   return (
-    <form className="form open-create-form" onSubmit={onSubmit} noValidate>
+    <form className="form open-create-form" onSubmit={(event) => void onSubmit(event)} noValidate>
       <p className="form-text">{t('openChat.intro')}</p>
       <label className="field">
         <span className="field-label">{t('openChat.chatTitle')}</span>

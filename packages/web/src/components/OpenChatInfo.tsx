@@ -76,7 +76,7 @@ function NicknameForm({ chatId, current }: { chatId: string; current: string }) 
   };
 
   return (
-    <form className="form nickname-form" onSubmit={onSubmit} noValidate>
+    <form className="form nickname-form" onSubmit={(event) => void onSubmit(event)} noValidate>
       <label className="field">
         <span className="field-label">{t('openChat.myNickname')}</span>
         <span className="input-row">
@@ -159,7 +159,7 @@ function SettingsForm({ chat }: { chat: Chat }) {
   };
 
   return (
-    <form className="form card open-settings" onSubmit={onSubmit} noValidate>
+    <form className="form card open-settings" onSubmit={(event) => void onSubmit(event)} noValidate>
       <h2 className="section-title">{t('openChat.settings')}</h2>
       <label className="field">
         <span className="field-label">{t('openChat.description')}</span>

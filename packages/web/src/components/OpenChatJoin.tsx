@@ -76,7 +76,7 @@ export function OpenChatJoinForm({
   };
 
   return (
-    <form className="form open-join-form" onSubmit={onSubmit} noValidate>
+    <form className="form open-join-form" onSubmit={(event) => void onSubmit(event)} noValidate>
       <label className="field">
         <span className="field-label">{t('openChat.joinNickname')}</span>
         <input

@@ -1,6 +1,6 @@
 import type { Message } from '@tokki/protocol';
 import type { MessageAction } from '../components/MessageMenu';
-import { withinEditWindow } from './store';
+import { withinEditWindow } from '@tokki/sdk';
 
 /**
  * What the message menu offers: a tombstone can only be deleted for me; only one's own recent

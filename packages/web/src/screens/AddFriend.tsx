@@ -114,7 +114,7 @@ export default function AddFriend() {
           ))}
         </div>
 
-        <form className="form" onSubmit={onAdd} noValidate>
+        <form className="form" onSubmit={(event) => void onAdd(event)} noValidate>
           <label className="field">
             <span className="field-label">
               {by === 'phone' ? t('addFriend.phone') : t('addFriend.tokkiId')}
@@ -245,7 +245,7 @@ function ImportContacts() {
   };
 
   return (
-    <form className="form card import-contacts" onSubmit={onImport}>
+    <form className="form card import-contacts" onSubmit={(event) => void onImport(event)}>
       <h2 className="section-title">{t('addFriend.importTitle')}</h2>
       <label className="field">
         <span className="form-text">{t('addFriend.importHint')}</span>

@@ -56,9 +56,10 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
   useEffect(() => {
     void store.loadMembers(chatId);
   }, [chatId]);
+  const currentTitle = chat?.title;
   useEffect(() => {
-    if (chat) setTitle(chat.title);
-  }, [chat?.title]);
+    if (currentTitle !== undefined) setTitle(currentTitle);
+  }, [currentTitle]);
 
   // In an open chat the user is a room profile (ADR 006).
   const selfId = selfIdIn(chat, me?.id);

@@ -204,7 +204,7 @@ export default function EditProfile() {
           <FormMessage message={photoMessage} />
         </div>
 
-        <form className="form card" onSubmit={onSave} noValidate>
+        <form className="form card" onSubmit={(event) => void onSave(event)} noValidate>
           <label className="field">
             <span className="field-label">{t('editProfile.name')}</span>
             <input

@@ -284,10 +284,9 @@ function RecommendationRow(props: {
   const { t } = useTranslation();
   const { user } = props.recommendation;
   const [busy, setBusy] = useState(false);
-  const run = (action: () => Promise<void>) => async () => {
+  const run = (action: () => Promise<void>) => () => {
     setBusy(true);
-    await action();
-    setBusy(false);
+    void action().then(() => setBusy(false));
   };
   return (
     <PersonRow

@@ -1,6 +1,6 @@
 import type { InvitePreview } from '@tokki/protocol';
 import { TokkiError } from '@tokki/sdk';
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../components/Icon';
 import { OpenChatCard, OpenChatJoinForm } from '../components/OpenChatJoin';
@@ -29,6 +29,7 @@ export default function JoinChat({ token }: { token: string }) {
   const back = () => goBack();
   useEscape(back);
 
+  const invalid = useEffectEvent(() => t('join.invalid'));
   useEffect(() => {
     let current = true;
     store.client!.call('chats.getInvite', { token }).then(
@@ -36,7 +37,7 @@ export default function JoinChat({ token }: { token: string }) {
       (failure: unknown) => {
         if (!current) return;
         setPreview(null);
-        if (isBroken(failure)) setError(t('join.invalid'));
+        if (isBroken(failure)) setError(invalid());
       },
     );
     return () => {

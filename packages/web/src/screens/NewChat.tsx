@@ -117,7 +117,7 @@ export default function NewChat({ initialKind = 'direct' }: { initialKind?: Kind
         {kind === 'open' && <OpenChatCreateForm />}
 
         {kind !== 'open' && (
-          <form className="form" onSubmit={onFind} noValidate>
+          <form className="form" onSubmit={(event) => void onFind(event)} noValidate>
             <label className="field">
               <span className="field-label">{t('newChat.phone')}</span>
               <PhoneInput value={phone} onChange={setPhone} autoFocus>
@@ -174,7 +174,7 @@ export default function NewChat({ initialKind = 'direct' }: { initialKind?: Kind
               type="button"
               className="button block"
               disabled={busy || members.length === 0}
-              onClick={onCreate}
+              onClick={() => void onCreate()}
             >
               {t('newChat.create')}
             </button>

@@ -1,5 +1,5 @@
 import type { OpenChatSummary } from '@tokki/protocol';
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { OpenChatCard, OpenChatJoinForm } from '../components/OpenChatJoin';
 import { TopBar } from '../components/TopBar';
@@ -21,12 +21,15 @@ export default function OpenChatPreview({ chatId }: { chatId: string }) {
     if (member) navigate({ name: 'chat', chatId }, { replace: true });
   }, [member, chatId]);
 
+  const failureText = useEffectEvent((e: unknown) =>
+    openChatErrorText(t, e, i18n.language, 'search'),
+  );
   useEffect(() => {
     let current = true;
     store
       .client!.call('open.get', { chatId })
       .then((found) => current && setSummary(found))
-      .catch((e: unknown) => current && setError(openChatErrorText(t, e, i18n.language, 'search')));
+      .catch((e: unknown) => current && setError(failureText(e)));
     return () => {
       current = false;
     };

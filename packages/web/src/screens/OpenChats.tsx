@@ -1,6 +1,6 @@
 import type { OpenChatSummary } from '@tokki/protocol';
 import { LIMITS } from '@tokki/protocol';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useEffectEvent, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../components/Avatar';
 import { Icon } from '../components/Icon';
@@ -38,8 +38,9 @@ export default function OpenChats() {
   };
 
   const query = input.trim();
+  const search = useEffectEvent((query: string) => void run(query));
   useEffect(() => {
-    const timer = setTimeout(() => void run(query), query ? DEBOUNCE_MS : 0);
+    const timer = setTimeout(() => search(query), query ? DEBOUNCE_MS : 0);
     return () => clearTimeout(timer);
     // A changed query, or the connection coming back, searches again.
   }, [query, connected]);
@@ -86,7 +87,11 @@ export default function OpenChats() {
         {error ? (
           <div className="search-status" role="alert">
             <p className="form-error search-error">{error}</p>
-            <button type="button" className="button secondary small" onClick={() => run(query)}>
+            <button
+              type="button"
+              className="button secondary small"
+              onClick={() => void run(query)}
+            >
               {t('common.retry')}
             </button>
           </div>

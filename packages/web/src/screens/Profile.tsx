@@ -46,8 +46,9 @@ export default function Profile({ userId }: { userId: string }) {
   const close = () => goBack({ name: 'friends' });
   useEscape(close);
 
+  const isKnown = known !== undefined;
   useEffect(() => {
-    if (known || !store.client) return;
+    if (isKnown || !store.client) return;
     let current = true;
     store.client
       .call('users.get', { userIds: [userId] })
@@ -56,7 +57,7 @@ export default function Profile({ userId }: { userId: string }) {
     return () => {
       current = false;
     };
-  }, [userId, known === undefined]);
+  }, [userId, isKnown]);
 
   const user = known ?? fetched;
   if (!user) {

@@ -1,5 +1,5 @@
 import { LIMITS, type Chat, type Message } from '@tokki/protocol';
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useEffectEvent, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../components/Avatar';
 import { Icon } from '../components/Icon';
@@ -89,11 +89,15 @@ export default function Search({ chatId }: { chatId?: string | undefined }) {
 
   // Search as the user types, once they pause.
   const query = input.trim();
+  // Only a changed query starts a search; `run` and the results are read as they are then.
+  const alreadyShown = useEffectEvent(
+    (query: string) => results?.query === query && status !== 'error',
+  );
+  const search = useEffectEvent((query: string) => void run(query));
   useEffect(() => {
-    if (results?.query === query && status !== 'error') return;
-    const timer = setTimeout(() => void run(query), query ? DEBOUNCE_MS : 0);
+    if (alreadyShown(query)) return;
+    const timer = setTimeout(() => search(query), query ? DEBOUNCE_MS : 0);
     return () => clearTimeout(timer);
-    // Only a changed query starts a search; `run` and the results are read as they are then.
   }, [query]);
 
   const onSubmit = (event: FormEvent) => {

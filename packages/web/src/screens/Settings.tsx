@@ -1,5 +1,5 @@
 import type { Device, User } from '@tokki/protocol';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useEffectEvent, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../components/Avatar';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -42,11 +42,12 @@ export default function Settings() {
     }
   };
 
-  useEffect(() => {
+  // Loaded once per visit to the screen.
+  const loadOnce = useEffectEvent(() => {
     void loadDevices();
     if (!store.state.serverInfo) void store.loadServerInfo();
-    // Loaded once per visit to the screen.
-  }, []);
+  });
+  useEffect(() => loadOnce(), []);
 
   const unblock = async (user: User) => {
     setMessage(null);
@@ -209,7 +210,7 @@ export default function Settings() {
         }
         confirmLabel={confirm?.kind === 'revoke' ? t('settings.revoke') : t('settings.signOut')}
         danger
-        onConfirm={onConfirm}
+        onConfirm={() => void onConfirm()}
         onCancel={() => setConfirm(null)}
       />
     </section>

@@ -206,7 +206,7 @@ export function SignIn() {
         </div>
 
         {step.name === 'phone' && (
-          <form className="form" onSubmit={onPhone} noValidate>
+          <form className="form" onSubmit={(event) => void onPhone(event)} noValidate>
             <h2 className="form-title">{t('signIn.phoneTitle')}</h2>
             <label className="field">
               <span className="field-label">{t('signIn.country')}</span>
@@ -262,7 +262,7 @@ export function SignIn() {
         )}
 
         {step.name === 'code' && (
-          <form className="form" onSubmit={onCode} noValidate>
+          <form className="form" onSubmit={(event) => void onCode(event)} noValidate>
             <h2 className="form-title">{t('signIn.codeTitle')}</h2>
             <p className="form-text">
               {t('signIn.codeSent', { length: step.codeLength, phone: step.phone })}
@@ -313,8 +313,10 @@ export function SignIn() {
                 type="button"
                 className="link-button"
                 disabled={busy || resendAt > now}
-                onClick={async () => {
-                  if (await requestCode(step.phone)) setNotice(t('signIn.resent'));
+                onClick={() => {
+                  void requestCode(step.phone).then((sent) => {
+                    if (sent) setNotice(t('signIn.resent'));
+                  });
                 }}
               >
                 {resendAt > now
@@ -327,7 +329,7 @@ export function SignIn() {
         )}
 
         {step.name === 'profile' && (
-          <form className="form" onSubmit={(e) => onProfile(e)} noValidate>
+          <form className="form" onSubmit={(e) => void onProfile(e)} noValidate>
             <h2 className="form-title">{t('signIn.profileTitle')}</h2>
             <label className="field">
               <span className="field-label">{t('signIn.displayName')}</span>
@@ -356,7 +358,7 @@ export function SignIn() {
                 type="button"
                 className="link-button"
                 disabled={busy}
-                onClick={(e) => onProfile(e, true)}
+                onClick={(e) => void onProfile(e, true)}
               >
                 {t('signIn.skip')}
               </button>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { methodNames, methods } from './methods.js';
-import { isPublicMethod } from './public-methods.js';
+import { methodNames, methods } from './index.js';
+import { isPublicMethod } from '../public-methods.js';
 
 describe('method table', () => {
   it('marks exactly the public methods as needing no token', () => {

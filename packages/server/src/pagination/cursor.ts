@@ -15,3 +15,20 @@ export function decodeCursor<T>(cursor: string, isValid: (value: unknown) => val
   if (!isValid(value)) throw new ApiError('INVALID_PARAMS', 'Malformed cursor.');
   return value;
 }
+
+/**
+ * The page out of rows fetched with `limit + 1` (the extra row only tells that more follow), and
+ * the cursor after its last row, null on the last page.
+ */
+export function keysetPage<Row>(
+  rows: Row[],
+  limit: number,
+  keyOf: (row: Row) => unknown,
+): { page: Row[]; cursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    page,
+    cursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null,
+  };
+}

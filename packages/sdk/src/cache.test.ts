@@ -1,6 +1,13 @@
 import type { Member, Message } from '@tokki/protocol';
 import { describe, expect, it } from 'vitest';
-import { mergeMessages, unreadCounter, withinEditWindow } from './store';
+import {
+  asTombstone,
+  mergeMessages,
+  reactionOf,
+  unreadCounter,
+  withinEditWindow,
+  withReaction,
+} from './cache.js';
 
 const member = (id: string, readSeq: number): Member => ({
   user: { id, displayName: id, statusMessage: '', photo: null },
@@ -48,5 +55,46 @@ describe('withinEditWindow', () => {
     const sent = { ...message(1), createdAt: 1_000_000 };
     expect(withinEditWindow(sent, sent.createdAt + 23 * 3600_000)).toBe(true);
     expect(withinEditWindow(sent, sent.createdAt + 24 * 3600_000 + 1)).toBe(false);
+  });
+});
+
+const greeting: Message = {
+  chatId: 'c',
+  seq: 1,
+  senderId: 'a',
+  clientMsgId: 'm1',
+  text: 'hi',
+  createdAt: 1,
+  editedAt: null,
+  deletedAt: null,
+};
+
+describe('withReaction', () => {
+  it('keeps one reaction per member, and drops a reaction nobody gives any more', () => {
+    const hearted = withReaction(greeting, 'a', 'heart');
+    expect(hearted.reactions).toEqual([{ reaction: 'heart', userIds: ['a'] }]);
+    const both = withReaction(hearted, 'b', 'heart');
+    expect(both.reactions).toEqual([{ reaction: 'heart', userIds: ['a', 'b'] }]);
+    const changed = withReaction(both, 'a', 'like');
+    expect(changed.reactions).toEqual([
+      { reaction: 'heart', userIds: ['b'] },
+      { reaction: 'like', userIds: ['a'] },
+    ]);
+    expect(reactionOf(changed, 'a')).toBe('like');
+    const back = withReaction(withReaction(changed, 'a', null), 'b', null);
+    expect(back.reactions).toBeUndefined();
+    expect(reactionOf(back, 'a')).toBeNull();
+  });
+
+  it('returns the same message when nothing changes', () => {
+    const hearted = withReaction(greeting, 'a', 'heart');
+    expect(withReaction(hearted, 'a', 'heart')).toBe(hearted);
+    expect(withReaction(greeting, 'a', null)).toBe(greeting);
+  });
+
+  it('leaves a tombstone without reactions', () => {
+    const tombstone = asTombstone(withReaction(greeting, 'a', 'heart'), 5);
+    expect(tombstone).toMatchObject({ text: '', deletedAt: 5 });
+    expect(tombstone.reactions).toBeUndefined();
   });
 });
