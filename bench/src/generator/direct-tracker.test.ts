@@ -12,6 +12,8 @@ const message = (clientMsgId: string, seq: number): Message => ({
   clientMsgId,
   text: 'hi',
   createdAt: 0,
+  editedAt: null,
+  deletedAt: null,
 });
 const ack = (id: number, clientMsgId: string, seq: number): ResponseFrame => ({
   type: 'res',

@@ -114,7 +114,8 @@ export class Fleet implements DeviceListener {
         timeToCurrent.record(currentAt - startAt);
         lastCurrentAt = Math.max(lastCurrentAt, currentAt);
         pts[spec.key] = Math.max(device.lastPts, device.syncedPts!);
-        this.devices.get(spec.key)?.close();
+        // The replaced socket closes in the background (close never rejects).
+        void this.devices.get(spec.key)?.close();
         this.devices.set(spec.key, device);
       } catch (error) {
         failed += 1;

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Message } from '@tokki/protocol';
 import { describe, expect, test } from 'vitest';
 import { jsonLines, useCliAndServer } from './testing/cli-harness.js';
 
@@ -38,9 +39,9 @@ describe('tokki send --file and download', () => {
     ]);
     expect(sent.code).toBe(0);
     expect(sent.stderr).toMatch(/report\.bin: 100 %/);
-    const message = jsonLines(sent.stdout)[0] as any;
+    const message = jsonLines(sent.stdout)[0] as Message;
     expect(message).toMatchObject({ text: '자료 보내요' });
-    expect(message.files.map((f: any) => [f.name, f.size])).toEqual([
+    expect(message.files?.map((f) => [f.name, f.size])).toEqual([
       ['report.bin', data.length],
       ['notes.txt', Buffer.byteLength('회의록 — minutes\n')],
     ]);

@@ -1,5 +1,6 @@
 // `tokki reply`, `react`, `forward`, `pin`, `edit` and `delete` as a user runs them: the built
 // CLI as child processes against a real server, with credentials in a temporary $TOKKI_HOME.
+import type { Message } from '@tokki/protocol';
 import { describe, expect, test } from 'vitest';
 import { jsonLines, useCliAndServer } from './testing/cli-harness.js';
 
@@ -17,7 +18,7 @@ describe('tokki reply, react, edit and delete', () => {
       (
         jsonLines(
           await context.cli.ok(['send', chat, text, '--profile', 'alice', '--json']),
-        )[0] as any
+        )[0] as Message
       ).seq;
     const typo = await send('See you at 7 tomorow');
     const oops = await send('wrong chat, sorry');

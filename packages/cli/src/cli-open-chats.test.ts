@@ -2,9 +2,12 @@
 // and `mute` as a user runs them: the built CLI as child processes against a real server, with
 // credentials in a temporary $TOKKI_HOME.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { LIMITS } from '@tokki/protocol';
+import { LIMITS, type Chat, type Member, type MethodResult } from '@tokki/protocol';
 import { testPhone } from '@tokki/dev-env';
 import { jsonLines, useCliAndServer } from './testing/cli-harness.js';
+
+/** What `open create --json` prints. */
+type OpenChatCreated = MethodResult<'open.create'> & { invitePath: string; inviteUrl: string };
 
 const context = useCliAndServer();
 /** User ids by profile name; the profiles are signed in once, for every test. */
@@ -70,7 +73,7 @@ describe('tokki open', () => {
         '--profile',
         'bob',
       ]),
-    ) as any[];
+    ) as [OpenChatCreated];
     expect(hidden).toMatchObject({
       chat: { kind: 'open', title: 'Burrow', open: { listed: false, memberLimit: 1500 } },
       invitePath: `/join/${hidden.inviteToken}`,
@@ -211,7 +214,7 @@ describe('tokki open', () => {
         '--profile',
         'alice',
       ]),
-    ) as any[];
+    ) as [OpenChatCreated];
     const room: string = created.chat.id;
     await cli.ok(['open', 'join', room, '--nickname', 'Owl', '--profile', 'bob']);
 
@@ -306,8 +309,8 @@ describe('tokki invite, join, members, kick, admin and mute', () => {
     expect(await refused(['kick', group, ids.carol, '--profile', 'bob'])).toMatch(/FORBIDDEN/);
     expect(await refused(['admin', group, ids.carol, '--profile', 'bob'])).toMatch(/FORBIDDEN/);
     expect(
-      jsonLines(await cli.ok(['members', group, '--json', '--profile', 'bob'])).map(
-        (member: any) => [member.user.id, member.role],
+      (jsonLines(await cli.ok(['members', group, '--json', '--profile', 'bob'])) as Member[]).map(
+        (member) => [member.user.id, member.role],
       ),
     ).toEqual(
       expect.arrayContaining([
@@ -336,7 +339,7 @@ describe('tokki invite, join, members, kick, admin and mute', () => {
     const muted = () =>
       cli
         .ok(['chats', '--json', '--profile', 'bob'])
-        .then((out) => (jsonLines(out) as any[]).find((chat) => chat.id === group).muted);
+        .then((out) => (jsonLines(out) as Chat[]).find((chat) => chat.id === group)!.muted);
     expect(await muted()).toBe(true);
     expect(await cli.ok(['mute', group, '--off', '--profile', 'bob'])).toBe(`Unmuted ${group}.\n`);
     expect(await muted()).toBeUndefined();

@@ -52,7 +52,7 @@ export interface ServerConfig {
   deviceIdleTimeoutSeconds: number;
   /**
    * Memory for the newest updates, from which catch-up reads instead of the database; 0 turns it
-   * off. One node only: a cluster must turn it off or feed it in pts order (docs/adr/001).
+   * off. Always 0 with a bus URL: a node of a cluster does not see every update (docs/adr/007).
    */
   recentUpdatesBytes: number;
   /** The built web app (`packages/web/dist`), served at `/`; none when undefined. */

@@ -26,9 +26,9 @@ interface Entry extends UpdateRow {
  * Invariant: it holds every update with `evictedThrough < pts <= publishedThrough`.
  *
  * That needs the feed to come in pts order with nothing missing, as one node's bus delivers
- * commits (LocalBus, publishing after each commit in commit order, which is pts order). A
- * cluster's bus (issue 7) delivers other nodes' updates out of order: it must feed this cache in
- * pts order (behind the gateway's reorder step) or turn it off.
+ * commits (LocalBus, publishing after each commit in commit order, which is pts order). A node
+ * of a cluster sees only the updates of the chats and users it follows, so config turns this
+ * cache off there (docs/adr/007-cluster-delivery.md).
  */
 export class RecentUpdates {
   private readonly all = new Queue<Entry>();

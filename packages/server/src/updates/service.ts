@@ -12,8 +12,8 @@ export interface UpdatesOptions {
   /**
    * Keep the most recent updates in memory, within a byte budget, so that catch-up reads no
    * update rows from the database (recent-updates.ts); false reads every catch-up from there.
-   * Single node only: the cache must be fed every update in pts order, which the local bus does.
-   * A cluster bus (issue 7) must feed it from its reorder step, or turn it off.
+   * The cache must be fed every update in pts order, which only one node's local bus does: config
+   * turns it off in a cluster.
    */
   recentUpdates: { maxBytes: number } | false;
   /** Chat membership as the log needs it, from the chats domain. */
