@@ -1,13 +1,9 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RateLimit } from './rate-limit/rate-limit.js';
 
 export type Mode = 'local' | 'production';
-
-export interface RateLimit {
-  max: number;
-  windowSeconds: number;
-}
 
 export interface ServerConfig {
   mode: Mode;
