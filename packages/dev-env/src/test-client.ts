@@ -1,6 +1,14 @@
-import type { MethodName, MethodResult } from '@tokki/protocol';
-import { RawSocket } from './raw-socket.js';
+import type {
+  MethodName,
+  MethodResult,
+  PublicMethodName,
+  Update,
+  UpdateKind,
+} from '@tokki/protocol';
+import { RawSocket, type Frame } from './raw-socket.js';
 import { post, type TestUser } from './server.js';
+
+type UpdateOf<K extends UpdateKind> = Extract<Update, { kind: K }>;
 
 /**
  * What a server test does as its users: API calls over HTTP, live WebSockets, and waiting for an
@@ -18,11 +26,28 @@ export function testClient(server: () => { url: string }) {
       sockets.push(socket);
       return socket;
     },
-    /** The first update of this kind the socket got, or the next one to come. */
-    update: (socket: RawSocket, kind: string) =>
-      socket.waitFor((f) => f.type === 'update' && (f.update as { kind?: string }).kind === kind),
+    /** The first update of this kind that `match` accepts, already received or still to come. */
+    update: async <K extends UpdateKind>(
+      socket: RawSocket,
+      kind: K,
+      match: (update: UpdateOf<K>) => boolean = () => true,
+    ) => {
+      const isWanted = (update: Update): update is UpdateOf<K> => update.kind === kind;
+      const frame = await socket.waitFor((f) => {
+        const update = updateIn(f);
+        return update !== undefined && isWanted(update) && match(update);
+      });
+      return frame as Frame & { update: UpdateOf<K> };
+    },
+    /** The updates the socket got so far, in order. */
+    updates: (socket: RawSocket) => socket.frames.flatMap((f) => updateIn(f) ?? []),
+    /** A call without a token, as of a device not signed in yet. */
+    callPublic: <M extends PublicMethodName>(method: M, params: unknown) =>
+      post(server().url, method, params) as Promise<MethodResult<M>>,
     closeSockets: () => {
       for (const socket of sockets) socket.ws.terminate();
     },
   };
 }
+
+const updateIn = (frame: Frame) => (frame.type === 'update' ? (frame.update as Update) : undefined);

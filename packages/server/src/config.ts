@@ -1,13 +1,9 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RateLimit } from './rate-limit/rate-limit.js';
 
 export type Mode = 'local' | 'production';
-
-export interface RateLimit {
-  max: number;
-  windowSeconds: number;
-}
 
 export interface ServerConfig {
   mode: Mode;
@@ -42,7 +38,7 @@ export interface ServerConfig {
     timeoutMs: number;
   };
   /**
-   * Key of the HMAC that contacts are stored under (friends/contact-hash.ts). It must not live
+   * Key of the HMAC that contacts are stored under (accounts/phone-hash.ts). It must not live
    * in the database, or a stolen database could be reversed by hashing every number.
    */
   contactHashKey: Buffer;

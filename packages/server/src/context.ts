@@ -92,17 +92,29 @@ export async function createContext(
     memberships: chatMembershipLog,
   });
   const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
-  const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger);
-  // Messages and friends are built after chats, which call them only once requests come.
+  // Accounts and chats call on friends, messages and each other once requests come: their hooks
+  // reach services built after them.
+  const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger, {
+    userCreated: (w, user) => friends.userCreated(w, user),
+    audienceOf: (w, userId) => friends.audienceOf(w, userId),
+    viewAs: (viewerId, users) => friends.viewAs(viewerId, users),
+  });
   const chats: ChatsService = new ChatsService(database, writes, bus, updates, {
-    usersSeenBy: (viewerId, userIds) => accounts.getUsers(viewerId, userIds),
-    existingUserIds: (w, userIds) => accounts.existingUserIds(w.db, userIds),
+    usersSeenBy: (viewerId, userIds) => accounts.usersSeenBy(viewerId, userIds),
+    existingUserIds: (w, userIds) => accounts.existingUserIds(w, userIds),
     blockedBy: (w, userId, userIds) => friends.blockersOf(w, userId, userIds),
     lastMessages: (keys) => messages.lastMessages(keys),
   });
   const openChats = new OpenChatsService(database, writes, chats, updates);
   const messages = new MessagesService(database, writes, chats, updates, overrides.clock);
-  const friends = new FriendsService(config, database, writes, updates, accounts, chats);
+  const friends: FriendsService = new FriendsService(
+    config,
+    database,
+    writes,
+    updates,
+    accounts,
+    chats,
+  );
   const links = new LinksService(config, database, writes, logger, overrides.resolveHost);
   const media = new MediaService(config, database, writes, chats, logger, overrides.clock);
   const presence = new PresenceService(database, writes, bus, friends, logger);

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  post,
   RawSocket,
   signInTestUser,
   startTestServer,
   TEST_CONTACT_HASH_KEY,
+  testClient,
   testDialects,
   testPhone,
   type TestServer,
@@ -90,20 +90,22 @@ describe('the contact-hash key', () => {
 describe.each(testDialects)('sign-in on %s', (dialect) => {
   let s: TestServer;
   const sms = new RecordingSmsProvider();
-  const api = (method: string, params: unknown, token?: string) =>
-    post(s.url, method, params, token) as Promise<any>;
+  const { call, callPublic, live, update, closeSockets } = testClient(() => s);
 
   beforeAll(async () => {
     s = await startTestServer({ dialect, overrides: { sms } });
   });
-  afterAll(() => s?.close());
+  afterAll(async () => {
+    closeSockets();
+    await s?.close();
+  });
 
   it('signs in with a texted 6-digit code, once', async () => {
-    const requested = await api('auth.requestCode', { phone: '010-2000-0001' });
+    const requested = await callPublic('auth.requestCode', { phone: '010-2000-0001' });
     expect(requested).toEqual({ phone: '+821020000001', codeLength: 6, expiresInSeconds: 300 });
     const code = sms.sent.get('+821020000001')!;
     expect(code).toMatch(/^\d{6}$/);
-    const first = await api('auth.signIn', {
+    const first = await callPublic('auth.signIn', {
       phone: '+82 10 2000 0001',
       code,
       displayName: '민지',
@@ -112,13 +114,15 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
       newUser: true,
       me: { displayName: '민지', phone: '+821020000001' },
     });
-    await expect(api('auth.signIn', { phone: '+821020000001', code })).rejects.toMatchObject({
-      code: 'CODE_INVALID',
-    });
+    await expect(callPublic('auth.signIn', { phone: '+821020000001', code })).rejects.toMatchObject(
+      {
+        code: 'CODE_INVALID',
+      },
+    );
 
     // Signing in again is a second device of the same account.
-    await api('auth.requestCode', { phone: '+821020000001' });
-    const second = await api('auth.signIn', {
+    await callPublic('auth.requestCode', { phone: '+821020000001' });
+    const second = await callPublic('auth.signIn', {
       phone: '+821020000001',
       code: sms.sent.get('+821020000001'),
     });
@@ -127,25 +131,29 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
   });
 
   it('allows five attempts, then refuses even the right code', async () => {
-    await api('auth.requestCode', { phone: '+821020000002' });
+    await callPublic('auth.requestCode', { phone: '+821020000002' });
     const code = sms.sent.get('+821020000002')!;
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) {
       await expect(
-        api('auth.signIn', { phone: '+821020000002', code: wrong }),
+        callPublic('auth.signIn', { phone: '+821020000002', code: wrong }),
       ).rejects.toMatchObject({ code: 'CODE_INVALID' });
     }
-    await expect(api('auth.signIn', { phone: '+821020000002', code })).rejects.toMatchObject({
-      code: 'CODE_ATTEMPTS_EXCEEDED',
-      status: 429,
-    });
-    await expect(api('auth.signIn', { phone: '+821020000002', code })).rejects.toMatchObject({
-      code: 'CODE_INVALID',
-    });
+    await expect(callPublic('auth.signIn', { phone: '+821020000002', code })).rejects.toMatchObject(
+      {
+        code: 'CODE_ATTEMPTS_EXCEEDED',
+        status: 429,
+      },
+    );
+    await expect(callPublic('auth.signIn', { phone: '+821020000002', code })).rejects.toMatchObject(
+      {
+        code: 'CODE_INVALID',
+      },
+    );
   });
 
   it('expires codes after five minutes', async () => {
-    await api('auth.requestCode', { phone: '+821020000003' });
+    await callPublic('auth.requestCode', { phone: '+821020000003' });
     // Five minutes pass.
     await s.server.ctx.database.db
       .updateTable('verification_codes')
@@ -153,7 +161,7 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
       .where('phone', '=', '+821020000003')
       .execute();
     await expect(
-      api('auth.signIn', { phone: '+821020000003', code: sms.sent.get('+821020000003') }),
+      callPublic('auth.signIn', { phone: '+821020000003', code: sms.sent.get('+821020000003') }),
     ).rejects.toMatchObject({ code: 'CODE_EXPIRED' });
   });
 
@@ -168,7 +176,8 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
         },
       },
     });
-    const request = (phone: string) => post(limited.url, 'auth.requestCode', { phone });
+    const request = (phone: string) =>
+      testClient(() => limited).callPublic('auth.requestCode', { phone });
     try {
       for (let i = 0; i < 3; i++) await request('+821030000001');
       await expect(request('+821030000001')).rejects.toMatchObject({
@@ -188,14 +197,14 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
   });
 
   it('rejects malformed and unknown phone numbers', async () => {
-    await expect(api('auth.requestCode', { phone: '12' })).rejects.toMatchObject({
+    await expect(callPublic('auth.requestCode', { phone: '12' })).rejects.toMatchObject({
       code: 'INVALID_PARAMS',
     });
-    await expect(api('auth.requestCode', { phone: 'not a number' })).rejects.toMatchObject({
+    await expect(callPublic('auth.requestCode', { phone: 'not a number' })).rejects.toMatchObject({
       code: 'PHONE_INVALID',
     });
     await expect(
-      api('auth.signIn', { phone: testPhone(9).phone, code: '99999' }),
+      callPublic('auth.signIn', { phone: testPhone(9).phone, code: '99999' }),
     ).rejects.toMatchObject({
       code: 'CODE_INVALID',
     });
@@ -210,22 +219,22 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
       `${laptop.deviceId}.forged`,
       `d_nosuchdevice.${'a'.repeat(43)}`,
     ]) {
-      await expect(api('profile.get', {}, token)).rejects.toMatchObject({
+      await expect(call('profile.get', {}, { ...laptop, token })).rejects.toMatchObject({
         code: 'UNAUTHENTICATED',
         status: 401,
       });
     }
-    const devices = await api('devices.list', {}, phone.token);
-    expect(devices.devices.map((d: any) => [d.name, d.current])).toEqual([
+    const devices = await call('devices.list', {}, phone);
+    expect(devices.devices.map((d) => [d.name, d.current])).toEqual([
       ['phone', true],
       ['laptop', false],
     ]);
 
-    const socket = await RawSocket.connect(s.url, laptop.token);
+    const socket = await live(laptop);
     const closed = socket.waitForClose();
-    await api('devices.revoke', { deviceId: laptop.deviceId }, phone.token);
+    await call('devices.revoke', { deviceId: laptop.deviceId }, phone);
     expect(await closed).toBe(CLOSE_CODES.TOKEN_REVOKED);
-    await expect(api('profile.get', {}, laptop.token)).rejects.toMatchObject({
+    await expect(call('profile.get', {}, laptop)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
     const again = await RawSocket.open(s.url);
@@ -236,15 +245,15 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
 
     // Nobody revokes someone else's device.
     const other = await signInTestUser(s.url, 11);
-    await expect(
-      api('devices.revoke', { deviceId: phone.deviceId }, other.token),
-    ).rejects.toMatchObject({
-      code: 'NOT_FOUND',
-    });
-    expect(await api('profile.get', {}, phone.token)).toMatchObject({ id: phone.userId });
+    await expect(call('devices.revoke', { deviceId: phone.deviceId }, other)).rejects.toMatchObject(
+      {
+        code: 'NOT_FOUND',
+      },
+    );
+    expect(await call('profile.get', {}, phone)).toMatchObject({ id: phone.userId });
 
-    await api('auth.signOut', {}, phone.token);
-    await expect(api('profile.get', {}, phone.token)).rejects.toMatchObject({
+    await call('auth.signOut', {}, phone);
+    await expect(call('profile.get', {}, phone)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
     });
   });
@@ -265,12 +274,13 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
       databaseUrl: s.databaseUrl,
       contactHashKey: TEST_CONTACT_HASH_KEY,
     });
+    const restartedClient = testClient(() => restarted);
     try {
-      await expect(post(restarted.url, 'profile.get', {}, idle.token)).rejects.toMatchObject({
+      await expect(restartedClient.call('profile.get', {}, idle)).rejects.toMatchObject({
         code: 'UNAUTHENTICATED',
         message: expect.stringContaining('idle'),
       });
-      expect(await post(restarted.url, 'profile.get', {}, active.token)).toMatchObject({
+      expect(await restartedClient.call('profile.get', {}, active)).toMatchObject({
         id: active.userId,
       });
     } finally {
@@ -281,25 +291,16 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
   it('updates the profile and tells the user’s other devices', async () => {
     const a = await signInTestUser(s.url, 12);
     const b = await signInTestUser(s.url, 12);
-    const socket = await RawSocket.connect(
-      s.url,
-      b.token,
-      (await api('updates.getState', {}, b.token)).pts,
-    );
-    const me = await api(
-      'profile.update',
-      { displayName: ' Jun ', statusMessage: '休み中' },
-      a.token,
-    );
+    const socket = await live(b);
+    const me = await call('profile.update', { displayName: ' Jun ', statusMessage: '休み中' }, a);
     expect(me).toMatchObject({ displayName: 'Jun', statusMessage: '休み中' });
-    const frame = await socket.waitFor((f) => f.type === 'update');
+    const frame = await update(socket, 'profile.updated');
     expect(frame.update).toEqual({
       kind: 'profile.updated',
       user: { id: a.userId, displayName: 'Jun', statusMessage: '休み中', photo: null },
     });
-    await expect(api('profile.update', { displayName: '  ' }, a.token)).rejects.toMatchObject({
+    await expect(call('profile.update', { displayName: '  ' }, a)).rejects.toMatchObject({
       code: 'INVALID_PARAMS',
     });
-    socket.close();
   });
 });

@@ -6,24 +6,24 @@ export function accountsRoutes(
   accounts: AccountsService,
 ): Routes<Namespace<'auth' | 'devices' | 'profile'> | 'users.get'> {
   return {
-    'auth.requestCode': (call, p) => accounts.requestCode(p.phone, call.ip),
+    'auth.requestCode': (call, p) => accounts.requestCode(p, call.ip),
     'auth.signIn': (_call, p) => accounts.signIn(p),
     'auth.signOut': async ({ principal }) => {
-      await accounts.revokeDevice(principal, principal.deviceId);
+      await accounts.signOut(principal);
       return {};
     },
     'devices.list': async ({ principal }) => ({
       devices: await accounts.listDevices(principal),
     }),
     'devices.revoke': async ({ principal }, p) => {
-      await accounts.revokeDevice(principal, p.deviceId);
+      await accounts.revokeDevice(principal, p);
       return {};
     },
-    'profile.get': ({ principal }) => accounts.getMe(principal.userId),
-    'profile.update': ({ principal }, p) => accounts.updateProfile(principal.userId, p),
-    'profile.removePhoto': ({ principal }) => accounts.removePhoto(principal.userId),
+    'profile.get': ({ principal }) => accounts.getMe(principal),
+    'profile.update': ({ principal }, p) => accounts.updateProfile(principal, p),
+    'profile.removePhoto': ({ principal }) => accounts.removePhoto(principal),
     'users.get': async ({ principal }, p) => ({
-      users: await accounts.getUsers(principal.userId, p.userIds),
+      users: await accounts.getUsers(principal, p),
     }),
   };
 }

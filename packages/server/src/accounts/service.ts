@@ -1,11 +1,18 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { LIMITS, type Device, type Me, type User } from '@tokki/protocol';
+import {
+  LIMITS,
+  type Device,
+  type Me,
+  type MethodParams,
+  type MethodResult,
+  type User,
+} from '@tokki/protocol';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
 import type { ServerConfig } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { UsersTable } from '../db/schema.js';
-import { phoneHasher, type PhoneHasher } from '../friends/contact-hash.js';
+import { phoneHasher, type PhoneHasher } from './phone-hash.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -13,9 +20,10 @@ import type { Principal } from '../rpc/route.js';
 import type { UpdatesService } from '../updates/service.js';
 import { normalizePhone } from './phone.js';
 import { resizeProfilePhoto, type PhotoSize } from './photos.js';
-import { hitRateLimit } from './rate-limit.js';
+import { hitRateLimit } from '../rate-limit/rate-limit.js';
 import type { SmsProvider } from './sms.js';
 import * as store from './store.js';
+import { toDevice, toMe, toUser } from './views.js';
 import {
   codeMatches,
   hashCode,
@@ -24,16 +32,14 @@ import {
   secretMatches,
 } from './tokens.js';
 
-/** Who is calling: resolved from a device token on every request and connection. */
-
 interface CachedDevice {
   userId: string;
   tokenHash: string;
   lastSeenAt: number;
 }
 
-/** What accounts need from friends (friends/service.ts), bound late: friends need accounts. */
-export interface FriendsHooks {
+/** What accounts need from friends, wired in context.ts (friends depend on accounts). */
+export interface AccountsHooks {
   /** In the sign-up's transaction: friends and recommendations from others' address books. */
   userCreated(w: Writer, user: UsersTable): Promise<void>;
   /** Who sees a user's profile changes live, besides the user. */
@@ -52,11 +58,6 @@ export class AccountsService {
   /** Valid devices seen recently; revocation evicts through the bus on every node. */
   private readonly authCache = new Map<string, CachedDevice>();
   readonly hashPhone: PhoneHasher;
-  private friends: FriendsHooks = {
-    userCreated: async () => {},
-    audienceOf: async () => [],
-    viewAs: async (_viewerId, users) => users,
-  };
 
   constructor(
     private readonly config: ServerConfig,
@@ -66,18 +67,15 @@ export class AccountsService {
     private readonly sms: SmsProvider,
     private readonly updates: UpdatesService,
     private readonly logger: Logger,
+    private readonly friends: AccountsHooks,
   ) {
     bus.subscribe('device.revoked', ({ deviceId }) => this.authCache.delete(deviceId));
     this.hashPhone = phoneHasher(config.contactHashKey);
   }
 
-  setFriends(hooks: FriendsHooks): void {
-    this.friends = hooks;
-  }
-
   /** Test numbers count as phone numbers only in local mode. */
   get allowsTestNumbers(): boolean {
-    return this.allowTestNumbers;
+    return this.config.mode === 'local';
   }
 
   /**
@@ -85,42 +83,25 @@ export class AccountsService {
    * key changed (contacts stored under the old key then match no one until synced again).
    */
   async hashPhonesOfAllUsers(): Promise<void> {
-    const sample = await this.database.db
-      .selectFrom('users')
-      .select(['phone', 'phone_hash'])
-      .where('phone_hash', 'is not', null)
-      .limit(1)
-      .executeTakeFirst();
+    const sample = await store.anyHashedPhone(this.database.db);
     if (sample && sample.phone_hash !== this.hashPhone(sample.phone)) {
       this.logger.warn('the contact-hash key changed: hashing every user’s number again');
-      await this.writes.run((w) => w.db.updateTable('users').set({ phone_hash: null }).execute());
+      await this.writes.run((w) => store.forgetPhoneHashes(w.db));
     }
     for (;;) {
-      const rows = await this.database.db
-        .selectFrom('users')
-        .select(['id', 'phone'])
-        .where('phone_hash', 'is', null)
-        .limit(1000)
-        .execute();
+      const rows = await store.usersWithoutPhoneHash(this.database.db, 1000);
       if (rows.length === 0) return;
       await this.writes.run(async (w) => {
-        for (const row of rows) {
-          await w.db
-            .updateTable('users')
-            .set({ phone_hash: this.hashPhone(row.phone) })
-            .where('id', '=', row.id)
-            .execute();
-        }
+        for (const row of rows) await store.setPhoneHash(w.db, row.id, this.hashPhone(row.phone));
       });
     }
   }
 
-  private get allowTestNumbers(): boolean {
-    return this.config.mode === 'local';
-  }
-
-  async requestCode(phoneInput: string, ip: string) {
-    const phone = normalizePhone(phoneInput, this.allowTestNumbers);
+  async requestCode(
+    params: MethodParams<'auth.requestCode'>,
+    ip: string,
+  ): Promise<MethodResult<'auth.requestCode'>> {
+    const phone = normalizePhone(params.phone, this.allowsTestNumbers);
     const code = phone.testCode ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
     const { codeRequestsPerPhone, codeRequestsPerIp } = this.config.rateLimits;
     const retryAfter = await this.writes.run(async (w) => {
@@ -132,18 +113,13 @@ export class AccountsService {
         if (byIp) return byIp;
       }
       const salt = randomBytes(16).toString('hex');
-      const row = {
+      await store.putVerificationCode(w.db, phone.e164, {
         salt,
         code_hash: hashCode(salt, code),
         expires_at: w.now + LIMITS.VERIFICATION_CODE_TTL_SECONDS * 1000,
         attempts: 0,
         created_at: w.now,
-      };
-      await w.db
-        .insertInto('verification_codes')
-        .values({ phone: phone.e164, ...row })
-        .onConflict((oc) => oc.column('phone').doUpdateSet(row))
-        .execute();
+      });
       return 0;
     });
     if (retryAfter) {
@@ -157,23 +133,14 @@ export class AccountsService {
     };
   }
 
-  async signIn(input: {
-    phone: string;
-    code: string;
-    deviceName?: string;
-    displayName?: string;
-  }): Promise<{ token: string; me: Me; deviceId: string; newUser: boolean }> {
-    const phone = normalizePhone(input.phone, this.allowTestNumbers).e164;
+  async signIn(input: MethodParams<'auth.signIn'>): Promise<MethodResult<'auth.signIn'>> {
+    const phone = normalizePhone(input.phone, this.allowsTestNumbers).e164;
     // A wrong code must still count as an attempt, so the check commits before it throws.
     const outcome = await this.writes.run(async (w) => {
-      const pending = await w.db
-        .selectFrom('verification_codes')
-        .selectAll()
-        .where('phone', '=', phone)
-        .executeTakeFirst();
+      const pending = await store.findVerificationCode(w.db, phone);
       if (!pending)
         return { error: new ApiError('CODE_INVALID', 'No code is pending: request one.') };
-      const drop = () => w.db.deleteFrom('verification_codes').where('phone', '=', phone).execute();
+      const drop = () => store.deleteVerificationCode(w.db, phone);
       if (pending.expires_at <= w.now) {
         await drop();
         return { error: new ApiError('CODE_EXPIRED', 'The code has expired: request a new one.') };
@@ -185,11 +152,7 @@ export class AccountsService {
         };
       }
       if (!codeMatches(pending.salt, input.code, pending.code_hash)) {
-        await w.db
-          .updateTable('verification_codes')
-          .set({ attempts: pending.attempts + 1 })
-          .where('phone', '=', phone)
-          .execute();
+        await store.setVerificationAttempts(w.db, phone, pending.attempts + 1);
         return { error: new ApiError('CODE_INVALID', 'Wrong code.') };
       }
       await drop();
@@ -207,24 +170,21 @@ export class AccountsService {
           tokki_id: null,
           photo_id: null,
         };
-        await w.db.insertInto('users').values(user).execute();
+        await store.insertUser(w.db, user);
         await this.friends.userCreated(w, user);
       }
       const deviceId = newId('d');
       const { token, hash } = newDeviceToken(deviceId);
-      await w.db
-        .insertInto('devices')
-        .values({
-          id: deviceId,
-          user_id: user.id,
-          token_hash: hash,
-          name: input.deviceName?.trim() || 'Unnamed device',
-          created_at: w.now,
-          last_seen_at: w.now,
-          revoked_at: null,
-        })
-        .execute();
-      return { token, me: store.toMe(user), deviceId, newUser };
+      await store.insertDevice(w.db, {
+        id: deviceId,
+        user_id: user.id,
+        token_hash: hash,
+        name: input.deviceName?.trim() || 'Unnamed device',
+        created_at: w.now,
+        last_seen_at: w.now,
+        revoked_at: null,
+      });
+      return { token, me: toMe(user), deviceId, newUser };
     });
     if ('error' in outcome) throw outcome.error;
     this.logger.info({ userId: outcome.me.id, deviceId: outcome.deviceId }, 'signed in');
@@ -262,40 +222,36 @@ export class AccountsService {
 
   async listDevices(principal: Principal): Promise<Device[]> {
     const rows = await store.listActiveDevices(this.database.db, principal.userId);
-    return rows.map((row) => store.toDevice(row, principal.deviceId));
+    return rows.map((row) => toDevice(row, principal.deviceId));
   }
 
-  async revokeDevice(principal: Principal, deviceId: string): Promise<void> {
-    const revoked = await this.writes.run(async (w) => {
-      const result = await w.db
-        .updateTable('devices')
-        .set({ revoked_at: w.now })
-        .where('id', '=', deviceId)
-        .where('user_id', '=', principal.userId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
-    });
+  async revokeDevice(
+    principal: Principal,
+    { deviceId }: MethodParams<'devices.revoke'>,
+  ): Promise<void> {
+    const revoked = await this.writes.run((w) =>
+      store.revokeDevice(w.db, principal.userId, deviceId, w.now),
+    );
     if (!revoked) throw new ApiError('NOT_FOUND', 'No such device.');
     this.bus.publish('device.revoked', { userId: principal.userId, deviceId });
   }
 
+  /** Revokes the calling device. */
+  signOut(principal: Principal): Promise<void> {
+    return this.revokeDevice(principal, { deviceId: principal.deviceId });
+  }
+
   private async touchDevice(deviceId: string): Promise<void> {
-    await this.writes.run((w) =>
-      w.db.updateTable('devices').set({ last_seen_at: w.now }).where('id', '=', deviceId).execute(),
-    );
+    await this.writes.run((w) => store.touchDevice(w.db, deviceId, w.now));
   }
 
-  async getMe(userId: string): Promise<Me> {
-    const row = await store.findUserById(this.database.db, userId);
+  async getMe(principal: Principal): Promise<Me> {
+    const row = await store.findUserById(this.database.db, principal.userId);
     if (!row) throw new ApiError('NOT_FOUND', 'No such user.');
-    return store.toMe(row);
+    return toMe(row);
   }
 
-  async updateProfile(
-    userId: string,
-    changes: { displayName?: string; statusMessage?: string; tokkiId?: string | null },
-  ): Promise<Me> {
+  async updateProfile({ userId }: Principal, changes: MethodParams<'profile.update'>): Promise<Me> {
     const displayName = changes.displayName?.trim();
     if (displayName === '') throw new ApiError('INVALID_PARAMS', 'Display name is empty.');
     const tokkiId = changes.tokkiId?.toLowerCase() ?? changes.tokkiId;
@@ -307,29 +263,21 @@ export class AccountsService {
   }
 
   /** Stores a new profile picture, resized, without the metadata the file came with. */
-  async setPhoto(userId: string, image: Buffer): Promise<Me> {
+  async setPhoto({ userId }: Principal, image: Buffer): Promise<Me> {
     const { large, small } = await resizeProfilePhoto(image);
     const id = newId('p');
-    return this.changeProfile(userId, { photo_id: id }, async (w) => {
-      await w.db
-        .insertInto('profile_photos')
-        .values({ id, user_id: userId, large, small, created_at: w.now })
-        .execute();
-    });
+    return this.changeProfile(userId, { photo_id: id }, (w) =>
+      store.insertProfilePhoto(w.db, { id, user_id: userId, large, small, created_at: w.now }),
+    );
   }
 
-  async removePhoto(userId: string): Promise<Me> {
+  async removePhoto({ userId }: Principal): Promise<Me> {
     return this.changeProfile(userId, { photo_id: null });
   }
 
   /** A profile picture by id, or undefined. */
-  async photo(photoId: string, size: PhotoSize): Promise<Buffer | undefined> {
-    const row = await this.database.db
-      .selectFrom('profile_photos')
-      .select(size)
-      .where('id', '=', photoId)
-      .executeTakeFirst();
-    return row?.[size];
+  photo(photoId: string, size: PhotoSize): Promise<Buffer | undefined> {
+    return store.findProfilePhoto(this.database.db, photoId, size);
   }
 
   /**
@@ -347,41 +295,54 @@ export class AccountsService {
         const holder = await store.findUserByTokkiId(w.db, set.tokki_id);
         if (holder && holder.id !== userId) throw TOKKI_ID_TAKEN();
       }
-      if (Object.keys(set).length > 0) {
-        await w.db.updateTable('users').set(set).where('id', '=', userId).execute();
-      }
+      if (Object.keys(set).length > 0) await store.updateUser(w.db, userId, set);
       const row = await store.findUserById(w.db, userId);
       if (!row) throw new ApiError('NOT_FOUND', 'No such user.');
-      const update = { kind: 'profile.updated', user: store.toUser(row) } as const;
+      const update = { kind: 'profile.updated', user: toUser(row) } as const;
       const audience = await this.friends.audienceOf(w, userId);
       for (const id of [userId, ...audience]) await this.updates.appendUserUpdate(w, id, update);
-      return store.toMe(row);
+      return toMe(row);
     });
   }
 
-  /** Profiles by id, as `viewerId` may see them. */
-  async getUsers(viewerId: string, ids: readonly string[]): Promise<User[]> {
-    const rows = await store.findUsersByIds(this.database.db, [...new Set(ids)]);
-    return this.friends.viewAs(viewerId, rows.map(store.toUser));
+  /** Profiles by id, as the caller may see them. */
+  getUsers({ userId }: Principal, { userIds }: MethodParams<'users.get'>): Promise<User[]> {
+    return this.usersSeenBy(userId, userIds);
   }
 
-  /** For friends: users by the hash of their number, by Tokki ID, by id. */
-  usersByPhoneHashes(db: Writer['db'], hashes: readonly string[]) {
-    return store.findUsersByPhoneHashes(db, hashes);
+  /** Profiles by id, as `viewerId` may see them (a user who blocked them, as they were then). */
+  async usersSeenBy(viewerId: string, userIds: readonly string[]): Promise<User[]> {
+    const rows = await store.findUsersByIds(this.database.db, [...new Set(userIds)]);
+    return this.friends.viewAs(viewerId, rows.map(toUser));
   }
 
-  userByTokkiId(db: Writer['db'], tokkiId: string) {
-    return store.findUserByTokkiId(db, tokkiId.toLowerCase());
+  // For other domains: accounts read in a write (`w`) or, without one, from the reader.
+
+  user(w: Writer | null, userId: string): Promise<UsersTable | undefined> {
+    return store.findUserById(this.db(w), userId);
   }
 
-  /** For chats: which of `ids` are users, read with `db` (in a write, its transaction). */
-  async existingUserIds(db: Writer['db'], ids: readonly string[]): Promise<string[]> {
-    const rows = await store.findUsersByIds(db, [...new Set(ids)]);
+  users(w: Writer | null, userIds: readonly string[]): Promise<UsersTable[]> {
+    return store.findUsersByIds(this.db(w), userIds);
+  }
+
+  /** Which of `userIds` are users. */
+  async existingUserIds(w: Writer, userIds: readonly string[]): Promise<string[]> {
+    const rows = await store.findUsersByIds(w.db, [...new Set(userIds)]);
     return rows.map((row) => row.id);
   }
 
-  userRow(db: Writer['db'] | Database['db'], userId: string) {
-    return store.findUserById(db, userId);
+  /** Users by the hash of their number (`hashPhone`). */
+  usersByPhoneHashes(w: Writer, hashes: readonly string[]): Promise<UsersTable[]> {
+    return store.findUsersByPhoneHashes(w.db, hashes);
+  }
+
+  userByTokkiId(w: Writer, tokkiId: string): Promise<UsersTable | undefined> {
+    return store.findUserByTokkiId(w.db, tokkiId.toLowerCase());
+  }
+
+  private db(w: Writer | null) {
+    return w ? w.db : this.database.db;
   }
 }
 

@@ -5,7 +5,7 @@ export interface UsersTable {
   display_name: string;
   status_message: string;
   created_at: number;
-  /** HMAC of `phone` (friends/contact-hash.ts), matched against contacts. */
+  /** HMAC of `phone` (accounts/phone-hash.ts), matched against contacts. */
   phone_hash: string | null;
   /** Lower case; unique. */
   tokki_id: string | null;

@@ -7,33 +7,32 @@ export function friendsRoutes(
 ): Routes<Namespace<'friends' | 'contacts'> | 'users.lookupPhone'> {
   return {
     'users.lookupPhone': async ({ principal }, p) => ({
-      user: await friends.lookupPhone(principal, p.phone),
+      user: await friends.lookupPhone(principal, p),
     }),
     'contacts.sync': ({ principal }, p) => friends.sync(principal, p),
     'friends.list': async ({ principal }) => ({
-      friends: await friends.list(principal.userId),
+      friends: await friends.list(principal),
     }),
     'friends.add': ({ principal }, p) => friends.add(principal, p),
-    'friends.addById': ({ principal }, p) => friends.addById(principal.userId, p.userId),
-    'friends.update': ({ principal }, { userId, ...changes }) =>
-      friends.update(principal.userId, userId, changes),
+    'friends.addById': ({ principal }, p) => friends.addById(principal, p),
+    'friends.update': ({ principal }, p) => friends.update(principal, p),
     'friends.recommended': async ({ principal }) => ({
-      recommendations: await friends.recommended(principal.userId),
+      recommendations: await friends.recommended(principal),
     }),
     'friends.dismiss': async ({ principal }, p) => {
-      await friends.dismiss(principal.userId, p.userId);
+      await friends.dismiss(principal, p);
       return {};
     },
     'friends.block': async ({ principal }, p) => {
-      await friends.block(principal.userId, p.userId);
+      await friends.block(principal, p);
       return {};
     },
     'friends.unblock': async ({ principal }, p) => {
-      await friends.unblock(principal.userId, p.userId);
+      await friends.unblock(principal, p);
       return {};
     },
     'friends.blocked': async ({ principal }) => ({
-      users: await friends.blocked(principal.userId),
+      users: await friends.blocked(principal),
     }),
   };
 }

@@ -7,21 +7,20 @@ import {
   type Update,
   type User,
 } from '@tokki/protocol';
-import type { AccountsService } from '../accounts/service.js';
-import type { Principal } from '../rpc/route.js';
 import { normalizePhone, regionOf } from '../accounts/phone.js';
-import { hitRateLimit } from '../accounts/rate-limit.js';
-import * as accountStore from '../accounts/store.js';
+import type { AccountsService } from '../accounts/service.js';
+import { toUser } from '../accounts/views.js';
 import type { ChatsService } from '../chats/service.js';
 import type { ServerConfig } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { FriendsTable, UsersTable } from '../db/schema.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
+import { hitRateLimit } from '../rate-limit/rate-limit.js';
+import type { Principal } from '../rpc/route.js';
 import type { UpdatesService } from '../updates/service.js';
 import * as store from './store.js';
 
-type SyncParams = MethodParams<'contacts.sync'>;
 type SyncResult = MethodResult<'contacts.sync'>;
 
 const NOT_A_NUMBER = 'Not a valid phone number.';
@@ -38,25 +37,14 @@ export class FriendsService {
     private readonly updates: UpdatesService,
     private readonly accounts: AccountsService,
     private readonly chats: ChatsService,
-  ) {
-    accounts.setFriends({
-      userCreated: (w, user) => this.userCreated(w, user),
-      audienceOf: (w, userId) => store.audienceOf(w.db, userId),
-      viewAs: (viewerId, users) => this.viewAs(viewerId, users),
-    });
-  }
-
-  /** Of `userIds`, those who blocked `userId`, read inside the write that acts on it (chats). */
-  async blockersOf(w: Writer, userId: string, userIds: readonly string[]): Promise<string[]> {
-    return (await store.blocksAgainst(w.db, userId, userIds)).map((block) => block.owner_id);
-  }
+  ) {}
 
   /**
    * Adds and removes address-book entries. New numbers count against the discovery limits, all
    * or nothing; entries that are not numbers are reported and skipped. Contacts who use Tokki
    * become friends, and each of them is recommended the caller.
    */
-  async sync(principal: Principal, params: SyncParams): Promise<SyncResult> {
+  async sync(principal: Principal, params: MethodParams<'contacts.sync'>): Promise<SyncResult> {
     const outcome = await this.writes.run(async (w) => {
       const me = await this.requireUser(w, principal.userId);
       const rejected: SyncResult['rejected'] = [];
@@ -84,37 +72,24 @@ export class FriendsService {
       await this.spendDiscovery(w, principal, fresh.length);
 
       const nameAt = (hash: string) => add[adding.get(hash)!]!.name?.trim() || null;
-      for (let i = 0; i < fresh.length; i += 500) {
-        const rows = fresh.slice(i, i + 500).map((hash) => ({
+      await store.insertContacts(
+        w.db,
+        fresh.map((hash) => ({
           owner_id: me.id,
           phone_hash: hash,
           name: nameAt(hash),
           created_at: w.now,
-        }));
-        await w.db.insertInto('contacts').values(rows).execute();
-      }
+        })),
+      );
       const renamed = [...existing.values()].filter((c) => nameAt(c.phone_hash) !== c.name);
       for (const contact of renamed) {
-        await w.db
-          .updateTable('contacts')
-          .set({ name: nameAt(contact.phone_hash) })
-          .where('owner_id', '=', me.id)
-          .where('phone_hash', '=', contact.phone_hash)
-          .execute();
+        await store.renameContact(w.db, me.id, contact.phone_hash, nameAt(contact.phone_hash));
       }
       await this.renameFriends(w, me.id, renamed, nameAt);
-      let removed = 0;
-      if (removing.size > 0) {
-        const result = await w.db
-          .deleteFrom('contacts')
-          .where('owner_id', '=', me.id)
-          .where('phone_hash', 'in', [...removing.keys()])
-          .executeTakeFirst();
-        removed = Number(result.numDeletedRows);
-      }
+      const removed = await store.deleteContacts(w.db, me.id, [...removing.keys()]);
 
       const friendsAdded: Friend[] = [];
-      const users = await this.accounts.usersByPhoneHashes(w.db, fresh);
+      const users = await this.accounts.usersByPhoneHashes(w, fresh);
       for (const user of users) {
         const friend = await this.befriend(w, me.id, user, nameAt(user.phone_hash!));
         if (friend) friendsAdded.push(friend);
@@ -125,7 +100,6 @@ export class FriendsService {
     return outcome;
   }
 
-  /** The caller's friends (blocked users are not), favourites first, then by the name shown. */
   /**
    * How each of `ownerIds` relates to each of `otherIds`: whether the owner has them as a friend,
    * and whether the owner blocked them. Keys are `ownerId otherId`.
@@ -141,7 +115,8 @@ export class FriendsService {
     return { friends: keys(friends), blocks: keys(blocks) };
   }
 
-  async list(userId: string): Promise<Friend[]> {
+  /** The caller's friends (blocked users are not), favourites first, then by the name shown. */
+  async list({ userId }: Principal): Promise<Friend[]> {
     const rows = await store.listFriends(this.database.db, userId);
     const friends = await this.toFriends(userId, rows);
     return friends.sort(
@@ -152,7 +127,7 @@ export class FriendsService {
   }
 
   /** Adds a friend by number or Tokki ID. Each try counts against the discovery limits. */
-  async add(principal: Principal, by: { phone?: string; tokkiId?: string }): Promise<Friend> {
+  async add(principal: Principal, by: MethodParams<'friends.add'>): Promise<Friend> {
     if ((by.phone === undefined) === (by.tokkiId === undefined))
       throw new ApiError('INVALID_PARAMS', 'Give a phone number or a Tokki ID, not both.');
     const outcome = await this.writes.run(async (w) => {
@@ -162,11 +137,11 @@ export class FriendsService {
         const e164 = this.normalize(by.phone, me.phone);
         if (e164 === undefined) return { error: new ApiError('PHONE_INVALID', NOT_A_NUMBER) };
         await this.spendDiscovery(w, principal, 1);
-        [user] = await this.accounts.usersByPhoneHashes(w.db, [this.accounts.hashPhone(e164)]);
+        [user] = await this.accounts.usersByPhoneHashes(w, [this.accounts.hashPhone(e164)]);
         if (!user) return { error: new ApiError('NOT_FOUND', 'No Tokki user has that number.') };
       } else {
         await this.spendDiscovery(w, principal, 1);
-        user = await this.accounts.userByTokkiId(w.db, by.tokkiId!);
+        user = await this.accounts.userByTokkiId(w, by.tokkiId!);
         if (!user) return { error: new ApiError('NOT_FOUND', 'No Tokki user has that ID.') };
       }
       return { friend: await this.addKnown(w, me, user) };
@@ -176,19 +151,18 @@ export class FriendsService {
   }
 
   /** Adds a user the caller already knows the id of: a recommendation, a chat member. */
-  async addById(userId: string, friendId: string): Promise<Friend> {
+  async addById(principal: Principal, params: MethodParams<'friends.addById'>): Promise<Friend> {
     return this.writes.run(async (w) => {
-      const me = await this.requireUser(w, userId);
-      const user = await this.accounts.userRow(w.db, friendId);
+      const me = await this.requireUser(w, principal.userId);
+      const user = await this.accounts.user(w, params.userId);
       if (!user) throw new ApiError('NOT_FOUND', 'No such user.');
       return this.addKnown(w, me, user);
     });
   }
 
   async update(
-    userId: string,
-    friendId: string,
-    changes: { favorite?: boolean; hidden?: boolean; contactName?: string | null },
+    { userId }: Principal,
+    { userId: friendId, ...changes }: MethodParams<'friends.update'>,
   ): Promise<Friend> {
     return this.writes.run(async (w) => {
       const row = await store.findFriend(w.db, userId, friendId);
@@ -201,30 +175,19 @@ export class FriendsService {
         ...(changes.hidden !== undefined && { hidden: changes.hidden ? 1 : 0 }),
         ...(contactName !== undefined && { contact_name: contactName }),
       };
-      if (Object.keys(set).length > 0) {
-        await w.db
-          .updateTable('friends')
-          .set(set)
-          .where('owner_id', '=', userId)
-          .where('friend_id', '=', friendId)
-          .execute();
-      }
-      const [friend] = await this.toFriends(userId, [{ ...row, ...set }], w.db);
+      if (Object.keys(set).length > 0) await store.updateFriend(w.db, userId, friendId, set);
+      const [friend] = await this.toFriends(userId, [{ ...row, ...set }], w);
       await this.tell(w, userId, { kind: 'friend.updated', friend: friend! });
       return friend!;
     });
   }
 
-  async recommended(userId: string): Promise<Recommendation[]> {
-    const me = await this.accounts.userRow(this.database.db, userId);
+  async recommended({ userId }: Principal): Promise<Recommendation[]> {
+    const me = await this.accounts.user(null, userId);
     if (!me?.phone_hash) return [];
     const rows = await store.recommendationsFor(this.database.db, userId, me.phone_hash);
     const users = byId(
-      (
-        await accountStore.findUsersByIds(this.database.db, [
-          ...new Set(rows.map((r) => r.user_id)),
-        ])
-      ).map(accountStore.toUser),
+      (await this.accounts.users(null, [...new Set(rows.map((r) => r.user_id))])).map(toUser),
     );
     return rows.flatMap((row) => {
       const user = users.get(row.user_id);
@@ -233,14 +196,13 @@ export class FriendsService {
   }
 
   /** Never recommends `otherId` to the caller again. */
-  async dismiss(userId: string, otherId: string): Promise<void> {
+  async dismiss(
+    { userId }: Principal,
+    { userId: otherId }: MethodParams<'friends.dismiss'>,
+  ): Promise<void> {
     await this.writes.run(async (w) => {
       await this.requireUser(w, otherId);
-      await w.db
-        .insertInto('recommendation_dismissals')
-        .values({ owner_id: userId, user_id: otherId, created_at: w.now })
-        .onConflict((oc) => oc.columns(['owner_id', 'user_id']).doNothing())
-        .execute();
+      await store.insertDismissal(w.db, userId, otherId, w.now);
       await this.tell(w, userId, { kind: 'recommendation.removed', userId: otherId });
     });
   }
@@ -249,25 +211,25 @@ export class FriendsService {
    * Blocks `otherId`: their sends in the direct chat are refused, they cannot put the caller in a
    * chat, and they see the caller's profile as it is now. Nothing tells them.
    */
-  async block(userId: string, otherId: string): Promise<void> {
+  async block(
+    { userId }: Principal,
+    { userId: otherId }: MethodParams<'friends.block'>,
+  ): Promise<void> {
     if (otherId === userId) throw new ApiError('INVALID_PARAMS', 'You cannot block yourself.');
     await this.writes.run(async (w) => {
       const me = await this.requireUser(w, userId);
       const other = await this.requireUser(w, otherId);
       if (await store.findBlock(w.db, userId, otherId)) return;
-      await w.db
-        .insertInto('blocks')
-        .values({
-          owner_id: userId,
-          blocked_id: otherId,
-          display_name: me.display_name,
-          status_message: me.status_message,
-          photo_id: me.photo_id,
-          created_at: w.now,
-        })
-        .execute();
+      await store.insertBlock(w.db, {
+        owner_id: userId,
+        blocked_id: otherId,
+        display_name: me.display_name,
+        status_message: me.status_message,
+        photo_id: me.photo_id,
+        created_at: w.now,
+      });
       await this.chats.setDirectSendBlocked(w, userId, otherId, true);
-      const user = (await this.viewAs(userId, [accountStore.toUser(other)], w.db))[0]!;
+      const user = (await this.viewAs(userId, [toUser(other)], w))[0]!;
       await this.tell(w, userId, { kind: 'block.added', user });
       if (await store.findFriend(w.db, userId, otherId))
         await this.tell(w, userId, { kind: 'friend.removed', userId: otherId });
@@ -277,66 +239,62 @@ export class FriendsService {
   }
 
   /** Unblocks `otherId`; a friend before the block is a friend again. */
-  async unblock(userId: string, otherId: string): Promise<void> {
+  async unblock(
+    { userId }: Principal,
+    { userId: otherId }: MethodParams<'friends.unblock'>,
+  ): Promise<void> {
     await this.writes.run(async (w) => {
-      const result = await w.db
-        .deleteFrom('blocks')
-        .where('owner_id', '=', userId)
-        .where('blocked_id', '=', otherId)
-        .executeTakeFirst();
-      if (result.numDeletedRows === 0n) throw new ApiError('NOT_FOUND', 'Not blocked.');
+      if (!(await store.deleteBlock(w.db, userId, otherId)))
+        throw new ApiError('NOT_FOUND', 'Not blocked.');
       await this.chats.setDirectSendBlocked(w, userId, otherId, false);
       await this.tell(w, userId, { kind: 'block.removed', userId: otherId });
       const row = await store.findFriend(w.db, userId, otherId);
       if (row) {
-        const [friend] = await this.toFriends(userId, [row], w.db);
+        const [friend] = await this.toFriends(userId, [row], w);
         await this.tell(w, userId, { kind: 'friend.added', friend: friend! });
       }
     });
   }
 
   /** The users the caller blocked, most recent first. */
-  async blocked(userId: string): Promise<User[]> {
+  async blocked({ userId }: Principal): Promise<User[]> {
     const rows = await store.blockedBy(this.database.db, userId);
-    const users = byId(
-      await this.viewAs(
-        userId,
-        (
-          await accountStore.findUsersByIds(
-            this.database.db,
-            rows.map((r) => r.blocked_id),
-          )
-        ).map(accountStore.toUser),
-      ),
+    const blocked = await this.accounts.users(
+      null,
+      rows.map((r) => r.blocked_id),
     );
+    const users = byId(await this.viewAs(userId, blocked.map(toUser)));
     return rows.flatMap((row) => users.get(row.blocked_id) ?? []);
   }
 
   /** `users.lookupPhone`: a discovery like any other, so it counts against the same limits. */
-  async lookupPhone(principal: Principal, phone: string): Promise<User | null> {
+  async lookupPhone(
+    principal: Principal,
+    { phone }: MethodParams<'users.lookupPhone'>,
+  ): Promise<User | null> {
     const outcome = await this.writes.run(async (w) => {
       const me = await this.requireUser(w, principal.userId);
       const e164 = this.normalize(phone, me.phone);
       if (e164 === undefined) return { error: new ApiError('PHONE_INVALID', NOT_A_NUMBER) };
       await this.spendDiscovery(w, principal, 1);
-      const [user] = await this.accounts.usersByPhoneHashes(w.db, [this.accounts.hashPhone(e164)]);
+      const [user] = await this.accounts.usersByPhoneHashes(w, [this.accounts.hashPhone(e164)]);
       return { user };
     });
     if ('error' in outcome) throw outcome.error;
     if (!outcome.user) return null;
-    return (await this.viewAs(principal.userId, [accountStore.toUser(outcome.user)]))[0]!;
+    return (await this.viewAs(principal.userId, [toUser(outcome.user)]))[0]!;
   }
 
   /**
    * A new user's first friends and recommendations: whoever has their number becomes their
-   * friend (and is told), and is recommended to them.
+   * friend (and is told), and is recommended to them. Run in the sign-up's write.
    */
-  private async userCreated(w: Writer, user: UsersTable): Promise<void> {
+  async userCreated(w: Writer, user: UsersTable): Promise<void> {
     if (!user.phone_hash) return;
     for (const owner of await store.ownersOf(w.db, user.phone_hash)) {
       if (owner.owner_id === user.id) continue;
       await this.befriend(w, owner.owner_id, user, owner.name);
-      const ownerRow = await this.accounts.userRow(w.db, owner.owner_id);
+      const ownerRow = await this.accounts.user(w, owner.owner_id);
       if (ownerRow) await this.recommend(w, user.id, ownerRow, Number(owner.created_at));
     }
   }
@@ -353,24 +311,16 @@ export class FriendsService {
   ): Promise<void> {
     if (contacts.length === 0) return;
     const oldName = new Map(contacts.map((c) => [c.phone_hash, c.name]));
-    const users = await this.accounts.usersByPhoneHashes(w.db, [...oldName.keys()]);
+    const users = await this.accounts.usersByPhoneHashes(w, [...oldName.keys()]);
     for (const user of users) {
       const row = await store.findFriend(w.db, ownerId, user.id);
       if (!row || row.contact_name !== oldName.get(user.phone_hash!)) continue;
       const contactName = newName(user.phone_hash!);
-      await w.db
-        .updateTable('friends')
-        .set({ contact_name: contactName })
-        .where('owner_id', '=', ownerId)
-        .where('friend_id', '=', user.id)
-        .execute();
+      await store.updateFriend(w.db, ownerId, user.id, { contact_name: contactName });
       if (await store.findBlock(w.db, ownerId, user.id)) continue;
-      const [friend] = await this.toFriends(
-        ownerId,
-        [{ ...row, contact_name: contactName }],
-        w.db,
-        [user],
-      );
+      const [friend] = await this.toFriends(ownerId, [{ ...row, contact_name: contactName }], w, [
+        user,
+      ]);
       await this.tell(w, ownerId, { kind: 'friend.updated', friend: friend! });
     }
   }
@@ -395,7 +345,7 @@ export class FriendsService {
       created_at: w.now,
     };
     await store.insertFriend(w.db, row);
-    const [friend] = await this.toFriends(ownerId, [row], w.db, [user]);
+    const [friend] = await this.toFriends(ownerId, [row], w, [user]);
     await this.tell(w, ownerId, { kind: 'friend.added', friend: friend! });
     return friend;
   }
@@ -406,7 +356,7 @@ export class FriendsService {
     if (await store.findBlock(w.db, me.id, user.id))
       throw new ApiError('CONFLICT', 'You blocked this user: unblock them first.');
     const existing = await store.findFriend(w.db, me.id, user.id);
-    if (existing) return (await this.toFriends(me.id, [existing], w.db, [user]))[0]!;
+    if (existing) return (await this.toFriends(me.id, [existing], w, [user]))[0]!;
     if ((await store.countFriends(w.db, me.id)) >= LIMITS.FRIENDS_MAX)
       throw new ApiError('CONFLICT', `You have the most friends one may (${LIMITS.FRIENDS_MAX}).`);
     const friend = await this.befriend(w, me.id, user, null);
@@ -429,27 +379,27 @@ export class FriendsService {
     if (await store.findFriend(w.db, userId, owner.id)) return;
     if (await store.findBlock(w.db, userId, owner.id)) return;
     if (await store.findBlock(w.db, owner.id, userId)) return;
-    const dismissed = await w.db
-      .selectFrom('recommendation_dismissals')
-      .select('owner_id')
-      .where('owner_id', '=', userId)
-      .where('user_id', '=', owner.id)
-      .executeTakeFirst();
-    if (dismissed) return;
+    if (await store.isDismissed(w.db, userId, owner.id)) return;
     await this.tell(w, userId, {
       kind: 'recommendation.added',
-      recommendation: { user: accountStore.toUser(owner), since },
+      recommendation: { user: toUser(owner), since },
     });
   }
 
+  /** Who sees a user's profile changes live: those who have them as a friend, unless blocked. */
+  audienceOf(w: Writer, userId: string): Promise<string[]> {
+    return store.audienceOf(w.db, userId);
+  }
+
+  /** Of `userIds`, those who blocked `userId` (in the write `w`). */
+  async blockersOf(w: Writer, userId: string, userIds: readonly string[]): Promise<string[]> {
+    return (await store.blocksAgainst(w.db, userId, userIds)).map((b) => b.owner_id);
+  }
+
   /** Profiles as `viewerId` sees them: whoever blocked them, as they were at the time. */
-  private async viewAs(
-    viewerId: string,
-    users: User[],
-    db: Writer['db'] | Database['db'] = this.database.db,
-  ): Promise<User[]> {
+  async viewAs(viewerId: string, users: User[], w: Writer | null = null): Promise<User[]> {
     const blocks = await store.blocksAgainst(
-      db,
+      w ? w.db : this.database.db,
       viewerId,
       users.map((u) => u.id),
     );
@@ -471,17 +421,15 @@ export class FriendsService {
   private async toFriends(
     ownerId: string,
     rows: readonly FriendsTable[],
-    db: Writer['db'] | Database['db'] = this.database.db,
+    w: Writer | null = null,
     known: readonly UsersTable[] = [],
   ): Promise<Friend[]> {
     const knownIds = new Set(known.map((u) => u.id));
-    const fetched = await accountStore.findUsersByIds(
-      db,
+    const fetched = await this.accounts.users(
+      w,
       rows.map((r) => r.friend_id).filter((id) => !knownIds.has(id)),
     );
-    const users = byId(
-      await this.viewAs(ownerId, [...known, ...fetched].map(accountStore.toUser), db),
-    );
+    const users = byId(await this.viewAs(ownerId, [...known, ...fetched].map(toUser), w));
     return rows.flatMap((row) => {
       const user = users.get(row.friend_id);
       if (!user) return [];
@@ -528,7 +476,7 @@ export class FriendsService {
   }
 
   private async requireUser(w: Writer, userId: string): Promise<UsersTable> {
-    const user = await this.accounts.userRow(w.db, userId);
+    const user = await this.accounts.user(w, userId);
     if (!user) throw new ApiError('NOT_FOUND', 'No such user.');
     return user;
   }

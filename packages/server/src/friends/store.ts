@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { BlocksTable, DatabaseSchema, FriendsTable } from '../db/schema.js';
+import type { BlocksTable, ContactsTable, DatabaseSchema, FriendsTable } from '../db/schema.js';
 
 type Db = Kysely<DatabaseSchema>;
 
@@ -11,6 +11,47 @@ export function contactsOf(db: Db, ownerId: string, hashes: readonly string[]) {
     .where('owner_id', '=', ownerId)
     .where('phone_hash', 'in', hashes)
     .execute();
+}
+
+/** Rows at most per insert, well under both databases' bound-parameter limits. */
+const INSERT_CHUNK = 500;
+
+export async function insertContacts(db: Db, rows: readonly ContactsTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('contacts')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
+}
+
+export async function renameContact(
+  db: Db,
+  ownerId: string,
+  hash: string,
+  name: string | null,
+): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({ name })
+    .where('owner_id', '=', ownerId)
+    .where('phone_hash', '=', hash)
+    .execute();
+}
+
+/** Deletes the owner's contacts with these hashes; how many there were. */
+export async function deleteContacts(
+  db: Db,
+  ownerId: string,
+  hashes: readonly string[],
+): Promise<number> {
+  if (hashes.length === 0) return 0;
+  const result = await db
+    .deleteFrom('contacts')
+    .where('owner_id', '=', ownerId)
+    .where('phone_hash', 'in', hashes)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Whether `ownerId` has the number behind `hash` in their address book. */
@@ -78,6 +119,20 @@ export async function insertFriend(db: Db, row: FriendsTable): Promise<void> {
     .execute();
 }
 
+export async function updateFriend(
+  db: Db,
+  ownerId: string,
+  friendId: string,
+  set: Partial<Pick<FriendsTable, 'favorite' | 'hidden' | 'contact_name'>>,
+): Promise<void> {
+  await db
+    .updateTable('friends')
+    .set(set)
+    .where('owner_id', '=', ownerId)
+    .where('friend_id', '=', friendId)
+    .execute();
+}
+
 /** Users who have `userId` as a friend, less those `userId` blocked: who sees their profile. */
 export async function audienceOf(db: Db, userId: string): Promise<string[]> {
   const rows = await db
@@ -105,6 +160,20 @@ export function findBlock(db: Db, ownerId: string, blockedId: string) {
     .where('owner_id', '=', ownerId)
     .where('blocked_id', '=', blockedId)
     .executeTakeFirst();
+}
+
+export async function insertBlock(db: Db, row: BlocksTable): Promise<void> {
+  await db.insertInto('blocks').values(row).execute();
+}
+
+/** Removes a block; false if there was none. */
+export async function deleteBlock(db: Db, ownerId: string, blockedId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('blocks')
+    .where('owner_id', '=', ownerId)
+    .where('blocked_id', '=', blockedId)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }
 
 /** Of `ownerIds`, the blocks they hold against `blockedId`. */
@@ -151,6 +220,30 @@ export function blockedBy(db: Db, ownerId: string) {
     .where('owner_id', '=', ownerId)
     .orderBy('created_at', 'desc')
     .execute();
+}
+
+export async function insertDismissal(
+  db: Db,
+  ownerId: string,
+  userId: string,
+  now: number,
+): Promise<void> {
+  await db
+    .insertInto('recommendation_dismissals')
+    .values({ owner_id: ownerId, user_id: userId, created_at: now })
+    .onConflict((oc) => oc.columns(['owner_id', 'user_id']).doNothing())
+    .execute();
+}
+
+/** Whether `ownerId` asked never to be recommended `userId`. */
+export async function isDismissed(db: Db, ownerId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('recommendation_dismissals')
+    .select('owner_id')
+    .where('owner_id', '=', ownerId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /**

@@ -137,7 +137,7 @@ function profilePhotoRoutes(app: FastifyInstance, ctx: AppContext): void {
           'INVALID_PARAMS',
           `Send the image itself as ${PROFILE_PHOTO_TYPES.join(', ')}.`,
         );
-      return ctx.accounts.setPhoto(principal.userId, request.body);
+      return ctx.accounts.setPhoto(principal, request.body);
     },
   );
   app.get<{ Params: { id: string }; Querystring: { size?: string } }>(

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   type TestServer,
   type TestUser,
@@ -137,11 +137,7 @@ describe.each(testDialects)('link previews on %s', (dialect) => {
   };
 
   const preview = async (server: TestServer, user: TestUser, url: string) =>
-    (
-      (await post(server.url, 'links.preview', { url }, user.token)) as {
-        preview: LinkPreview | null;
-      }
-    ).preview;
+    (await testClient(() => server).call('links.preview', { url }, user)).preview;
   const failure = (promise: Promise<unknown>) =>
     promise.then(
       () => undefined,
@@ -242,7 +238,9 @@ describe.each(testDialects)('link previews on %s', (dialect) => {
     expect(await preview(open, user, at('/json'))).toBeNull();
     expect(site.total()).toBe(total);
     // And the server is still up.
-    expect(await post(open.url, 'server.getInfo', {})).toMatchObject({ name: 'Tokki' });
+    expect(await testClient(() => open).callPublic('server.getInfo', {})).toMatchObject({
+      name: 'Tokki',
+    });
   });
 
   it('refuses internal addresses, other schemes and credentials with INVALID_PARAMS', async () => {
@@ -304,7 +302,9 @@ describe.each(testDialects)('link previews on %s', (dialect) => {
     expect(redirector.total()).toBe(targets.length);
     expect(site.total()).toBe(siteBefore);
     expect(site6?.total() ?? 0).toBe(0);
-    expect(await post(strict.url, 'server.getInfo', {})).toMatchObject({ name: 'Tokki' });
+    expect(await testClient(() => strict).callPublic('server.getInfo', {})).toMatchObject({
+      name: 'Tokki',
+    });
   });
 
   it('limits the fetches of each user', async () => {

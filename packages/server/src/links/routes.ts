@@ -5,7 +5,7 @@ import type { LinksService } from './service.js';
 export function linksRoutes(links: LinksService): Routes<Namespace<'links'>> {
   return {
     'links.preview': async ({ principal }, p) => ({
-      preview: await links.preview(principal.userId, p.url),
+      preview: await links.preview(principal, p),
     }),
   };
 }

@@ -1,10 +1,11 @@
-import type { LinkPreview } from '@tokki/protocol';
+import type { LinkPreview, MethodParams } from '@tokki/protocol';
 import type { Logger } from 'pino';
-import { hitRateLimit } from '../accounts/rate-limit.js';
+import { hitRateLimit } from '../rate-limit/rate-limit.js';
 import type { ServerConfig } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { WriteQueue } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
+import type { Principal } from '../rpc/route.js';
 import { SERVER_VERSION } from '../version.js';
 import {
   DEFAULT_FETCH_LIMITS,
@@ -59,10 +60,13 @@ export class LinksService {
     };
   }
 
-  async preview(userId: string, link: string): Promise<LinkPreview | null> {
+  async preview(
+    { userId }: Principal,
+    params: MethodParams<'links.preview'>,
+  ): Promise<LinkPreview | null> {
     let url: string;
     try {
-      url = checkLinkUrl(link, this.allowHosts).href;
+      url = checkLinkUrl(params.url, this.allowHosts).href;
     } catch (error) {
       if (!(error instanceof LinkRefused)) throw error;
       throw new ApiError('INVALID_PARAMS', 'Only public http(s) links can be previewed.');

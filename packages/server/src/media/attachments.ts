@@ -1,7 +1,8 @@
 import type { FileInfo } from '@tokki/protocol';
 import type { FilesTable } from '../db/schema.js';
 import type { SqlRunner } from '../db/sql-runner.js';
-import { filesByIds, toFileInfo } from './store.js';
+import type { Writer } from '../db/write-queue.js';
+import { filesByIds, findFile, insertFile, toFileInfo } from './store.js';
 
 /** Files to attach to messages, read in the send's write batch: the rows of `ids`, by id. */
 export async function filesToAttach(
@@ -29,4 +30,25 @@ export function attachable(
     files.push(toFileInfo(row));
   }
   return files;
+}
+
+/**
+ * A file of one chat made a file of another, as `uploaderId`'s (a forward): a new id over the
+ * same blobs, so that the target chat's members may read it and the source chat's rules stay.
+ */
+export async function copyFile(
+  w: Writer,
+  fileId: string,
+  copy: { id: string; chatId: string; uploaderId: string },
+): Promise<void> {
+  const row = await findFile(w.db, fileId);
+  if (!row) throw new Error(`No file ${fileId} to copy`);
+  await insertFile(w.db, {
+    ...row,
+    id: copy.id,
+    chat_id: copy.chatId,
+    uploader_id: copy.uploaderId,
+    upload_id: null,
+    created_at: w.now,
+  });
 }

@@ -7,16 +7,14 @@ import sharp from 'sharp';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import { LIMITS, type Chat, type MethodResult } from '@tokki/protocol';
-
-type FileResult = MethodResult<'files.get'>;
+import { LIMITS, type Chat } from '@tokki/protocol';
 
 const MB = 1024 * 1024;
 
@@ -28,8 +26,7 @@ describe.each(testDialects)('media on %s', (dialect) => {
   let carol: TestUser;
   let chat: Chat;
   let next = 700;
-  const call = <T = any>(method: string, params: unknown, user: TestUser) =>
-    post(s.url, method, params, user.token) as Promise<T>;
+  const { call } = testClient(() => s);
   const bearer = (user: TestUser) => ({ authorization: `Bearer ${user.token}` });
 
   /** tus creation: POST with Upload-Length and Upload-Metadata (base64 values). */
@@ -51,7 +48,7 @@ describe.each(testDialects)('media on %s', (dialect) => {
     user: TestUser | null,
     url: string,
     offset: number,
-    body: BodyInit,
+    body: BodyInit | Uint8Array,
     signal?: AbortSignal,
   ) =>
     fetch(url, {
@@ -96,14 +93,9 @@ describe.each(testDialects)('media on %s', (dialect) => {
   beforeAll(async () => {
     mediaDir = await mkdtemp(join(tmpdir(), 'tokki-media-'));
     s = await startTestServer({ dialect, config: { mediaDir } });
-    [alice, bob, carol] = await Promise.all(
-      ['Alice', 'Bob', 'Carol'].map((name) => signInTestUser(s.url, next++, { displayName: name })),
-    );
-    chat = await call<Chat>(
-      'chats.createGroup',
-      { title: 'Photos', memberIds: [bob.userId] },
-      alice,
-    );
+    const newUser = (name: string) => signInTestUser(s.url, next++, { displayName: name });
+    [alice, bob, carol] = await Promise.all([newUser('Alice'), newUser('Bob'), newUser('Carol')]);
+    chat = await call('chats.createGroup', { title: 'Photos', memberIds: [bob.userId] }, alice);
   });
   afterAll(async () => {
     await s?.close();
@@ -167,7 +159,7 @@ describe.each(testDialects)('media on %s', (dialect) => {
     expect(after.headers.get('tokki-file-id')).toBe(fileId);
 
     // Bob, another member, downloads it, streamed and hashed as it comes.
-    const { file } = await call<FileResult>('files.get', { fileId }, bob);
+    const { file } = await call('files.get', { fileId }, bob);
     expect(file).toMatchObject({
       id: fileId,
       chatId: chat.id,
@@ -184,7 +176,7 @@ describe.each(testDialects)('media on %s', (dialect) => {
     );
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const hash = createHash('sha256');
-    for await (const chunk of response.body!) hash.update(chunk);
+    hash.update(new Uint8Array(await response.arrayBuffer()));
     expect(hash.digest('hex')).toBe(sha256(data));
 
     // Ranges: a resumed download, the last bytes, and one past the end.
@@ -244,7 +236,7 @@ describe.each(testDialects)('media on %s', (dialect) => {
       upload.start();
     });
 
-    const result = await call<FileResult>('files.get', { fileId }, bob);
+    const result = await call('files.get', { fileId }, bob);
     expect(result.file).toMatchObject({
       name: 'seoul.jpg',
       mime: 'image/jpeg',
@@ -377,9 +369,8 @@ describe.each(testDialects)('media on %s', (dialect) => {
       filetype: 'image/jpeg',
     });
     expect(asImage.status).toBe(204);
-    const pdfFile = (
-      await call<FileResult>('files.get', { fileId: asImage.headers.get('tokki-file-id') }, bob)
-    ).file;
+    const pdfFile = (await call('files.get', { fileId: asImage.headers.get('tokki-file-id') }, bob))
+      .file;
     expect(pdfFile).toMatchObject({ kind: 'file', mime: 'application/pdf', size: pdf.length });
     expect(pdfFile.blurhash).toBeUndefined();
     const served = await download(bob, pdfFile.id);
@@ -397,7 +388,7 @@ describe.each(testDialects)('media on %s', (dialect) => {
       filetype: 'text/plain',
     });
     const pngFile = (
-      await call<FileResult>('files.get', { fileId: asText.headers.get('tokki-file-id') }, alice)
+      await call('files.get', { fileId: asText.headers.get('tokki-file-id') }, alice)
     ).file;
     expect(pngFile).toMatchObject({ kind: 'image', mime: 'image/png', width: 10, height: 20 });
     const notes = await uploadWhole(alice, Buffer.from('안녕하세요\n'), {
@@ -405,9 +396,8 @@ describe.each(testDialects)('media on %s', (dialect) => {
       filename: 'notes.txt',
       filetype: 'text/plain',
     });
-    const notesFile = (
-      await call<FileResult>('files.get', { fileId: notes.headers.get('tokki-file-id') }, bob)
-    ).file;
+    const notesFile = (await call('files.get', { fileId: notes.headers.get('tokki-file-id') }, bob))
+      .file;
     expect(notesFile).toMatchObject({ kind: 'file', mime: 'text/plain' });
 
     // The same PDF again: a second file, one blob.
@@ -417,7 +407,7 @@ describe.each(testDialects)('media on %s', (dialect) => {
     expect(await storedFiles()).toEqual(blobsBefore);
 
     // Bob leaves: his link stops working at once, not when it expires.
-    const { url } = await call<FileResult>('files.get', { fileId: pdfFile.id }, bob);
+    const { url } = await call('files.get', { fileId: pdfFile.id }, bob);
     expect((await fetch(new URL(url, s.url))).status).toBe(200);
     await call('chats.leave', { chatId: chat.id }, bob);
     expect((await fetch(new URL(url, s.url))).status).toBe(404);

@@ -4,6 +4,6 @@ import type { MediaService } from './service.js';
 /** Files of a chat (their bytes go through `http.ts`). */
 export function mediaRoutes(media: MediaService): Routes<Namespace<'files'>> {
   return {
-    'files.get': ({ principal }, p) => media.get(principal.userId, p.fileId),
+    'files.get': ({ principal }, p) => media.get(principal, p),
   };
 }

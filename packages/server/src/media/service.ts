@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { fileTypeFromFile } from 'file-type';
 import type { Logger } from 'pino';
 import { Value } from '@sinclair/typebox/value';
-import { Id, LIMITS, type MethodResult } from '@tokki/protocol';
+import { Id, LIMITS, type MethodParams, type MethodResult } from '@tokki/protocol';
 import type { ChatsService } from '../chats/service.js';
 import type { ServerConfig } from '../config.js';
 import type { Database } from '../db/database.js';
@@ -12,6 +12,7 @@ import type { FilesTable } from '../db/schema.js';
 import type { WriteQueue } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
+import type { Principal } from '../rpc/route.js';
 import { LocalBlobStore, type BlobStore, type ByteRange } from './blob-store.js';
 import { IMAGE_TYPES, processImage } from './images.js';
 import { signFileToken, verifyFileToken } from './signed-url.js';
@@ -180,7 +181,10 @@ export class MediaService {
   }
 
   /** `files.get`: the file, if the caller is a member of its chat, and URLs to fetch it. */
-  async get(userId: string, fileId: string): Promise<MethodResult<'files.get'>> {
+  async get(
+    { userId }: Principal,
+    { fileId }: MethodParams<'files.get'>,
+  ): Promise<MethodResult<'files.get'>> {
     const file = await this.readable(userId, fileId);
     const expiresAt = this.clock() + FILE_URL_TTL_MS;
     const token = signFileToken(this.config.mediaUrlKey, file.id, userId, expiresAt);

@@ -50,24 +50,3 @@ export function filesByIds(sql: SqlRunner, ids: readonly string[]): Promise<File
     ...ids,
   ]);
 }
-
-/**
- * A file of one chat made a file of another, as `uploaderId`'s (a forward): a new id over the
- * same blobs, so that the target chat's members may read it and the source chat's rules stay.
- */
-export async function copyFile(
-  db: Db,
-  fileId: string,
-  copy: { id: string; chatId: string; uploaderId: string; now: number },
-): Promise<void> {
-  const row = await findFile(db, fileId);
-  if (!row) throw new Error(`No file ${fileId} to copy`);
-  await insertFile(db, {
-    ...row,
-    id: copy.id,
-    chat_id: copy.chatId,
-    uploader_id: copy.uploaderId,
-    upload_id: null,
-    created_at: copy.now,
-  });
-}

@@ -15,7 +15,7 @@ import type { UpdatesService } from '../updates/service.js';
 import { decodeSearchCursor, searchCursor, searchPage } from './search.js';
 import { Refused } from '../db/batch.js';
 import { newId } from '../ids.js';
-import { copyFile } from '../media/store.js';
+import { copyFile } from '../media/attachments.js';
 import { lastSeq, moveReadPointer } from '../chats/sending.js';
 import type { SendCommand } from './send-rules.js';
 import { sendStep } from './send.js';
@@ -86,7 +86,7 @@ export class MessagesService {
         const fileIds: string[] = [];
         for (const file of files) {
           const id = newId('f');
-          await copyFile(w.db, file.id, { id, chatId: target, uploaderId: userId, now: w.now });
+          await copyFile(w, file.id, { id, chatId: target, uploaderId: userId });
           fileIds.push(id);
         }
         const command = {

@@ -8,15 +8,16 @@ import {
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import { LIMITS, type Presence } from '@tokki/protocol';
+import { LIMITS, type Event, type Presence } from '@tokki/protocol';
 
 describe.each(testDialects)('presence and last seen on %s', (dialect) => {
   let s: TestServer;
   const { call, live: connect, closeSockets } = testClient(() => s);
-  const presenceEvents = (socket: RawSocket) =>
-    socket.frames
-      .filter((f) => f.type === 'event' && (f.event as any).kind === 'presence')
-      .map((f) => (f.event as any).presence as Presence);
+  const presenceEvents = (socket: RawSocket): Presence[] =>
+    socket.frames.flatMap((f) => {
+      const event = f.type === 'event' ? (f.event as Event) : undefined;
+      return event?.kind === 'presence' ? [event.presence] : [];
+    });
   /** The next presence event after the `seen` ones. */
   const nextPresence = async (socket: RawSocket, seen: number) => {
     await socket.waitFor(() => presenceEvents(socket).length > seen);
@@ -36,11 +37,11 @@ describe.each(testDialects)('presence and last seen on %s', (dialect) => {
 
   beforeAll(async () => {
     s = await startTestServer({ dialect });
-    [viewer, friend, stranger] = await Promise.all(
-      ['Viewer', 'Friend', 'Stranger'].map((name, i) =>
-        signInTestUser(s.url, i + 1, { displayName: name }),
-      ),
-    );
+    [viewer, friend, stranger] = await Promise.all([
+      signInTestUser(s.url, 1, { displayName: 'Viewer' }),
+      signInTestUser(s.url, 2, { displayName: 'Friend' }),
+      signInTestUser(s.url, 3, { displayName: 'Stranger' }),
+    ]);
     // "friends" means those in the watched user's friend list.
     await call('friends.addById', { userId: viewer.userId }, friend);
   });

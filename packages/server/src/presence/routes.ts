@@ -7,13 +7,13 @@ export function presenceRoutes(
 ): Routes<Namespace<'presence' | 'privacy'>> {
   return {
     'presence.watch': async (call, p) => ({
-      presences: await presence.watch(call.principal.userId, call.watcher, p.userIds),
+      presences: await presence.watch(call.principal, p, call.watcher),
     }),
     'privacy.get': async ({ principal }) => ({
-      lastSeen: await presence.privacy(principal.userId),
+      lastSeen: await presence.privacy(principal),
     }),
     'privacy.update': async ({ principal }, p) => {
-      await presence.setPrivacy(principal.userId, p.lastSeen);
+      await presence.setPrivacy(principal, p);
       return {};
     },
   };

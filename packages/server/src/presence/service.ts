@@ -1,10 +1,11 @@
-import type { LastSeenPrivacy, Presence } from '@tokki/protocol';
+import type { LastSeenPrivacy, MethodParams, Presence } from '@tokki/protocol';
 import type { Logger } from 'pino';
 import type { Bus, PresenceMessage } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import type { WriteQueue } from '../db/write-queue.js';
 import type { FriendsService } from '../friends/service.js';
-import type { PresenceWatcher } from '../rpc/route.js';
+import type { PresenceWatcher, Principal } from '../rpc/route.js';
+import * as store from './store.js';
 
 const DEFAULT_PRIVACY: LastSeenPrivacy = 'friends';
 
@@ -13,8 +14,8 @@ const DEFAULT_PRIVACY: LastSeenPrivacy = 'friends';
  * a connection open, on any node. A node that has watchers of a user follows that user's
  * presence on the bus: it asks once whether any node has them, then hears each node's first and
  * last connection of them (after a last one, it asks again: another node may still have them).
- * When a user's last connection to a node closes the time is stored. What a viewer learns follows the target's setting, checked at every answer
- * and every event: everyone, friends (those in the target's friend list) or nobody; a user who
+ * When a user's last connection to a node closes the time is stored. What a viewer learns
+ * follows the target's setting, checked at every answer and every event: everyone, friends (those in the target's friend list) or nobody; a user who
  * blocked the viewer is hidden from them whatever the setting.
  */
 export class PresenceService {
@@ -53,13 +54,7 @@ export class PresenceService {
   disconnected(userId: string): void {
     this.here.delete(userId);
     this.writes
-      .run(async (w) => {
-        await w.db
-          .insertInto('presence')
-          .values({ user_id: userId, last_seen_at: w.now, last_seen_privacy: DEFAULT_PRIVACY })
-          .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seen_at: w.now }))
-          .execute();
-      })
+      .run((w) => store.recordLastSeen(w.db, userId, w.now, DEFAULT_PRIVACY))
       .then(
         () => this.announce(userId),
         (error: unknown) => this.logger.warn({ err: error, userId }, 'storing last seen failed'),
@@ -76,9 +71,9 @@ export class PresenceService {
    * changes, in place of what it watched before.
    */
   async watch(
-    viewerId: string,
+    { userId: viewerId }: Principal,
+    { userIds }: MethodParams<'presence.watch'>,
     watcher: PresenceWatcher | undefined,
-    userIds: readonly string[],
   ): Promise<Presence[]> {
     const targets = [...new Set(userIds)];
     if (watcher) {
@@ -124,24 +119,16 @@ export class PresenceService {
     this.watched.delete(watcher);
   }
 
-  async privacy(userId: string): Promise<LastSeenPrivacy> {
-    const row = await this.database.db
-      .selectFrom('presence')
-      .select('last_seen_privacy')
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return row?.last_seen_privacy ?? DEFAULT_PRIVACY;
+  async privacy({ userId }: Principal): Promise<LastSeenPrivacy> {
+    return (await store.findPrivacy(this.database.db, userId)) ?? DEFAULT_PRIVACY;
   }
 
   /** Changes who may see the user's presence; those watching see the result at once. */
-  async setPrivacy(userId: string, privacy: LastSeenPrivacy): Promise<void> {
-    await this.writes.run(async (w) => {
-      await w.db
-        .insertInto('presence')
-        .values({ user_id: userId, last_seen_at: null, last_seen_privacy: privacy })
-        .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seen_privacy: privacy }))
-        .execute();
-    });
+  async setPrivacy(
+    { userId }: Principal,
+    { lastSeen }: MethodParams<'privacy.update'>,
+  ): Promise<void> {
+    await this.writes.run((w) => store.setPrivacy(w.db, userId, lastSeen));
     // The same announcement again: it makes every node tell the watchers what they see now.
     this.announce(userId);
   }
@@ -179,13 +166,7 @@ export class PresenceService {
     isOnline = (id: string) => this.online.get(id) === true,
   ) {
     const [rows, relations] = await Promise.all([
-      targetIds.length === 0
-        ? []
-        : this.database.db
-            .selectFrom('presence')
-            .selectAll()
-            .where('user_id', 'in', targetIds)
-            .execute(),
+      store.presenceOf(this.database.db, targetIds),
       this.friends.relations(targetIds, viewerIds),
     ]);
     const byUser = new Map(rows.map((row) => [row.user_id, row]));

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 
 /**
  * Friends from the address book (issue 5). Numbers of people who are not users are never stored:
- * contacts hold a keyed hash (friends/contact-hash.ts), and users carry the same hash of their
+ * contacts hold a keyed hash (accounts/phone-hash.ts), and users carry the same hash of their
  * own number so that the two can be matched.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

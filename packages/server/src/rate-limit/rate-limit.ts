@@ -1,5 +1,10 @@
-import type { RateLimit } from '../config.js';
 import type { Writer } from '../db/write-queue.js';
+
+/** At most `max` hits per window of `windowSeconds` (config's `rateLimits`). */
+export interface RateLimit {
+  max: number;
+  windowSeconds: number;
+}
 
 /**
  * Counts `cost` hits against a fixed window kept in the database (so limits hold across restarts
