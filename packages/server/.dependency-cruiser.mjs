@@ -20,7 +20,8 @@ export default {
     },
     {
       name: 'no-foreign-store',
-      comment: "A domain reaches another through its service, or a hook in context.ts, never its store.",
+      comment:
+        'A domain reaches another through its service, or a hook in context.ts, never its store.',
       severity: 'error',
       from: { path: '^src/([^/]+)/' },
       to: { path: '^src/[^/]+/(store|[^/]*-store)\\.ts$', pathNot: '^src/$1/' },
