@@ -3,6 +3,7 @@ import type { Chat, InvitePreview, MethodParams } from '@tokki/protocol';
 import type { ChatsTable } from '../db/schema.js';
 import type { Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
+import type { Principal } from '../rpc/route.js';
 import type { ChatsDeps } from './deps.js';
 import type { ChatMembership } from './membership.js';
 import * as store from './store.js';
@@ -23,7 +24,8 @@ export class ChatInvites {
    * A new invite link for a group, for its owner and admins; the group's earlier link stops
    * working. Only the token's hash is stored: the link is shown once.
    */
-  async create(userId: string, params: MethodParams<'chats.createInvite'>): Promise<string> {
+  async create(principal: Principal, params: MethodParams<'chats.createInvite'>): Promise<string> {
+    const { userId } = principal;
     return this.deps.writes.run(async (w) => {
       await this.membership.requireManager(w, params.chatId, userId);
       return this.issue(w, params.chatId, userId);
@@ -44,7 +46,8 @@ export class ChatInvites {
     return token;
   }
 
-  async revoke(userId: string, params: MethodParams<'chats.revokeInvite'>): Promise<void> {
+  async revoke(principal: Principal, params: MethodParams<'chats.revokeInvite'>): Promise<void> {
+    const { userId } = principal;
     await this.deps.writes.run(async (w) => {
       await this.membership.requireManager(w, params.chatId, userId);
       await store.revokeInvites(w.db, params.chatId, w.now);
@@ -74,7 +77,8 @@ export class ChatInvites {
   }
 
   /** Joins the group an invite link is for; a member already just gets the chat. */
-  async join(userId: string, params: MethodParams<'chats.joinByInvite'>): Promise<Chat> {
+  async join(principal: Principal, params: MethodParams<'chats.joinByInvite'>): Promise<Chat> {
+    const { userId } = principal;
     const chatId = await this.deps.writes.run(async (w) => {
       const chat = await this.chatOf(w, params.token);
       if (!chat) throw invalidInvite();
@@ -83,7 +87,7 @@ export class ChatInvites {
       await this.membership.join(w, chat, [userId], userId);
       return chat.id;
     });
-    return this.views.get(userId, { chatId });
+    return this.views.get(principal, { chatId });
   }
 }
 

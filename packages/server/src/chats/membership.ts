@@ -3,6 +3,7 @@ import type { ChatMembersTable, ChatsTable } from '../db/schema.js';
 import type { Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
+import type { Principal } from '../rpc/route.js';
 import { actorId, checkMembership, outranks, requireMemberForWrite } from './access.js';
 import type { ChatsDeps } from './deps.js';
 import * as store from './store.js';
@@ -58,7 +59,11 @@ export class ChatMembership {
   }
 
   /** Adds users to a group; how many were not in it already. */
-  async addMembers(userId: string, params: MethodParams<'chats.addMembers'>): Promise<number> {
+  async addMembers(
+    principal: Principal,
+    params: MethodParams<'chats.addMembers'>,
+  ): Promise<number> {
+    const { userId } = principal;
     return this.deps.writes.run(async (w) => {
       await this.requireMember(w, params.chatId, userId);
       const chat = await this.requireRoom(w, params.chatId);
@@ -70,7 +75,8 @@ export class ChatMembership {
     });
   }
 
-  async leave(userId: string, params: MethodParams<'chats.leave'>): Promise<void> {
+  async leave(principal: Principal, params: MethodParams<'chats.leave'>): Promise<void> {
+    const { userId } = principal;
     await this.deps.writes.run(async (w) => {
       const membership = await this.requireMember(w, params.chatId, userId);
       await this.endMembership(w, params.chatId, membership);
@@ -81,7 +87,11 @@ export class ChatMembership {
    * Removes a member from a group: its owner may remove anyone, an admin only plain members. The
    * removed member gets the `chat.left` (with `byUserId`) like everyone, and nothing after it.
    */
-  async removeMember(userId: string, params: MethodParams<'chats.removeMember'>): Promise<void> {
+  async removeMember(
+    principal: Principal,
+    params: MethodParams<'chats.removeMember'>,
+  ): Promise<void> {
+    const { userId } = principal;
     const { chatId } = params;
     await this.deps.writes.run(async (w) => {
       const actor = await this.requireMember(w, chatId, userId);
@@ -99,7 +109,8 @@ export class ChatMembership {
   }
 
   /** Makes a member an admin or a plain member again; the group's owner only. */
-  async setRole(userId: string, params: MethodParams<'chats.setRole'>): Promise<void> {
+  async setRole(principal: Principal, params: MethodParams<'chats.setRole'>): Promise<void> {
+    const { userId } = principal;
     await this.deps.writes.run(async (w) => {
       const actor = await this.requireMember(w, params.chatId, userId);
       const chat = await this.requireRoom(w, params.chatId);

@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import type { ChatsTable } from '../db/schema.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
+import type { Principal } from '../rpc/route.js';
 import type { UpdatesService } from '../updates/service.js';
 import { actorId } from './access.js';
 import type { ChatsService } from './service.js';
@@ -34,9 +35,10 @@ export class OpenChatsService {
 
   /** A new open chat with the caller as host, and its invite link's token. */
   async create(
-    userId: string,
+    principal: Principal,
     params: MethodParams<'open.create'>,
   ): Promise<MethodResult<'open.create'>> {
+    const { userId } = principal;
     const title = params.title.trim();
     if (!title) throw new ApiError('INVALID_PARAMS', 'An open chat needs a title.');
     const nickname = checkNickname(params.nickname);
@@ -58,7 +60,7 @@ export class OpenChatsService {
       });
       return { chatId, inviteToken: await this.chats.invites.issue(w, chatId, userId) };
     });
-    return { chat: await this.chats.views.get(userId, { chatId }), inviteToken };
+    return { chat: await this.chats.views.get(principal, { chatId }), inviteToken };
   }
 
   /** Listed open chats whose title contains `query` (every one when blank), biggest first. */
@@ -76,18 +78,20 @@ export class OpenChatsService {
   }
 
   /** Joins an open chat under `nickname`; a member already just gets the chat. */
-  async join(userId: string, params: MethodParams<'open.join'>): Promise<Chat> {
+  async join(principal: Principal, params: MethodParams<'open.join'>): Promise<Chat> {
+    const { userId } = principal;
     const name = checkNickname(params.nickname);
     const chatId = await this.writes.run(async (w) => {
       const chat = await this.find(w, params);
       await this.chats.membership.join(w, chat, [userId], userId, name);
       return chat.id;
     });
-    return this.chats.views.get(userId, { chatId });
+    return this.chats.views.get(principal, { chatId });
   }
 
   /** Changes an open chat's settings (its host and co-hosts); members get `chat.open`. */
-  async update(userId: string, params: MethodParams<'open.update'>): Promise<void> {
+  async update(principal: Principal, params: MethodParams<'open.update'>): Promise<void> {
+    const { userId } = principal;
     const { chatId, ...change } = params;
     const description =
       change.description === undefined ? undefined : checkDescription(change.description);
@@ -123,7 +127,8 @@ export class OpenChatsService {
   }
 
   /** The caller's nickname in an open chat; members get `chat.nickname`. */
-  async setNickname(userId: string, params: MethodParams<'open.setNickname'>): Promise<void> {
+  async setNickname(principal: Principal, params: MethodParams<'open.setNickname'>): Promise<void> {
+    const { userId } = principal;
     const { chatId } = params;
     const name = checkNickname(params.nickname);
     await this.writes.run(async (w) => {

@@ -5,6 +5,7 @@ import type { ChatsTable } from '../db/schema.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
+import type { Principal } from '../rpc/route.js';
 import type { UpdatesService } from '../updates/service.js';
 import { actorId, directKeyOf } from './access.js';
 import type { ChatsDeps, ChatsHooks } from './deps.js';
@@ -55,7 +56,11 @@ export class ChatsService {
     return store.activeChatIds(this.deps.database.db, userId);
   }
 
-  async createDirect(userId: string, params: MethodParams<'chats.createDirect'>): Promise<Chat> {
+  async createDirect(
+    principal: Principal,
+    params: MethodParams<'chats.createDirect'>,
+  ): Promise<Chat> {
+    const { userId } = principal;
     const peerId = params.userId;
     if (peerId === userId)
       throw new ApiError('INVALID_PARAMS', 'A direct chat needs another user.');
@@ -74,10 +79,14 @@ export class ChatsService {
         memberIds: [peerId],
       });
     });
-    return this.views.get(userId, { chatId });
+    return this.views.get(principal, { chatId });
   }
 
-  async createGroup(userId: string, params: MethodParams<'chats.createGroup'>): Promise<Chat> {
+  async createGroup(
+    principal: Principal,
+    params: MethodParams<'chats.createGroup'>,
+  ): Promise<Chat> {
+    const { userId } = principal;
     const others = [...new Set(params.memberIds)].filter((id) => id !== userId);
     const title = params.title.trim();
     if (!title) throw new ApiError('INVALID_PARAMS', 'A group needs a title.');
@@ -91,7 +100,7 @@ export class ChatsService {
         memberIds: others,
       });
     });
-    return this.views.get(userId, { chatId });
+    return this.views.get(principal, { chatId });
   }
 
   /** A new chat; an open chat's settings are the caller's to store (open-chats.ts). */
@@ -163,7 +172,8 @@ export class ChatsService {
     return id;
   }
 
-  async rename(userId: string, params: MethodParams<'chats.rename'>): Promise<void> {
+  async rename(principal: Principal, params: MethodParams<'chats.rename'>): Promise<void> {
+    const { userId } = principal;
     const { chatId } = params;
     const title = params.title.trim();
     if (!title) throw new ApiError('INVALID_PARAMS', 'A group needs a title.');
@@ -183,7 +193,8 @@ export class ChatsService {
   }
 
   /** Mutes or unmutes a chat for the caller alone (on all their devices). */
-  async mute(userId: string, params: MethodParams<'chats.mute'>): Promise<void> {
+  async mute(principal: Principal, params: MethodParams<'chats.mute'>): Promise<void> {
+    const { userId } = principal;
     const { chatId, muted } = params;
     await this.deps.writes.run(async (w) => {
       const membership = await this.membership.requireMember(w, chatId, userId);
@@ -193,7 +204,8 @@ export class ChatsService {
     });
   }
 
-  async setTyping(userId: string, params: MethodParams<'chats.setTyping'>): Promise<void> {
+  async setTyping(principal: Principal, params: MethodParams<'chats.setTyping'>): Promise<void> {
+    const { userId } = principal;
     const { chatId } = params;
     const membership = await this.membership.requireMember(null, chatId, userId);
     const event = { kind: 'typing', chatId, userId: actorId(membership) };

@@ -8,6 +8,7 @@ import {
 } from '@tokki/protocol';
 import type { ChatMembersTable, OpenChatsTable } from '../db/schema.js';
 import { decodeCursor, keysetPage } from '../pagination/cursor.js';
+import type { Principal } from '../rpc/route.js';
 import type { ChatsDeps } from './deps.js';
 import type { ChatMembership } from './membership.js';
 import * as store from './store.js';
@@ -24,7 +25,8 @@ export class ChatViews {
     private readonly membership: ChatMembership,
   ) {}
 
-  async get(userId: string, params: MethodParams<'chats.get'>): Promise<Chat> {
+  async get(principal: Principal, params: MethodParams<'chats.get'>): Promise<Chat> {
+    const { userId } = principal;
     await this.membership.requireMember(null, params.chatId, userId);
     const row = await store.findChatOfMember(this.deps.database.db, params.chatId, userId);
     const [chat] = await this.toChats(userId, [row]);
@@ -32,9 +34,10 @@ export class ChatViews {
   }
 
   async list(
-    userId: string,
+    principal: Principal,
     params: MethodParams<'chats.list'>,
   ): Promise<MethodResult<'chats.list'>> {
+    const { userId } = principal;
     const limit = params.limit ?? CHAT_PAGE_DEFAULT;
     const after = params.cursor ? decodeCursor(params.cursor, isChatCursor) : null;
     const rows = await store.listChatsOfUser(
@@ -52,9 +55,10 @@ export class ChatViews {
    * profile: its id and their nickname, nothing of their account.
    */
   async members(
-    userId: string,
+    principal: Principal,
     params: MethodParams<'chats.members'>,
   ): Promise<MethodResult<'chats.members'>> {
+    const { userId } = principal;
     const membership = await this.membership.requireMember(null, params.chatId, userId);
     if (params.userIds) {
       return { members: await this.membersById(membership, params.userIds), cursor: null };

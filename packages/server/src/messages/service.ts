@@ -15,6 +15,7 @@ import type { UpdatesService } from '../updates/service.js';
 import { decodeSearchCursor, searchCursor, searchPage } from './search.js';
 import { Refused } from '../db/batch.js';
 import { newId } from '../ids.js';
+import type { Principal } from '../rpc/route.js';
 import { copyFile } from '../media/attachments.js';
 import { lastSeq, moveReadPointer } from '../chats/sending.js';
 import type { SendCommand } from './send-rules.js';
@@ -39,7 +40,7 @@ export class MessagesService {
    * Stores a message and answers once it is durably committed (see `sendStep`). The same
    * `clientMsgId` from the same sender in the same chat returns the original message.
    */
-  async send(senderId: string, params: MethodParams<'messages.send'>): Promise<Message> {
+  async send(principal: Principal, params: MethodParams<'messages.send'>): Promise<Message> {
     const { chatId, clientMsgId, text, replyToSeq, fileIds } = params;
     if (fileIds) {
       checkLength(text);
@@ -50,7 +51,7 @@ export class MessagesService {
     }
     const command: SendCommand = {
       kind: 'message.send',
-      senderId,
+      senderId: principal.userId,
       chatId,
       clientMsgId,
       text,
@@ -66,9 +67,10 @@ export class MessagesService {
    * over the same bytes). A retry with the same `clientMsgId` answers the copies already made.
    */
   async forward(
-    userId: string,
+    principal: Principal,
     { chatId, seq, toChatIds, clientMsgId }: MethodParams<'messages.forward'>,
   ): Promise<Message[]> {
+    const { userId } = principal;
     return this.writes.run(async (w) => {
       const { message: source } = await this.requireVisible(w, userId, chatId, seq);
       if (source.deleted_at !== null)
@@ -108,7 +110,8 @@ export class MessagesService {
   }
 
   /** Pins a message the caller can see at the top of the chat for everyone, or unpins (null). */
-  async pin(userId: string, { chatId, seq }: MethodParams<'chats.pin'>): Promise<void> {
+  async pin(principal: Principal, { chatId, seq }: MethodParams<'chats.pin'>): Promise<void> {
+    const { userId } = principal;
     await this.writes.run(async (w) => {
       const membership = await this.chats.requireMember(w, chatId, userId);
       if (seq !== null) {
@@ -132,9 +135,10 @@ export class MessagesService {
    * (`null`); every member gets `message.reacted`. Nothing changes, and no update, if it is already so.
    */
   async react(
-    userId: string,
+    principal: Principal,
     { chatId, seq, reaction }: MethodParams<'messages.react'>,
   ): Promise<void> {
+    const { userId } = principal;
     await this.writes.run(async (w) => {
       const { message, membership } = await this.requireVisible(w, userId, chatId, seq);
       if (message.deleted_at !== null)
@@ -155,9 +159,10 @@ export class MessagesService {
 
   /** Changes the text of the caller's own message, within 24 hours of sending it. */
   async edit(
-    userId: string,
+    principal: Principal,
     { chatId, seq, text }: MethodParams<'messages.edit'>,
   ): Promise<Message> {
+    const { userId } = principal;
     checkText(text);
     return this.writes.run(async (w) => {
       const { message } = await this.requireOwnRecent(w, userId, chatId, seq, 'edited');
@@ -180,9 +185,10 @@ export class MessagesService {
    * tombstone remains) or for the caller alone (any message they can see, on all their devices).
    */
   async delete(
-    userId: string,
+    principal: Principal,
     { chatId, seq, forEveryone }: MethodParams<'messages.delete'>,
   ): Promise<void> {
+    const { userId } = principal;
     await this.writes.run(async (w) => {
       if (!forEveryone) {
         await this.requireVisible(w, userId, chatId, seq);
@@ -260,9 +266,10 @@ export class MessagesService {
   }
 
   async history(
-    userId: string,
+    principal: Principal,
     { chatId, limit = HISTORY_PAGE_DEFAULT, cursor }: MethodParams<'messages.history'>,
   ) {
+    const { userId } = principal;
     const membership = await this.chats.requireMember(null, chatId, userId);
     const before = cursor ? decodeCursor(cursor, isSeq) : null;
     const rows = await store.historyPage(
@@ -286,9 +293,10 @@ export class MessagesService {
    * their chats or in `chatId` alone; see messages/search.ts for what counts as theirs.
    */
   async search(
-    userId: string,
+    principal: Principal,
     { query, chatId, limit = LIMITS.SEARCH_PAGE_MAX, cursor }: MethodParams<'messages.search'>,
   ) {
+    const { userId } = principal;
     const text = query.trim();
     if ([...text].length > LIMITS.SEARCH_QUERY_MAX)
       throw new ApiError(
@@ -321,7 +329,11 @@ export class MessagesService {
   }
 
   /** Messages of a chat by seq, those the caller can see, in seq order. */
-  async get(userId: string, { chatId, seqs }: MethodParams<'messages.get'>): Promise<Message[]> {
+  async get(
+    principal: Principal,
+    { chatId, seqs }: MethodParams<'messages.get'>,
+  ): Promise<Message[]> {
+    const { userId } = principal;
     const membership = await this.chats.requireMember(null, chatId, userId);
     const rows = await store.visibleBySeq(this.database.db, userId, chatId, membership.joined_seq, [
       ...new Set(seqs),
@@ -344,9 +356,10 @@ export class MessagesService {
 
   /** Moves the caller's read pointer forward to `seq` (clamped to the newest message). */
   async markRead(
-    userId: string,
+    principal: Principal,
     { chatId, seq }: MethodParams<'messages.markRead'>,
   ): Promise<number> {
+    const { userId } = principal;
     return this.writes.run(async (w) => {
       const membership = await this.chats.requireMember(w, chatId, userId);
       const readSeq = Math.min(seq, await lastSeq(w.sql, chatId));

@@ -27,8 +27,9 @@ export type AuthedCall = Call & { principal: Principal };
 export type Namespace<N extends string> = Extract<MethodName, `${N}.${string}`>;
 
 /**
- * One method's handler: thin, only unpacking params for its domain's service, which owns the
- * rules and the authorization checks. Public methods may be called without a principal.
+ * One method's handler: thin, passing the caller's principal and the params object on to its
+ * domain's service (`service.method(principal, params)`), which owns the rules and the
+ * authorization checks. Public methods may be called without a principal.
  */
 export type Handler<M extends MethodName> = (
   call: M extends PublicMethodName ? Call : AuthedCall,

@@ -5,6 +5,6 @@ import type { UpdatesService } from './service.js';
 export function updatesRoutes(updates: UpdatesService): Routes<Namespace<'updates'>> {
   return {
     'updates.getState': async () => ({ pts: await updates.currentPts() }),
-    'updates.getDifference': ({ principal }, p) => updates.getDifference(principal.userId, p),
+    'updates.getDifference': ({ principal }, p) => updates.getDifference(principal, p),
   };
 }

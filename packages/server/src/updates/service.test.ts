@@ -212,7 +212,7 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
       const pages = async (service: UpdatesService) => {
         const all: Difference[] = [];
         for (let pts = start, final = false; !final;) {
-          const page = await service.getDifference(user.userId, { pts, limit: 3 });
+          const page = await service.getDifference(user, { pts, limit: 3 });
           if (page.kind !== 'updates') throw new Error(`unexpected ${page.kind}`);
           all.push(page);
           ({ pts, final } = page);
@@ -237,7 +237,7 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
       sql.includes('from chat_updates') && params[0] === chat.id;
     const held = withHeldReads(s.server.ctx.database, isChat(chatB), isChat(chatA));
     const service = await updatesService(false, held.database);
-    const reading = service.getDifference(dana.userId, { pts, limit: 100 });
+    const reading = service.getDifference(dana, { pts, limit: 100 });
     await Promise.all([held.reached, held.done]);
     const w = await send(chatA, a, 'W');
     const z = await send(chatB, b, 'Z');
@@ -249,7 +249,7 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
       d.kind === 'updates' ? d.updates.map((u: any) => u.update.message.text) : [];
     expect(texts(first)).toEqual(['before A', 'before B']);
     expect(first).toMatchObject({ pts: bound, final: true });
-    const next = await service.getDifference(dana.userId, { pts: bound, limit: 100 });
+    const next = await service.getDifference(dana, { pts: bound, limit: 100 });
     expect(texts(next)).toEqual([w.text, z.text]);
   });
 
@@ -265,7 +265,7 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
       (sql, params) => sql.includes('from chat_updates') && params[0] === chat.id,
     );
     const service = await updatesService(false, held.database);
-    const reading = service.getDifference(dana.userId, { pts, limit: 100 });
+    const reading = service.getDifference(dana, { pts, limit: 100 });
     await held.reached;
     const { ctx } = s.server;
     await ctx.writes.run((w) => ctx.updates.prune(w, Date.now() + 1));

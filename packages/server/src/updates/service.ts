@@ -8,6 +8,7 @@ import {
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import type { Writer } from '../db/write-queue.js';
+import type { Principal } from '../rpc/route.js';
 import { RecentUpdates } from './recent-updates.js';
 import { updateFrame, updatePayload } from './frames.js';
 import { logChatUpdate } from './log.js';
@@ -109,7 +110,7 @@ export class UpdatesService {
    * were already pruned. Cost grows with the chats that changed since `pts`, not with history.
    */
   async getDifference(
-    userId: string,
+    principal: Principal,
     { pts, limit = LIMITS.DIFFERENCE_PAGE_MAX }: MethodParams<'updates.getDifference'>,
   ): Promise<Difference> {
     const { reader } = this.database;
@@ -123,7 +124,7 @@ export class UpdatesService {
       rows,
       through,
       pruned: prunedMeanwhile,
-    } = await this.readFramesSince(userId, pts, limit + 1);
+    } = await this.readFramesSince(principal.userId, pts, limit + 1);
     if (prunedMeanwhile) return { kind: 'tooLong', pts: current };
     const page = rows.slice(0, limit);
     const updates: UpdateEnvelope[] = page.map((row) => ({
