@@ -1,5 +1,5 @@
 import type { Message } from '@tokki/protocol';
-import { moveReadPointer, senderMembership, existingChats, takeSeq } from '../chats/sending.js';
+import { existingChats, moveReadPointer, senderMembership, takeSeq } from '../chats/sending.js';
 import { Refused, type StepWriter } from '../db/batch.js';
 import type { MessagesTable } from '../db/schema.js';
 import { attachable, filesToAttach } from '../media/attachments.js';
