@@ -3,6 +3,7 @@ import type {
   MethodResult,
   PublicMethodName,
   Update,
+  UpdateFrame,
   UpdateKind,
 } from '@tokki/protocol';
 import { RawSocket, type Frame } from './raw-socket.js';
@@ -37,7 +38,7 @@ export function testClient(server: () => { url: string }) {
         const update = updateIn(f);
         return update !== undefined && isWanted(update) && match(update);
       });
-      return frame as Frame & { update: UpdateOf<K> };
+      return frame as UpdateFrame & { update: UpdateOf<K> };
     },
     /** The updates the socket got so far, in order. */
     updates: (socket: RawSocket) => socket.frames.flatMap((f) => updateIn(f) ?? []),
@@ -50,4 +51,4 @@ export function testClient(server: () => { url: string }) {
   };
 }
 
-const updateIn = (frame: Frame) => (frame.type === 'update' ? (frame.update as Update) : undefined);
+const updateIn = (frame: Frame) => (frame.type === 'update' ? frame.update : undefined);
