@@ -22,8 +22,9 @@ export function testClient(server: () => { url: string }) {
   return {
     call: <M extends MethodName>(method: M, params: unknown, user: TestUser) =>
       post(server().url, method, params, user.token) as Promise<MethodResult<M>>,
-    live: async (user: TestUser) => {
-      const socket = await RawSocket.connect(server().url, user.token);
+    /** A connected socket; with `pts`, it resumes from there as a returning device does. */
+    live: async (user: TestUser, pts?: number) => {
+      const socket = await RawSocket.connect(server().url, user.token, pts);
       sockets.push(socket);
       return socket;
     },
