@@ -18,6 +18,7 @@ import {
   type TestDatabase,
   type TestUser,
 } from '@tokki/dev-env';
+import type { EventFrame } from '@tokki/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const CLUSTER = shouldTestPostgres() && shouldTestNats();
@@ -119,7 +120,7 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
     // Typing on node 0 reaches node 2; presence of a user on node 1 is seen from node 0.
     const watcher = await RawSocket.connect(url(2), c.user.token);
     const typing = watcher.waitFor(
-      (f) => f.type === 'event' && (f.event as { kind: string }).kind === 'typing',
+      (f): f is EventFrame => f.type === 'event' && f.event.kind === 'typing',
     );
     await post(url(0), 'chats.setTyping', { chatId: group.id }, a.user.token);
     expect((await typing).event).toMatchObject({ chatId: group.id, userId: a.user.userId });
@@ -127,16 +128,14 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
     await post(url(1), 'privacy.update', { lastSeen: 'everyone' }, b.user.token);
     const seer = await RawSocket.connect(url(0), a.user.token);
     const watched = await seer.request('presence.watch', { userIds: [b.user.userId] });
-    expect(watched.result.presences).toEqual([{ userId: b.user.userId, state: 'online' }]);
+    expect(watched.result?.presences).toEqual([{ userId: b.user.userId, state: 'online' }]);
     const offline = seer.waitFor(
-      (f) =>
-        f.type === 'event' &&
-        (f.event as { presence?: { state: string } }).presence?.state === 'offline',
+      (f): f is EventFrame =>
+        f.type === 'event' && f.event.kind === 'presence' && f.event.presence.state === 'offline',
     );
     b.device.stop();
-    expect((await offline).event.presence).toMatchObject({
-      userId: b.user.userId,
-      state: 'offline',
+    expect((await offline).event).toMatchObject({
+      presence: { userId: b.user.userId, state: 'offline' },
     });
     watcher.ws.terminate();
     seer.ws.terminate();
