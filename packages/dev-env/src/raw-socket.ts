@@ -12,7 +12,7 @@ import type {
 export type Frame = ServerFrame;
 
 /** The answer to `request(method)`: its method's result type when the method is known. */
-export type Response<M extends string> = ResponseFrame & {
+export type ResponseTo<M extends string> = ResponseFrame & {
   result?: M extends MethodName ? MethodResult<M> : M extends 'connect' ? ConnectResult : unknown;
 };
 
@@ -64,10 +64,10 @@ export class RawSocket {
   }
 
   /** Sends a `req` frame and resolves with its `res` frame (result or error). */
-  async request<M extends string>(method: M, params?: unknown): Promise<Response<M>> {
+  async request<M extends string>(method: M, params?: unknown): Promise<ResponseTo<M>> {
     const id = this.nextId++;
     this.ws.send(JSON.stringify({ type: 'req', id, method, params }));
-    return this.waitFor((f): f is Response<M> => f.type === 'res' && f.id === id);
+    return this.waitFor((f): f is ResponseTo<M> => f.type === 'res' && f.id === id);
   }
 
   /** The first frame (already received or coming) that matches; rejects on close or timeout. */
