@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  RawSocket,
+  type RawSocket,
   signInTestUser,
   startTestServer,
   testClient,
@@ -18,7 +18,7 @@ describe.each(testDialects)('sync on %s', (dialect) => {
   let dana: TestUser;
   let friends: TestUser[];
   let chats: Chat[];
-  const { call, update } = testClient(() => s);
+  const { call, live, update, closeSockets } = testClient(() => s);
   /** The messages of a socket's updates, which must all be new messages. */
   const messagesIn = (socket: RawSocket) =>
     socket
@@ -44,7 +44,10 @@ describe.each(testDialects)('sync on %s', (dialect) => {
       ),
     );
   });
-  afterAll(() => s?.close());
+  afterAll(async () => {
+    closeSockets();
+    await s?.close();
+  });
 
   /** Sends `count` messages round-robin over the chats, `CHATS` in parallel. */
   async function sendMessages(count: number, tag: string): Promise<Message[]> {
@@ -80,7 +83,7 @@ describe.each(testDialects)('sync on %s', (dialect) => {
     );
 
     const sent = await sendMessages(MESSAGES, 'offline');
-    const socket = await RawSocket.connect(s.url, dana.token, pts);
+    const socket = await live(dana, pts);
     const connect = socket.frames.find((f) => f.type === 'res')!;
     expect(connect.result).toMatchObject({ mode: 'resume', pts });
 
@@ -110,9 +113,9 @@ describe.each(testDialects)('sync on %s', (dialect) => {
     expect(viaHttp).toEqual(points);
 
     // Live from here on: nothing repeats, nothing is skipped.
-    const [live] = await sendMessages(1, 'live');
+    const [liveMessage] = await sendMessages(1, 'live');
     const frame = await update(socket, 'message.new', (u) => u.message.clientMsgId === 'live-0');
-    expect(frame.update.message).toEqual(live);
+    expect(frame.update.message).toEqual(liveMessage);
     expect(socket.updates()).toHaveLength(MESSAGES + 1);
     socket.close();
   });
@@ -121,7 +124,7 @@ describe.each(testDialects)('sync on %s', (dialect) => {
     const { pts: before } = await call('updates.getState', {}, dana);
     await sendMessages(100, 'pruned');
     // A device that was online the whole time builds its state from updates.
-    const online = await RawSocket.connect(s.url, dana.token, before);
+    const online = await live(dana, before);
     const fromUpdates = new Map<string, string>();
     for (const message of messagesIn(online))
       fromUpdates.set(`${message.chatId}/${message.seq}`, message.text);
@@ -132,7 +135,7 @@ describe.each(testDialects)('sync on %s', (dialect) => {
       kind: 'tooLong',
     });
 
-    const behind = await RawSocket.connect(s.url, dana.token, before);
+    const behind = await live(dana, before);
     expect(behind.frames.find((f) => f.type === 'res')?.result).toMatchObject({ mode: 'reload' });
     expect(behind.updates()).toHaveLength(0);
 
@@ -170,10 +173,7 @@ describe.each(testDialects)('sync on %s', (dialect) => {
     const peer = await signInTestUser(s.url, 21);
     const chat = await call('chats.createDirect', { userId: peer.userId }, phone);
     const { pts } = await call('updates.getState', {}, phone);
-    const [phoneSocket, pcSocket] = await Promise.all([
-      RawSocket.connect(s.url, phone.token, pts),
-      RawSocket.connect(s.url, pc.token, pts),
-    ]);
+    const [phoneSocket, pcSocket] = await Promise.all([live(phone, pts), live(pc, pts)]);
 
     const mine = await phoneSocket.request('messages.send', {
       chatId: chat.id,
