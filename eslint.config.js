@@ -23,21 +23,9 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    // The raw WebSocket of dev-env hands server suites untyped wire JSON on purpose.
-    files: ['packages/dev-env/src/raw-socket.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
-  {
-    // Phase 2 of issue #14 removes this block once the server suites are typed.
-    files: ['packages/server/src/**/*.test.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
-  {
     // Type-aware rules: a promise is awaited, returned, or voided on purpose. One program
     // (tsconfig.eslint.json) holds every file listed here; the web app has its own block.
     files: ['packages/{protocol,server,sdk,cli,dev-env}/src/**/*.ts', 'bench/src/**/*.ts'],
-    // Phase 2 of issue #14 deletes this line to check the server too.
-    ignores: ['packages/server/src/**'],
     languageOptions: {
       parserOptions: {
         tsconfigRootDir: import.meta.dirname,

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { shouldTestNats } from './nats.js';
 import { shouldTestPostgres } from './postgres.js';
 import { RawSocket } from './raw-socket.js';
+import { testClient } from './test-client.js';
 import { post, signInTestUser } from './server.js';
 import { freePort } from './free-port.js';
 
@@ -66,9 +67,7 @@ describe.skipIf(!(shouldTestPostgres() && shouldTestNats()))(
         { chatId: chat.id, clientMsgId: 'm', text: '안녕' },
         alice.token,
       );
-      const update = await bobs.waitFor(
-        (f) => f.type === 'update' && (f.update as { kind: string }).kind === 'message.new',
-      );
+      const update = await testClient(() => ({ url: urls[2]! })).update(bobs, 'message.new');
       expect(update.update.message.text).toBe('안녕');
       bobs.ws.terminate();
 

@@ -1,7 +1,20 @@
 import WebSocket from 'ws';
+import type {
+  ConnectResult,
+  MethodName,
+  MethodResult,
+  ResponseFrame,
+  ServerFrame,
+  Update,
+} from '@tokki/protocol';
 
-/** Any frame the server sent, parsed. */
-export type Frame = { type: string; [key: string]: unknown };
+/** Any frame the server sent, parsed (trusted to follow the protocol: tests check its content). */
+export type Frame = ServerFrame;
+
+/** The answer to `request(method)`: its method's result type when the method is known. */
+export type ResponseTo<M extends string> = ResponseFrame & {
+  result?: M extends MethodName ? MethodResult<M> : M extends 'connect' ? ConnectResult : unknown;
+};
 
 /**
  * A bare WebSocket to `/v1/ws` that records every frame, for tests of the wire protocol itself
@@ -51,17 +64,19 @@ export class RawSocket {
   }
 
   /** Sends a `req` frame and resolves with its `res` frame (result or error). */
-  async request(method: string, params?: unknown): Promise<Frame & { result?: any; error?: any }> {
+  async request<M extends string>(method: M, params?: unknown): Promise<ResponseTo<M>> {
     const id = this.nextId++;
     this.ws.send(JSON.stringify({ type: 'req', id, method, params }));
-    return this.waitFor((f) => f.type === 'res' && f.id === id);
+    return this.waitFor((f): f is ResponseTo<M> => f.type === 'res' && f.id === id);
   }
 
   /** The first frame (already received or coming) that matches; rejects on close or timeout. */
-  async waitFor(
-    match: (frame: Frame) => boolean,
-    timeoutMs = 10_000,
-  ): Promise<Frame & Record<string, any>> {
+  async waitFor<F extends Frame>(
+    match: (frame: Frame) => frame is F,
+    timeoutMs?: number,
+  ): Promise<F>;
+  async waitFor(match: (frame: Frame) => boolean, timeoutMs?: number): Promise<Frame>;
+  async waitFor(match: (frame: Frame) => boolean, timeoutMs = 10_000): Promise<Frame> {
     let found: Frame | undefined;
     const test = () =>
       (found = this.frames.find(match)) !== undefined || this.closeCode !== undefined;
@@ -75,14 +90,14 @@ export class RawSocket {
       });
     }
     if (!found) throw new Error(`socket closed (${this.closeCode}) before the frame arrived`);
-    return found as Frame & Record<string, any>;
+    return found;
   }
 
   /** Updates received so far, in arrival order. */
-  updates(): { pts: number; update: Record<string, any> }[] {
+  updates(): { pts: number; update: Update }[] {
     return this.frames.flatMap((f) =>
-      f.type === 'update' ? [f] : f.type === 'updates' ? (f.updates as never[]) : [],
-    ) as never;
+      f.type === 'update' ? [f] : f.type === 'updates' ? f.updates : [],
+    );
   }
 
   async waitForUpdates(count: number, timeoutMs = 20_000): Promise<void> {

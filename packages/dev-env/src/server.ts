@@ -95,6 +95,21 @@ export async function signInTestUser(
   return { token: result.token, userId: result.me.id, deviceId: result.deviceId, phone };
 }
 
+/**
+ * Signs in one user per display name, test numbers `first`, `first + 1`, …; the answer is a
+ * tuple as long as `names`, so `[alice, bob] = await signInTestUsers(url, ['Alice', 'Bob'])`.
+ */
+export async function signInTestUsers<const Names extends readonly string[]>(
+  url: string,
+  names: Names,
+  first = 1,
+): Promise<{ -readonly [K in keyof Names]: TestUser }> {
+  const users = await Promise.all(
+    names.map((displayName, i) => signInTestUser(url, first + i, { displayName })),
+  );
+  return users as { -readonly [K in keyof Names]: TestUser };
+}
+
 /** One raw API call, for tests that check the wire itself. Throws on a non-2xx answer. */
 export async function post(
   url: string,

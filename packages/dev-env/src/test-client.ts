@@ -3,6 +3,7 @@ import type {
   MethodResult,
   PublicMethodName,
   Update,
+  UpdateFrame,
   UpdateKind,
 } from '@tokki/protocol';
 import { RawSocket, type Frame } from './raw-socket.js';
@@ -21,8 +22,9 @@ export function testClient(server: () => { url: string }) {
   return {
     call: <M extends MethodName>(method: M, params: unknown, user: TestUser) =>
       post(server().url, method, params, user.token) as Promise<MethodResult<M>>,
-    live: async (user: TestUser) => {
-      const socket = await RawSocket.connect(server().url, user.token);
+    /** A connected socket; with `pts`, it resumes from there as a returning device does. */
+    live: async (user: TestUser, pts?: number) => {
+      const socket = await RawSocket.connect(server().url, user.token, pts);
       sockets.push(socket);
       return socket;
     },
@@ -37,7 +39,7 @@ export function testClient(server: () => { url: string }) {
         const update = updateIn(f);
         return update !== undefined && isWanted(update) && match(update);
       });
-      return frame as Frame & { update: UpdateOf<K> };
+      return frame as UpdateFrame & { update: UpdateOf<K> };
     },
     /** The updates the socket got so far, in order. */
     updates: (socket: RawSocket) => socket.frames.flatMap((f) => updateIn(f) ?? []),
@@ -50,4 +52,4 @@ export function testClient(server: () => { url: string }) {
   };
 }
 
-const updateIn = (frame: Frame) => (frame.type === 'update' ? (frame.update as Update) : undefined);
+const updateIn = (frame: Frame) => (frame.type === 'update' ? frame.update : undefined);

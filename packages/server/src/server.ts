@@ -44,7 +44,8 @@ export async function startServer(
     ctx.writes
       .run((w) => ctx.updates.prune(w, w.now - config.updateRetentionSeconds * 1000))
       .catch((error: unknown) => ctx.logger.error({ err: error }, 'pruning updates failed'));
-  const pruner = setInterval(prune, PRUNE_INTERVAL_MS);
+  // Fire and forget: prune logs its own failure, and the next tick tries again.
+  const pruner = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
   pruner.unref();
 
   let closing: Promise<void> | undefined;

@@ -7,7 +7,7 @@ import {
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import { LIMITS, type Chat, type MethodResult } from '@tokki/protocol';
+import { LIMITS, type Chat } from '@tokki/protocol';
 
 const TABLES = [
   'users',
@@ -32,8 +32,6 @@ async function signInMany(url: string, from: number, count: number): Promise<Tes
   );
   return users;
 }
-
-type ChatList = MethodResult<'chats.list'>;
 
 describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
   let s: TestServer;
@@ -69,7 +67,7 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
 
   it('takes members up to the limit and refuses one more', async () => {
     const batch = LIMITS.MEMBERS_PER_CALL_MAX;
-    group = await call<Chat>(
+    group = await call(
       'chats.createGroup',
       { title: '3천 명', memberIds: members.slice(0, batch).map((m) => m.userId) },
       owner,
@@ -80,7 +78,7 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
         .map((m) => m.userId);
       await call('chats.addMembers', { chatId: group.id, userIds }, owner);
     }
-    expect((await call<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(
+    expect((await call('chats.get', { chatId: group.id }, owner)).memberCount).toBe(
       LIMITS.GROUP_MEMBERS_MAX,
     );
     const extra = members[LIMITS.GROUP_MEMBERS_MAX - 1]!;
@@ -89,7 +87,7 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
     ).rejects.toMatchObject({
       code: 'GROUP_FULL',
     });
-    expect((await call<Chat>('chats.get', { chatId: group.id }, owner)).memberCount).toBe(
+    expect((await call('chats.get', { chatId: group.id }, owner)).memberCount).toBe(
       LIMITS.GROUP_MEMBERS_MAX,
     );
   }, 60_000);
@@ -97,7 +95,7 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
   it('stores a message once, not once per member, and still reaches everyone online', async () => {
     const online = await Promise.all(members.slice(0, 20).map((m) => live(m)));
     const before = await rowCounts();
-    const { message } = await call<MethodResult<'messages.send'>>(
+    const { message } = await call(
       'messages.send',
       { chatId: group.id, clientMsgId: 'hello-all', text: '모두 안녕' },
       owner,
@@ -127,7 +125,7 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
       members[LIMITS.GROUP_MEMBERS_MAX - 2]!,
     ];
     for (const member of [first, second, last]) {
-      const { chats } = await call<ChatList>('chats.list', {}, member);
+      const { chats } = await call('chats.list', {}, member);
       expect(chats[0]).toMatchObject({
         id: group.id,
         unreadCount: 1,
@@ -136,14 +134,14 @@ describe.each(testDialects)('a 3,000-member group on %s', (dialect) => {
     }
     await call('messages.markRead', { chatId: group.id, seq: 1 }, first);
     await call('messages.markRead', { chatId: group.id, seq: 1 }, second);
-    expect((await call<ChatList>('chats.list', {}, first)).chats[0]?.unreadCount).toBe(0);
-    expect((await call<ChatList>('chats.list', {}, last)).chats[0]?.unreadCount).toBe(1);
+    expect((await call('chats.list', {}, first)).chats[0]?.unreadCount).toBe(0);
+    expect((await call('chats.list', {}, last)).chats[0]?.unreadCount).toBe(1);
 
     // KakaoTalk's counter on the message: members other than the sender whose pointer is below it.
     let unread = 0;
     let cursor: string | undefined;
     do {
-      const page = await call<MethodResult<'chats.members'>>(
+      const page = await call(
         'chats.members',
         { chatId: group.id, ...(cursor && { cursor }) },
         last,

@@ -6,18 +6,19 @@ import {
   checkReceived,
   sendUntilAcked,
   createTestDatabase,
-  post,
   RawSocket,
   shouldTestNats,
   shouldTestPostgres,
   signInTestUser,
   startNats,
   startServerProcess,
+  testClient,
   type RunningNats,
   type ServerProcess,
   type TestDatabase,
   type TestUser,
 } from '@tokki/dev-env';
+import type { EventFrame } from '@tokki/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const CLUSTER = shouldTestPostgres() && shouldTestNats();
@@ -35,6 +36,8 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
       const live = nodes.filter((n): n is ServerProcess => n !== undefined).map((n) => n.url);
       return [...live.slice(i % live.length), ...live.slice(0, i % live.length)];
     };
+  /** Calls through the node `up(i)` puts first when the call is made. */
+  const through = (i: number) => testClient(() => ({ url: up(i)()[0]! }));
   const startNode = () => startServerProcess({ databaseUrl: database.url, busUrl: nats.url });
 
   beforeAll(async () => {
@@ -68,18 +71,12 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
     const b = await userOn(1, 2);
     const c = await userOn(2, 3);
     const url = (i: number) => up(i)()[0]!;
-    const direct = (await post(
-      url(0),
-      'chats.createDirect',
-      { userId: b.user.userId },
-      a.user.token,
-    )) as { id: string };
-    const group = (await post(
-      url(2),
+    const direct = await through(0).call('chats.createDirect', { userId: b.user.userId }, a.user);
+    const group = await through(2).call(
       'chats.createGroup',
       { title: 'three nodes', memberIds: [a.user.userId, b.user.userId] },
-      c.user.token,
-    )) as { id: string };
+      c.user,
+    );
 
     const acked = { direct: [] as number[], group: [] as number[] };
     const sends: Promise<void>[] = [];
@@ -119,24 +116,22 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
     // Typing on node 0 reaches node 2; presence of a user on node 1 is seen from node 0.
     const watcher = await RawSocket.connect(url(2), c.user.token);
     const typing = watcher.waitFor(
-      (f) => f.type === 'event' && (f.event as { kind: string }).kind === 'typing',
+      (f): f is EventFrame => f.type === 'event' && f.event.kind === 'typing',
     );
-    await post(url(0), 'chats.setTyping', { chatId: group.id }, a.user.token);
+    await through(0).call('chats.setTyping', { chatId: group.id }, a.user);
     expect((await typing).event).toMatchObject({ chatId: group.id, userId: a.user.userId });
 
-    await post(url(1), 'privacy.update', { lastSeen: 'everyone' }, b.user.token);
+    await through(1).call('privacy.update', { lastSeen: 'everyone' }, b.user);
     const seer = await RawSocket.connect(url(0), a.user.token);
     const watched = await seer.request('presence.watch', { userIds: [b.user.userId] });
-    expect(watched.result.presences).toEqual([{ userId: b.user.userId, state: 'online' }]);
+    expect(watched.result?.presences).toEqual([{ userId: b.user.userId, state: 'online' }]);
     const offline = seer.waitFor(
-      (f) =>
-        f.type === 'event' &&
-        (f.event as { presence?: { state: string } }).presence?.state === 'offline',
+      (f): f is EventFrame =>
+        f.type === 'event' && f.event.kind === 'presence' && f.event.presence.state === 'offline',
     );
     b.device.stop();
-    expect((await offline).event.presence).toMatchObject({
-      userId: b.user.userId,
-      state: 'offline',
+    expect((await offline).event).toMatchObject({
+      presence: { userId: b.user.userId, state: 'offline' },
     });
     watcher.ws.terminate();
     seer.ws.terminate();
@@ -145,21 +140,18 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
   it('gives a user who joins a chat their node did not follow everything sent after', async () => {
     const host = await userOn(1, 11);
     const joiner = await userOn(0, 12);
-    const url = (i: number) => up(i)()[0]!;
     for (let round = 0; round < 10; round++) {
-      const group = (await post(
-        url(1),
+      const group = await through(1).call(
         'chats.createGroup',
         { title: `round ${round}`, memberIds: [] },
-        host.user.token,
-      )) as { id: string };
+        host.user,
+      );
       // Sends race the join: those acknowledged after it must all reach the joiner, whose node
       // begins following the chat only when it hears of the join.
-      const added = post(
-        url(1),
+      const added = through(1).call(
         'chats.addMembers',
         { chatId: group.id, userIds: [joiner.user.userId] },
-        host.user.token,
+        host.user,
       );
       const sends = Array.from({ length: 20 }, (_, k) =>
         sendUntilAcked(up(1), host.user, group.id, `r${round}-${k}`),
@@ -167,12 +159,11 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
       await added;
       await Promise.all(sends);
       // What the joiner may see, as the server answers it: every message after their joining.
-      const { messages } = (await post(
-        url(0),
+      const { messages } = await through(0).call(
         'messages.history',
         { chatId: group.id, limit: 100 },
-        joiner.user.token,
-      )) as { messages: { seq: number }[] };
+        joiner.user,
+      );
       const visible = messages.map((m) => m.seq).reverse();
       expect(visible.length).toBeGreaterThan(0);
       await joiner.device.waitFor(group.id, visible);
@@ -188,26 +179,25 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
   async function steadyTraffic(first: number) {
     const people = await Promise.all([0, 1, 2, 3, 4, 5].map((k) => userOn(k % 3, first + k)));
     const url = up()()[0]!;
+    const firstNode = testClient(() => ({ url }));
     const chats: { id: string; members: typeof people }[] = [];
     for (const [x, y] of [
       [0, 1],
       [2, 3],
       [4, 5],
     ] as const) {
-      const chat = (await post(
-        url,
+      const chat = await firstNode.call(
         'chats.createDirect',
         { userId: people[y]!.user.userId },
-        people[x]!.user.token,
-      )) as { id: string };
+        people[x]!.user,
+      );
       chats.push({ id: chat.id, members: [people[x]!, people[y]!] });
     }
-    const group = (await post(
-      url,
+    const group = await firstNode.call(
       'chats.createGroup',
       { title: 'everyone', memberIds: people.slice(1).map((p) => p.user.userId) },
-      people[0]!.user.token,
-    )) as { id: string };
+      people[0]!.user,
+    );
     chats.push({ id: group.id, members: people });
 
     const acked = new Map(chats.map((chat) => [chat.id, [] as number[]]));

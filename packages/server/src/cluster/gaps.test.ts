@@ -2,13 +2,13 @@
 // commit and its publishing), and what a node does without its database or bus at start.
 import {
   RawSocket,
-  post,
   shouldTestNats,
   shouldTestPostgres,
   signInTestUser,
   startNats,
   startServerProcess,
   startTestServer,
+  testClient,
   type RunningNats,
   type TestServer,
 } from '@tokki/dev-env';
@@ -21,6 +21,8 @@ describe.skipIf(!CLUSTER)('a node that committed but never published', () => {
   let nats: RunningNats;
   let a: TestServer;
   let b: TestServer;
+  const onA = testClient(() => a);
+  const onB = testClient(() => b);
 
   beforeAll(async () => {
     nats = await startNats();
@@ -37,19 +39,10 @@ describe.skipIf(!CLUSTER)('a node that committed but never published', () => {
   it('leaves a gap the other nodes read from the log, in order', async () => {
     const alice = await signInTestUser(a.url, 1);
     const bob = await signInTestUser(b.url, 2);
-    const chat = (await post(a.url, 'chats.createDirect', { userId: bob.userId }, alice.token)) as {
-      id: string;
-    };
+    const chat = await onA.call('chats.createDirect', { userId: bob.userId }, alice);
     const bobs = await RawSocket.connect(b.url, bob.token);
     const send = (text: string) =>
-      post(
-        a.url,
-        'messages.send',
-        { chatId: chat.id, clientMsgId: text, text },
-        alice.token,
-      ) as Promise<{
-        message: { seq: number };
-      }>;
+      onA.call('messages.send', { chatId: chat.id, clientMsgId: text, text }, alice);
 
     // Node A commits and answers, but neither publishes nor announces: as if it died right
     // after the commit. Its next batch is announced as usual.
@@ -63,14 +56,8 @@ describe.skipIf(!CLUSTER)('a node that committed but never published', () => {
     const next = await send('published');
 
     const texts = async () => {
-      await bobs.waitFor(
-        (f) =>
-          f.type === 'update' &&
-          (f.update as { message?: { seq: number } }).message?.seq === next.message.seq,
-      );
-      return bobs.frames
-        .filter((f) => f.type === 'update' && (f.update as { kind: string }).kind === 'message.new')
-        .map((f) => (f.update as { message: { seq: number } }).message.seq);
+      await onB.update(bobs, 'message.new', (u) => u.message.seq === next.message.seq);
+      return onB.updates(bobs).flatMap((u) => (u.kind === 'message.new' ? [u.message.seq] : []));
     };
     expect(await texts()).toEqual([lost.message.seq, next.message.seq]);
     bobs.ws.terminate();
@@ -86,16 +73,14 @@ describe.skipIf(!CLUSTER)('a node that committed but never published', () => {
     const laptop = await signInTestUser(b.url, 5);
     const tablet = await signInTestUser(b.url, 5);
     const socket = await RawSocket.connect(b.url, laptop.token);
-    await post(a.url, 'devices.revoke', { deviceId: laptop.deviceId }, phone.token);
+    await onA.call('devices.revoke', { deviceId: laptop.deviceId }, phone);
     await socket.waitForClose();
     expect(socket.closeCode).toBe(CLOSE_CODES.TOKEN_REVOKED);
     // Node B has the tablet's token in its cache, and no connection of the user's any more.
-    await post(b.url, 'devices.list', {}, tablet.token);
-    await post(a.url, 'devices.revoke', { deviceId: tablet.deviceId }, phone.token);
+    await onB.call('devices.list', {}, tablet);
+    await onA.call('devices.revoke', { deviceId: tablet.deviceId }, phone);
     await expect
-      .poll(() =>
-        post(b.url, 'devices.list', {}, tablet.token).catch((e: { code: string }) => e.code),
-      )
+      .poll(() => onB.call('devices.list', {}, tablet).catch((e: { code: string }) => e.code))
       .toBe('UNAUTHENTICATED');
   });
 
@@ -108,23 +93,19 @@ describe.skipIf(!CLUSTER)('a node that committed but never published', () => {
     bus.publish = () => {};
     bus.committed = () => {};
     // Dave's node hears nothing of the group he is put in.
-    const group = (await post(
-      a.url,
+    const group = await onA.call(
       'chats.createGroup',
       { title: 'gap', memberIds: [dave.userId] },
-      carol.token,
-    )) as { id: string };
+      carol,
+    );
     bus.publish = publish;
     bus.committed = committed;
-    const sent = (await post(
-      a.url,
+    const sent = await onA.call(
       'messages.send',
       { chatId: group.id, clientMsgId: 'after the gap', text: 'hello' },
-      carol.token,
-    )) as { message: { seq: number } };
-    const joined = await daves.waitFor(
-      (f) => f.type === 'update' && (f.update as { kind: string }).kind === 'chat.joined',
+      carol,
     );
+    const joined = await onB.update(daves, 'chat.joined');
     expect(joined.update).toMatchObject({ chatId: group.id });
     const message = await daves.waitFor(
       (f) =>
@@ -133,17 +114,12 @@ describe.skipIf(!CLUSTER)('a node that committed but never published', () => {
     );
     expect(message).toBeDefined();
     // A message after that comes live, on the chat's subject the node now follows.
-    const later = (await post(
-      a.url,
+    const later = await onA.call(
       'messages.send',
       { chatId: group.id, clientMsgId: 'later', text: 'again' },
-      carol.token,
-    )) as { message: { seq: number } };
-    await daves.waitFor(
-      (f) =>
-        f.type === 'update' &&
-        (f.update as { message?: { seq: number } }).message?.seq === later.message.seq,
+      carol,
     );
+    await onB.update(daves, 'message.new', (u) => u.message.seq === later.message.seq);
     daves.ws.terminate();
   });
 });

@@ -72,7 +72,7 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
     const jobs = Array.from({ length: 50 }, (_, i) =>
       queue.run(async (w) => {
         const pts = await insertUser(`u${i}`)(w);
-        w.publish('user.update', { userId: `u${i}`, pts, frame: '' });
+        w.publish('user.update', { userId: `u${i}`, pts, frame: '', at: w.now });
         return pts;
       }),
     );
@@ -94,7 +94,7 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
       ['a', 'b', 'bad', 'c'].map((id) =>
         queue.run(async (w) => {
           await insertUser(id)(w);
-          w.publish('user.update', { userId: id, pts: 0, frame: '' });
+          w.publish('user.update', { userId: id, pts: 0, frame: '', at: w.now });
           if (id === 'bad') throw new Error('refused');
           return id;
         }),
@@ -229,7 +229,7 @@ describe.each(testDialects)('write queue on %s', (dialect) => {
         i % 3 === 0
           ? queue.run(async (w) => {
               const pts = w.nextPts();
-              w.publish('user.update', { userId: 'a', pts, frame: '{}' });
+              w.publish('user.update', { userId: 'a', pts, frame: '{}', at: w.now });
               return pts;
             })
           : queue.runCommand(send('a', `m${i}`)).then(() => 0),

@@ -1,27 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
   RawSocket,
   signInTestUser,
   startTestServer,
+  testClient,
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import { CLOSE_CODES, LIMITS } from '@tokki/protocol';
+import { CLOSE_CODES, LIMITS, type ResponseFrame } from '@tokki/protocol';
 
 describe('WebSocket protocol', () => {
   let s: TestServer;
   let alice: TestUser, bob: TestUser;
   let chatId: string;
+  const { call } = testClient(() => s);
 
   beforeAll(async () => {
     s = await startTestServer();
     [alice, bob] = await Promise.all([signInTestUser(s.url, 1), signInTestUser(s.url, 2)]);
-    chatId = (
-      (await post(s.url, 'chats.createDirect', { userId: bob.userId }, alice.token)) as {
-        id: string;
-      }
-    ).id;
+    chatId = (await call('chats.createDirect', { userId: bob.userId }, alice)).id;
   });
   afterAll(() => s?.close());
 
@@ -33,15 +30,15 @@ describe('WebSocket protocol', () => {
     socket.sendRaw('[1,2,3]');
     socket.sendRaw(Buffer.from([0xde, 0xad]));
     await socket.waitFor(() => errorsBefore() >= 3);
-    expect(socket.frames.filter((f) => f.type === 'error').map((f: any) => f.error.code)).toEqual([
+    expect(socket.frames.filter((f) => f.type === 'error').map((f) => f.error?.code)).toEqual([
       'MALFORMED_FRAME',
       'MALFORMED_FRAME',
       'MALFORMED_FRAME',
     ]);
 
-    expect((await socket.request('no.such.method', {})).error.code).toBe('UNKNOWN_METHOD');
+    expect((await socket.request('no.such.method', {})).error?.code).toBe('UNKNOWN_METHOD');
     expect(
-      (await socket.request('messages.send', { chatId, clientMsgId: 5, text: 'x' })).error.code,
+      (await socket.request('messages.send', { chatId, clientMsgId: 5, text: 'x' })).error?.code,
     ).toBe('INVALID_PARAMS');
     expect(
       (await socket.request('messages.send', { chatId, clientMsgId: 'a', text: 'x'.repeat(4097) }))
@@ -49,25 +46,26 @@ describe('WebSocket protocol', () => {
     ).toMatchObject({
       code: 'TEXT_TOO_LONG',
     });
-    expect((await socket.request('messages.send', 'not an object')).error.code).toBe(
+    expect((await socket.request('messages.send', 'not an object')).error?.code).toBe(
       'INVALID_PARAMS',
     );
-    expect((await socket.request('connect', { token: alice.token })).error.code).toBe(
+    expect((await socket.request('connect', { token: alice.token })).error?.code).toBe(
       'BAD_REQUEST',
     );
     // A frame with an id but the wrong shape is answered against that id.
     socket.sendRaw(JSON.stringify({ type: 'req', id: 'odd', method: 42 }));
-    expect((await socket.waitFor((f) => f.id === 'odd')).error.code).toBe('MALFORMED_FRAME');
+    expect(
+      (await socket.waitFor((f): f is ResponseFrame => f.type === 'res' && f.id === 'odd')).error
+        ?.code,
+    ).toBe('MALFORMED_FRAME');
 
     const ok = await socket.request('messages.send', {
       chatId,
       clientMsgId: 'after-errors',
       text: 'still here',
     });
-    expect(ok.result.message.text).toBe('still here');
-    const history = (await post(s.url, 'messages.history', { chatId }, alice.token)) as {
-      messages: { text: string }[];
-    };
+    expect(ok.result?.message.text).toBe('still here');
+    const history = await call('messages.history', { chatId }, alice);
     expect(history.messages.map((m) => m.text)).toEqual(['still here']);
     socket.close();
   });
@@ -93,39 +91,39 @@ describe('WebSocket protocol', () => {
 
   it('requires connect first, with a valid token', async () => {
     const early = await RawSocket.open(s.url);
-    expect((await early.request('chats.list', {})).error.code).toBe('UNAUTHENTICATED');
+    expect((await early.request('chats.list', {})).error?.code).toBe('UNAUTHENTICATED');
     expect(await early.waitForClose()).toBe(CLOSE_CODES.UNAUTHENTICATED);
 
     const forged = await RawSocket.open(s.url);
     expect(
-      (await forged.request('connect', { token: `${alice.deviceId}.forged` })).error.code,
+      (await forged.request('connect', { token: `${alice.deviceId}.forged` })).error?.code,
     ).toBe('UNAUTHENTICATED');
     expect(await forged.waitForClose()).toBe(CLOSE_CODES.UNAUTHENTICATED);
 
     const malformed = await RawSocket.open(s.url);
-    expect((await malformed.request('connect', { token: alice.token, pts: -1 })).error.code).toBe(
+    expect((await malformed.request('connect', { token: alice.token, pts: -1 })).error?.code).toBe(
       'INVALID_PARAMS',
     );
     expect(await malformed.waitForClose()).toBe(CLOSE_CODES.UNAUTHENTICATED);
   });
 
   it('answers a second connect sent before the first is answered, and replays nothing twice', async () => {
-    const { pts } = (await post(s.url, 'updates.getState', {}, bob.token)) as { pts: number };
-    await post(
-      s.url,
-      'messages.send',
-      { chatId, clientMsgId: 'twice-1', text: 'one' },
-      alice.token,
-    );
+    const { pts } = await call('updates.getState', {}, bob);
+    await call('messages.send', { chatId, clientMsgId: 'twice-1', text: 'one' }, alice);
     const socket = await RawSocket.open(s.url);
     const [first, second] = await Promise.all([
       socket.request('connect', { token: bob.token, pts }),
       socket.request('connect', { token: bob.token, pts }),
     ]);
     expect(first.result).toMatchObject({ mode: 'resume' });
-    expect(second.error.code).toBe('BAD_REQUEST');
+    expect(second.error?.code).toBe('BAD_REQUEST');
     await socket.waitFor((f) => f.type === 'synced');
-    expect(socket.updates().map((u) => u.update.message.clientMsgId)).toEqual(['twice-1']);
+    const sent = socket
+      .updates()
+      .map(({ update }) =>
+        update.kind === 'message.new' ? update.message.clientMsgId : update.kind,
+      );
+    expect(sent).toEqual(['twice-1']);
     socket.close();
   });
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import {
-  post,
   RawSocket,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   type TestServer,
 } from '@tokki/dev-env';
@@ -12,6 +12,7 @@ import {
 describe.each(testDialects)('health, readiness and metrics on %s', (dialect) => {
   let s: TestServer;
   const get = (path: string) => fetch(`${s.url}${path}`);
+  const { call } = testClient(() => s);
 
   beforeAll(async () => {
     s = await startTestServer({ dialect });
@@ -33,19 +34,14 @@ describe.each(testDialects)('health, readiness and metrics on %s', (dialect) => 
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
       return line === undefined ? undefined : Number(line.split(' ')[1]);
     };
-    const [alice, bob] = await Promise.all([1, 2].map((n) => signInTestUser(s.url, n)));
-    const chat = await post(s.url, 'chats.createDirect', { userId: bob.userId }, alice.token);
+    const [alice, bob] = await Promise.all([signInTestUser(s.url, 1), signInTestUser(s.url, 2)]);
+    const chat = await call('chats.createDirect', { userId: bob.userId }, alice);
     const bobLive = await RawSocket.connect(s.url, bob.token);
     expect(await metric('tokki_connections')).toBe(1);
     expect(await metric('tokki_catch_ups_total{mode="reload"}')).toBe(1);
     const sentBefore = (await metric('tokki_messages_sent_total'))!;
     const deliveredBefore = (await metric('tokki_updates_delivered_total'))!;
-    await post(
-      s.url,
-      'messages.send',
-      { chatId: chat.id, clientMsgId: 'm', text: 'hi' },
-      alice.token,
-    );
+    await call('messages.send', { chatId: chat.id, clientMsgId: 'm', text: 'hi' }, alice);
     await bobLive.waitFor((f) => f.type === 'update');
     expect(await metric('tokki_messages_sent_total')).toBe(sentBefore + 1);
     expect(await metric('tokki_updates_delivered_total')).toBe(deliveredBefore + 1);

@@ -4,8 +4,8 @@ import {
   createTestDatabase,
   signInTestUser,
   startServerProcess,
+  testClient,
   testDialects,
-  post,
   type ServerProcess,
   type TestDatabase,
 } from '@tokki/dev-env';
@@ -91,12 +91,11 @@ describe.each(testDialects)('durability on %s', (dialect) => {
     const port = server.port;
     const alice = await signInTestUser(server.url, 1);
     const bob = await signInTestUser(server.url, 2);
-    const chat = (await post(
-      server.url,
+    const chat = await testClient(() => server).call(
       'chats.createDirect',
       { userId: bob.userId },
-      alice.token,
-    )) as { id: string };
+      alice,
+    );
 
     const queue = Array.from({ length: TOTAL }, (_, i) => `msg-${i}`);
     const acked = new Map<string, Ack>();

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
-  RawSocket,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import { LIMITS, type Chat, type Message } from '@tokki/protocol';
+import { LIMITS, type Chat } from '@tokki/protocol';
 
 const HOUR = 3600 * 1000;
 
@@ -17,44 +16,27 @@ describe.each(testDialects)('editing and deleting messages on %s', (dialect) => 
   /** How far the server's clock is moved ahead of the real one. */
   let ahead = 0;
   let next = 1;
-  const sockets: RawSocket[] = [];
   const newUser = (name: string) => signInTestUser(s.url, next++, { displayName: name });
-  const call = <T = any>(method: string, params: unknown, user: TestUser) =>
-    post(s.url, method, params, user.token) as Promise<T>;
-  const live = async (user: TestUser, pts?: number) => {
-    const socket = await RawSocket.connect(s.url, user.token, pts);
-    sockets.push(socket);
-    return socket;
-  };
-  const updateOf = (socket: RawSocket, kind: string, seq: number) =>
-    socket.waitFor(
-      (f) =>
-        f.type === 'update' && (f.update as any).kind === kind && (f.update as any).seq === seq,
-    );
+  const { call, live, update, updates, closeSockets } = testClient(() => s);
   const history = async (chatId: string, user: TestUser) =>
-    (await call<{ messages: Message[] }>('messages.history', { chatId }, user)).messages;
+    (await call('messages.history', { chatId }, user)).messages;
 
   let alice: TestUser, bob: TestUser, carol: TestUser, chat: Chat;
   const send = async (text: string, user = alice) =>
-    (
-      await call<{ message: Message }>(
-        'messages.send',
-        { chatId: chat.id, clientMsgId: `m${next++}`, text },
-        user,
-      )
-    ).message;
+    (await call('messages.send', { chatId: chat.id, clientMsgId: `m${next++}`, text }, user))
+      .message;
 
   beforeAll(async () => {
     s = await startTestServer({ dialect, overrides: { clock: () => Date.now() + ahead } });
-    [alice, bob, carol] = await Promise.all(['Alice', 'Bob', 'Carol'].map(newUser));
-    chat = await call<Chat>(
+    [alice, bob, carol] = await Promise.all([newUser('Alice'), newUser('Bob'), newUser('Carol')]);
+    chat = await call(
       'chats.createGroup',
-      { title: 'Edits', memberIds: [bob!.userId, carol!.userId] },
-      alice!,
+      { title: 'Edits', memberIds: [bob.userId, carol.userId] },
+      alice,
     );
   });
   afterAll(async () => {
-    for (const socket of sockets) socket.ws.terminate();
+    closeSockets();
     await s?.close();
   });
 
@@ -72,7 +54,7 @@ describe.each(testDialects)('editing and deleting messages on %s', (dialect) => 
     expect(edited).toMatchObject({ seq: message.seq, text: 'See you at 8', deletedAt: null });
     expect(edited.editedAt).toBeGreaterThanOrEqual(message.createdAt);
     for (const socket of [bobPhone, bobLaptop, aliceTablet]) {
-      const frame = await updateOf(socket, 'message.edited', message.seq);
+      const frame = await update(socket, 'message.edited', (u) => u.seq === message.seq);
       expect(frame.update).toMatchObject({ chatId: chat.id, text: 'See you at 8' });
     }
     const seen = (await history(chat.id, carol)).find((m) => m.seq === message.seq)!;
@@ -131,9 +113,8 @@ describe.each(testDialects)('editing and deleting messages on %s', (dialect) => 
     await call('messages.edit', { chatId: chat.id, seq: edited.seq, text: 'final' }, alice);
     const carolLive = await live(carol);
     await call('messages.delete', { chatId: chat.id, seq: secret.seq, forEveryone: true }, alice);
-    expect((await updateOf(carolLive, 'message.deleted', secret.seq)).update.deletedAt).toEqual(
-      expect.any(Number),
-    );
+    const deleted = await update(carolLive, 'message.deleted', (u) => u.seq === secret.seq);
+    expect(deleted.update.deletedAt).toEqual(expect.any(Number));
     for (const user of [alice, bob, carol]) {
       expect((await history(chat.id, user)).find((m) => m.seq === secret.seq)).toMatchObject({
         text: '',
@@ -144,14 +125,14 @@ describe.each(testDialects)('editing and deleting messages on %s', (dialect) => 
     // A device that was away catches up on the messages as they are now.
     const returning = await live(carol, before);
     const replayed = returning.frames
-      .flatMap((f) => (f.type === 'updates' ? (f.updates as any[]) : []))
+      .flatMap((f) => (f.type === 'updates' ? f.updates : []))
       .map((u) => u.update)
       .filter((u) => u.kind === 'message.new');
-    expect(replayed.find((u) => u.message.seq === secret.seq).message).toMatchObject({
+    expect(replayed.find((u) => u.message.seq === secret.seq)?.message).toMatchObject({
       text: '',
       deletedAt: expect.any(Number),
     });
-    expect(replayed.find((u) => u.message.seq === edited.seq).message.text).toBe('final');
+    expect(replayed.find((u) => u.message.seq === edited.seq)?.message.text).toBe('final');
     const log = await s.server.ctx.database.db
       .selectFrom('chat_updates')
       .select('payload')
@@ -166,17 +147,13 @@ describe.each(testDialects)('editing and deleting messages on %s', (dialect) => 
     const bobLaptop = await live(bob);
     const carolLive = await live(carol);
     await call('messages.delete', { chatId: chat.id, seq: message.seq, forEveryone: false }, bob);
-    await updateOf(bobLaptop, 'message.hidden', message.seq);
+    await update(bobLaptop, 'message.hidden', (u) => u.seq === message.seq);
     expect((await history(chat.id, bob)).map((m) => m.seq)).not.toContain(message.seq);
     expect((await history(chat.id, carol)).map((m) => m.seq)).toContain(message.seq);
     // Twice is once; Carol hears nothing of it.
     await call('messages.delete', { chatId: chat.id, seq: message.seq, forEveryone: false }, bob);
     await send('a later message');
-    await carolLive.waitFor((f) => f.type === 'update' && (f.update as any).kind === 'message.new');
-    expect(
-      carolLive.frames.some(
-        (f) => f.type === 'update' && (f.update as any).kind === 'message.hidden',
-      ),
-    ).toBe(false);
+    await update(carolLive, 'message.new');
+    expect(updates(carolLive).some((u) => u.kind === 'message.hidden')).toBe(false);
   });
 });

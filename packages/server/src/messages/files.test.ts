@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  signInTestUser,
+  signInTestUsers,
   startTestServer,
   testClient,
   testDialects,
@@ -9,14 +9,14 @@ import {
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import { LIMITS, type Chat, type Message } from '@tokki/protocol';
+import { LIMITS, type Chat } from '@tokki/protocol';
 
 describe.each(testDialects)('messages with photos and files on %s', (dialect) => {
   let s: TestServer;
   let next = 1;
-  const { call, live, closeSockets } = testClient(() => s);
+  const { call, live, update, closeSockets } = testClient(() => s);
   const send = (user: TestUser, chatId: string, text: string, fileIds?: string[]) =>
-    call<{ message: Message }>(
+    call(
       'messages.send',
       { chatId, clientMsgId: `m${next++}`, text, ...(fileIds && { fileIds }) },
       user,
@@ -37,13 +37,9 @@ describe.each(testDialects)('messages with photos and files on %s', (dialect) =>
 
   beforeAll(async () => {
     s = await startTestServer({ dialect });
-    [alice, bob, carol] = await Promise.all(
-      ['Alice', 'Bob', 'Carol'].map((name, i) =>
-        signInTestUser(s.url, i + 1, { displayName: name }),
-      ),
-    );
-    chat = await call<Chat>('chats.createDirect', { userId: bob!.userId }, alice!);
-    other = await call<Chat>('chats.createDirect', { userId: carol!.userId }, alice!);
+    [alice, bob, carol] = await signInTestUsers(s.url, ['Alice', 'Bob', 'Carol']);
+    chat = await call('chats.createDirect', { userId: bob.userId }, alice);
+    other = await call('chats.createDirect', { userId: carol!.userId }, alice!);
   });
   afterAll(async () => {
     closeSockets();
@@ -65,12 +61,10 @@ describe.each(testDialects)('messages with photos and files on %s', (dialect) =>
       [ids[2], 'menu.pdf', 'file'],
     ]);
     expect(album.files?.[0]).toMatchObject({ chatId: chat.id, width: 64, height: 48 });
-    const frame = await bobLive.waitFor(
-      (f) => f.type === 'update' && (f.update as any).message?.seq === album.seq,
-    );
+    const frame = await update(bobLive, 'message.new', (u) => u.message.seq === album.seq);
     expect(frame.update.message.files).toEqual(album.files);
     const { messages } = await call('messages.history', { chatId: chat.id }, bob);
-    expect(messages.find((m: Message) => m.seq === album.seq).files).toEqual(album.files);
+    expect(messages.find((m) => m.seq === album.seq)?.files).toEqual(album.files);
     // By seq: what the caller can see, others left out; nothing for a non-member.
     const got = await call('messages.get', { chatId: chat.id, seqs: [album.seq, 9999] }, bob);
     expect(got.messages).toEqual([expect.objectContaining({ seq: album.seq, files: album.files })]);

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  signInTestUser,
+  signInTestUsers,
   startTestServer,
   testClient,
   testDialects,
@@ -14,9 +14,9 @@ import type { Chat, Message } from '@tokki/protocol';
 describe.each(testDialects)('forwarding and pinning on %s', (dialect) => {
   let s: TestServer;
   let next = 1;
-  const { call, live, closeSockets } = testClient(() => s);
+  const { call, live, update, closeSockets } = testClient(() => s);
   const send = (user: TestUser, chatId: string, text: string, fileIds?: string[]) =>
-    call<{ message: Message }>(
+    call(
       'messages.send',
       { chatId, clientMsgId: `m${next++}`, text, ...(fileIds && { fileIds }) },
       user,
@@ -27,26 +27,17 @@ describe.each(testDialects)('forwarding and pinning on %s', (dialect) => {
     seq: number,
     toChatIds: string[],
     id = `f${next++}`,
-  ) =>
-    call<{ messages: Message[] }>(
-      'messages.forward',
-      { chatId, seq, toChatIds, clientMsgId: id },
-      user,
-    );
+  ) => call('messages.forward', { chatId, seq, toChatIds, clientMsgId: id }, user);
 
   let alice: TestUser, bob: TestUser, carol: TestUser, dave: TestUser;
   let withBob: Chat, withCarol: Chat, bobAndCarol: Chat;
 
   beforeAll(async () => {
     s = await startTestServer({ dialect });
-    [alice, bob, carol, dave] = await Promise.all(
-      ['Alice', 'Bob', 'Carol', 'Dave'].map((name, i) =>
-        signInTestUser(s.url, i + 1, { displayName: name }),
-      ),
-    );
-    withBob = await call<Chat>('chats.createDirect', { userId: bob!.userId }, alice!);
-    withCarol = await call<Chat>('chats.createDirect', { userId: carol!.userId }, alice!);
-    bobAndCarol = await call<Chat>('chats.createDirect', { userId: carol!.userId }, bob!);
+    [alice, bob, carol, dave] = await signInTestUsers(s.url, ['Alice', 'Bob', 'Carol', 'Dave']);
+    withBob = await call('chats.createDirect', { userId: bob.userId }, alice);
+    withCarol = await call('chats.createDirect', { userId: carol.userId }, alice);
+    bobAndCarol = await call('chats.createDirect', { userId: carol.userId }, bob);
   });
   afterAll(async () => {
     closeSockets();
@@ -73,9 +64,7 @@ describe.each(testDialects)('forwarding and pinning on %s', (dialect) => {
     expect(copy.files).toHaveLength(1);
     expect(copy.files![0]).toMatchObject({ chatId: withCarol.id, name: 'sunset.jpg' });
     expect(copy.files![0]!.id).not.toBe(fileId);
-    await carolLive.waitFor(
-      (f) => f.type === 'update' && (f.update as any).message?.chatId === withCarol.id,
-    );
+    await update(carolLive, 'message.new', (u) => u.message.chatId === withCarol.id);
     // Carol, not in Bob and Alice's chat, reads the copy; Dave reads neither.
     const { url } = await call('files.get', { fileId: copy.files![0]!.id }, carol);
     expect((await fetch(new URL(url, s.url))).status).toBe(200);
@@ -120,18 +109,14 @@ describe.each(testDialects)('forwarding and pinning on %s', (dialect) => {
     const notice = await send(bob, withBob.id, '토요일 9시 북한산 입구');
     const aliceLive = await live(alice);
     await call('chats.pin', { chatId: withBob.id, seq: notice.seq }, bob);
-    const pinned = await aliceLive.waitFor(
-      (f) => f.type === 'update' && (f.update as any).kind === 'chat.pinned',
-    );
+    const pinned = await update(aliceLive, 'chat.pinned');
     expect(pinned.update).toEqual({
       kind: 'chat.pinned',
       chatId: withBob.id,
       seq: notice.seq,
       byUserId: bob.userId,
     });
-    expect((await call<Chat>('chats.get', { chatId: withBob.id }, alice)).pinnedSeq).toBe(
-      notice.seq,
-    );
+    expect((await call('chats.get', { chatId: withBob.id }, alice)).pinnedSeq).toBe(notice.seq);
 
     await expect(call('chats.pin', { chatId: withBob.id, seq: 9999 }, bob)).rejects.toMatchObject({
       code: 'NOT_FOUND',
@@ -142,17 +127,13 @@ describe.each(testDialects)('forwarding and pinning on %s', (dialect) => {
 
     // Deleting the pinned message for everyone unpins it; so does null.
     await call('messages.delete', { chatId: withBob.id, seq: notice.seq, forEveryone: true }, bob);
-    expect(await call<Chat>('chats.get', { chatId: withBob.id }, alice)).not.toHaveProperty(
-      'pinnedSeq',
-    );
+    expect(await call('chats.get', { chatId: withBob.id }, alice)).not.toHaveProperty('pinnedSeq');
     await expect(
       call('chats.pin', { chatId: withBob.id, seq: notice.seq }, bob),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
     const other = await send(alice, withBob.id, 'pin me');
     await call('chats.pin', { chatId: withBob.id, seq: other.seq }, alice);
     await call('chats.pin', { chatId: withBob.id, seq: null }, bob);
-    expect(await call<Chat>('chats.get', { chatId: withBob.id }, alice)).not.toHaveProperty(
-      'pinnedSeq',
-    );
+    expect(await call('chats.get', { chatId: withBob.id }, alice)).not.toHaveProperty('pinnedSeq');
   });
 });

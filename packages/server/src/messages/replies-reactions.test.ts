@@ -1,36 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
-  RawSocket,
   signInTestUser,
+  signInTestUsers,
   startTestServer,
+  testClient,
   testDialects,
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import type { Chat, Message } from '@tokki/protocol';
+import type { Chat } from '@tokki/protocol';
 
 describe.each(testDialects)('replies and reactions on %s', (dialect) => {
   let s: TestServer;
   let next = 1;
-  const sockets: RawSocket[] = [];
-  const call = <T = any>(method: string, params: unknown, user: TestUser) =>
-    post(s.url, method, params, user.token) as Promise<T>;
-  const live = async (user: TestUser) => {
-    const socket = await RawSocket.connect(s.url, user.token);
-    sockets.push(socket);
-    return socket;
-  };
+  const { call, live, update, updates, closeSockets } = testClient(() => s);
   const history = async (user: TestUser, chatId = chat.id) =>
-    (await call<{ messages: Message[] }>('messages.history', { chatId }, user)).messages;
+    (await call('messages.history', { chatId }, user)).messages;
   const send = async (user: TestUser, text: string, extra: object = {}, chatId = chat.id) =>
-    (
-      await call<{ message: Message }>(
-        'messages.send',
-        { chatId, clientMsgId: `m${next++}`, text, ...extra },
-        user,
-      )
-    ).message;
+    (await call('messages.send', { chatId, clientMsgId: `m${next++}`, text, ...extra }, user))
+      .message;
   const react = (user: TestUser, seq: number, reaction: string | null) =>
     call('messages.react', { chatId: chat.id, seq, reaction }, user);
 
@@ -38,19 +26,15 @@ describe.each(testDialects)('replies and reactions on %s', (dialect) => {
 
   beforeAll(async () => {
     s = await startTestServer({ dialect });
-    [alice, bob, carol] = await Promise.all(
-      ['Alice', 'Bob', 'Carol'].map((name, i) =>
-        signInTestUser(s.url, i + 1, { displayName: name }),
-      ),
-    );
-    chat = await call<Chat>(
+    [alice, bob, carol] = await signInTestUsers(s.url, ['Alice', 'Bob', 'Carol']);
+    chat = await call(
       'chats.createGroup',
-      { title: 'Hike', memberIds: [bob!.userId, carol!.userId] },
-      alice!,
+      { title: 'Hike', memberIds: [bob.userId, carol.userId] },
+      alice,
     );
   });
   afterAll(async () => {
-    for (const socket of sockets) socket.ws.terminate();
+    closeSockets();
     await s?.close();
   });
 
@@ -65,9 +49,7 @@ describe.each(testDialects)('replies and reactions on %s', (dialect) => {
     };
     const { message: reply } = await call('messages.send', params, bob);
     expect(reply.replyToSeq).toBe(question.seq);
-    const frame = await aliceLive.waitFor(
-      (f) => f.type === 'update' && (f.update as any).message?.seq === reply.seq,
-    );
+    const frame = await update(aliceLive, 'message.new', (u) => u.message.seq === reply.seq);
     expect(frame.update.message.replyToSeq).toBe(question.seq);
     expect((await history(carol)).find((m) => m.seq === reply.seq)?.replyToSeq).toBe(question.seq);
     expect((await call('messages.send', params, bob)).message).toEqual(reply);
@@ -81,7 +63,7 @@ describe.each(testDialects)('replies and reactions on %s', (dialect) => {
       code: 'NOT_FOUND',
     });
     // A seq that exists in another chat only.
-    const other = await call<Chat>('chats.createDirect', { userId: bob.userId }, alice);
+    const other = await call('chats.createDirect', { userId: bob.userId }, alice);
     for (let i = 0; i < 30; i++) await send(alice, `filler ${i}`, {}, other.id);
     await expect(send(alice, 'cross-chat', { replyToSeq: 30 })).rejects.toMatchObject({
       code: 'NOT_FOUND',
@@ -102,13 +84,7 @@ describe.each(testDialects)('replies and reactions on %s', (dialect) => {
     const photo = await send(alice, 'Summit! 🏔');
     const aliceLive = await live(alice);
     const reacted = (userId: string, reaction: string | null) =>
-      aliceLive.waitFor(
-        (f) =>
-          f.type === 'update' &&
-          (f.update as any).kind === 'message.reacted' &&
-          (f.update as any).userId === userId &&
-          (f.update as any).reaction === reaction,
-      );
+      update(aliceLive, 'message.reacted', (u) => u.userId === userId && u.reaction === reaction);
     const reactionsNow = async () =>
       (await history(carol)).find((m) => m.seq === photo.seq)?.reactions;
 
@@ -128,16 +104,14 @@ describe.each(testDialects)('replies and reactions on %s', (dialect) => {
     await reacted(carol.userId, null);
     expect(await reactionsNow()).toEqual([{ reaction: 'like', userIds: [bob.userId] }]);
     // The same again changes nothing and tells no one.
-    const updatesBefore = aliceLive.frames.length;
+    const updatesBefore = updates(aliceLive).length;
     await react(bob, photo.seq, 'like');
     await send(bob, 'marker');
-    await aliceLive.waitFor(
-      (f) => f.type === 'update' && (f.update as any).message?.text === 'marker',
-    );
+    await update(aliceLive, 'message.new', (u) => u.message.text === 'marker');
     expect(
-      aliceLive.frames
+      updates(aliceLive)
         .slice(updatesBefore)
-        .filter((f) => f.type === 'update' && (f.update as any).kind === 'message.reacted'),
+        .filter((u) => u.kind === 'message.reacted'),
     ).toEqual([]);
 
     for (const bad of ['angry', '', 'HEART'])

@@ -1,36 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  post,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
 import { LIMITS, type Chat, type Message } from '@tokki/protocol';
 
-interface SearchResult {
-  messages: Message[];
-  cursor: string | null;
-}
-
 describe.each(testDialects)('message search on %s', (dialect) => {
   let s: TestServer;
   let next = 1;
   const newUser = (name: string) => signInTestUser(s.url, next++, { displayName: name });
-  const call = <T = any>(method: string, params: unknown, user: TestUser) =>
-    post(s.url, method, params, user.token) as Promise<T>;
+  const { call } = testClient(() => s);
   const send = async (chat: Chat, text: string, user: TestUser) =>
-    (
-      await call<{ message: Message }>(
-        'messages.send',
-        { chatId: chat.id, clientMsgId: `m${next++}`, text },
-        user,
-      )
-    ).message;
+    (await call('messages.send', { chatId: chat.id, clientMsgId: `m${next++}`, text }, user))
+      .message;
   const search = (user: TestUser, query: string, more: object = {}) =>
-    call<SearchResult>('messages.search', { query, ...more }, user);
+    call('messages.search', { query, ...more }, user);
   const texts = async (user: TestUser, query: string, more: object = {}) =>
     (await search(user, query, more)).messages.map((m) => m.text);
 
@@ -39,15 +28,18 @@ describe.each(testDialects)('message search on %s', (dialect) => {
 
   beforeAll(async () => {
     s = await startTestServer({ dialect });
-    [alice, bob, carol, mallory] = await Promise.all(
-      ['Alice', 'Bob', 'Carol', 'Mallory'].map(newUser),
-    );
-    direct = await call<Chat>('chats.createDirect', { userId: bob!.userId }, alice!);
-    group = await call<Chat>('chats.createGroup', { title: 'G', memberIds: [bob!.userId] }, alice!);
+    [alice, bob, carol, mallory] = await Promise.all([
+      newUser('Alice'),
+      newUser('Bob'),
+      newUser('Carol'),
+      newUser('Mallory'),
+    ]);
+    direct = await call('chats.createDirect', { userId: bob.userId }, alice);
+    group = await call('chats.createGroup', { title: 'G', memberIds: [bob.userId] }, alice);
     // Alice is not in this one; its messages contain every word she searches for.
-    secret = await call<Chat>('chats.createDirect', { userId: mallory!.userId }, bob!);
+    secret = await call('chats.createDirect', { userId: mallory.userId }, bob);
     for (const text of ['안녕하세요 비밀', 'こんにちは 秘密', 'Hello secret world', '안', '밥'])
-      await send(secret, text, mallory!);
+      await send(secret, text, mallory);
   });
   afterAll(() => s?.close());
 
@@ -111,11 +103,7 @@ describe.each(testDialects)('message search on %s', (dialect) => {
   });
 
   it('finds in a group only what was sent after joining, and nothing after leaving', async () => {
-    const team = await call<Chat>(
-      'chats.createGroup',
-      { title: 'Team', memberIds: [bob.userId] },
-      alice,
-    );
+    const team = await call('chats.createGroup', { title: 'Team', memberIds: [bob.userId] }, alice);
     await send(team, '회의 전 메모', alice);
     await call('chats.addMembers', { chatId: team.id, userIds: [carol.userId] }, alice);
     await send(team, '회의 후 메모', bob);

@@ -110,9 +110,11 @@ const command: fc.Arbitrary<SendCommand> = fc
   )
   .map((fields) => ({ kind: 'message.send', ...fields }));
 
+const errorCode = (error: unknown) => (error as { code?: string }).code ?? 'thrown';
+
 /** What a client would see of an outcome: the message, or the error's code. */
 const answer = (outcome: CommandOutcome) =>
-  outcome.ok ? outcome.value : { error: (outcome.error as { code?: string }).code ?? 'thrown' };
+  outcome.ok ? outcome.value : { error: errorCode(outcome.error) };
 
 /** Every row a send may write, in a fixed order. */
 async function state(sql: SqlRunner) {
@@ -233,7 +235,7 @@ describe.each(postgres)('the send paths, on SQLite and %s', (dialect) => {
 });
 
 function kindOf(commands: readonly SendCommand[], index: number, outcome: CommandOutcome) {
-  if (!outcome.ok) return String(answer(outcome).error);
+  if (!outcome.ok) return errorCode(outcome.error);
   const c = commands[index]!;
   const message = outcome.value as { clientMsgId: string; text: string; replyToSeq?: number };
   if (message.text !== c.text || c.replyToSeq !== message.replyToSeq) return 'original';

@@ -26,7 +26,8 @@ describe.each(testDialects)('presence and last seen on %s', (dialect) => {
   const watch = async (socket: RawSocket, userIds: string[]) => {
     const res = await socket.request('presence.watch', { userIds });
     if (res.error) throw Object.assign(new Error(res.error.message), res.error);
-    return res.result.presences as Presence[];
+    if (!res.result) throw new Error('presence.watch answered neither result nor error');
+    return res.result.presences;
   };
   const closeAndWait = async (socket: RawSocket) => {
     socket.close();

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  post,
   signInTestUser,
   startTestServer,
+  testClient,
   testDialects,
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import type { Chat, Difference, Message } from '@tokki/protocol';
+import type { Chat, Difference } from '@tokki/protocol';
 import type { Database } from '../db/database.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import { chatMembershipLog } from '../chats/log-memberships.js';
@@ -64,16 +64,9 @@ function withHeldReads(
 describe.each(testDialects)('catch-up on %s', (dialect) => {
   let s: TestServer;
   let users: TestUser[];
-  const api = <T = any>(method: string, params: unknown, user: TestUser) =>
-    post(s.url, method, params, user.token) as Promise<T>;
+  const { call } = testClient(() => s);
   const send = async (chat: Chat, from: TestUser, text: string) =>
-    (
-      await api<{ message: Message }>(
-        'messages.send',
-        { chatId: chat.id, clientMsgId: text, text },
-        from,
-      )
-    ).message;
+    (await call('messages.send', { chatId: chat.id, clientMsgId: text, text }, from)).message;
 
   /** A service on the server's database and bus; its cache (unless off) started. */
   async function updatesService(
@@ -104,25 +97,11 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
         signInTestUser(plain.url, 1),
         signInTestUser(plain.url, 2),
       ]);
-      const chat = await post<Chat>(
-        plain.url,
-        'chats.createDirect',
-        { userId: dana.userId },
-        a.token,
-      );
-      const { pts } = await post<{ pts: number }>(plain.url, 'updates.getState', {}, dana.token);
-      await post(
-        plain.url,
-        'messages.send',
-        { chatId: chat.id, clientMsgId: 'x', text: 'hi' },
-        a.token,
-      );
-      const difference = await post<Difference>(
-        plain.url,
-        'updates.getDifference',
-        { pts },
-        dana.token,
-      );
+      const { call } = testClient(() => plain);
+      const chat = await call('chats.createDirect', { userId: dana.userId }, a);
+      const { pts } = await call('updates.getState', {}, dana);
+      await call('messages.send', { chatId: chat.id, clientMsgId: 'x', text: 'hi' }, a);
+      const difference = await call('updates.getDifference', { pts }, dana);
       expect(difference).toMatchObject({ kind: 'updates', final: true });
       expect(difference.kind === 'updates' && difference.updates).toHaveLength(1);
     } finally {
@@ -144,7 +123,7 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
     for (let g = 0; g < 4; g++) {
       const owner = pick(users);
       const others = users.filter((u) => u !== owner && random() < 0.5);
-      const chat = await api<Chat>(
+      const chat = await call(
         'chats.createGroup',
         { title: `Group ${g}`, memberIds: others.map((u) => u.userId) },
         owner,
@@ -159,23 +138,27 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
       const roll = random();
       if (roll < 0.15 && outside.length > 0) {
         const joining = pick(outside);
-        await api('chats.addMembers', { chatId: chat.id, userIds: [joining.userId] }, pick(inside));
+        await call(
+          'chats.addMembers',
+          { chatId: chat.id, userIds: [joining.userId] },
+          pick(inside),
+        );
         members.get(chat)!.add(joining);
       } else if (roll < 0.3 && inside.length > 1) {
         const leaving = pick(inside);
-        await api('chats.leave', { chatId: chat.id }, leaving);
+        await call('chats.leave', { chatId: chat.id }, leaving);
         members.get(chat)!.delete(leaving);
       } else if (roll < 0.4) {
-        await api('profile.update', { statusMessage: `step ${step}` }, pick(users));
+        await call('profile.update', { statusMessage: `step ${step}` }, pick(users));
       } else if (roll < 0.45) {
-        await api('chats.rename', { chatId: chat.id, title: `Step ${step}` }, pick(inside));
+        await call('chats.rename', { chatId: chat.id, title: `Step ${step}` }, pick(inside));
       } else {
         // A burst of sends and read receipts, committed together.
         await Promise.all(
           Array.from({ length: 1 + Math.floor(random() * 4) }, (_, i) =>
             random() < 0.8
               ? send(chat, pick(inside), `s${step}-${i}`)
-              : api('messages.markRead', { chatId: chat.id, seq: 1 + i }, pick(inside)),
+              : call('messages.markRead', { chatId: chat.id, seq: 1 + i }, pick(inside)),
           ),
         );
       }
@@ -225,12 +208,12 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
 
   it('never skips an update committed between the per-chat reads of the database', async () => {
     const [dana, a, b] = users as [TestUser, TestUser, TestUser];
-    const chatA = await api<Chat>('chats.createDirect', { userId: dana.userId }, a);
-    const chatB = await api<Chat>('chats.createDirect', { userId: dana.userId }, b);
-    const { pts } = await api('updates.getState', {}, dana);
+    const chatA = await call('chats.createDirect', { userId: dana.userId }, a);
+    const chatB = await call('chats.createDirect', { userId: dana.userId }, b);
+    const { pts } = await call('updates.getState', {}, dana);
     await send(chatA, a, 'before A');
     await send(chatB, b, 'before B');
-    const { pts: bound } = await api('updates.getState', {}, dana);
+    const { pts: bound } = await call('updates.getState', {}, dana);
 
     // Chat A is read before W (in A) and Z (in B) commit, chat B after.
     const isChat = (chat: Chat) => (sql: string, params: readonly unknown[]) =>
@@ -246,7 +229,11 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
     // Z is past the bound taken before the reads: it comes next, after W, not instead of it.
     const first = await reading;
     const texts = (d: Difference) =>
-      d.kind === 'updates' ? d.updates.map((u: any) => u.update.message.text) : [];
+      d.kind === 'updates'
+        ? d.updates.map(({ update }) =>
+            update.kind === 'message.new' ? update.message.text : update.kind,
+          )
+        : [];
     expect(texts(first)).toEqual(['before A', 'before B']);
     expect(first).toMatchObject({ pts: bound, final: true });
     const next = await service.getDifference(dana, { pts: bound, limit: 100 });
@@ -255,8 +242,8 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
 
   it('tells a device to reload when what it reads is pruned meanwhile', async () => {
     const [dana, a] = users as [TestUser, TestUser];
-    const chat = await api<Chat>('chats.createDirect', { userId: dana.userId }, a);
-    const { pts } = await api('updates.getState', {}, dana);
+    const chat = await call('chats.createDirect', { userId: dana.userId }, a);
+    const { pts } = await call('updates.getState', {}, dana);
     await send(chat, a, 'soon pruned');
 
     // Past the first check (nothing pruned yet), the read of the chat waits for a prune.
@@ -282,10 +269,10 @@ describe.each(testDialects)('catch-up on %s', (dialect) => {
 
   it('reads memory only up to what was published when the read began', async () => {
     const [dana, a] = users as [TestUser, TestUser];
-    const chat = await api<Chat>('chats.createDirect', { userId: dana.userId }, a);
+    const chat = await call('chats.createDirect', { userId: dana.userId }, a);
     const held = withHeldReads(s.server.ctx.database, (sql) => sql.includes('from chat_members'));
     const service = await updatesService({ maxBytes: 1 << 20 }, held.database);
-    const { pts } = await api('updates.getState', {}, dana);
+    const { pts } = await call('updates.getState', {}, dana);
     await send(chat, a, 'before');
     const bound = service.recentUpdates!.publishedThrough;
 
