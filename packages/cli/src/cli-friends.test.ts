@@ -70,7 +70,7 @@ describe('tokki contacts, friends and profile', () => {
     const aliceId = await cli.login(server.url, 'alice', 101, 'Alice');
     const bobId = await cli.login(server.url, 'bob', 102, 'Bob');
 
-    const listener = cli.start(['listen', '--timeout', '20', '--profile', 'bob']);
+    const listener = cli.start(['listen', '--timeout', '90', '--profile', 'bob']);
     await listener.waitFor('stderr', /Listening for updates/);
 
     const contacts = file(
@@ -172,7 +172,7 @@ describe('tokki contacts, friends and profile', () => {
     );
     expect(removed).toMatchObject({ sent: 2, removed: 1, unchanged: 1, rejected: [] });
     expect(jsonLines(await cli.ok(['friends', '--profile', 'alice', '--json']))).toHaveLength(1);
-  }, 60_000);
+  }, 90_000);
 
   test('add by phone and by Tokki ID; favourites first, hidden apart; block and unblock', async () => {
     await cli.login(server.url, 'dave', 111, 'Dave');

@@ -7,6 +7,7 @@ import { jsonLines, useCliAndServer } from './testing/cli-harness.js';
 const context = useCliAndServer();
 
 describe('tokki reply, react, edit and delete', () => {
+  // A dozen CLI processes one after another: the timeout leaves room for a busy machine.
   test('edits and deletes for everyone or for oneself, and says why it cannot', async () => {
     await context.cli.login(context.server.url, 'alice', 201, 'Alice');
     await context.cli.login(context.server.url, 'bob', 202, 'Bob');
@@ -24,7 +25,7 @@ describe('tokki reply, react, edit and delete', () => {
     const oops = await send('wrong chat, sorry');
     const mine = await send('just for Bob to hide');
 
-    const listener = context.cli.start(['listen', '--timeout', '20', '--profile', 'bob']);
+    const listener = context.cli.start(['listen', '--timeout', '90', '--profile', 'bob']);
     await listener.waitFor('stderr', /Listening for updates/);
 
     expect(
@@ -110,5 +111,5 @@ describe('tokki reply, react, edit and delete', () => {
     expect(notANumber.code).not.toBe(0);
     expect(notANumber.stderr).toMatch(/Not a message number: first/);
     listener.child.kill();
-  });
+  }, 90_000);
 });

@@ -115,7 +115,7 @@ describe('tokki open', () => {
     expect(await chatIds('dave')).toEqual([]);
 
     // By the id of a listed room, by a hash-routed link, by the path; the fourth finds it full.
-    const listener = cli.start(['listen', '--timeout', '30', '--profile', 'carol']);
+    const listener = cli.start(['listen', '--timeout', '120', '--profile', 'carol']);
     expect(await cli.ok(['open', 'join', room!, '--nickname', '거북이', '--profile', 'bob'])).toBe(
       `Joined "토끼 팬클럽" as 거북이 (${room}).\n`,
     );
