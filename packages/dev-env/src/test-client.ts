@@ -41,8 +41,8 @@ export function testClient(server: () => { url: string }) {
       });
       return frame as UpdateFrame & { update: UpdateOf<K> };
     },
-    /** The updates the socket got so far, in order. */
-    updates: (socket: RawSocket) => socket.frames.flatMap((f) => updateIn(f) ?? []),
+    /** The updates the socket got so far, live or in a catch-up batch, in order. */
+    updates: (socket: RawSocket) => socket.updates().map((envelope) => envelope.update),
     /** A call without a token, as of a device not signed in yet. */
     callPublic: <M extends PublicMethodName>(method: M, params: unknown) =>
       post(server().url, method, params) as Promise<MethodResult<M>>,

@@ -18,10 +18,10 @@ const RANK = { owner: 2, admin: 1, member: 0 } as const;
 export const outranks = (actor: keyof typeof RANK, target: keyof typeof RANK) =>
   actor !== 'member' && RANK[actor] > RANK[target];
 
-/** The caller's current membership inside a write (the send path runs it for every message). */
+/** The caller's current membership, read inside a write. */
 export async function requireMemberForWrite(sql: SqlRunner, chatId: string, userId: string) {
   const membership = await store.findMembershipForWrite(sql, chatId, userId);
-  return checkMembership(membership, () => store.chatExistsForWrite(sql, chatId));
+  return checkMembership(membership, () => store.chatExists(sql, chatId));
 }
 
 /** A current membership, or the error that says why not: no such chat, or not (any more) in it. */

@@ -70,18 +70,17 @@ export async function senderMemberships(
   );
 }
 
-/** Which of `chatIds` exist (one id: any dialect; several: PostgreSQL). */
+export { chatExists } from './store.js';
+
+/** PostgreSQL: which of `chatIds` exist. */
 export async function existingChats(
   sql: SqlRunner,
   chatIds: readonly string[],
 ): Promise<Set<string>> {
   if (chatIds.length === 0) return new Set();
-  const rows =
-    chatIds.length === 1
-      ? await sql.all<{ id: string }>('select id from chats where id = ?', [chatIds[0]])
-      : await sql.all<{ id: string }>('select id from chats where id = any(?::text[])', [
-          [...chatIds],
-        ]);
+  const rows = await sql.all<{ id: string }>('select id from chats where id = any(?::text[])', [
+    [...chatIds],
+  ]);
   return new Set(rows.map((row) => row.id));
 }
 

@@ -14,9 +14,6 @@ import { ChatMembership, publishMembership } from './membership.js';
 import * as store from './store.js';
 import { ChatViews } from './views.js';
 
-// What other domains use of chats, all from here.
-export { actorId, membershipError, requireMemberForWrite, undeliverableError } from './access.js';
-
 /**
  * Chats and their members. This file creates chats and holds what does not fit a part: rename,
  * mute, typing, pins and the blocks of direct chats. Its parts: `membership` (who is in a chat),

@@ -50,7 +50,8 @@ export function findMembershipForWrite(sql: SqlRunner, chatId: string, userId: s
   ]);
 }
 
-export async function chatExistsForWrite(sql: SqlRunner, chatId: string): Promise<boolean> {
+/** Whether the chat exists, read with the write's plain SQL. */
+export async function chatExists(sql: SqlRunner, chatId: string): Promise<boolean> {
   return (await sql.get('select 1 from chats where id = ?', [chatId])) !== undefined;
 }
 

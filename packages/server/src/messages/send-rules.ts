@@ -1,6 +1,6 @@
 import type { FileInfo, Message } from '@tokki/protocol';
 import type { SenderMembership } from '../chats/sending.js';
-import { membershipError, undeliverableError } from '../chats/service.js';
+import { membershipError, undeliverableError } from '../chats/access.js';
 import { ApiError } from '../errors.js';
 
 /** `messages.send` as data, so that it can run wherever the write connection is. */

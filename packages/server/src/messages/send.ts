@@ -1,5 +1,5 @@
 import type { Message } from '@tokki/protocol';
-import { existingChats, moveReadPointer, senderMembership, takeSeq } from '../chats/sending.js';
+import { chatExists, moveReadPointer, senderMembership, takeSeq } from '../chats/sending.js';
 import { Refused, type StepWriter } from '../db/batch.js';
 import type { MessagesTable } from '../db/schema.js';
 import { attachable, filesToAttach } from '../media/attachments.js';
@@ -40,7 +40,7 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
 async function readFacts(w: StepWriter, command: SendCommand): Promise<SendFacts> {
   const { chatId, senderId, clientMsgId, replyToSeq, fileIds } = command;
   const membership = await senderMembership(w.sql, chatId, senderId);
-  const chats = membership ? new Set([chatId]) : await existingChats(w.sql, [chatId]);
+  const exists = membership !== undefined || (await chatExists(w.sql, chatId));
   const stored =
     membership?.current &&
     (await store.findByClientMsgId(w.sql, chatId, membership.signer, clientMsgId));
@@ -51,7 +51,7 @@ async function readFacts(w: StepWriter, command: SendCommand): Promise<SendFacts
   const files = asked && fileIds ? await filesToAttach(w.sql, fileIds) : undefined;
   return {
     membership: () => membership,
-    chatExists: (id) => chats.has(id),
+    chatExists: () => exists,
     stored: () => (stored ? store.toMessage(stored) : undefined),
     messageExists: () => Boolean(replyTarget),
     lastSeq: () => {

@@ -5,7 +5,8 @@ import {
   type Message,
   type MethodParams,
 } from '@tokki/protocol';
-import { actorId, type ChatsService } from '../chats/service.js';
+import { actorId } from '../chats/access.js';
+import type { ChatsService } from '../chats/service.js';
 import { decodeCursor, encodeCursor } from '../pagination/cursor.js';
 import type { Database } from '../db/database.js';
 import type { MessagesTable } from '../db/schema.js';

@@ -12,6 +12,15 @@ export function UploadRow({ batch }: { batch: UploadBatch }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
   const failed = batch.items.find((item) => item.status === 'failed');
+  const cancel = (
+    <button
+      type="button"
+      className="tiny-button upload-cancel"
+      onClick={() => cancelBatch(batch.id)}
+    >
+      {t('common.cancel')}
+    </button>
+  );
   return (
     <div className="message-row mine upload-row" data-upload={failed ? 'failed' : 'uploading'}>
       <div className="message-line">
@@ -54,26 +63,14 @@ export function UploadRow({ batch }: { batch: UploadBatch }) {
                   >
                     {t('common.retry')}
                   </button>
-                  <button
-                    type="button"
-                    className="tiny-button upload-cancel"
-                    onClick={() => cancelBatch(batch.id)}
-                  >
-                    {t('common.cancel')}
-                  </button>
+                  {cancel}
                 </span>
               ) : (
                 <>
                   <span className="pending-icon" role="img" aria-label={t('files.uploading')}>
                     <Icon name="clock" size={14} />
                   </span>
-                  <button
-                    type="button"
-                    className="tiny-button upload-cancel"
-                    onClick={() => cancelBatch(batch.id)}
-                  >
-                    {t('common.cancel')}
-                  </button>
+                  {cancel}
                 </>
               )}
             </div>
