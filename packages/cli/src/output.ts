@@ -1,5 +1,6 @@
 import { TokkiError } from '@tokki/sdk';
 import { formatDuration } from './format.js';
+import { terminalSafe, terminalSafeJson } from './terminal-safe.js';
 
 /** A mistake the user can fix (bad input, not signed in): reported without a code or stack. */
 export class CliError extends Error {
@@ -9,23 +10,24 @@ export class CliError extends Error {
 /**
  * Where a command's results go. With `--json`, one JSON object per line on stdout for scripts;
  * otherwise text for people. Progress and hints always go to stderr so stdout stays parseable.
+ * Everything printed may hold what other users wrote, so it is made safe for a terminal first.
  */
 export class Output {
   constructor(readonly json: boolean) {}
 
   /** Prints one result: `value` as a JSON line, or the text that `human` returns. */
   result(value: unknown, human: () => string): void {
-    console.log(this.json ? JSON.stringify(value) : human());
+    console.log(this.json ? terminalSafeJson(value) : terminalSafe(human()));
   }
 
   /** A line for people only (headings, "nothing here"); never printed with --json. */
   text(line: string): void {
-    if (!this.json) console.log(line);
+    if (!this.json) console.log(terminalSafe(line));
   }
 
   /** Progress, warnings and prompts: stderr, in both modes. */
   note(line: string): void {
-    console.error(line);
+    console.error(terminalSafe(line));
   }
 }
 
@@ -34,7 +36,7 @@ export class Output {
  * match on) or `error: message` for everything else. Tokens never appear in these messages.
  */
 export function reportError(error: unknown): void {
-  console.error(`error: ${describeError(error)}`);
+  console.error(`error: ${terminalSafe(describeError(error))}`);
   const hint = hintFor(error);
   if (hint) console.error(hint);
   if (process.env.TOKKI_DEBUG && error instanceof Error && error.stack) console.error(error.stack);

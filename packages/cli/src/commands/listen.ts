@@ -4,6 +4,7 @@ import { savePts } from '../credentials.js';
 import { describeSettings, friendLabel } from '../format.js';
 import { UserNames } from '../names.js';
 import { CliError, describeError } from '../output.js';
+import { terminalSafe } from '../terminal-safe.js';
 import { openSession, positiveSeconds, type CommonOptions } from './common.js';
 import { describeMessage } from './messages.js';
 
@@ -130,7 +131,7 @@ async function loadNames(
   try {
     await names.load(ids, chatId);
   } catch (error) {
-    console.error(`warning: could not look up names: ${describeError(error)}`);
+    console.error(`warning: could not look up names: ${terminalSafe(describeError(error))}`);
   }
 }
 
