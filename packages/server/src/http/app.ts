@@ -16,6 +16,7 @@ import { ApiError, toApiError } from '../errors.js';
 import { mediaHttpRoutes } from '../media/http.js';
 import { authenticate } from './auth.js';
 import { healthRoutes } from './health.js';
+import { securityHeaders } from './security-headers.js';
 import { serveWebApp } from './web.js';
 
 const ErrorResponse = {
@@ -45,6 +46,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   app.setValidatorCompiler(() => () => true);
+  securityHeaders(app, { production: ctx.config.mode === 'production' });
 
   await app.register(swagger, {
     openapi: {
