@@ -66,7 +66,9 @@ describe('/metrics is for the operator only', () => {
       'The metrics token must be at least 32 characters',
     );
     for (const listen of ['nowhere', 'host:99999', 'http://127.0.0.1:9464', '127.0.0.1:']) {
-      expect(() => resolveConfig({ metrics: { listen } })).toThrow('Invalid metrics listen address');
+      expect(() => resolveConfig({ metrics: { listen } })).toThrow(
+        'Invalid metrics listen address',
+      );
     }
     expect(resolveConfig({ metrics: { listen: '[::1]:9464' } }).metrics.listen).toEqual({
       host: '::1',
