@@ -61,6 +61,16 @@ describe('/metrics is for the operator only', () => {
     expect((await fetch(`${s.url}/metrics`, { headers })).status).toBe(200);
   });
 
+  it('refuses to start when its listen address is taken, saying which', async () => {
+    s = await startTestServer({ config: { metrics: { listen: '127.0.0.1:0' } } });
+    const taken = new URL(s.server.metricsUrl!).port;
+    await expect(
+      startTestServer({ config: { metrics: { listen: `127.0.0.1:${taken}` } } }),
+    ).rejects.toThrow(`Cannot serve metrics on 127.0.0.1:${taken} (metrics.listen): EADDRINUSE.`);
+    // The first server still answers.
+    expect((await fetch(`${s.server.metricsUrl!}/metrics`)).status).toBe(200);
+  });
+
   it('refuses a short token and a listen address that is not host:port', () => {
     expect(() => resolveConfig({ metrics: { token: 'short' } })).toThrow(
       'The metrics token must be at least 32 characters',

@@ -36,10 +36,16 @@ export async function listenForMetrics(
     return reply.status(apiError.status).send({ error: apiError.toBody() });
   });
   metricsRoute(app, metrics, token);
-  await app.listen({ host: listen.host, port: listen.port });
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  try {
+    await app.listen({ host: listen.host, port: listen.port });
+  } catch (error) {
+    await app.close();
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(`Cannot serve metrics on ${host}:${listen.port} (metrics.listen): ${code}.`);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
-  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   return { url: `http://${host}:${port}`, close: () => app.close() };
 }
 
