@@ -121,7 +121,11 @@ export const LinkPreview = Type.Object({
   siteName: Type.Union([Type.String(), Type.Null()]),
   title: Type.Union([Type.String(), Type.Null()]),
   description: Type.Union([Type.String(), Type.Null()]),
-  /** Absolute http(s) URL of the page's image, as the page gives it. */
+  /**
+   * The page's image as Tokki serves it (`/v1/link-images/<id>?t=…`, relative to the server):
+   * fetched and re-encoded by the server, so a reader's browser never contacts the site for it.
+   * Null when the page has none or it could not be fetched.
+   */
   imageUrl: Type.Union([Type.String(), Type.Null()]),
 });
 export type LinkPreview = Static<typeof LinkPreview>;

@@ -34,8 +34,10 @@ export interface ServerConfig {
      * Empty by default; every other host must be public (docs/adr/004-link-previews.md).
      */
     allowHosts: string[];
-    /** For a whole fetch, redirects included. */
+    /** For a whole fetch, redirects included (the page, then its image: each its own). */
     timeoutMs: number;
+    /** A preview image larger than this (after Content-Encoding) is not fetched, nor shown. */
+    maxImageBytes: number;
   };
   /**
    * Key of the HMAC that contacts are stored under (accounts/phone-hash.ts). It must not live
@@ -58,6 +60,12 @@ export interface ServerConfig {
   mediaDir: string;
   /** Key of the HMAC that signs download URLs (`?t=`), so that `<img src>` needs no header. */
   mediaUrlKey: Buffer;
+  /**
+   * Where `/metrics` is served: never on the public listener without a token. `listen` is a
+   * separate `host:port` for it (scrapers inside the network); `token` lets it be read on the
+   * public listener with `Authorization: Bearer <token>`. Neither: no `/metrics` at all.
+   */
+  metrics: { listen: { host: string; port: number } | undefined; token: string | undefined };
 }
 
 export interface ConfigInput {
@@ -82,6 +90,8 @@ export interface ConfigInput {
   mediaDir?: string;
   /** At least 32 bytes, hex; else TOKKI_MEDIA_URL_KEY; else derived from the contact-hash key. */
   mediaUrlKey?: string;
+  /** `listen`: `host:port` (else TOKKI_METRICS_LISTEN); `token`: else TOKKI_METRICS_TOKEN. */
+  metrics?: { listen?: string; token?: string };
 }
 
 export const DEFAULT_PORT = 8080;
@@ -127,6 +137,7 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     linkPreviews: {
       allowHosts: input.linkPreviews?.allowHosts ?? [],
       timeoutMs: input.linkPreviews?.timeoutMs ?? 5000,
+      maxImageBytes: input.linkPreviews?.maxImageBytes ?? 5 * 1024 * 1024,
     },
     contactHashKey,
     updateRetentionSeconds: input.updateRetentionSeconds ?? 30 * 24 * 3600,
@@ -137,7 +148,30 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     logLevel: input.logLevel ?? 'info',
     mediaDir: input.mediaDir ?? join(dataDir, 'media'),
     mediaUrlKey: resolveMediaUrlKey(input.mediaUrlKey, contactHashKey),
+    metrics: resolveMetrics(input.metrics),
   };
+}
+
+/** `/metrics`: a separate `host:port`, a bearer token of 32 characters or more, or neither. */
+function resolveMetrics(input: ConfigInput['metrics'] = {}): ServerConfig['metrics'] {
+  const listen = input.listen ?? (process.env.TOKKI_METRICS_LISTEN || undefined);
+  const token = input.token ?? (process.env.TOKKI_METRICS_TOKEN || undefined);
+  if (token !== undefined && token.length < 32) {
+    throw new Error(
+      'The metrics token must be at least 32 characters (e.g. `openssl rand -hex 32`).',
+    );
+  }
+  if (listen === undefined) return { listen: undefined, token };
+  // `host:port`, `[v6]:port`, or a port alone (loopback).
+  const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):)?(\d{1,5})$/.exec(listen.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port > 65535) {
+    throw new Error(
+      `Invalid metrics listen address "${listen}": use host:port, e.g. 127.0.0.1:9464.`,
+    );
+  }
+  const host = (match[1] ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1');
+  return { listen: { host, port }, token };
 }
 
 /**

@@ -4,6 +4,7 @@ import { handlersOf } from './api/handlers.js';
 import { createContext, type AppContext, type ContextOverrides } from './context.js';
 import { Gateway } from './gateway/gateway.js';
 import { buildHttpApp } from './http/app.js';
+import { listenForMetrics } from './http/metrics.js';
 
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -13,6 +14,8 @@ export interface TokkiServer extends AsyncDisposable {
   gateway: Gateway;
   /** `http://host:port` the server listens on. */
   url: string;
+  /** `http://host:port` of the separate `/metrics` listener, when `metrics.listen` is set. */
+  metricsUrl: string | undefined;
   port: number;
   close(): Promise<void>;
 }
@@ -29,10 +32,14 @@ export async function startServer(
   const http = await buildHttpApp(ctx);
   const gateway = new Gateway(ctx);
   gateway.attach(http.server);
+  let metricsListener: Awaited<ReturnType<typeof listenForMetrics>> | undefined;
   try {
     await http.listen({ host: config.host, port: config.port });
+    const { listen, token } = config.metrics;
+    if (listen) metricsListener = await listenForMetrics(listen, ctx.metrics, token);
   } catch (error) {
     await gateway.close();
+    await http.close();
     await ctx.close();
     throw error;
   }
@@ -52,6 +59,7 @@ export async function startServer(
   const close = () =>
     (closing ??= (async () => {
       clearInterval(pruner);
+      await metricsListener?.close();
       await gateway.close();
       await drainHttp(http);
       await ctx.close();
@@ -66,6 +74,7 @@ export async function startServer(
     http,
     gateway,
     url: `http://${shownHost}:${port}`,
+    metricsUrl: metricsListener?.url,
     port,
     close,
     [Symbol.asyncDispose]: close,

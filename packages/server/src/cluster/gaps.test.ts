@@ -27,7 +27,10 @@ describe.skipIf(!CLUSTER)('a node that committed but never published', () => {
   beforeAll(async () => {
     nats = await startNats();
     a = await startTestServer({ dialect: 'postgres', config: { busUrl: nats.url } });
-    b = await startTestServer({ sharing: a, config: { busUrl: nats.url } });
+    b = await startTestServer({
+      sharing: a,
+      config: { busUrl: nats.url, metrics: { listen: '127.0.0.1:0' } },
+    });
   });
 
   afterAll(async () => {
@@ -63,7 +66,7 @@ describe.skipIf(!CLUSTER)('a node that committed but never published', () => {
     bobs.ws.terminate();
 
     // A node on NATS reports its round trip to the bus.
-    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    const metrics = await (await fetch(`${b.server.metricsUrl!}/metrics`)).text();
     const roundTrip = /^tokki_bus_round_trip_seconds (\S+)$/m.exec(metrics)?.[1];
     expect(Number(roundTrip)).toBeGreaterThan(0);
   });

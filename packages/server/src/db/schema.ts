@@ -194,10 +194,15 @@ export interface ProfilePhotosTable {
 export interface LinkPreviewsTable {
   /** Normalised, without its fragment. */
   url: string;
-  /** The LinkPreview as JSON; null for a page that gave none. */
+  /** The LinkPreview as JSON, its imageUrl null; null for a page that gave none. */
   preview: string | null;
   fetched_at: number;
   expires_at: number;
+  /** `l_…`, served at `/v1/link-images/<id>`; null when the preview has no image. */
+  image_id: string | null;
+  /** The page's image, re-encoded (links/preview-image.ts). */
+  image: Buffer | null;
+  image_type: string | null;
 }
 
 /** Files uploaded to chats (media/); the bytes live in the blob store under their SHA-256. */

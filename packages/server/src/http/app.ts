@@ -13,9 +13,11 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { invoke } from '../api/invoke.js';
 import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
+import { linkImageRoutes } from '../links/http.js';
 import { mediaHttpRoutes } from '../media/http.js';
 import { authenticate } from './auth.js';
 import { healthRoutes } from './health.js';
+import { securityHeaders } from './security-headers.js';
 import { serveWebApp } from './web.js';
 
 const ErrorResponse = {
@@ -45,6 +47,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   app.setValidatorCompiler(() => () => true);
+  securityHeaders(app, { production: ctx.config.mode === 'production' });
 
   await app.register(swagger, {
     openapi: {
@@ -103,6 +106,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
     logger: ctx.logger,
     authenticate: (request) => authenticate(ctx, request),
   });
+  linkImageRoutes(app, ctx.links);
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   healthRoutes(app, ctx);
   await serveWebApp(app, ctx.config.webRoot);

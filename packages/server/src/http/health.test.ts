@@ -15,7 +15,7 @@ describe.each(testDialects)('health, readiness and metrics on %s', (dialect) => 
   const { call } = testClient(() => s);
 
   beforeAll(async () => {
-    s = await startTestServer({ dialect });
+    s = await startTestServer({ dialect, config: { metrics: { listen: '127.0.0.1:0' } } });
   });
   afterAll(async () => {
     await s?.close();
@@ -30,7 +30,7 @@ describe.each(testDialects)('health, readiness and metrics on %s', (dialect) => 
 
   it('counts connections, messages, deliveries, commits and catch-ups', async () => {
     const metric = async (name: string) => {
-      const text = await (await get('/metrics')).text();
+      const text = await (await fetch(`${s.server.metricsUrl!}/metrics`)).text();
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
       return line === undefined ? undefined : Number(line.split(' ')[1]);
     };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import { metricsRoute } from './metrics.js';
 
 /** How long `/readyz` waits for the database before calling it unreachable. */
 const DATABASE_CHECK_MS = 2000;
@@ -7,7 +8,8 @@ const DATABASE_CHECK_MS = 2000;
 /**
  * For load balancers and orchestrators: `/healthz` says the process is alive; `/readyz` says it
  * can serve (its database answers and its bus is connected) — 503 with what is missing when not,
- * and ready again by itself once they are back. `/metrics` is the Prometheus text format.
+ * and ready again by itself once they are back. `/metrics` (Prometheus) is here only behind its
+ * bearer token (`http/metrics.ts`).
  */
 export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
@@ -18,10 +20,8 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.code(database && bus ? 200 : 503).send({ ready: database && bus, checks });
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    const { registry } = ctx.metrics;
-    return reply.type(registry.contentType).send(await registry.metrics());
-  });
+  const { token } = ctx.config.metrics;
+  if (token !== undefined) metricsRoute(app, ctx.metrics, token);
 }
 
 async function databaseAnswers(ctx: AppContext): Promise<boolean> {

@@ -58,8 +58,25 @@ export interface FetchedPage {
   contentType: string;
 }
 
+export interface FetchedImage {
+  /** After redirects. */
+  url: string;
+  /** The whole image, as sent (not yet decoded: links/preview-image.ts does that). */
+  body: Buffer;
+  /** One of IMAGE_TYPES. */
+  mediaType: string;
+}
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
+/** What a preview image may be: what browsers show and libvips decodes. SVG is not (a script). */
+export const PREVIEW_IMAGE_TYPES = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'image/avif',
+]);
 
 /**
  * Fetches an HTML page for a preview without letting the link reach inside the network. Each hop
@@ -68,14 +85,35 @@ const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
  * it, so a DNS answer that changes between check and connect (rebinding) is never used.
  * Throws LinkRefused or LinkFetchFailed.
  */
-export async function fetchPage(link: URL, options: FetchOptions): Promise<FetchedPage> {
+export function fetchPage(link: URL, options: FetchOptions): Promise<FetchedPage> {
+  return fetchChecked(link, options, 'text/html, application/xhtml+xml;q=0.9', (url, response) =>
+    readPage(url, response, options),
+  );
+}
+
+/**
+ * Fetches a page's preview image with the same checks as the page (every hop, pinned addresses,
+ * the same deadline), so the server fetches it and no reader's browser contacts the site: only
+ * an image type, at most `options.maxBytes` (decoded). Throws LinkRefused or LinkFetchFailed.
+ */
+export function fetchImage(link: URL, options: FetchOptions): Promise<FetchedImage> {
+  const accept = [...PREVIEW_IMAGE_TYPES].join(', ');
+  return fetchChecked(link, options, accept, (url, response) => readImage(url, response, options));
+}
+
+async function fetchChecked<T>(
+  link: URL,
+  options: FetchOptions,
+  accept: string,
+  read: (url: URL, response: http.IncomingMessage) => Promise<T>,
+): Promise<T> {
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
   let url = link;
   try {
     for (let hop = 0; ; hop++) {
       const target = await resolveTarget(url, options, signal);
-      const response = await get(url, target, options, signal);
+      const response = await get(url, target, options, accept, signal);
       const location = response.headers.location;
       if (REDIRECTS.has(response.statusCode ?? 0) && location) {
         response.destroy();
@@ -89,7 +127,7 @@ export async function fetchPage(link: URL, options: FetchOptions): Promise<Fetch
         url = checkLinkUrl(next.href, options.allowHosts);
         continue;
       }
-      return await readPage(url, response, options);
+      return await read(url, response);
     }
   } catch (error) {
     if (error instanceof LinkRefused || error instanceof LinkFetchFailed) throw error;
@@ -138,6 +176,7 @@ function get(
   url: URL,
   target: ResolvedAddress,
   options: FetchOptions,
+  accept: string,
   signal: AbortSignal,
 ): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -151,7 +190,7 @@ function get(
       timeout: options.idleTimeoutMs,
       headers: {
         'user-agent': options.userAgent,
-        accept: 'text/html, application/xhtml+xml;q=0.9',
+        accept,
         'accept-encoding': 'gzip, deflate, br',
       },
     });
@@ -186,6 +225,31 @@ async function readPage(
       tail = window.subarray(-5);
     }
     return { url: url.href, body: Buffer.concat(chunks), contentType };
+  } finally {
+    response.destroy();
+  }
+}
+
+async function readImage(
+  url: URL,
+  response: http.IncomingMessage,
+  options: FetchOptions,
+): Promise<FetchedImage> {
+  try {
+    if (response.statusCode !== 200) throw new LinkFetchFailed(`status ${response.statusCode}`);
+    const mediaType = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!PREVIEW_IMAGE_TYPES.has(mediaType)) throw new LinkFetchFailed('not an image');
+    // Refused before reading when it says so; else counted as it comes.
+    const declared = Number(response.headers['content-length']);
+    if (declared > options.maxBytes) throw new LinkFetchFailed('too large');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of decoded(response) as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > options.maxBytes) throw new LinkFetchFailed('too large');
+      chunks.push(chunk);
+    }
+    return { url: url.href, body: Buffer.concat(chunks), mediaType };
   } finally {
     response.destroy();
   }

@@ -3,14 +3,12 @@ import { useTranslation } from 'react-i18next';
 import { useLinkPreview } from '../lib/link-previews';
 import { linkify } from '../lib/linkify';
 
-function isHttpUrl(value: string | null): value is string {
-  if (!value) return false;
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
+/**
+ * Only an image Tokki serves (`/v1/link-images/…`, fetched by the server): an image on the site
+ * itself would tell it who reads the message before anyone opened the link.
+ */
+function isTokkiImage(value: string | null): value is string {
+  return value !== null && value.startsWith('/v1/link-images/');
 }
 
 function hostOf(url: string): string {
@@ -23,8 +21,8 @@ function hostOf(url: string): string {
 
 /**
  * The preview card of a message's first link, under its bubble (KakaoTalk shows one): site name,
- * title, two lines of description and the page's image. Nothing while it loads or when the page
- * has no preview.
+ * title, two lines of description and the page's image (served by Tokki). Nothing while it loads
+ * or when the page has no preview.
  */
 export function LinkPreviewCard({ text }: { text: string }) {
   const { t } = useTranslation();
@@ -32,7 +30,7 @@ export function LinkPreviewCard({ text }: { text: string }) {
   const preview = useLinkPreview(href);
   const [imageFailed, setImageFailed] = useState(false);
   if (!href || !preview || (!preview.title && !preview.description)) return null;
-  const image = isHttpUrl(preview.imageUrl) && !imageFailed ? preview.imageUrl : undefined;
+  const image = isTokkiImage(preview.imageUrl) && !imageFailed ? preview.imageUrl : undefined;
   const site = preview.siteName || hostOf(preview.url);
   return (
     <a

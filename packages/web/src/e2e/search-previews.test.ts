@@ -286,13 +286,15 @@ describe.skipIf(!browserSuites)('web app: search and link previews', () => {
       const image = card.locator('img.link-card-image');
       expect(await image.getAttribute('referrerpolicy')).toBe('no-referrer');
       expect(await image.getAttribute('loading')).toBe('lazy');
-      expect(await image.getAttribute('src')).toBe(`${site!.url}/picnic.png`);
+      // Served by Tokki (the server fetched it), never from the site.
+      expect(await image.getAttribute('src')).toMatch(/^\/v1\/link-images\/l_\w+\?t=/);
       await expect
         .poll(() => image.evaluate((el) => (el as HTMLImageElement).naturalWidth))
         .toBe(600);
-      // The sender sees it too; the server fetched the page once for both.
-      await messageRow(a, 'Look at this').locator('a.link-card').waitFor();
+      // The sender sees it too; the server fetched the page and its image once for both.
+      await messageRow(a, 'Look at this').locator('a.link-card img.link-card-image').waitFor();
       expect(site!.requests.filter((path) => path === '/article/en')).toHaveLength(1);
+      expect(site!.requests.filter((path) => path === '/picnic.png')).toHaveLength(1);
 
       // A page without a title or description: no card, and no error shown.
       const plain = `${site!.url}/plain`;
