@@ -149,7 +149,7 @@ export function startFakeTwilio(
       }
       if (!body) {
         fake.problems.push('twilio: no Body');
-        return error(400, 21604, "A text message Body or Media URL must be specified.");
+        return error(400, 21604, 'A text message Body or Media URL must be specified.');
       }
       if (!/^\+[1-9]\d{6,14}$/.test(to) || fake.refuse.has(to)) {
         if (!/^\+[1-9]\d{6,14}$/.test(to)) fake.problems.push(`twilio: To ${to}`);
@@ -261,7 +261,8 @@ export function startFakeSens(
         fake.problems.push(`sens: body ${req.body}`);
         return error(400, '400', 'Bad Request');
       }
-      const recipient = body.countryCode && body.countryCode !== '82' ? `${body.countryCode}${to}` : to;
+      const recipient =
+        body.countryCode && body.countryCode !== '82' ? `${body.countryCode}${to}` : to;
       if (fake.refuse.has(toE164(recipient))) return error(400, '400', 'Invalid recipient');
       fake.texted.push({ to: recipient, text: body.content as string });
       return {
@@ -292,7 +293,9 @@ export function startFakeSmsWebhook(): Promise<FakeSmsGateway> {
     (req, fake) => {
       const id = String(req.headers['webhook-id'] ?? '');
       const timestamp = String(req.headers['webhook-timestamp'] ?? '');
-      const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${req.body}`).digest('base64');
+      const expected = createHmac('sha256', key)
+        .update(`${id}.${timestamp}.${req.body}`)
+        .digest('base64');
       const signatures = String(req.headers['webhook-signature'] ?? '').split(' ');
       if (!id || !signatures.some((s) => safeEqual(s, `v1,${expected}`))) {
         fake.problems.push('http: missing id or wrong signature');

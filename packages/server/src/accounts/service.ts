@@ -196,7 +196,9 @@ export class AccountsService {
     // The gateway's status and error code only: never the number, the code or a credential.
     this.logger.warn(
       { sms: error.provider, status: error.status, providerCode: error.providerCode },
-      error.kind === 'rejected' ? 'the SMS gateway refused a code' : 'the SMS gateway is unreachable',
+      error.kind === 'rejected'
+        ? 'the SMS gateway refused a code'
+        : 'the SMS gateway is unreachable',
     );
     if (error.kind === 'unavailable') {
       return new ApiError('SMS_UNAVAILABLE', 'Codes cannot be texted right now; try again later.');

@@ -152,7 +152,13 @@ describe('SMS settings', () => {
     expect(withKey).toMatchObject({ username: 'SK1', password: 's' });
     const sens = resolveConfig({
       ...base,
-      sms: { provider: 'sens', serviceId: 's', accessKey: 'a', secretKey: 'k', from: '02-1588-0000' },
+      sms: {
+        provider: 'sens',
+        serviceId: 's',
+        accessKey: 'a',
+        secretKey: 'k',
+        from: '02-1588-0000',
+      },
     }).sms;
     expect(sens).toMatchObject({ baseUrl: 'https://sens.apigw.ntruss.com', from: '0215880000' });
   });
@@ -192,23 +198,26 @@ describe.each(GATEWAYS)('production with %s', (_name, startFake) => {
 
   it('answers SMS_REJECTED for a refused number, and charges no limit for it', async () => {
     fake.refuse.add('+821040000002');
-    await expect(
-      callPublic('auth.requestCode', { phone: '+821040000002' }),
-    ).rejects.toMatchObject({ code: 'SMS_REJECTED', status: 400 });
+    await expect(callPublic('auth.requestCode', { phone: '+821040000002' })).rejects.toMatchObject({
+      code: 'SMS_REJECTED',
+      status: 400,
+    });
     // The number's one request an hour is still there once the gateway takes it.
     fake.refuse.delete('+821040000002');
     await callPublic('auth.requestCode', { phone: '+821040000002' });
     expect(fake.codeFor('+821040000002')).toMatch(/^\d{6}$/);
-    await expect(
-      callPublic('auth.requestCode', { phone: '+821040000002' }),
-    ).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
+    await expect(callPublic('auth.requestCode', { phone: '+821040000002' })).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfter: expect.any(Number),
+    });
   });
 
   it('answers SMS_UNAVAILABLE when the gateway keeps failing', async () => {
     fake.failNext(500, 500, 500);
-    await expect(
-      callPublic('auth.requestCode', { phone: '+821040000003' }),
-    ).rejects.toMatchObject({ code: 'SMS_UNAVAILABLE', status: 503 });
+    await expect(callPublic('auth.requestCode', { phone: '+821040000003' })).rejects.toMatchObject({
+      code: 'SMS_UNAVAILABLE',
+      status: 503,
+    });
   });
 
   it('never writes a credential or a code to the log', async () => {
@@ -219,6 +228,7 @@ describe.each(GATEWAYS)('production with %s', (_name, startFake) => {
     const codes = fake.texted.map((m) => /\d{6}/.exec(m.text)![0]);
     expect(codes.length).toBeGreaterThan(0);
     // A code as a token of its own: not the digits inside a timestamp or an id.
-    for (const code of codes) expect(written).not.toMatch(new RegExp(`(?<![0-9a-z])${code}(?![0-9a-z])`));
+    for (const code of codes)
+      expect(written).not.toMatch(new RegExp(`(?<![0-9a-z])${code}(?![0-9a-z])`));
   });
 });

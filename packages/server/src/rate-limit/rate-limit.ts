@@ -44,7 +44,11 @@ export async function hitRateLimit(
  * Whether the window is full, without counting a hit: for limits charged only when something
  * fails (wrong codes), which must also stop the attempt that would have succeeded.
  */
-export async function rateLimitFull(writer: Writer, key: string, limit: RateLimit): Promise<number> {
+export async function rateLimitFull(
+  writer: Writer,
+  key: string,
+  limit: RateLimit,
+): Promise<number> {
   const windowMs = limit.windowSeconds * 1000;
   const row = await currentWindow(writer, key, windowMs);
   return row && row.count >= limit.max ? secondsLeft(writer, row.window_start, windowMs) : 0;
@@ -54,7 +58,11 @@ export async function rateLimitFull(writer: Writer, key: string, limit: RateLimi
  * Gives back one hit counted at `chargedAt`, for work that turned out not to happen (an SMS the
  * gateway refused). Nothing if that window has since been replaced by a new one.
  */
-export async function refundRateLimit(writer: Writer, key: string, chargedAt: number): Promise<void> {
+export async function refundRateLimit(
+  writer: Writer,
+  key: string,
+  chargedAt: number,
+): Promise<void> {
   await writer.db
     .updateTable('rate_limits')
     .set((eb) => ({ count: eb('count', '-', 1) }))

@@ -23,7 +23,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('verification_codes')
     .columns(['phone', 'expires_at'])
     .execute();
-  await db.schema.createIndex('verification_codes_expiry_idx').on('verification_codes')
+  await db.schema
+    .createIndex('verification_codes_expiry_idx')
+    .on('verification_codes')
     .column('expires_at')
     .execute();
 
@@ -33,5 +35,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   // No window is longer than a day: older rows end a day after they began at the latest.
   await sql`UPDATE rate_limits SET expires_at = window_start + 86400000`.execute(db);
-  await db.schema.createIndex('rate_limits_expiry_idx').on('rate_limits').column('expires_at').execute();
+  await db.schema
+    .createIndex('rate_limits_expiry_idx')
+    .on('rate_limits')
+    .column('expires_at')
+    .execute();
 }
