@@ -219,7 +219,7 @@ function resolveSms(input: SmsInput): SmsConfig {
     return value;
   };
   const timing = {
-    timeoutMs: positive(input.timeoutMs ?? 3000, 'sms.timeoutMs'),
+    timeoutMs: positive(input.timeoutMs ?? 2000, 'sms.timeoutMs'),
     tries: positive(input.tries ?? 3, 'sms.tries'),
   };
   switch (provider) {
