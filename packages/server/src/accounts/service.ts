@@ -184,8 +184,9 @@ export class AccountsService {
   }
 
   /**
-   * The user's error for a code not texted. A gateway's refusal sent nothing: the code is dropped
-   * and the request charged to no limit. An unreachable gateway may yet deliver: both stay.
+   * The user's error for a code not texted. A gateway's refusal (of the number, or of our
+   * credentials) sent nothing: the code is dropped and the request charged to no limit. An
+   * unreachable gateway may yet deliver: both stay.
    */
   private async sendFailed(
     error: unknown,
@@ -194,20 +195,23 @@ export class AccountsService {
   ): Promise<unknown> {
     if (!(error instanceof SmsSendError)) return error;
     // The gateway's status and error code only: never the number, the code or a credential.
-    this.logger.warn(
-      { sms: error.provider, status: error.status, providerCode: error.providerCode },
-      error.kind === 'rejected'
-        ? 'the SMS gateway refused a code'
-        : 'the SMS gateway is unreachable',
-    );
+    const details = { sms: error.provider, status: error.status, providerCode: error.providerCode };
     if (error.kind === 'unavailable') {
+      this.logger.warn(details, 'the SMS gateway is unreachable');
       return new ApiError('SMS_UNAVAILABLE', 'Codes cannot be texted right now; try again later.');
+    }
+    if (error.kind === 'unauthorized') {
+      this.logger.error(details, 'the SMS gateway refused our credentials: check the sms settings');
+    } else {
+      this.logger.warn(details, 'the SMS gateway refused a code');
     }
     await this.writes.run(async (w) => {
       await store.deleteVerificationCode(w.db, reserved.id);
       for (const [key] of limits) await refundRateLimit(w, key, reserved.chargedAt);
     });
-    return new ApiError('SMS_REJECTED', 'A code cannot be texted to this number.');
+    return error.kind === 'unauthorized'
+      ? new ApiError('SMS_UNAVAILABLE', 'Codes cannot be texted right now; try again later.')
+      : new ApiError('SMS_REJECTED', 'A code cannot be texted to this number.');
   }
 
   /** Deletes codes that expired (a sign-in with one would have found it expired anyway). */

@@ -19,7 +19,7 @@ const BACKOFF_MS = [250, 1000, 2000];
 /**
  * Sends one request to an SMS gateway, trying again on a 5xx, a 429 (the gateway throttling
  * us, not the user's fault) or a timeout, up to `policy.tries` times. Any other 4xx is the
- * gateway refusing this message: no point trying again. `request` is called anew for each try,
+ * gateway refusing this message, or our credentials: no point trying again. `request` is called anew for each try,
  * so that signatures carry a fresh timestamp. `errorCode` reads the gateway's error code from
  * its error body, for the log.
  */
@@ -47,7 +47,8 @@ export async function deliver(
     if (answer.status >= 200 && answer.status < 300) return answer;
     lastStatus = answer.status;
     if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
-      throw new SmsSendError('rejected', provider, answer.status, errorCode(answer.json));
+      const kind = answer.status === 401 || answer.status === 403 ? 'unauthorized' : 'rejected';
+      throw new SmsSendError(kind, provider, answer.status, errorCode(answer.json));
     }
   }
   throw new SmsSendError('unavailable', provider, lastStatus, undefined);

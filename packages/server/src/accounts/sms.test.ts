@@ -108,7 +108,7 @@ describe.each(GATEWAYS)('the %s adapter against its fake', (name, startFake) => 
       http: { secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` },
     }[name]!;
     await expect(provider(wrong).sendCode('+821055556666', '555555')).rejects.toMatchObject({
-      kind: 'rejected',
+      kind: 'unauthorized',
       status: 401,
     });
     expect(fake.problems).toHaveLength(1);
@@ -231,5 +231,34 @@ describe.each(GATEWAYS)('production with %s', (_name, startFake) => {
     // A code as a token of its own: not the digits inside a timestamp or an id.
     for (const code of codes)
       expect(written).not.toMatch(new RegExp(`(?<![0-9a-z])${code}(?![0-9a-z])`));
+  });
+});
+
+describe('production with credentials the gateway refuses', () => {
+  it('answers SMS_UNAVAILABLE, logs an error naming the settings, and charges no limit', async () => {
+    await using fake = await startFakeTwilio();
+    const log = capturedLog();
+    const s = await startTestServer({
+      config: {
+        mode: 'production',
+        sms: { ...fake.config, authToken: 'revoked-token' },
+        rateLimits: { codeRequestsPerPhone: { max: 1, windowSeconds: 3600 } },
+      },
+      overrides: { logger: log.logger },
+    });
+    try {
+      const { callPublic } = testClient(() => s);
+      for (let i = 0; i < 2; i++) {
+        await expect(
+          callPublic('auth.requestCode', { phone: '+821040000009' }),
+        ).rejects.toMatchObject({ code: 'SMS_UNAVAILABLE' });
+      }
+      const written = log.lines.join('');
+      expect(written).toContain('check the sms settings');
+      expect(written).not.toContain('revoked-token');
+      expect(written).not.toContain(fake.config.authToken);
+    } finally {
+      await s.close();
+    }
   });
 });

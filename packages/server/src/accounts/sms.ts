@@ -11,20 +11,22 @@ export interface SmsProvider {
 }
 
 /**
- * Why a code was not texted. Carries the gateway's HTTP status and error code for the log, never
+ * Why a code was not texted: the gateway refused this message (`rejected`, a 4xx), refused our
+ * credentials (`unauthorized`, 401/403: the operator's settings), or could not be reached after
+ * its tries (`unavailable`). Carries the gateway's HTTP status and error code for the log, never
  * its message (which may repeat the number) nor anything of the request.
  */
 export class SmsSendError extends Error {
   constructor(
-    readonly kind: 'rejected' | 'unavailable',
+    readonly kind: 'rejected' | 'unauthorized' | 'unavailable',
     readonly provider: string,
     readonly status: number | undefined,
     readonly providerCode: string | undefined,
   ) {
     super(
-      kind === 'rejected'
-        ? `${provider} refused the message (HTTP ${status}${providerCode ? `, ${providerCode}` : ''})`
-        : `${provider} could not be reached${status ? ` (last answer HTTP ${status})` : ''}`,
+      kind === 'unavailable'
+        ? `${provider} could not be reached${status ? ` (last answer HTTP ${status})` : ''}`
+        : `${provider} refused the ${kind === 'rejected' ? 'message' : 'credentials'} (HTTP ${status}${providerCode ? `, ${providerCode}` : ''})`,
     );
     this.name = 'SmsSendError';
   }
