@@ -117,10 +117,9 @@ export class AccountsService {
     const code = phone.testCode ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
     const limits = this.codeRequestLimits(phone.e164, ip, !phone.testCode);
     const reserved = await this.writes.run(async (w) => {
-      // A test number's code never changes: its new row loses nothing by replacing the old ones.
-      if (phone.testCode) await store.deleteVerificationCodes(w.db, phone.e164);
       const pending = await store.verificationCodes(w.db, phone.e164);
-      const live = pending.filter((row) => row.expires_at > w.now);
+      // A test number's code never changes: a new row loses nothing by replacing the old ones.
+      const live = phone.testCode ? [] : pending.filter((row) => row.expires_at > w.now);
       // Codes already sent stay valid (someone may be typing one): a full number waits for its
       // oldest to expire instead of voiding it.
       if (live.length >= PENDING_CODES_MAX) {
@@ -132,6 +131,7 @@ export class AccountsService {
         if (retryAfter) return { retryAfter };
       }
       for (const [key, limit] of limits) await hitRateLimit(w, key, limit);
+      if (phone.testCode) await store.deleteVerificationCodes(w.db, phone.e164);
       const salt = randomBytes(16).toString('hex');
       const id = newId('v');
       await store.insertVerificationCode(w.db, {
