@@ -125,11 +125,14 @@ export async function post(
     },
     body: JSON.stringify(params),
   });
-  const body = (await response.json()) as { error?: { code: string; message: string } };
+  const body = (await response.json()) as {
+    error?: { code: string; message: string; retryAfter?: number };
+  };
   if (!response.ok) {
     throw Object.assign(new Error(`${method}: ${body.error?.code} ${body.error?.message}`), {
       code: body.error?.code,
       status: response.status,
+      retryAfter: body.error?.retryAfter,
     });
   }
   return body;

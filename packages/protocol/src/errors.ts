@@ -11,6 +11,10 @@ export const ERROR_STATUS = {
   CODE_INVALID: 400,
   CODE_EXPIRED: 400,
   CODE_ATTEMPTS_EXCEEDED: 429,
+  /** The SMS gateway refused to text this number (not a mobile, blocked, unsupported country). */
+  SMS_REJECTED: 400,
+  /** The SMS gateway could not be reached, after retries: try again later. */
+  SMS_UNAVAILABLE: 503,
   TEXT_TOO_LONG: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,

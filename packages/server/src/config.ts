@@ -16,11 +16,17 @@ export interface ServerConfig {
    * Undefined for one node, which uses an in-process bus.
    */
   busUrl: string | undefined;
-  /** `console` prints codes to the log (local mode only). */
-  smsProvider: 'console';
+  /** Who texts sign-in codes (accounts/sms.ts). */
+  sms: SmsConfig;
   rateLimits: {
     codeRequestsPerPhone: RateLimit;
+    /** On top of the hourly one: a number cannot be texted all day an hour at a time. */
+    codeRequestsPerPhoneDaily: RateLimit;
+    /** Keyed by the client's address, an IPv6 one by its /64 (rate-limit/address.ts). */
     codeRequestsPerIp: RateLimit;
+    codeRequestsPerIpDaily: RateLimit;
+    /** Wrong codes tried for a number, whichever of its codes they were meant for. */
+    wrongCodesPerPhoneDaily: RateLimit;
     /** Numbers new to an account (address-book entries, lookups by number or Tokki ID). */
     contactDiscoveryPerAccount: RateLimit;
     contactDiscoveryPerDevice: RateLimit;
@@ -76,7 +82,7 @@ export interface ConfigInput {
   databaseUrl?: string;
   /** Else TOKKI_BUS_URL. */
   busUrl?: string;
-  smsProvider?: string;
+  sms?: SmsInput;
   rateLimits?: Partial<ServerConfig['rateLimits']>;
   linkPreviews?: Partial<ServerConfig['linkPreviews']>;
   /** At least 32 bytes, hex; else TOKKI_CONTACT_HASH_KEY; else, in local mode, a key file. */
@@ -94,6 +100,66 @@ export interface ConfigInput {
   metrics?: { listen?: string; token?: string };
 }
 
+/**
+ * The SMS gateway and its credentials. `console` prints codes to the log (local mode only); the
+ * others are the adapters in accounts/ (sms-twilio.ts, sms-sens.ts, sms-webhook.ts).
+ */
+export type SmsConfig = (
+  | { provider: 'console' }
+  | {
+      provider: 'twilio';
+      /** Default https://api.twilio.com. */
+      baseUrl: string;
+      accountSid: string;
+      /** HTTP Basic user and password: the Account SID and auth token, or an API key's SID and secret. */
+      username: string;
+      password: string;
+      /** The sender: a number, or a Messaging Service (exactly one of them). */
+      from: string | undefined;
+      messagingServiceSid: string | undefined;
+    }
+  | {
+      provider: 'sens';
+      /** Default https://sens.apigw.ntruss.com. */
+      baseUrl: string;
+      serviceId: string;
+      accessKey: string;
+      secretKey: string;
+      /** A calling number registered with SENS, digits only. */
+      from: string;
+    }
+  | {
+      provider: 'http';
+      /** The operator's endpoint, sent a JSON POST signed per Standard Webhooks. */
+      url: string;
+      /** `whsec_<base64>`. */
+      secret: string;
+    }
+) & {
+  /** How long one try may take; a send tries `tries` times, with a short backoff between. */
+  timeoutMs: number;
+  tries: number;
+};
+
+/** Config's `sms` block as given: every field optional until resolveConfig checks it. */
+export interface SmsInput {
+  provider?: string;
+  baseUrl?: string;
+  url?: string;
+  accountSid?: string;
+  authToken?: string;
+  apiKeySid?: string;
+  apiKeySecret?: string;
+  messagingServiceSid?: string;
+  serviceId?: string;
+  accessKey?: string;
+  secretKey?: string;
+  from?: string;
+  secret?: string;
+  timeoutMs?: number;
+  tries?: number;
+}
+
 export const DEFAULT_PORT = 8080;
 
 const DAY_SECONDS = 24 * 3600;
@@ -102,11 +168,8 @@ const CONTACT_HASH_KEY_FILE = 'contact-hash.key';
 /** Fills defaults and refuses combinations that would be unsafe to run. */
 export function resolveConfig(input: ConfigInput = {}): ServerConfig {
   const mode: Mode = input.mode ?? (process.env.NODE_ENV === 'production' ? 'production' : 'local');
-  const smsProvider = input.smsProvider ?? 'console';
-  if (smsProvider !== 'console') {
-    throw new Error(`Unknown SMS provider "${smsProvider}". Available: console.`);
-  }
-  if (mode === 'production' && smsProvider === 'console') {
+  const sms = resolveSms(input.sms ?? {});
+  if (mode === 'production' && sms.provider === 'console') {
     throw new Error(
       'Production mode needs a real SMS provider; "console" only prints codes to the log. ' +
         'Run in local mode (without --mode production / NODE_ENV=production) to try Tokki.',
@@ -125,10 +188,13 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     port: input.port ?? DEFAULT_PORT,
     databaseUrl,
     busUrl,
-    smsProvider,
+    sms,
     rateLimits: {
       codeRequestsPerPhone: { max: 5, windowSeconds: 3600 },
+      codeRequestsPerPhoneDaily: { max: 10, windowSeconds: DAY_SECONDS },
       codeRequestsPerIp: { max: 30, windowSeconds: 3600 },
+      codeRequestsPerIpDaily: { max: 100, windowSeconds: DAY_SECONDS },
+      wrongCodesPerPhoneDaily: { max: 20, windowSeconds: DAY_SECONDS },
       contactDiscoveryPerAccount: { max: 5000, windowSeconds: DAY_SECONDS },
       contactDiscoveryPerDevice: { max: 3000, windowSeconds: DAY_SECONDS },
       linkPreviewsPerUser: { max: 60, windowSeconds: 60 },
@@ -172,6 +238,95 @@ function resolveMetrics(input: ConfigInput['metrics'] = {}): ServerConfig['metri
   }
   const host = (match[1] ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1');
   return { listen: { host, port }, token };
+}
+
+const SMS_PROVIDERS = ['console', 'twilio', 'sens', 'http'];
+
+/** The `sms` block, with each provider's credentials required: one clear line for a missing one. */
+function resolveSms(input: SmsInput): SmsConfig {
+  const provider = input.provider ?? 'console';
+  const need = (field: keyof SmsInput): string => {
+    const value = input[field];
+    if (typeof value !== 'string' || value === '') {
+      throw new Error(`The SMS provider "${provider}" needs sms.${field}.`);
+    }
+    return value;
+  };
+  const timing = {
+    timeoutMs: positive(input.timeoutMs ?? 2000, 'sms.timeoutMs'),
+    tries: positive(input.tries ?? 3, 'sms.tries'),
+  };
+  switch (provider) {
+    case 'console':
+      return { provider, ...timing };
+    case 'twilio': {
+      const accountSid = need('accountSid');
+      // An API key (recommended by Twilio) or the account's auth token: one of them, whole.
+      const withKey = input.apiKeySid !== undefined || input.apiKeySecret !== undefined;
+      if (!withKey && input.authToken === undefined) {
+        throw new Error(
+          'The SMS provider "twilio" needs sms.authToken, or sms.apiKeySid and sms.apiKeySecret.',
+        );
+      }
+      if ((input.from === undefined) === (input.messagingServiceSid === undefined)) {
+        throw new Error(
+          'The SMS provider "twilio" needs exactly one sender: sms.from or sms.messagingServiceSid.',
+        );
+      }
+      return {
+        provider,
+        baseUrl: httpUrl(input.baseUrl ?? 'https://api.twilio.com', 'sms.baseUrl'),
+        accountSid,
+        username: withKey ? need('apiKeySid') : accountSid,
+        password: withKey ? need('apiKeySecret') : need('authToken'),
+        from: input.from,
+        messagingServiceSid: input.messagingServiceSid,
+        ...timing,
+      };
+    }
+    case 'sens': {
+      const serviceId = need('serviceId');
+      if (serviceId.includes('/')) throw new Error('sms.serviceId must not contain "/".');
+      return {
+        provider,
+        baseUrl: httpUrl(input.baseUrl ?? 'https://sens.apigw.ntruss.com', 'sms.baseUrl'),
+        serviceId,
+        accessKey: need('accessKey'),
+        secretKey: need('secretKey'),
+        from: need('from').replace(/\D/g, ''),
+        ...timing,
+      };
+    }
+    case 'http': {
+      const secret = need('secret');
+      if (!/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/.test(secret)) {
+        throw new Error('sms.secret must be "whsec_" and at least 24 random bytes in base64.');
+      }
+      return { provider, url: httpUrl(need('url'), 'sms.url'), secret, ...timing };
+    }
+    default:
+      throw new Error(
+        `Unknown SMS provider "${provider}". Available: ${SMS_PROVIDERS.join(', ')}.`,
+      );
+  }
+}
+
+function httpUrl(value: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${what} must be an http(s) URL.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`${what} must be an http(s) URL.`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function positive(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${what} must be a positive integer.`);
+  return value;
 }
 
 /**

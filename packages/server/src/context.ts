@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { AccountsService } from './accounts/service.js';
-import { ConsoleSmsProvider, type SmsProvider } from './accounts/sms.js';
+import type { SmsProvider } from './accounts/sms.js';
+import { createSmsProvider } from './accounts/sms-providers.js';
 import type { Bus } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
 import { NatsBus } from './bus/nats-bus.js';
@@ -63,8 +64,9 @@ const REDACT = [
   '*.text',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** The server's logger; `destination` (stdout by default) lets tests read what it writes. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
 }
 
 export async function createContext(
@@ -91,7 +93,7 @@ export async function createContext(
     recentUpdates: config.recentUpdatesBytes > 0 && { maxBytes: config.recentUpdatesBytes },
     memberships: chatMembershipLog,
   });
-  const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
+  const sms = overrides.sms ?? createSmsProvider(config.sms, logger);
   // Accounts and chats call on friends, messages and each other once requests come: their hooks
   // reach services built after them.
   const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger, {

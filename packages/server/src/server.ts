@@ -5,6 +5,7 @@ import { createContext, type AppContext, type ContextOverrides } from './context
 import { Gateway } from './gateway/gateway.js';
 import { buildHttpApp } from './http/app.js';
 import { listenForMetrics } from './http/metrics.js';
+import { pruneRateLimits } from './rate-limit/rate-limit.js';
 
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -17,6 +18,8 @@ export interface TokkiServer extends AsyncDisposable {
   /** `http://host:port` of the separate `/metrics` listener, when `metrics.listen` is set. */
   metricsUrl: string | undefined;
   port: number;
+  /** What the hourly pruning does, now: old updates, expired sign-in codes and rate limits. */
+  prune(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,10 +50,17 @@ export async function startServer(
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
 
-  const prune = () =>
-    ctx.writes
+  const prune = async () => {
+    await ctx.writes
       .run((w) => ctx.updates.prune(w, w.now - config.updateRetentionSeconds * 1000))
       .catch((error: unknown) => ctx.logger.error({ err: error }, 'pruning updates failed'));
+    await ctx.writes
+      .run(async (w) => {
+        await ctx.accounts.pruneExpiredCodes(w);
+        await pruneRateLimits(w);
+      })
+      .catch((error: unknown) => ctx.logger.error({ err: error }, 'pruning sign-in rows failed'));
+  };
   // Fire and forget: prune logs its own failure, and the next tick tries again.
   const pruner = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
   pruner.unref();
@@ -76,6 +86,7 @@ export async function startServer(
     url: `http://${shownHost}:${port}`,
     metricsUrl: metricsListener?.url,
     port,
+    prune,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -196,6 +196,126 @@ describe.each(testDialects)('sign-in on %s', (dialect) => {
     }
   });
 
+  describe('sign-in abuse', () => {
+    const DAY = 24 * 3600;
+    let limited: TestServer;
+    const request = (phone: string) =>
+      testClient(() => limited).callPublic('auth.requestCode', { phone });
+    const signIn = (phone: string, code: string | undefined) =>
+      testClient(() => limited).callPublic('auth.signIn', { phone, code });
+    const wrongFor = (code: string) => (code === '000000' ? '111111' : '000000');
+
+    beforeAll(async () => {
+      limited = await startTestServer({
+        dialect,
+        overrides: { sms },
+        config: {
+          rateLimits: {
+            codeRequestsPerPhone: { max: 100, windowSeconds: 3600 },
+            codeRequestsPerPhoneDaily: { max: 4, windowSeconds: DAY },
+            codeRequestsPerIp: { max: 1000, windowSeconds: 3600 },
+            codeRequestsPerIpDaily: { max: 1000, windowSeconds: DAY },
+            wrongCodesPerPhoneDaily: { max: 7, windowSeconds: DAY },
+          },
+        },
+      });
+    });
+    afterAll(() => limited?.close());
+
+    it('a new code request leaves the pending code valid, up to a few at once', async () => {
+      await request('+821050000001');
+      const first = sms.sent.get('+821050000001')!;
+      // Someone else asks for a code for the same number meanwhile: the first still works.
+      await request('+821050000001');
+      expect(sms.sent.get('+821050000001')).not.toBe(first);
+      expect(await signIn('+821050000001', first)).toMatchObject({ newUser: true });
+
+      await request('+821050000002');
+      const mine = sms.sent.get('+821050000002')!;
+      await request('+821050000002');
+      await request('+821050000002');
+      // Three pending: a fourth waits for the oldest to expire, and voids none of them.
+      await expect(request('+821050000002')).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+        retryAfter: expect.toSatisfy((s: number) => s > 0 && s <= 300),
+      });
+      expect(await signIn('+821050000002', mine)).toMatchObject({ newUser: true });
+    });
+
+    it('caps code requests per number per day, on top of the hourly cap', async () => {
+      for (let i = 0; i < 3; i++) await request('+821050000003');
+      await signIn('+821050000003', sms.sent.get('+821050000003'));
+      await request('+821050000003');
+      await expect(request('+821050000003')).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+        retryAfter: expect.toSatisfy((s: number) => s > 3600 && s <= DAY),
+      });
+    });
+
+    it('caps wrong codes per number per day, across its codes', async () => {
+      await request('+821050000004');
+      const first = sms.sent.get('+821050000004')!;
+      for (let i = 0; i < 4; i++) {
+        await expect(signIn('+821050000004', wrongFor(first))).rejects.toMatchObject({
+          code: 'CODE_INVALID',
+        });
+      }
+      // A fresh code does not give a fresh allowance of guesses.
+      await request('+821050000004');
+      const second = sms.sent.get('+821050000004')!;
+      for (let i = 0; i < 3; i++) {
+        await signIn('+821050000004', wrongFor(second)).catch(() => undefined);
+      }
+      await expect(signIn('+821050000004', second)).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+        retryAfter: expect.toSatisfy((s: number) => s > 3600 && s <= DAY),
+      });
+    });
+
+    it('keys per-address limits by the address, an IPv6 one by its /64', async () => {
+      const accounts = limited.server.ctx.accounts;
+      await accounts.requestCode({ phone: '+821050000005' }, '2001:db8:7:9::1');
+      await accounts.requestCode({ phone: '+821050000006' }, '2001:db8:7:9:ffff:1:2:3');
+      await accounts.requestCode({ phone: '+821050000007' }, '::ffff:203.0.113.7');
+      const rows = await limited.server.ctx.database.db
+        .selectFrom('rate_limits')
+        .select(['key', 'count'])
+        .where('key', 'like', 'code:ip:%')
+        .where('key', '!=', 'code:ip:127.0.0.1')
+        .orderBy('key')
+        .execute();
+      expect(rows).toEqual([
+        { key: 'code:ip:2001:db8:7:9::/64', count: 2 },
+        { key: 'code:ip:203.0.113.7', count: 1 },
+      ]);
+    });
+
+    it('prunes expired codes and rate-limit windows, and keeps live ones', async () => {
+      await request('+821050000008');
+      await request('+821050000009');
+      const { db } = limited.server.ctx.database;
+      // A day passes for one number only.
+      const past = Date.now() - DAY * 1000 - 1000;
+      await db
+        .updateTable('verification_codes')
+        .set({ expires_at: past })
+        .where('phone', '=', '+821050000008')
+        .execute();
+      await db
+        .updateTable('rate_limits')
+        .set({ window_start: past - 3600_000, expires_at: past })
+        .where('key', 'like', '%+821050000008')
+        .execute();
+      await limited.server.prune();
+      const codes = await db.selectFrom('verification_codes').select('phone').execute();
+      expect(codes.map((row) => row.phone)).not.toContain('+821050000008');
+      expect(codes.map((row) => row.phone)).toContain('+821050000009');
+      const windows = await db.selectFrom('rate_limits').select('key').execute();
+      expect(windows.map((row) => row.key).filter((key) => key.endsWith('0008'))).toEqual([]);
+      expect(windows.map((row) => row.key)).toContain('code:phone:+821050000009');
+    });
+  });
+
   it('rejects malformed and unknown phone numbers', async () => {
     await expect(callPublic('auth.requestCode', { phone: '12' })).rejects.toMatchObject({
       code: 'INVALID_PARAMS',

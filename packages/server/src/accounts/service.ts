@@ -20,8 +20,14 @@ import type { Principal } from '../rpc/route.js';
 import type { UpdatesService } from '../updates/service.js';
 import { normalizePhone } from './phone.js';
 import { resizeProfilePhoto, type PhotoSize } from './photos.js';
-import { hitRateLimit } from '../rate-limit/rate-limit.js';
-import type { SmsProvider } from './sms.js';
+import { addressKey } from '../rate-limit/address.js';
+import {
+  hitRateLimit,
+  rateLimitFull,
+  refundRateLimit,
+  type RateLimit,
+} from '../rate-limit/rate-limit.js';
+import { SmsSendError, type SmsProvider } from './sms.js';
 import * as store from './store.js';
 import { toDevice, toMe, toUser } from './views.js';
 import {
@@ -50,6 +56,12 @@ export interface AccountsHooks {
 
 const AUTH_CACHE_MAX = 100_000;
 const TOKKI_ID_TAKEN = () => new ApiError('CONFLICT', 'That Tokki ID is taken.');
+/**
+ * Codes a number may have pending at once. A new request does not void the older ones (that
+ * would let anyone who knows a number keep its owner from signing in); bounded, so that the
+ * chance of guessing one stays small.
+ */
+const PENDING_CODES_MAX = 3;
 /** How stale `last_seen_at` may get before a request writes it again. */
 const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -103,29 +115,50 @@ export class AccountsService {
   ): Promise<MethodResult<'auth.requestCode'>> {
     const phone = normalizePhone(params.phone, this.allowsTestNumbers);
     const code = phone.testCode ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const { codeRequestsPerPhone, codeRequestsPerIp } = this.config.rateLimits;
-    const retryAfter = await this.writes.run(async (w) => {
-      const byPhone = await hitRateLimit(w, `code:phone:${phone.e164}`, codeRequestsPerPhone);
-      if (byPhone) return byPhone;
-      // Test numbers send no SMS, so they cost nothing worth limiting per address.
-      if (!phone.testCode) {
-        const byIp = await hitRateLimit(w, `code:ip:${ip}`, codeRequestsPerIp);
-        if (byIp) return byIp;
+    const limits = this.codeRequestLimits(phone.e164, ip, !phone.testCode);
+    const reserved = await this.writes.run(async (w) => {
+      const pending = await store.verificationCodes(w.db, phone.e164);
+      // A test number's code never changes: a new row loses nothing by replacing the old ones.
+      const live = phone.testCode ? [] : pending.filter((row) => row.expires_at > w.now);
+      // Codes already sent stay valid (someone may be typing one): a full number waits for its
+      // oldest to expire instead of voiding it.
+      if (live.length >= PENDING_CODES_MAX) {
+        return { retryAfter: Math.max(1, Math.ceil((live[0]!.expires_at - w.now) / 1000)) };
       }
+      // All or none: every limit is checked before any is charged.
+      for (const [key, limit] of limits) {
+        const retryAfter = await rateLimitFull(w, key, limit);
+        if (retryAfter) return { retryAfter };
+      }
+      for (const [key, limit] of limits) await hitRateLimit(w, key, limit);
+      if (phone.testCode) await store.deleteVerificationCodes(w.db, phone.e164);
       const salt = randomBytes(16).toString('hex');
-      await store.putVerificationCode(w.db, phone.e164, {
+      const id = newId('v');
+      await store.insertVerificationCode(w.db, {
+        id,
+        phone: phone.e164,
         salt,
         code_hash: hashCode(salt, code),
         expires_at: w.now + LIMITS.VERIFICATION_CODE_TTL_SECONDS * 1000,
         attempts: 0,
         created_at: w.now,
       });
-      return 0;
+      return { id, chargedAt: w.now };
     });
-    if (retryAfter) {
-      throw new ApiError('RATE_LIMITED', 'Too many code requests; try again later.', retryAfter);
+    if ('retryAfter' in reserved) {
+      throw new ApiError(
+        'RATE_LIMITED',
+        'Too many code requests; try again later.',
+        reserved.retryAfter,
+      );
     }
-    if (!phone.testCode) await this.sms.sendCode(phone.e164, code);
+    if (!phone.testCode) {
+      try {
+        await this.sms.sendCode(phone.e164, code);
+      } catch (error) {
+        throw await this.sendFailed(error, limits, reserved);
+      }
+    }
     return {
       phone: phone.e164,
       codeLength: code.length,
@@ -133,26 +166,98 @@ export class AccountsService {
     };
   }
 
+  /**
+   * The limits a code request counts against: per number (hourly and daily) and, for a code
+   * texted, per address (test numbers send no SMS, so they cost nothing worth limiting there).
+   */
+  private codeRequestLimits(phone: string, ip: string, texted: boolean): [string, RateLimit][] {
+    const limits = this.config.rateLimits;
+    const address = addressKey(ip);
+    return [
+      [`code:phone:${phone}`, limits.codeRequestsPerPhone],
+      [`code:phone-day:${phone}`, limits.codeRequestsPerPhoneDaily],
+      ...(texted
+        ? ([
+            [`code:ip:${address}`, limits.codeRequestsPerIp],
+            [`code:ip-day:${address}`, limits.codeRequestsPerIpDaily],
+          ] as [string, RateLimit][])
+        : []),
+    ];
+  }
+
+  /**
+   * The user's error for a code not texted. A gateway's refusal (of the number, or of our
+   * credentials) sent nothing: the code is dropped and the request charged to no limit. An
+   * unreachable gateway may yet deliver: both stay.
+   */
+  private async sendFailed(
+    error: unknown,
+    limits: [string, RateLimit][],
+    reserved: { id: string; chargedAt: number },
+  ): Promise<unknown> {
+    if (!(error instanceof SmsSendError)) return error;
+    // The gateway's status and error code only: never the number, the code or a credential.
+    const details = { sms: error.provider, status: error.status, providerCode: error.providerCode };
+    if (error.kind === 'unavailable') {
+      this.logger.warn(details, 'the SMS gateway is unreachable');
+      return new ApiError('SMS_UNAVAILABLE', 'Codes cannot be texted right now; try again later.');
+    }
+    if (error.kind === 'unauthorized') {
+      this.logger.error(details, 'the SMS gateway refused our credentials: check the sms settings');
+    } else {
+      this.logger.warn(details, 'the SMS gateway refused a code');
+    }
+    await this.writes.run(async (w) => {
+      await store.deleteVerificationCode(w.db, reserved.id);
+      for (const [key] of limits) await refundRateLimit(w, key, reserved.chargedAt);
+    });
+    return error.kind === 'unauthorized'
+      ? new ApiError('SMS_UNAVAILABLE', 'Codes cannot be texted right now; try again later.')
+      : new ApiError('SMS_REJECTED', 'A code cannot be texted to this number.');
+  }
+
+  /** Deletes codes that expired (a sign-in with one would have found it expired anyway). */
+  async pruneExpiredCodes(w: Writer): Promise<number> {
+    return store.pruneVerificationCodes(w.db, w.now);
+  }
+
   async signIn(input: MethodParams<'auth.signIn'>): Promise<MethodResult<'auth.signIn'>> {
     const phone = normalizePhone(input.phone, this.allowsTestNumbers).e164;
+    const wrongCodes: [string, RateLimit] = [
+      `code:wrong:${phone}`,
+      this.config.rateLimits.wrongCodesPerPhoneDaily,
+    ];
     // A wrong code must still count as an attempt, so the check commits before it throws.
     const outcome = await this.writes.run(async (w) => {
-      const pending = await store.findVerificationCode(w.db, phone);
-      if (!pending)
+      const locked = await rateLimitFull(w, ...wrongCodes);
+      if (locked) {
+        return {
+          error: new ApiError('RATE_LIMITED', 'Too many wrong codes today; try later.', locked),
+        };
+      }
+      const stored = await store.verificationCodes(w.db, phone);
+      if (stored.length === 0)
         return { error: new ApiError('CODE_INVALID', 'No code is pending: request one.') };
-      const drop = () => store.deleteVerificationCode(w.db, phone);
-      if (pending.expires_at <= w.now) {
+      const live = stored.filter((row) => row.expires_at > w.now);
+      const drop = () => store.deleteVerificationCodes(w.db, phone);
+      if (live.length === 0) {
         await drop();
         return { error: new ApiError('CODE_EXPIRED', 'The code has expired: request a new one.') };
       }
-      if (pending.attempts >= LIMITS.VERIFICATION_CODE_ATTEMPTS) {
+      const usable = live.filter((row) => row.attempts < LIMITS.VERIFICATION_CODE_ATTEMPTS);
+      if (usable.length === 0) {
         await drop();
         return {
           error: new ApiError('CODE_ATTEMPTS_EXCEEDED', 'Too many wrong codes: request a new one.'),
         };
       }
-      if (!codeMatches(pending.salt, input.code, pending.code_hash)) {
-        await store.setVerificationAttempts(w.db, phone, pending.attempts + 1);
+      // Any of the number's pending codes signs in: each was texted to it.
+      if (!usable.some((row) => codeMatches(row.salt, input.code, row.code_hash))) {
+        await store.addVerificationAttempt(
+          w.db,
+          usable.map((row) => row.id),
+        );
+        await hitRateLimit(w, ...wrongCodes);
         return { error: new ApiError('CODE_INVALID', 'Wrong code.') };
       }
       await drop();

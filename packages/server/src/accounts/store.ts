@@ -70,37 +70,47 @@ export async function setPhoneHash(db: Db, id: string, hash: string): Promise<vo
   await db.updateTable('users').set({ phone_hash: hash }).where('id', '=', id).execute();
 }
 
-/** Stores the pending code of a number, replacing one pending before. */
-export async function putVerificationCode(
-  db: Db,
-  phone: string,
-  code: Omit<VerificationCodesTable, 'phone'>,
-): Promise<void> {
-  await db
-    .insertInto('verification_codes')
-    .values({ phone, ...code })
-    .onConflict((oc) => oc.column('phone').doUpdateSet(code))
-    .execute();
+/** Adds a pending code for a number; those pending before stay valid until they expire. */
+export async function insertVerificationCode(db: Db, code: VerificationCodesTable): Promise<void> {
+  await db.insertInto('verification_codes').values(code).execute();
 }
 
-export function findVerificationCode(db: Db, phone: string) {
+/** Every code stored for a number, expired or not, oldest first. */
+export function verificationCodes(db: Db, phone: string) {
   return db
     .selectFrom('verification_codes')
     .selectAll()
     .where('phone', '=', phone)
-    .executeTakeFirst();
+    .orderBy('created_at')
+    .execute();
 }
 
-export async function setVerificationAttempts(
-  db: Db,
-  phone: string,
-  attempts: number,
-): Promise<void> {
-  await db.updateTable('verification_codes').set({ attempts }).where('phone', '=', phone).execute();
+/** Counts a wrong code against each of the given codes (it was tried against all of them). */
+export async function addVerificationAttempt(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('verification_codes')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id', 'in', ids)
+    .execute();
 }
 
-export async function deleteVerificationCode(db: Db, phone: string): Promise<void> {
+export async function deleteVerificationCode(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('verification_codes').where('id', '=', id).execute();
+}
+
+/** Drops every code of a number: one sign-in uses them all up. */
+export async function deleteVerificationCodes(db: Db, phone: string): Promise<void> {
   await db.deleteFrom('verification_codes').where('phone', '=', phone).execute();
+}
+
+/** Deletes expired codes of every number. Returns how many went. */
+export async function pruneVerificationCodes(db: Db, now: number): Promise<number> {
+  const result = await db
+    .deleteFrom('verification_codes')
+    .where('expires_at', '<=', now)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 export function findDevice(db: Db, id: string) {

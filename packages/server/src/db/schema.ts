@@ -23,7 +23,9 @@ export interface DevicesTable {
   revoked_at: number | null;
 }
 
+/** Codes pending for a number: a few at once, each valid until it expires (014). */
 export interface VerificationCodesTable {
+  id: string;
   phone: string;
   salt: string;
   code_hash: string;
@@ -36,6 +38,8 @@ export interface RateLimitsTable {
   key: string;
   window_start: number;
   count: number;
+  /** When the window ends: a row past it counts nothing, and is pruned. */
+  expires_at: number;
 }
 
 export interface ChatsTable {

@@ -13,6 +13,7 @@ import * as memberSettings from './011-member-settings.js';
 import * as chatInvites from './012-chat-invites.js';
 import * as openChatsPresence from './013-open-chats-presence.js';
 import * as linkPreviewImages from './014-link-preview-images.js';
+import * as signInCodes from './015-sign-in-codes.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '012-chat-invites': chatInvites,
   '013-open-chats-presence': openChatsPresence,
   '014-link-preview-images': linkPreviewImages,
+  '015-sign-in-codes': signInCodes,
 };
 
 export const migrationProvider: MigrationProvider = {

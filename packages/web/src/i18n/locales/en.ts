@@ -56,6 +56,8 @@ export const en = {
     CODE_INVALID: 'That code is not right. Check it and try again.',
     CODE_EXPIRED: 'The code has expired. Ask for a new one.',
     CODE_ATTEMPTS_EXCEEDED: 'Too many wrong codes. Ask for a new one.',
+    SMS_REJECTED: 'We cannot text a code to this number. Check it, or use another.',
+    SMS_UNAVAILABLE: 'Codes cannot be sent right now. Please try again in a few minutes.',
     RATE_LIMITED: 'Too many tries. Please try again in {{wait}}.',
     RATE_LIMITED_soon: 'Too many tries. Please try again shortly.',
     UNAVAILABLE: 'Cannot reach the server. Check your connection.',

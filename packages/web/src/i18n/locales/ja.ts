@@ -55,6 +55,8 @@ export const ja: Messages = {
     CODE_INVALID: '認証番号が違います。もう一度確認してください。',
     CODE_EXPIRED: '認証番号の有効期限が切れました。再送信してください。',
     CODE_ATTEMPTS_EXCEEDED: '認証番号の入力ミスが多すぎます。再送信してください。',
+    SMS_REJECTED: 'この番号には認証番号を送れません。番号を確認するか、別の番号をお使いください。',
+    SMS_UNAVAILABLE: '現在、認証番号を送信できません。数分後にもう一度お試しください。',
     RATE_LIMITED: '試行回数が多すぎます。{{wait}}後にもう一度お試しください。',
     RATE_LIMITED_soon: '試行回数が多すぎます。しばらくしてからお試しください。',
     UNAVAILABLE: 'サーバーに接続できません。通信環境を確認してください。',

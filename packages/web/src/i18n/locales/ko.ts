@@ -55,6 +55,9 @@ export const ko: Messages = {
     CODE_INVALID: '인증번호가 맞지 않아요. 다시 확인해 주세요.',
     CODE_EXPIRED: '인증번호가 만료됐어요. 새 인증번호를 받아 주세요.',
     CODE_ATTEMPTS_EXCEEDED: '인증번호를 너무 많이 틀렸어요. 새 인증번호를 받아 주세요.',
+    SMS_REJECTED:
+      '이 번호로는 인증번호를 보낼 수 없어요. 번호를 확인하거나 다른 번호를 사용해 주세요.',
+    SMS_UNAVAILABLE: '지금은 인증번호를 보낼 수 없어요. 몇 분 뒤에 다시 시도해 주세요.',
     RATE_LIMITED: '시도 횟수가 너무 많아요. {{wait}} 후에 다시 시도해 주세요.',
     RATE_LIMITED_soon: '시도 횟수가 너무 많아요. 잠시 후 다시 시도해 주세요.',
     UNAVAILABLE: '서버에 연결할 수 없어요. 인터넷 연결을 확인해 주세요.',
