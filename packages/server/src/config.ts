@@ -1,7 +1,9 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { productionRefusals } from './production.js';
 import type { RateLimit } from './rate-limit/rate-limit.js';
+import { ConfigError, mergeSettings, settingsFromEnv, type TrustProxy } from './settings.js';
 
 export type Mode = 'local' | 'production';
 
@@ -18,6 +20,10 @@ export interface ServerConfig {
   busUrl: string | undefined;
   /** `console` prints codes to the log (local mode only). */
   smsProvider: 'console';
+  /** `+99966XYYYY` sign in with the code XXXXX: never in production. */
+  testNumbers: boolean;
+  /** Fastify's trustProxy: whose X-Forwarded-For to believe (http/client-address.ts). */
+  trustProxy: TrustProxy;
   rateLimits: {
     codeRequestsPerPhone: RateLimit;
     codeRequestsPerIp: RateLimit;
@@ -69,10 +75,15 @@ export interface ConfigInput {
   /** Else TOKKI_BUS_URL. */
   busUrl?: string;
   smsProvider?: string;
+  /** Default: on in local mode, off in production (which refuses them). */
+  testNumbers?: boolean;
+  trustProxy?: TrustProxy;
   rateLimits?: Partial<ServerConfig['rateLimits']>;
   linkPreviews?: Partial<ServerConfig['linkPreviews']>;
   /** At least 32 bytes, hex; else TOKKI_CONTACT_HASH_KEY; else, in local mode, a key file. */
   contactHashKey?: string;
+  /** A file holding the key; production refuses one beside the database. */
+  contactHashKeyFile?: string;
   updateRetentionSeconds?: number;
   deviceIdleTimeoutSeconds?: number;
   recentUpdatesBytes?: number;
@@ -89,26 +100,31 @@ export const DEFAULT_PORT = 8080;
 const DAY_SECONDS = 24 * 3600;
 const CONTACT_HASH_KEY_FILE = 'contact-hash.key';
 
-/** Fills defaults and refuses combinations that would be unsafe to run. */
-export function resolveConfig(input: ConfigInput = {}): ServerConfig {
+/**
+ * Fills defaults and refuses combinations that would be unsafe to run. What `input` leaves unset
+ * comes from the `TOKKI_*` environment (settings.ts), then the defaults.
+ */
+export function resolveConfig(given: ConfigInput = {}): ServerConfig {
+  const input = mergeSettings(settingsFromEnv(process.env), given);
   const mode: Mode = input.mode ?? (process.env.NODE_ENV === 'production' ? 'production' : 'local');
   const smsProvider = input.smsProvider ?? 'console';
   if (smsProvider !== 'console') {
-    throw new Error(`Unknown SMS provider "${smsProvider}". Available: console.`);
-  }
-  if (mode === 'production' && smsProvider === 'console') {
-    throw new Error(
-      'Production mode needs a real SMS provider; "console" only prints codes to the log. ' +
-        'Run in local mode (without --mode production / NODE_ENV=production) to try Tokki.',
-    );
+    throw new ConfigError(`Unknown SMS provider "${smsProvider}". Available: console.`);
   }
   const dataDir = input.dataDir ?? './data';
   const databaseUrl = input.databaseUrl ?? `sqlite:${join(dataDir, 'tokki.db')}`;
-  const busUrl = resolveBusUrl(
-    input.busUrl ?? (process.env.TOKKI_BUS_URL || undefined),
-    databaseUrl,
+  const testNumbers = input.testNumbers ?? mode === 'local';
+  if (mode === 'production') {
+    const refusals = productionRefusals({ ...input, smsProvider, testNumbers, dataDir, databaseUrl });
+    if (refusals.length > 0) throw new ConfigError(refusals.join('\n'));
+  }
+  const busUrl = resolveBusUrl(input.busUrl, databaseUrl);
+  const contactHashKey = resolveContactHashKey(
+    input.contactHashKey,
+    mode,
+    dataDir,
+    input.contactHashKeyFile,
   );
-  const contactHashKey = resolveContactHashKey(input.contactHashKey, mode, dataDir);
   return {
     mode,
     host: input.host ?? '0.0.0.0',
@@ -116,6 +132,8 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     databaseUrl,
     busUrl,
     smsProvider,
+    testNumbers,
+    trustProxy: input.trustProxy ?? false,
     rateLimits: {
       codeRequestsPerPhone: { max: 5, windowSeconds: 3600 },
       codeRequestsPerIp: { max: 30, windowSeconds: 3600 },
@@ -145,25 +163,25 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
  * secret the server keeps anyway), so that no deployment needs one more secret to start.
  */
 function resolveMediaUrlKey(given: string | undefined, contactHashKey: Buffer): Buffer {
-  const configured = given ?? process.env.TOKKI_MEDIA_URL_KEY;
-  if (configured !== undefined) return parseKey(configured, 'The media URL key');
+  if (given !== undefined) return parseKey(given, 'The media URL key');
   return Buffer.from(hkdfSync('sha256', contactHashKey, '', 'tokki media url', 32));
 }
 
 /**
- * The contact-hash key: given, from the environment, or — in local mode only — read from the data
- * directory, where the first start writes a random one. Production must be given one, and keep it
- * (with its backups, not the database's): a new key unmatches every stored contact.
+ * The contact-hash key: given, read from the given key file, or — in local mode only — read from
+ * the data directory, where the first start writes a random one. Production must be given one,
+ * and keep it (with its backups, not the database's): a new key unmatches every stored contact.
  */
 export function resolveContactHashKey(
   given: string | undefined,
   mode: Mode,
   dataDir: string,
+  keyFile?: string,
 ): Buffer {
-  const configured = given ?? process.env.TOKKI_CONTACT_HASH_KEY;
-  if (configured !== undefined) return parseKey(configured, 'The contact-hash key');
+  if (given !== undefined) return parseKey(given, 'The contact-hash key');
+  if (keyFile !== undefined) return readKeyFile(keyFile, 'contactHashKeyFile');
   if (mode === 'production') {
-    throw new Error(
+    throw new ConfigError(
       'Production mode needs a contact-hash key: set TOKKI_CONTACT_HASH_KEY to 64 or more hex ' +
         'digits (e.g. `openssl rand -hex 32`) and keep it apart from the database.',
     );
@@ -186,9 +204,20 @@ export function resolveContactHashKey(
   return Buffer.from(key, 'hex');
 }
 
+function readKeyFile(file: string, setting: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${setting} ${file}: cannot be read (${code}).`);
+  }
+  return parseKey(text.trim(), `${setting} ${file}`);
+}
+
 function parseKey(hex: string, what: string): Buffer {
   if (!/^([0-9a-fA-F]{2}){32,}$/.test(hex)) {
-    throw new Error(`${what} must be at least 64 hex digits (32 bytes).`);
+    throw new ConfigError(`${what} must be at least 64 hex digits (32 bytes).`);
   }
   return Buffer.from(hex, 'hex');
 }
@@ -198,13 +227,13 @@ function resolveBusUrl(given: string | undefined, databaseUrl: string): string |
   if (given === undefined) return undefined;
   for (const url of given.split(',')) {
     if (!/^(nats|tls):\/\/[^\s/]+\/?$/.test(url.trim())) {
-      throw new Error(
+      throw new ConfigError(
         `Invalid bus URL "${url}": use nats://host:port (several separated by commas).`,
       );
     }
   }
   if (!databaseUrl.startsWith('postgres')) {
-    throw new Error(
+    throw new ConfigError(
       'A cluster bus needs a database every node shares: use --db postgres://… with --bus.',
     );
   }
