@@ -75,7 +75,7 @@ const boolean: Kind<boolean> = {
 function oneOf<const T extends string>(...values: T[]): Kind<T> {
   const pick = (v: unknown) => values.find((value) => value === v);
   return {
-    type: values.join(' or '),
+    type: values.length > 2 ? `one of ${values.join(', ')}` : values.join(' or '),
     expected: values.map((v) => `"${v}"`).join(' or '),
     fromJson: pick,
     fromEnv: pick,
