@@ -6,3 +6,4 @@ export * from './test-client.js';
 export * from './nats.js';
 export * from './cluster-device.js';
 export * from './free-port.js';
+export * from './caddy.js';

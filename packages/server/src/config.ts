@@ -115,7 +115,13 @@ export function resolveConfig(given: ConfigInput = {}): ServerConfig {
   const databaseUrl = input.databaseUrl ?? `sqlite:${join(dataDir, 'tokki.db')}`;
   const testNumbers = input.testNumbers ?? mode === 'local';
   if (mode === 'production') {
-    const refusals = productionRefusals({ ...input, smsProvider, testNumbers, dataDir, databaseUrl });
+    const refusals = productionRefusals({
+      ...input,
+      smsProvider,
+      testNumbers,
+      dataDir,
+      databaseUrl,
+    });
     if (refusals.length > 0) throw new ConfigError(refusals.join('\n'));
   }
   const busUrl = resolveBusUrl(input.busUrl, databaseUrl);

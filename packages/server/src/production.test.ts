@@ -51,7 +51,9 @@ describe('production mode refuses to start', () => {
 
   it('without a contact-hash key', () => {
     expect(refusals({})).toContainEqual(
-      expect.stringMatching(/^Production mode needs a contact-hash key: set TOKKI_CONTACT_HASH_KEY/),
+      expect.stringMatching(
+        /^Production mode needs a contact-hash key: set TOKKI_CONTACT_HASH_KEY/,
+      ),
     );
   });
 
@@ -114,9 +116,9 @@ describe('test numbers turned off', () => {
   it('are not phone numbers, and the server says so', async () => {
     const server = await startTestServer({ config: { testNumbers: false } });
     try {
-      await expect(post(server.url, 'auth.requestCode', { phone: testPhone(1).phone })).rejects.toMatchObject(
-        { code: 'PHONE_INVALID' },
-      );
+      await expect(
+        post(server.url, 'auth.requestCode', { phone: testPhone(1).phone }),
+      ).rejects.toMatchObject({ code: 'PHONE_INVALID' });
       await expect(post(server.url, 'server.getInfo', {})).resolves.toMatchObject({
         mode: 'local',
         testNumbers: false,

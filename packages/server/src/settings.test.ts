@@ -77,10 +77,12 @@ describe('the settings table in docs/operations.md', () => {
       if (/none|DATA_DIR/.test(literal)) continue;
       const value = setting.kind.fromEnv(literal);
       if (value === undefined) continue;
-      const resolved = key.split('.').reduce<unknown>(
-        (object, part) => (object as Record<string, unknown> | undefined)?.[part],
-        config satisfies ServerConfig,
-      );
+      const resolved = key
+        .split('.')
+        .reduce<unknown>(
+          (object, part) => (object as Record<string, unknown> | undefined)?.[part],
+          config satisfies ServerConfig,
+        );
       if (resolved === undefined) continue; // not kept in ServerConfig (dataDir)
       expect({ key, value: resolved }).toEqual({ key, value });
       compared++;
@@ -186,7 +188,11 @@ describe('the config file', () => {
         '{"rateLimits": {"codeRequestsPerPhon": {"max": 1, "windowSeconds": 1}}}',
         /: unknown setting "rateLimits.codeRequestsPerPhon"/,
       ],
-      ['type.json', '{"port": "8080"}', /: "port" must be an integer from 0 to 65535, not "8080"\.$/],
+      [
+        'type.json',
+        '{"port": "8080"}',
+        /: "port" must be an integer from 0 to 65535, not "8080"\.$/,
+      ],
       [
         'limit.json',
         '{"rateLimits": {"codeRequestsPerIp": {"max": 1}}}',

@@ -69,7 +69,8 @@ const boolean: Kind<boolean> = {
   type: 'boolean',
   expected: 'true or false',
   fromJson: (v) => (typeof v === 'boolean' ? v : undefined),
-  fromEnv: (t) => (t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : undefined),
+  fromEnv: (t) =>
+    t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : undefined,
 };
 
 function oneOf<const T extends string>(...values: T[]): Kind<T> {
@@ -123,8 +124,7 @@ export type TrustProxy = boolean | string[];
 
 const trustProxy: Kind<TrustProxy> = {
   type: 'boolean or list',
-  expected:
-    'false, true, or a list of proxy addresses and CIDRs (e.g. 127.0.0.1,10.0.0.0/8)',
+  expected: 'false, true, or a list of proxy addresses and CIDRs (e.g. 127.0.0.1,10.0.0.0/8)',
   fromJson: (v) => {
     if (typeof v === 'boolean') return v;
     if (typeof v === 'string') return proxyList(splitList(v));
