@@ -93,18 +93,20 @@ describe.skipIf(!RUN)('Caddy with TLS in front of two nodes', { timeout: 180_000
     await database?.drop();
   });
 
-  it('speaks HTTP/2 with a certificate from its CA', async () => {
+  it('speaks HTTP/2 with a certificate from its CA, and keeps /metrics internal', async () => {
     const session = connectHttp2(caddy.url, { ca: caddy.ca });
-    try {
-      const status = await new Promise<number | undefined>((resolve, reject) => {
-        const stream = session.request({ ':path': '/readyz' });
+    const statusOf = (path: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        const stream = session.request({ ':path': path });
         stream.on('response', (headers) => resolve(headers[':status']));
         stream.on('error', reject);
         stream.resume();
         stream.end();
       });
-      expect(status).toBe(200);
+    try {
+      expect(await statusOf('/readyz')).toBe(200);
       expect(session.alpnProtocol).toBe('h2');
+      expect(await statusOf('/metrics')).toBe(404);
     } finally {
       session.close();
     }
