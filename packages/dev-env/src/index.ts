@@ -7,3 +7,4 @@ export * from './nats.js';
 export * from './cluster-device.js';
 export * from './free-port.js';
 export * from './fake-sms.js';
+export * from './caddy.js';

@@ -41,8 +41,9 @@ export class RawSocket {
     );
   }
 
-  static async open(serverUrl: string): Promise<RawSocket> {
-    const ws = new WebSocket(`${serverUrl.replace(/^http/, 'ws')}/v1/ws`);
+  /** `options`: headers (a proxy's X-Forwarded-For), `ca` (a test CA's root, for wss://)… */
+  static async open(serverUrl: string, options?: WebSocket.ClientOptions): Promise<RawSocket> {
+    const ws = new WebSocket(`${serverUrl.replace(/^http/, 'ws')}/v1/ws`, options);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -51,8 +52,13 @@ export class RawSocket {
   }
 
   /** Opens, sends `connect` and waits for the catch-up to finish (`synced`). */
-  static async connect(serverUrl: string, token: string, pts?: number): Promise<RawSocket> {
-    const socket = await RawSocket.open(serverUrl);
+  static async connect(
+    serverUrl: string,
+    token: string,
+    pts?: number,
+    options?: WebSocket.ClientOptions,
+  ): Promise<RawSocket> {
+    const socket = await RawSocket.open(serverUrl, options);
     const res = await socket.request('connect', pts === undefined ? { token } : { token, pts });
     if (res.error) throw new Error(`connect failed: ${JSON.stringify(res.error)}`);
     await socket.waitFor((f) => f.type === 'synced');

@@ -161,6 +161,8 @@ export async function startServerProcess(options: {
   port?: number;
   /** `nats://…`: a node of a cluster. */
   busUrl?: string;
+  /** More `TOKKI_*` settings, e.g. `TOKKI_TRUST_PROXY` behind a proxy. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<ServerProcess> {
   const args = [
     CLI_BIN,
@@ -179,6 +181,7 @@ export async function startServerProcess(options: {
       NODE_ENV: 'development',
       TOKKI_LOG_LEVEL: process.env.TOKKI_TEST_LOG ?? 'info',
       TOKKI_CONTACT_HASH_KEY: TEST_CONTACT_HASH_KEY,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

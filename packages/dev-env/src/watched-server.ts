@@ -23,6 +23,8 @@ export interface WatchedServerOptions {
   /** A directory the watchdog removes once the server has exited. */
   removeAfterExit?: string;
   cwd?: string;
+  /** Its environment; this process's when not given. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A server must say why it failed within this much of the end of its log. */
@@ -49,6 +51,7 @@ export function startWatchedServer(options: WatchedServerOptions): WatchedServer
   const { name, gracefulSignal, removeAfterExit = '', command } = options;
   const child = spawn('bash', ['-c', WATCHDOG, name, gracefulSignal, removeAfterExit, ...command], {
     cwd: options.cwd,
+    env: options.env ?? process.env,
     detached: true,
     stdio: ['pipe', 'ignore', 'pipe'],
   });

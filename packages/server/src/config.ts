@@ -1,7 +1,9 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { productionRefusals } from './production.js';
 import type { RateLimit } from './rate-limit/rate-limit.js';
+import { ConfigError, mergeSettings, settingsFromEnv, type TrustProxy } from './settings.js';
 
 export type Mode = 'local' | 'production';
 
@@ -18,6 +20,10 @@ export interface ServerConfig {
   busUrl: string | undefined;
   /** Who texts sign-in codes (accounts/sms.ts). */
   sms: SmsConfig;
+  /** `+99966XYYYY` sign in with the code XXXXX: never in production. */
+  testNumbers: boolean;
+  /** Fastify's trustProxy: whose X-Forwarded-For to believe (http/client-address.ts). */
+  trustProxy: TrustProxy;
   rateLimits: {
     codeRequestsPerPhone: RateLimit;
     /** On top of the hourly one: a number cannot be texted all day an hour at a time. */
@@ -83,10 +89,15 @@ export interface ConfigInput {
   /** Else TOKKI_BUS_URL. */
   busUrl?: string;
   sms?: SmsInput;
+  /** Default: on in local mode, off in production (which refuses them). */
+  testNumbers?: boolean;
+  trustProxy?: TrustProxy;
   rateLimits?: Partial<ServerConfig['rateLimits']>;
   linkPreviews?: Partial<ServerConfig['linkPreviews']>;
   /** At least 32 bytes, hex; else TOKKI_CONTACT_HASH_KEY; else, in local mode, a key file. */
   contactHashKey?: string;
+  /** A file holding the key; production refuses one beside the database. */
+  contactHashKeyFile?: string;
   updateRetentionSeconds?: number;
   deviceIdleTimeoutSeconds?: number;
   recentUpdatesBytes?: number;
@@ -165,23 +176,34 @@ export const DEFAULT_PORT = 8080;
 const DAY_SECONDS = 24 * 3600;
 const CONTACT_HASH_KEY_FILE = 'contact-hash.key';
 
-/** Fills defaults and refuses combinations that would be unsafe to run. */
-export function resolveConfig(input: ConfigInput = {}): ServerConfig {
+/**
+ * Fills defaults and refuses combinations that would be unsafe to run. What `input` leaves unset
+ * comes from the `TOKKI_*` environment (settings.ts), then the defaults.
+ */
+export function resolveConfig(given: ConfigInput = {}): ServerConfig {
+  const input = mergeSettings(settingsFromEnv(process.env), given);
   const mode: Mode = input.mode ?? (process.env.NODE_ENV === 'production' ? 'production' : 'local');
   const sms = resolveSms(input.sms ?? {});
-  if (mode === 'production' && sms.provider === 'console') {
-    throw new Error(
-      'Production mode needs a real SMS provider; "console" only prints codes to the log. ' +
-        'Run in local mode (without --mode production / NODE_ENV=production) to try Tokki.',
-    );
-  }
   const dataDir = input.dataDir ?? './data';
   const databaseUrl = input.databaseUrl ?? `sqlite:${join(dataDir, 'tokki.db')}`;
-  const busUrl = resolveBusUrl(
-    input.busUrl ?? (process.env.TOKKI_BUS_URL || undefined),
-    databaseUrl,
+  const testNumbers = input.testNumbers ?? mode === 'local';
+  if (mode === 'production') {
+    const refusals = productionRefusals({
+      ...input,
+      smsProvider: sms.provider,
+      testNumbers,
+      dataDir,
+      databaseUrl,
+    });
+    if (refusals.length > 0) throw new ConfigError(refusals.join('\n'));
+  }
+  const busUrl = resolveBusUrl(input.busUrl, databaseUrl);
+  const contactHashKey = resolveContactHashKey(
+    input.contactHashKey,
+    mode,
+    dataDir,
+    input.contactHashKeyFile,
   );
-  const contactHashKey = resolveContactHashKey(input.contactHashKey, mode, dataDir);
   return {
     mode,
     host: input.host ?? '0.0.0.0',
@@ -189,6 +211,8 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     databaseUrl,
     busUrl,
     sms,
+    testNumbers,
+    trustProxy: input.trustProxy ?? false,
     rateLimits: {
       codeRequestsPerPhone: { max: 5, windowSeconds: 3600 },
       codeRequestsPerPhoneDaily: { max: 10, windowSeconds: DAY_SECONDS },
@@ -220,10 +244,9 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
 
 /** `/metrics`: a separate `host:port`, a bearer token of 32 characters or more, or neither. */
 function resolveMetrics(input: ConfigInput['metrics'] = {}): ServerConfig['metrics'] {
-  const listen = input.listen ?? (process.env.TOKKI_METRICS_LISTEN || undefined);
-  const token = input.token ?? (process.env.TOKKI_METRICS_TOKEN || undefined);
+  const { listen, token } = input;
   if (token !== undefined && token.length < 32) {
-    throw new Error(
+    throw new ConfigError(
       'The metrics token must be at least 32 characters (e.g. `openssl rand -hex 32`).',
     );
   }
@@ -232,7 +255,7 @@ function resolveMetrics(input: ConfigInput['metrics'] = {}): ServerConfig['metri
   const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):)?(\d{1,5})$/.exec(listen.trim());
   const port = match ? Number(match[2]) : NaN;
   if (!match || port > 65535) {
-    throw new Error(
+    throw new ConfigError(
       `Invalid metrics listen address "${listen}": use host:port, e.g. 127.0.0.1:9464.`,
     );
   }
@@ -248,7 +271,7 @@ function resolveSms(input: SmsInput): SmsConfig {
   const need = (field: keyof SmsInput): string => {
     const value = input[field];
     if (typeof value !== 'string' || value === '') {
-      throw new Error(`The SMS provider "${provider}" needs sms.${field}.`);
+      throw new ConfigError(`The SMS provider "${provider}" needs sms.${field}.`);
     }
     return value;
   };
@@ -264,12 +287,12 @@ function resolveSms(input: SmsInput): SmsConfig {
       // An API key (recommended by Twilio) or the account's auth token: one of them, whole.
       const withKey = input.apiKeySid !== undefined || input.apiKeySecret !== undefined;
       if (!withKey && input.authToken === undefined) {
-        throw new Error(
+        throw new ConfigError(
           'The SMS provider "twilio" needs sms.authToken, or sms.apiKeySid and sms.apiKeySecret.',
         );
       }
       if ((input.from === undefined) === (input.messagingServiceSid === undefined)) {
-        throw new Error(
+        throw new ConfigError(
           'The SMS provider "twilio" needs exactly one sender: sms.from or sms.messagingServiceSid.',
         );
       }
@@ -286,7 +309,7 @@ function resolveSms(input: SmsInput): SmsConfig {
     }
     case 'sens': {
       const serviceId = need('serviceId');
-      if (serviceId.includes('/')) throw new Error('sms.serviceId must not contain "/".');
+      if (serviceId.includes('/')) throw new ConfigError('sms.serviceId must not contain "/".');
       return {
         provider,
         baseUrl: httpUrl(input.baseUrl ?? 'https://sens.apigw.ntruss.com', 'sms.baseUrl'),
@@ -300,12 +323,12 @@ function resolveSms(input: SmsInput): SmsConfig {
     case 'http': {
       const secret = need('secret');
       if (!/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/.test(secret)) {
-        throw new Error('sms.secret must be "whsec_" and at least 24 random bytes in base64.');
+        throw new ConfigError('sms.secret must be "whsec_" and at least 24 random bytes in base64.');
       }
       return { provider, url: httpUrl(need('url'), 'sms.url'), secret, ...timing };
     }
     default:
-      throw new Error(
+      throw new ConfigError(
         `Unknown SMS provider "${provider}". Available: ${SMS_PROVIDERS.join(', ')}.`,
       );
   }
@@ -316,16 +339,16 @@ function httpUrl(value: string, what: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`${what} must be an http(s) URL.`);
+    throw new ConfigError(`${what} must be an http(s) URL.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(`${what} must be an http(s) URL.`);
+    throw new ConfigError(`${what} must be an http(s) URL.`);
   }
   return value.replace(/\/+$/, '');
 }
 
 function positive(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${what} must be a positive integer.`);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${what} must be a positive integer.`);
   return value;
 }
 
@@ -334,25 +357,25 @@ function positive(value: number, what: string): number {
  * secret the server keeps anyway), so that no deployment needs one more secret to start.
  */
 function resolveMediaUrlKey(given: string | undefined, contactHashKey: Buffer): Buffer {
-  const configured = given ?? process.env.TOKKI_MEDIA_URL_KEY;
-  if (configured !== undefined) return parseKey(configured, 'The media URL key');
+  if (given !== undefined) return parseKey(given, 'The media URL key');
   return Buffer.from(hkdfSync('sha256', contactHashKey, '', 'tokki media url', 32));
 }
 
 /**
- * The contact-hash key: given, from the environment, or — in local mode only — read from the data
- * directory, where the first start writes a random one. Production must be given one, and keep it
- * (with its backups, not the database's): a new key unmatches every stored contact.
+ * The contact-hash key: given, read from the given key file, or — in local mode only — read from
+ * the data directory, where the first start writes a random one. Production must be given one,
+ * and keep it (with its backups, not the database's): a new key unmatches every stored contact.
  */
 export function resolveContactHashKey(
   given: string | undefined,
   mode: Mode,
   dataDir: string,
+  keyFile?: string,
 ): Buffer {
-  const configured = given ?? process.env.TOKKI_CONTACT_HASH_KEY;
-  if (configured !== undefined) return parseKey(configured, 'The contact-hash key');
+  if (given !== undefined) return parseKey(given, 'The contact-hash key');
+  if (keyFile !== undefined) return readKeyFile(keyFile, 'contactHashKeyFile');
   if (mode === 'production') {
-    throw new Error(
+    throw new ConfigError(
       'Production mode needs a contact-hash key: set TOKKI_CONTACT_HASH_KEY to 64 or more hex ' +
         'digits (e.g. `openssl rand -hex 32`) and keep it apart from the database.',
     );
@@ -375,9 +398,20 @@ export function resolveContactHashKey(
   return Buffer.from(key, 'hex');
 }
 
+function readKeyFile(file: string, setting: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${setting} ${file}: cannot be read (${code}).`);
+  }
+  return parseKey(text.trim(), `${setting} ${file}`);
+}
+
 function parseKey(hex: string, what: string): Buffer {
   if (!/^([0-9a-fA-F]{2}){32,}$/.test(hex)) {
-    throw new Error(`${what} must be at least 64 hex digits (32 bytes).`);
+    throw new ConfigError(`${what} must be at least 64 hex digits (32 bytes).`);
   }
   return Buffer.from(hex, 'hex');
 }
@@ -387,13 +421,13 @@ function resolveBusUrl(given: string | undefined, databaseUrl: string): string |
   if (given === undefined) return undefined;
   for (const url of given.split(',')) {
     if (!/^(nats|tls):\/\/[^\s/]+\/?$/.test(url.trim())) {
-      throw new Error(
+      throw new ConfigError(
         `Invalid bus URL "${url}": use nats://host:port (several separated by commas).`,
       );
     }
   }
   if (!databaseUrl.startsWith('postgres')) {
-    throw new Error(
+    throw new ConfigError(
       'A cluster bus needs a database every node shares: use --db postgres://… with --bus.',
     );
   }

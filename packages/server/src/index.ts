@@ -6,6 +6,15 @@ export {
   type ServerConfig,
   type Mode,
 } from './config.js';
+export {
+  ConfigError,
+  mergeSettings,
+  readConfigFile,
+  settingsFromEnv,
+  SETTINGS,
+  envName,
+  type SettingKey,
+} from './settings.js';
 export { createContext, createLogger, type AppContext, type ContextOverrides } from './context.js';
 export type { SmsProvider } from './accounts/sms.js';
 export { parseDatabaseUrl, openDatabase, type Database, type Dialect } from './db/database.js';

@@ -35,10 +35,10 @@ export class CliHarness {
     this.home = mkdtempSync(join(tmpdir(), 'tokki-cli-'));
   }
 
-  /** Starts a command; `input` is its whole stdin. */
-  start(args: string[], input = ''): Running {
+  /** Starts a command; `input` is its whole stdin; `env` is added to this process's. */
+  start(args: string[], input = '', env: NodeJS.ProcessEnv = {}): Running {
     const child = spawn(process.execPath, [CLI_BIN, ...args], {
-      env: { ...process.env, TOKKI_HOME: this.home, TOKKI_DEBUG: '' },
+      env: { ...process.env, TOKKI_HOME: this.home, TOKKI_DEBUG: '', ...env },
     });
     const output = { stdout: '', stderr: '' };
     const watchers: (() => void)[] = [];
@@ -77,8 +77,8 @@ export class CliHarness {
   }
 
   /** Runs a command to its end, whatever its exit code. */
-  run(args: string[], input?: string): Promise<Finished> {
-    return this.start(args, input).finished;
+  run(args: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<Finished> {
+    return this.start(args, input, env).finished;
   }
 
   /** Runs a command that must succeed; its stdout. */

@@ -85,9 +85,9 @@ export class AccountsService {
     this.hashPhone = phoneHasher(config.contactHashKey);
   }
 
-  /** Test numbers count as phone numbers only in local mode. */
+  /** Test numbers count as phone numbers only when configured (never in production). */
   get allowsTestNumbers(): boolean {
-    return this.config.mode === 'local';
+    return this.config.testNumbers;
   }
 
   /**

@@ -9,7 +9,7 @@ export function serverInfoRoutes(config: ServerConfig): Routes<Namespace<'server
       name: 'Tokki',
       version: SERVER_VERSION,
       mode: config.mode,
-      testNumbers: config.mode === 'local',
+      testNumbers: config.testNumbers,
     }),
   };
 }

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { CLOSE_CODES, LIMITS } from '@tokki/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ChatMembersMessage } from '../bus/bus.js';
+import { clientAddress, trustFunction } from '../client-address.js';
 import type { AppContext } from '../context.js';
 import { Interest } from './interest.js';
 import { Session, type Frame, type SessionHost } from './session.js';
@@ -26,9 +27,12 @@ export class Gateway implements SessionHost {
   private readonly unsubscribe: (() => void)[];
   private readonly pinger: NodeJS.Timeout;
   private readonly answeredPing = new WeakSet<WebSocket>();
+  /** The HTTP API's rule (http/app.ts): a session sees the address its HTTP calls see. */
+  private readonly trust: ReturnType<typeof trustFunction>;
 
   constructor(readonly ctx: AppContext) {
     const { bus } = ctx;
+    this.trust = trustFunction(ctx.config.trustProxy);
     this.interest = new Interest(bus, (userId) => ctx.chats.activeChatIds(userId));
     bus.onMissed(() => this.resyncEveryone());
     this.unsubscribe = [
@@ -67,7 +71,7 @@ export class Gateway implements SessionHost {
       this.wss.handleUpgrade(request, socket, head, (ws) => {
         this.answeredPing.add(ws);
         ws.on('pong', () => this.answeredPing.add(ws));
-        new Session(ws, this, request.socket.remoteAddress ?? 'unknown');
+        new Session(ws, this, clientAddress(request, this.trust));
       });
     });
   }

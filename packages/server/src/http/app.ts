@@ -11,6 +11,7 @@ import {
 import { Value } from '@sinclair/typebox/value';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { invoke } from '../api/invoke.js';
+import { trustFunction } from '../client-address.js';
 import type { AppContext } from '../context.js';
 import { ApiError, toApiError } from '../errors.js';
 import { linkImageRoutes } from '../links/http.js';
@@ -43,6 +44,8 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: LIMITS.MAX_FRAME_BYTES,
+    // request.ip: the client behind a trusted reverse proxy (the gateway uses the same rule).
+    trustProxy: trustFunction(ctx.config.trustProxy),
     // Route schemas document the API; `invoke` does the checking, once for both transports.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
