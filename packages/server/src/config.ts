@@ -323,7 +323,9 @@ function resolveSms(input: SmsInput): SmsConfig {
     case 'http': {
       const secret = need('secret');
       if (!/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/.test(secret)) {
-        throw new ConfigError('sms.secret must be "whsec_" and at least 24 random bytes in base64.');
+        throw new ConfigError(
+          'sms.secret must be "whsec_" and at least 24 random bytes in base64.',
+        );
       }
       return { provider, url: httpUrl(need('url'), 'sms.url'), secret, ...timing };
     }
@@ -348,7 +350,8 @@ function httpUrl(value: string, what: string): string {
 }
 
 function positive(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${what} must be a positive integer.`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new ConfigError(`${what} must be a positive integer.`);
   return value;
 }
 
