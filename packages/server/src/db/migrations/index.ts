@@ -12,6 +12,7 @@ import * as pins from './010-pins.js';
 import * as memberSettings from './011-member-settings.js';
 import * as chatInvites from './012-chat-invites.js';
 import * as openChatsPresence from './013-open-chats-presence.js';
+import * as deletedMeansDeleted from './014-deleted-means-deleted.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '011-member-settings': memberSettings,
   '012-chat-invites': chatInvites,
   '013-open-chats-presence': openChatsPresence,
+  '014-deleted-means-deleted': deletedMeansDeleted,
 };
 
 export const migrationProvider: MigrationProvider = {
