@@ -55,6 +55,9 @@ describe.each(testDialects)('profile pictures replaced or removed on %s', (diale
     const first = (await setPhoto(alice, '#f80')).photo!;
     const bobs = (await setPhoto(bob, '#08f')).photo!;
     expect(await served(first)).toEqual([200, 200]);
+    // No shared cache may go on serving it after it is removed.
+    const response = await fetch(`${s.url}/v1/photos/${first}`);
+    expect(response.headers.get('cache-control')).toMatch(/^private\b/);
 
     const second = (await setPhoto(alice, '#0f8')).photo!;
     expect(await served(first)).toEqual([404, 404]);
