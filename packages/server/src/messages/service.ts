@@ -209,8 +209,7 @@ export class MessagesService {
         'deleted',
       );
       await this.rewrite(w, { ...message, text: '', files: null, deleted_at: w.now });
-      if (message.pts !== null)
-        await this.updates.eraseEditedTexts(w, chatId, seq, Number(message.pts));
+      await this.updates.eraseEditedTexts(w, chatId, seq, Number(message.pts ?? 0));
       const blobs = await deleteFilesOfMessage(w.sql, chatId, seq);
       // A tombstone keeps nothing of the message, reactions and pin included.
       await store.clearReactions(w.db, chatId, seq);
