@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   startServer,
@@ -44,10 +47,18 @@ export async function startTestServer(
   const database = options.sharing
     ? { url: options.sharing.databaseUrl, drop: async () => {} }
     : await createTestDatabase(options.dialect ?? 'sqlite');
+  // Each test server its own blob store (a node, its database's): deleting a message erases
+  // blobs its database no longer refers to, which another suite's server may be using.
+  const ownMedia =
+    options.sharing || options.config?.mediaDir
+      ? undefined
+      : await mkdtemp(join(tmpdir(), 'tokki-media-'));
+  const mediaDir = options.sharing?.server.ctx.config.mediaDir ?? ownMedia;
   const server = await startServer(
     {
       ...TEST_CONFIG,
       databaseUrl: database.url,
+      ...(mediaDir && { mediaDir }),
       ...(options.web && { webRoot: WEB_DIST }),
       ...options.config,
     },
@@ -60,6 +71,7 @@ export async function startTestServer(
     close: async () => {
       await server.close();
       await database.drop();
+      if (ownMedia) await rm(ownMedia, { recursive: true, force: true });
     },
   };
 }

@@ -92,9 +92,12 @@ describe('withReaction', () => {
     expect(withReaction(greeting, 'a', null)).toBe(greeting);
   });
 
-  it('leaves a tombstone without reactions', () => {
-    const tombstone = asTombstone(withReaction(greeting, 'a', 'heart'), 5);
+  it('leaves a tombstone without reactions or files', () => {
+    const file = { id: 'f1', chatId: 'c', name: 'a.pdf', mime: 'application/pdf', size: 1 };
+    const withFile: Message = { ...greeting, files: [{ ...file, kind: 'file', createdAt: 1 }] };
+    const tombstone = asTombstone(withReaction(withFile, 'a', 'heart'), 5);
     expect(tombstone).toMatchObject({ text: '', deletedAt: 5 });
     expect(tombstone.reactions).toBeUndefined();
+    expect(tombstone.files).toBeUndefined();
   });
 });

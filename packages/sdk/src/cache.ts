@@ -110,12 +110,13 @@ export function withReaction(message: Message, userId: string, reaction: Reactio
 }
 
 /**
- * A message deleted for everyone: no text and no reactions.
+ * A message deleted for everyone: no text, no reactions and no files (the server deleted them).
  *
  * @example const shown = asTombstone(message, update.deletedAt)
  */
 export function asTombstone(message: Message, deletedAt: number): Message {
   const next: Message = { ...message, text: '', deletedAt };
   delete next.reactions;
+  delete next.files;
   return next;
 }

@@ -108,7 +108,8 @@ export async function createContext(
     lastMessages: (keys) => messages.lastMessages(keys),
   });
   const openChats = new OpenChatsService(database, writes, chats, updates);
-  const messages = new MessagesService(database, writes, chats, updates, overrides.clock);
+  const media = new MediaService(config, database, writes, chats, logger, overrides.clock);
+  const messages = new MessagesService(database, writes, chats, updates, media, overrides.clock);
   const friends: FriendsService = new FriendsService(
     config,
     database,
@@ -118,7 +119,6 @@ export async function createContext(
     chats,
   );
   const links = new LinksService(config, database, writes, logger, overrides.resolveHost);
-  const media = new MediaService(config, database, writes, chats, logger, overrides.clock);
   const presence = new PresenceService(database, writes, bus, friends, logger);
   await accounts.hashPhonesOfAllUsers();
 

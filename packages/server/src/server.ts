@@ -61,8 +61,16 @@ export async function startServer(
       })
       .catch((error: unknown) => ctx.logger.error({ err: error }, 'pruning sign-in rows failed'));
   };
-  // Fire and forget: prune logs its own failure, and the next tick tries again.
-  const pruner = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
+  const collectMedia = () =>
+    ctx.media
+      .collect()
+      .then((collected) => ctx.logger.info(collected, 'media collected'))
+      .catch((error: unknown) => ctx.logger.error({ err: error }, 'collecting media failed'));
+  // Fire and forget: each logs its own failure, and the next tick tries again.
+  const pruner = setInterval(() => {
+    void prune();
+    void collectMedia();
+  }, PRUNE_INTERVAL_MS);
   pruner.unref();
 
   let closing: Promise<void> | undefined;

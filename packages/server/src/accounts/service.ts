@@ -367,17 +367,30 @@ export class AccountsService {
     });
   }
 
-  /** Stores a new profile picture, resized, without the metadata the file came with. */
+  /**
+   * Stores a new profile picture, resized, without the metadata the file came with. The one it
+   * replaces is deleted: its URL answers 404 from then on.
+   */
   async setPhoto({ userId }: Principal, image: Buffer): Promise<Me> {
     const { large, small } = await resizeProfilePhoto(image);
     const id = newId('p');
-    return this.changeProfile(userId, { photo_id: id }, (w) =>
-      store.insertProfilePhoto(w.db, { id, user_id: userId, large, small, created_at: w.now }),
-    );
+    return this.changeProfile(userId, { photo_id: id }, async (w) => {
+      await store.insertProfilePhoto(w.db, {
+        id,
+        user_id: userId,
+        large,
+        small,
+        created_at: w.now,
+      });
+      await store.deleteProfilePhotos(w.db, userId, id);
+    });
   }
 
+  /** Deletes the profile picture: removed means no longer served, to anyone. */
   async removePhoto({ userId }: Principal): Promise<Me> {
-    return this.changeProfile(userId, { photo_id: null });
+    return this.changeProfile(userId, { photo_id: null }, (w) =>
+      store.deleteProfilePhotos(w.db, userId, null),
+    );
   }
 
   /** A profile picture by id, or undefined. */

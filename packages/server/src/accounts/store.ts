@@ -159,6 +159,17 @@ export async function insertProfilePhoto(
   await db.insertInto('profile_photos').values(photo).execute();
 }
 
+/** Deletes the user's profile pictures other than `keepId` (all of them when null). */
+export async function deleteProfilePhotos(
+  db: Db,
+  userId: string,
+  keepId: string | null,
+): Promise<void> {
+  let query = db.deleteFrom('profile_photos').where('user_id', '=', userId);
+  if (keepId !== null) query = query.where('id', '<>', keepId);
+  await query.execute();
+}
+
 export async function findProfilePhoto(
   db: Db,
   id: string,

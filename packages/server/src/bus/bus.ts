@@ -52,6 +52,13 @@ export interface ChatUpdateMessage {
    * those who just joined (whose nodes may not follow the chat yet).
    */
   alsoUserIds: string[];
+  /**
+   * Members who must not get it: an edit, deletion, reaction or pin of a message from before they
+   * joined (which they cannot see). Absent when there are none.
+   */
+  exceptUserIds?: string[];
+  /** The message the update is about (`chat_updates.about_seq`), for the recent-updates memory. */
+  aboutSeq?: number;
   /** When the write that committed it began (ms since the epoch): delivery latency is from here. */
   at: number;
 }

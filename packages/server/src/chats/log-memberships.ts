@@ -3,8 +3,13 @@ import type { ChatMembershipLog, Membership } from '../updates/memberships.js';
 /** The update log's view of chat membership, read from the chats domain's tables. */
 export const chatMembershipLog: ChatMembershipLog = {
   async windowsAfter(sql, userId, pts) {
-    const rows = await sql.all<{ chat_id: string; joined_pts: number; left_pts: number | null }>(
-      `select m.chat_id, m.joined_pts, m.left_pts from chat_members m
+    const rows = await sql.all<{
+      chat_id: string;
+      joined_pts: number;
+      joined_seq: number;
+      left_pts: number | null;
+    }>(
+      `select m.chat_id, m.joined_pts, m.joined_seq, m.left_pts from chat_members m
        join chats c on c.id = m.chat_id
        where m.user_id = ? and c.last_pts > ? and (m.left_pts is null or m.left_pts > ?)`,
       [userId, pts, pts],
@@ -12,8 +17,17 @@ export const chatMembershipLog: ChatMembershipLog = {
     return rows.map((m): Membership => ({
       chatId: m.chat_id,
       joinedPts: Number(m.joined_pts),
+      joinedSeq: Number(m.joined_seq),
       leftPts: m.left_pts === null ? null : Number(m.left_pts),
     }));
+  },
+
+  async joinedAfter(sql, chatId, seq) {
+    const rows = await sql.all<{ user_id: string }>(
+      'select user_id from chat_members where chat_id = ? and joined_seq >= ? and left_pts is null',
+      [chatId, seq],
+    );
+    return rows.map((row) => row.user_id);
   },
 
   async changesBetween(sql, chatIds, after, through) {

@@ -142,6 +142,8 @@ export interface ChatUpdatesTable {
   /** The `Update` as JSON, serialized once when written. */
   payload: string;
   created_at: number;
+  /** The message an edit, deletion, reaction or pin is about; null for other updates. */
+  about_seq: number | null;
 }
 
 /** Updates that concern one user only (their profile, from another of their devices). */
@@ -230,6 +232,8 @@ export interface FilesTable {
   width: number | null;
   height: number | null;
   created_at: number;
+  /** The message that carries it; null until sent (an upload never sent is collected). */
+  message_seq: number | null;
 }
 
 /** A group's invite link; only the token's SHA-256 is kept. */

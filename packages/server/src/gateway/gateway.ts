@@ -37,7 +37,11 @@ export class Gateway implements SessionHost {
     bus.onMissed(() => this.resyncEveryone());
     this.unsubscribe = [
       bus.subscribe('chat.update', (m) => {
-        this.toChatMembers(m.chatId, m.alsoUserIds, m.frame, (s, frame) => s.deliver(m.pts, frame));
+        const except = m.exceptUserIds && new Set(m.exceptUserIds);
+        this.toChatMembers(m.chatId, m.alsoUserIds, m.frame, (s, frame) => {
+          // A change to a message from before they joined: not theirs (the log skips it too).
+          if (!except?.has(s.principal!.userId)) s.deliver(m.pts, frame);
+        });
         this.delivered(m.at);
       }),
       bus.subscribe('chat.members', (m) => this.membersChanged(m)),

@@ -163,10 +163,11 @@ function profilePhotoRoutes(app: FastifyInstance, ctx: AppContext): void {
         ? await ctx.accounts.photo(request.params.id, size)
         : undefined;
       if (!photo) throw new ApiError('NOT_FOUND', 'No such picture.');
-      // A picture never changes under its id: a new one gets a new id.
+      // A picture never changes under its id (a new one gets a new id), but a removed one must
+      // stop being shown: no shared caches, and browsers keep it an hour, as chat files.
       return reply
         .type('image/jpeg')
-        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('cache-control', 'private, max-age=3600')
         .header('x-content-type-options', 'nosniff')
         .send(photo);
     },

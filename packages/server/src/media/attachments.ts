@@ -2,7 +2,9 @@ import type { FileInfo } from '@tokki/protocol';
 import type { FilesTable } from '../db/schema.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import type { Writer } from '../db/write-queue.js';
-import { filesByIds, findFile, insertFile, toFileInfo } from './store.js';
+import { deleteFilesOfMessage, filesByIds, findFile, insertFile, toFileInfo } from './store.js';
+
+export { deleteFilesOfMessage };
 
 /** Files to attach to messages, read in the send's write batch: the rows of `ids`, by id. */
 export async function filesToAttach(
@@ -15,7 +17,8 @@ export async function filesToAttach(
 
 /**
  * The files a message may carry, as it will carry them: each uploaded by `senderId` to `chatId`
- * (else undefined: the send is refused), in the order given.
+ * and not yet sent (else undefined: the send is refused), in the order given. A file belongs to
+ * one message, so that deleting the message deletes it.
  */
 export function attachable(
   rows: ReadonlyMap<string, FilesTable>,
@@ -27,6 +30,7 @@ export function attachable(
   for (const id of ids) {
     const row = rows.get(id);
     if (!row || row.chat_id !== chatId || row.uploader_id !== senderId) return undefined;
+    if (row.message_seq !== null) return undefined;
     files.push(toFileInfo(row));
   }
   return files;
@@ -50,5 +54,35 @@ export async function copyFile(
     uploader_id: copy.uploaderId,
     upload_id: null,
     created_at: w.now,
+    // The forward's send attaches it to the copy.
+    message_seq: null,
   });
+}
+
+/** Records that the message `seq` of the chat carries the files (sent: no longer collectable). */
+export async function markAttached(
+  sql: SqlRunner,
+  chatId: string,
+  seq: number,
+  fileIds: readonly string[],
+): Promise<void> {
+  if (fileIds.length === 0) return;
+  await sql.run(
+    `update files set message_seq = ? where chat_id = ? and id in (${fileIds.map(() => '?').join(', ')})`,
+    [seq, chatId, ...fileIds],
+  );
+}
+
+/** PostgreSQL: `markAttached` for a batch of messages, in one statement. */
+export async function markAttachedMany(
+  sql: SqlRunner,
+  attached: readonly { chatId: string; seq: number; fileId: string }[],
+): Promise<void> {
+  if (attached.length === 0) return;
+  await sql.run(
+    `update files set message_seq = a.seq
+     from unnest(?::text[], ?::int[], ?::text[]) as a(chat_id, seq, file_id)
+     where files.id = a.file_id and files.chat_id = a.chat_id`,
+    [attached.map((a) => a.chatId), attached.map((a) => a.seq), attached.map((a) => a.fileId)],
+  );
 }

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileTypeFromFile } from 'file-type';
@@ -13,13 +14,29 @@ import type { WriteQueue } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Principal } from '../rpc/route.js';
-import { LocalBlobStore, type BlobStore, type ByteRange } from './blob-store.js';
+import { listDirectory, LocalBlobStore, type BlobStore, type ByteRange } from './blob-store.js';
 import { IMAGE_TYPES, processImage } from './images.js';
 import { signFileToken, verifyFileToken } from './signed-url.js';
 import * as store from './store.js';
 
 /** How long the URLs `files.get` hands out work without a token. */
 export const FILE_URL_TTL_MS = 60 * 60 * 1000;
+
+/** An upload not sent in a message this long after it completed (or began, if partial) is collected. */
+export const UNSENT_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A blob stored more recently than this is not collected even if no file uses it yet: its file
+ * row may be about to commit (an upload completing, the same bytes uploaded again).
+ */
+export const ORPHAN_BLOB_GRACE_MS = 60 * 60 * 1000;
+
+/** What one collection removed, for the log. */
+export interface Collected {
+  unsentFiles: number;
+  partialUploads: number;
+  blobs: number;
+}
 
 /** The Upload-Metadata an upload keeps: the caller's, checked, plus who created it. */
 export interface UploadMetadata {
@@ -128,6 +145,7 @@ export class MediaService {
         upload_id: uploadId,
         name: metadata.filename,
         original_size: originalSize,
+        message_seq: null,
       };
       if (sniffed && IMAGE_TYPES.has(sniffed)) {
         const image = await processImage(path);
@@ -241,12 +259,45 @@ export class MediaService {
     throw new ApiError('NOT_FOUND', 'No such file.');
   }
 
-  /** Deletes blobs that no file uses (after a failed completion). */
-  private async dropUnused(hashes: string[]): Promise<void> {
-    for (const sha256 of hashes) {
+  /**
+   * The media collector (run hourly by server.ts): uploads never sent within a day (their file
+   * rows, and tus partial uploads left behind), and blobs no file uses — after a deletion whose
+   * erase failed, a crash, or a race between an upload and a deletion of the same bytes.
+   */
+  async collect(now = this.clock()): Promise<Collected> {
+    const before = now - UNSENT_UPLOAD_TTL_MS;
+    const unsent = await this.writes.run((w) => store.deleteUnsentFiles(w.db, before));
+    await this.dropUnused(unsent);
+    let partialUploads = 0;
+    for (const name of await listDirectory(this.uploadsDir)) {
+      const path = join(this.uploadsDir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info?.isFile() && info.mtimeMs < before) {
+        await rm(path, { force: true });
+        // An upload is its bytes and its `.json` description: count it once.
+        if (!name.endsWith('.json')) partialUploads++;
+      }
+    }
+    await this.blobs.sweepTemporary(before);
+    let blobs = 0;
+    for await (const blob of this.blobs.list()) {
+      if (blob.storedAt >= now - ORPHAN_BLOB_GRACE_MS) continue;
+      if (await store.blobInUse(this.database.db, blob.sha256)) continue;
+      await this.blobs.delete(blob.sha256);
+      blobs++;
+    }
+    return { unsentFiles: unsent.length, partialUploads, blobs };
+  }
+
+  /**
+   * Erases the blobs that no file uses any more (after a failed completion, or once the files of
+   * a deleted message are gone). A forward's copy of a file uses the same blob and keeps it.
+   */
+  async dropUnused(hashes: readonly string[]): Promise<void> {
+    for (const sha256 of new Set(hashes)) {
       try {
         // A concurrent upload of the same bytes may commit between the check and the delete;
-        // a sweep of orphans (not built yet) is the full answer, this covers the common case.
+        // the collector's sweep of orphans (collector.ts) is the full answer, this the common case.
         if (!(await store.blobInUse(this.database.db, sha256))) await this.blobs.delete(sha256);
       } catch (error) {
         this.logger.error({ err: error }, 'dropping an unused blob failed');

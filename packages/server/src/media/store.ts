@@ -50,3 +50,30 @@ export function filesByIds(sql: SqlRunner, ids: readonly string[]): Promise<File
     ...ids,
   ]);
 }
+
+/** Deletes the files message `seq` of the chat carries; the blobs they used, to erase if unused. */
+export async function deleteFilesOfMessage(
+  sql: SqlRunner,
+  chatId: string,
+  seq: number,
+): Promise<string[]> {
+  const rows = await sql.all<Pick<FilesTable, 'sha256' | 'thumb_sha256'>>(
+    'delete from files where chat_id = ? and message_seq = ? returning sha256, thumb_sha256',
+    [chatId, seq],
+  );
+  return blobsOf(rows);
+}
+
+/** Deletes uploads never sent and created before `before`; the blobs they used. */
+export async function deleteUnsentFiles(db: Db, before: number): Promise<string[]> {
+  const rows = await db
+    .deleteFrom('files')
+    .where('message_seq', 'is', null)
+    .where('created_at', '<', before)
+    .returning(['sha256', 'thumb_sha256'])
+    .execute();
+  return blobsOf(rows);
+}
+
+const blobsOf = (rows: readonly Pick<FilesTable, 'sha256' | 'thumb_sha256'>[]) =>
+  rows.flatMap((row) => (row.thumb_sha256 ? [row.sha256, row.thumb_sha256] : [row.sha256]));

@@ -75,8 +75,15 @@ describe.each(testDialects)('messages with photos and files on %s', (dialect) =>
       code: 'INVALID_PARAMS',
     });
     // A caption, and a plain message carries no files field.
-    const captioned = await send(alice, chat.id, '점심 메뉴', [ids[2]!]);
-    expect(captioned).toMatchObject({ text: '점심 메뉴', files: [{ id: ids[2] }] });
+    const menu = await upload(
+      alice,
+      chat.id,
+      Buffer.from('%PDF-1.4 menu'),
+      'menu.pdf',
+      'application/pdf',
+    );
+    const captioned = await send(alice, chat.id, '점심 메뉴', [menu]);
+    expect(captioned).toMatchObject({ text: '점심 메뉴', files: [{ id: menu }] });
     expect(await send(alice, chat.id, 'just text')).not.toHaveProperty('files');
   });
 

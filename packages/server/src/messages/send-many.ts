@@ -10,7 +10,7 @@ import {
 import type { CommandOutcome } from '../db/commands.js';
 import type { StepWriter } from '../db/batch.js';
 import type { MessagesTable } from '../db/schema.js';
-import { attachable, filesToAttach } from '../media/attachments.js';
+import { attachable, filesToAttach, markAttachedMany } from '../media/attachments.js';
 import { logChatUpdates } from '../updates/log.js';
 import { messageRow } from './send.js';
 import { decideSends, type SendCommand, type SendFacts } from './send-rules.js';
@@ -130,6 +130,16 @@ async function storeNewMessages(w: StepWriter, fresh: readonly NewMessage[]): Pr
     return messageRow(w, command, { seq, ...taken });
   });
   await store.insertMessages(w.sql, rows);
+  await markAttachedMany(
+    w.sql,
+    rows.flatMap((row, i) =>
+      (fresh[i]!.command.fileIds ?? []).map((fileId) => ({
+        chatId: row.chat_id,
+        seq: row.seq,
+        fileId,
+      })),
+    ),
+  );
   // Each sender's read pointer moves to their newest message in the chat (see moveReadPointer).
   const reads = new Map<string, { chatId: string; userId: string; seq: number }>();
   rows.forEach((row, i) => {

@@ -53,6 +53,8 @@ export type SendDecision =
 export function decideSends(commands: readonly SendCommand[], facts: SendFacts): SendDecision[] {
   const newInBatch = new Map<string, number>();
   const newPerChat = new Map<string, number>();
+  /** Files attached by a new message earlier in this batch: a file belongs to one message. */
+  const attachedInBatch = new Set<string>();
   /** A message stored before, or new earlier in this batch (which takes the chat's next seqs). */
   const exists = (chatId: string, seq: number) => {
     if (facts.messageExists(chatId, seq)) return true;
@@ -83,7 +85,9 @@ export function decideSends(commands: readonly SendCommand[], facts: SendFacts):
     )
       return { kind: 'refused', error: noSuchReplyTarget() };
     const files = command.fileIds && facts.attachable(command);
-    if (command.fileIds && !files) return { kind: 'refused', error: noSuchFile() };
+    if (command.fileIds && (!files || command.fileIds.some((id) => attachedInBatch.has(id))))
+      return { kind: 'refused', error: noSuchFile() };
+    for (const id of command.fileIds ?? []) attachedInBatch.add(id);
     newInBatch.set(key, index);
     newPerChat.set(command.chatId, (newPerChat.get(command.chatId) ?? 0) + 1);
     return { kind: 'new', signer, files };
@@ -94,6 +98,9 @@ export function decideSends(commands: readonly SendCommand[], facts: SendFacts):
 export const noSuchReplyTarget = () =>
   new ApiError('NOT_FOUND', 'The message to reply to does not exist.');
 
-/** A file that is not the sender's upload to this chat (or does not exist). */
+/** A file that is not the sender's upload to this chat, was sent already, or does not exist. */
 export const noSuchFile = () =>
-  new ApiError('NOT_FOUND', 'No such file: send files you uploaded to this chat.');
+  new ApiError(
+    'NOT_FOUND',
+    'No such file: send files you uploaded to this chat, each in one message.',
+  );

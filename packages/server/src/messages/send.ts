@@ -2,7 +2,7 @@ import type { Message } from '@tokki/protocol';
 import { chatExists, moveReadPointer, senderMembership, takeSeq } from '../chats/sending.js';
 import { Refused, type StepWriter } from '../db/batch.js';
 import type { MessagesTable } from '../db/schema.js';
-import { attachable, filesToAttach } from '../media/attachments.js';
+import { attachable, filesToAttach, markAttached } from '../media/attachments.js';
 import { logChatUpdate } from '../updates/log.js';
 import { decideSends, type SendCommand, type SendFacts } from './send-rules.js';
 import * as store from './store.js';
@@ -28,6 +28,7 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
       const { signer, files } = decision;
       const row = messageRow(w, command, { seq, pts, signer, files });
       await store.insertMessage(w.sql, row);
+      await markAttached(w.sql, command.chatId, seq, command.fileIds ?? []);
       await moveReadPointer(w.sql, command.chatId, command.senderId, seq);
       const message = store.toMessage(row);
       await logChatUpdate(w, command.chatId, pts, { kind: 'message.new', message });

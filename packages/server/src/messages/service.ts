@@ -17,7 +17,8 @@ import { decodeSearchCursor, searchCursor, searchPage } from './search.js';
 import { Refused } from '../db/batch.js';
 import { newId } from '../ids.js';
 import type { Principal } from '../rpc/route.js';
-import { copyFile } from '../media/attachments.js';
+import { copyFile, deleteFilesOfMessage } from '../media/attachments.js';
+import type { MediaService } from '../media/service.js';
 import { lastSeq, moveReadPointer } from '../chats/sending.js';
 import type { SendCommand } from './send-rules.js';
 import { sendStep } from './send.js';
@@ -33,6 +34,7 @@ export class MessagesService {
     private readonly writes: WriteQueue,
     private readonly chats: ChatsService,
     private readonly updates: UpdatesService,
+    private readonly media: MediaService,
     /** What "within 24 hours" is measured by; tests move it. */
     private readonly clock: () => number = Date.now,
   ) {}
@@ -182,20 +184,22 @@ export class MessagesService {
   }
 
   /**
-   * Deletes a message for everyone (the caller's own, within 24 hours: its text is gone and a
-   * tombstone remains) or for the caller alone (any message they can see, on all their devices).
+   * Deletes a message for everyone (the caller's own, within 24 hours) or for the caller alone
+   * (any message they can see, on all their devices). Deleted for everyone, nothing of it stays
+   * on the server but a tombstone: its text (in the log's `message.new` and edits too), its
+   * files and their bytes (unless a forward's copy uses them), its reactions and its pin.
    */
   async delete(
     principal: Principal,
     { chatId, seq, forEveryone }: MethodParams<'messages.delete'>,
   ): Promise<void> {
     const { userId } = principal;
-    await this.writes.run(async (w) => {
+    const unusedBlobs = await this.writes.run(async (w): Promise<string[]> => {
       if (!forEveryone) {
         await this.requireVisible(w, userId, chatId, seq);
         await store.hide(w.db, userId, chatId, seq, w.now);
         await this.updates.appendUserUpdate(w, userId, { kind: 'message.hidden', chatId, seq });
-        return;
+        return [];
       }
       const { message, membership } = await this.requireOwnRecent(
         w,
@@ -204,7 +208,9 @@ export class MessagesService {
         seq,
         'deleted',
       );
-      await this.rewrite(w, { ...message, text: '', deleted_at: w.now });
+      await this.rewrite(w, { ...message, text: '', files: null, deleted_at: w.now });
+      await this.updates.eraseEditedTexts(w, chatId, seq, Number(message.pts ?? 0));
+      const blobs = await deleteFilesOfMessage(w.sql, chatId, seq);
       // A tombstone keeps nothing of the message, reactions and pin included.
       await store.clearReactions(w.db, chatId, seq);
       if ((await this.chats.pinnedSeq(w, chatId)) === seq) {
@@ -222,7 +228,10 @@ export class MessagesService {
         seq,
         deletedAt: w.now,
       });
+      return blobs;
     });
+    // After the commit: bytes erased cannot come back if the transaction had failed.
+    await this.media.dropUnused(unusedBlobs);
   }
 
   /**

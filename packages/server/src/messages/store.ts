@@ -165,11 +165,11 @@ export function find(sql: SqlRunner, chatId: string, seq: number) {
   ]);
 }
 
-/** Stores an edit or a deletion: the new text and its time. */
+/** Stores an edit or a deletion: the new text (and files, none once deleted) and its time. */
 export async function rewrite(sql: SqlRunner, row: MessagesTable): Promise<void> {
   await sql.run(
-    'update messages set text = ?, edited_at = ?, deleted_at = ? where chat_id = ? and seq = ?',
-    [row.text, row.edited_at, row.deleted_at, row.chat_id, row.seq],
+    'update messages set text = ?, files = ?, edited_at = ?, deleted_at = ? where chat_id = ? and seq = ?',
+    [row.text, row.files, row.edited_at, row.deleted_at, row.chat_id, row.seq],
   );
 }
 

@@ -13,13 +13,32 @@ export async function logChatUpdate(
   pts: number,
   update: Update,
   alsoUserIds: string[] = [],
+  exceptUserIds: string[] = [],
 ): Promise<void> {
   const payload = JSON.stringify(update);
+  const about = aboutSeq(update);
   await w.sql.run(
-    'insert into chat_updates (pts, chat_id, payload, created_at) values (?, ?, ?, ?)',
-    [pts, chatId, payload, w.now],
+    'insert into chat_updates (pts, chat_id, payload, created_at, about_seq) values (?, ?, ?, ?, ?)',
+    [pts, chatId, payload, w.now, about ?? null],
   );
-  publishChatUpdate(w, chatId, pts, payload, alsoUserIds);
+  publishChatUpdate(w, chatId, pts, payload, alsoUserIds, { exceptUserIds, aboutSeq: about });
+}
+
+/**
+ * The message an update changes, when it is not the message itself: members who joined after
+ * that message cannot see it, and get none of its edits, deletion, reactions or pins.
+ */
+export function aboutSeq(update: Update): number | undefined {
+  switch (update.kind) {
+    case 'message.edited':
+    case 'message.deleted':
+    case 'message.reacted':
+      return update.seq;
+    case 'chat.pinned':
+      return update.seq ?? undefined;
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -46,7 +65,19 @@ export function publishChatUpdate(
   pts: number,
   payload: string,
   alsoUserIds: string[] = [],
+  about: { exceptUserIds: string[]; aboutSeq: number | undefined } = {
+    exceptUserIds: [],
+    aboutSeq: undefined,
+  },
 ): void {
   const frame = updateFrame(pts, payload);
-  w.publish('chat.update', { chatId, pts, frame, alsoUserIds, at: w.now });
+  w.publish('chat.update', {
+    chatId,
+    pts,
+    frame,
+    alsoUserIds,
+    ...(about.exceptUserIds.length > 0 && { exceptUserIds: about.exceptUserIds }),
+    ...(about.aboutSeq !== undefined && { aboutSeq: about.aboutSeq }),
+    at: w.now,
+  });
 }

@@ -4,6 +4,8 @@ import type { SqlRunner } from '../db/sql-runner.js';
 export interface Membership {
   chatId: string;
   joinedPts: number;
+  /** Messages up to this seq predate them: updates about those are not theirs. */
+  joinedSeq: number;
   /** The pts of their leaving (its update is the last they read), null while a member. */
   leftPts: number | null;
 }
@@ -30,6 +32,8 @@ export interface ChatMembershipLog {
     after: number,
     through: number,
   ): Promise<MembershipChange[]>;
+  /** The current members who joined after message `seq` of the chat (they cannot see it). */
+  joinedAfter(sql: SqlRunner, chatId: string, seq: number): Promise<string[]>;
   /** Marks the chat changed at `pts`, so that catch-up looks at it. */
   markChanged(sql: SqlRunner, chatId: string, pts: number): Promise<void>;
 }

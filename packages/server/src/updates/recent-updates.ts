@@ -13,6 +13,8 @@ const sizeOf = (payload: string) => payload.length * 2 + ENTRY_BYTES;
 interface Entry extends UpdateRow {
   /** Rewritten when the message it carries is edited or deleted. */
   payload: string;
+  /** The message it is about (`chat_updates.about_seq`): not for members who joined after it. */
+  readonly aboutSeq: number | undefined;
   /** The index that holds it (per chat or per user) and its key there, to unindex it. */
   readonly index: Map<string, Queue<Entry>>;
   readonly key: string;
@@ -68,12 +70,12 @@ export class RecentUpdates {
     return pts >= this.evictedThrough;
   }
 
-  addChatUpdate(pts: number, chatId: string, payload: string): void {
-    this.add(this.byChat, chatId, pts, payload);
+  addChatUpdate(pts: number, chatId: string, payload: string, aboutSeq?: number): void {
+    this.add(this.byChat, chatId, pts, payload, aboutSeq);
   }
 
   addUserUpdate(pts: number, userId: string, payload: string): void {
-    this.add(this.byUser, userId, pts, payload);
+    this.add(this.byUser, userId, pts, payload, undefined);
   }
 
   /**
@@ -109,15 +111,20 @@ export class RecentUpdates {
     limit: number,
   ): UpdateRow[] {
     const runs: Run[] = [];
-    const addRun = (list: Queue<Entry> | undefined, after: number, upTo: number) => {
+    const addRun = (
+      list: Queue<Entry> | undefined,
+      after: number,
+      upTo: number,
+      joinedSeq: number,
+    ) => {
       if (!list || after >= upTo) return;
-      const run = { list, next: list.firstAbove(after), end: list.firstAbove(upTo) };
+      const run = { list, next: list.firstAbove(after), end: list.firstAbove(upTo), joinedSeq };
       if (run.next < run.end) runs.push(run);
     };
-    addRun(this.byUser.get(userId), pts, through);
+    addRun(this.byUser.get(userId), pts, through, 0);
     for (const m of memberships) {
       const range = membershipRange(m, pts, through);
-      addRun(this.byChat.get(m.chatId), range.after, range.through);
+      addRun(this.byChat.get(m.chatId), range.after, range.through, m.joinedSeq);
     }
     // Merge by pts: each step takes the oldest next update among the runs (a few dozen chats).
     const nextPts = (run: Run) => run.list.at(run.next).pts;
@@ -128,19 +135,27 @@ export class RecentUpdates {
         if (nextPts(runs[i]!) < nextPts(runs[oldest]!)) oldest = i;
       }
       const run = runs[oldest]!;
-      rows.push(run.list.at(run.next++));
+      const entry = run.list.at(run.next++);
+      // As the database read: updates about messages from before the member joined are not theirs.
+      if (entry.aboutSeq === undefined || entry.aboutSeq > run.joinedSeq) rows.push(entry);
       if (run.next === run.end) runs.splice(oldest, 1);
     }
     return rows;
   }
 
-  private add(index: Map<string, Queue<Entry>>, key: string, pts: number, payload: string): void {
+  private add(
+    index: Map<string, Queue<Entry>>,
+    key: string,
+    pts: number,
+    payload: string,
+    aboutSeq: number | undefined,
+  ): void {
     // Out of pts order, the feed broke the contract above. Whatever was served without this
     // update is past helping, but forgetting up to the newest stops serving the gap again.
     if (pts <= this.published) this.evictThrough(this.published);
     this.published = Math.max(this.published, pts);
     if (pts <= this.evicted) return;
-    const entry: Entry = { pts, payload, index, key };
+    const entry: Entry = { pts, payload, aboutSeq, index, key };
     let list = index.get(key);
     if (!list) index.set(key, (list = new Queue()));
     list.push(entry);
@@ -165,6 +180,8 @@ interface Run {
   list: Queue<Entry>;
   next: number;
   end: number;
+  /** The member's, for a chat's run; 0 for the user's own. */
+  joinedSeq: number;
 }
 
 /** An array in pts order that drops from the front in amortized constant time. */

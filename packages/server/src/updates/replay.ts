@@ -20,8 +20,14 @@ export async function readPublished(
   through: number,
 ): Promise<Publication[]> {
   const [chatRows, userRows] = await Promise.all([
-    sql.all<{ pts: number; chat_id: string; payload: string; created_at: number }>(
-      'select pts, chat_id, payload, created_at from chat_updates where pts > ? and pts <= ? order by pts',
+    sql.all<{
+      pts: number;
+      chat_id: string;
+      payload: string;
+      created_at: number;
+      about_seq: number | null;
+    }>(
+      'select pts, chat_id, payload, created_at, about_seq from chat_updates where pts > ? and pts <= ? order by pts',
       [after, through],
     ),
     sql.all<{ pts: number; user_id: string; payload: string; created_at: number }>(
@@ -35,6 +41,10 @@ export async function readPublished(
     const pts = Number(row.pts);
     const change = changes.get(`${row.chat_id} ${pts}`);
     const moved = change ? [...change.added, ...change.removed] : [];
+    // As published: not to members who joined after the message the update is about.
+    const about = row.about_seq === null ? undefined : Number(row.about_seq);
+    const except =
+      about === undefined ? [] : await memberships.joinedAfter(sql, row.chat_id, about);
     const publications: Publication[] = [
       {
         topic: 'chat.update',
@@ -43,6 +53,8 @@ export async function readPublished(
           pts,
           frame: updateFrame(pts, row.payload),
           alsoUserIds: moved,
+          ...(except.length > 0 && { exceptUserIds: except }),
+          ...(about !== undefined && { aboutSeq: about }),
           at: Number(row.created_at),
         },
       },

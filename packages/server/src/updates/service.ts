@@ -11,7 +11,7 @@ import type { Writer } from '../db/write-queue.js';
 import type { Principal } from '../rpc/route.js';
 import { RecentUpdates } from './recent-updates.js';
 import { updateFrame, updatePayload } from './frames.js';
-import { logChatUpdate } from './log.js';
+import { aboutSeq, logChatUpdate } from './log.js';
 import type { ChatMembershipLog } from './memberships.js';
 import * as store from './store.js';
 
@@ -71,8 +71,27 @@ export class UpdatesService {
   ): Promise<number> {
     const pts = w.nextPts();
     await this.memberships.markChanged(w.sql, chatId, pts);
-    await logChatUpdate(w, chatId, pts, update, alsoUserIds);
+    const about = aboutSeq(update);
+    const exceptUserIds =
+      about === undefined ? [] : await this.memberships.joinedAfter(w.sql, chatId, about);
+    await logChatUpdate(w, chatId, pts, update, alsoUserIds, exceptUserIds);
     return pts;
+  }
+
+  /**
+   * Blanks the text of every `message.edited` update of message `seq` (logged after `afterPts`,
+   * its `message.new`), in the log and in memory: a message deleted for everyone leaves no text.
+   */
+  async eraseEditedTexts(w: Writer, chatId: string, seq: number, afterPts: number): Promise<void> {
+    const rows = await w.sql.all<{ pts: number; payload: string }>(
+      'select pts, payload from chat_updates where chat_id = ? and about_seq = ? and pts > ?',
+      [chatId, seq, afterPts],
+    );
+    for (const row of rows) {
+      const update = JSON.parse(row.payload) as Update;
+      if (update.kind !== 'message.edited') continue;
+      await this.rewriteChatUpdate(w, chatId, Number(row.pts), { ...update, text: '' });
+    }
   }
 
   /**
@@ -194,7 +213,7 @@ export class UpdatesService {
   /** Subscribes `recent` to every published update, then starts it from the counter. */
   private feed(recent: RecentUpdates): RecentUpdates {
     this.bus.subscribe('chat.update', (m) =>
-      recent.addChatUpdate(m.pts, m.chatId, updatePayload(m.frame, m.pts)),
+      recent.addChatUpdate(m.pts, m.chatId, updatePayload(m.frame, m.pts), m.aboutSeq),
     );
     this.bus.subscribe('user.update', (m) =>
       recent.addUserUpdate(m.pts, m.userId, updatePayload(m.frame, m.pts)),

@@ -43,9 +43,11 @@ export async function readUpdatesSince(
   const perChat = memberships.map((m) => {
     const range = membershipRange(m, pts, through);
     if (range.after >= range.through) return [];
+    // Updates about messages from before the member joined are not theirs (see `aboutSeq`).
     return sql.all<{ pts: number; payload: string }>(
-      'select pts, payload from chat_updates where chat_id = ? and pts > ? and pts <= ? order by pts limit ?',
-      [m.chatId, range.after, range.through, limit],
+      `select pts, payload from chat_updates where chat_id = ? and pts > ? and pts <= ?
+       and (about_seq is null or about_seq > ?) order by pts limit ?`,
+      [m.chatId, range.after, range.through, m.joinedSeq, limit],
     );
   });
   const own = sql.all<{ pts: number; payload: string }>(

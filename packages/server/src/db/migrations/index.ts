@@ -14,6 +14,7 @@ import * as chatInvites from './012-chat-invites.js';
 import * as openChatsPresence from './013-open-chats-presence.js';
 import * as linkPreviewImages from './014-link-preview-images.js';
 import * as signInCodes from './015-sign-in-codes.js';
+import * as deletedMeansDeleted from './016-deleted-means-deleted.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '013-open-chats-presence': openChatsPresence,
   '014-link-preview-images': linkPreviewImages,
   '015-sign-in-codes': signInCodes,
+  '016-deleted-means-deleted': deletedMeansDeleted,
 };
 
 export const migrationProvider: MigrationProvider = {
