@@ -7,7 +7,7 @@ import type { SqlRunner } from '../db/sql-runner.js';
  * in one set-based insert. Every write on SQLite runs in a batch, so none is missed, and the
  * index commits with the messages or not at all; one insert per batch costs a third of what a
  * trigger per row did. Triggers keep edits and
- * deletions of the messages indexed so far (`message_search_indexed`, migration 014): a message
+ * deletions of the messages indexed so far (`message_search_indexed`, migration 016): a message
  * sent and edited in one batch is indexed once, as committed. PostgreSQL's index is an index of
  * the table, kept by PostgreSQL itself.
  */
