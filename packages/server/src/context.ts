@@ -45,7 +45,7 @@ export interface AppContext extends AsyncDisposable {
 export interface ContextOverrides {
   logger?: Logger;
   sms?: SmsProvider;
-  /** The time rules such as "edit within 24 hours" go by: tests move it. */
+  /** The time rules such as "edit within 24 hours" and token-cache expiry go by: tests move it. */
   clock?: () => number;
   /** Resolves host names for link previews: tests answer for names that do not exist. */
   resolveHost?: Resolver;
@@ -94,11 +94,21 @@ export async function createContext(
   const sms = overrides.sms ?? new ConsoleSmsProvider(logger);
   // Accounts and chats call on friends, messages and each other once requests come: their hooks
   // reach services built after them.
-  const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger, {
-    userCreated: (w, user) => friends.userCreated(w, user),
-    audienceOf: (w, userId) => friends.audienceOf(w, userId),
-    viewAs: (viewerId, users) => friends.viewAs(viewerId, users),
-  });
+  const accounts = new AccountsService(
+    config,
+    database,
+    writes,
+    bus,
+    sms,
+    updates,
+    logger,
+    {
+      userCreated: (w, user) => friends.userCreated(w, user),
+      audienceOf: (w, userId) => friends.audienceOf(w, userId),
+      viewAs: (viewerId, users) => friends.viewAs(viewerId, users),
+    },
+    overrides.clock,
+  );
   const chats: ChatsService = new ChatsService(database, writes, bus, updates, {
     usersSeenBy: (viewerId, userIds) => accounts.usersSeenBy(viewerId, userIds),
     existingUserIds: (w, userIds) => accounts.existingUserIds(w, userIds),
