@@ -86,6 +86,8 @@ export async function createContext(
     published: (after, through) => bus.committed(after, through),
     onCommitted: (seconds) => metrics.commitSeconds.observe(seconds),
     onPublishError: (error) => logger.error({ err: error }, 'publishing a commit failed'),
+    readPublished: (after, through) =>
+      readPublished(database.reader, chatMembershipLog, after, through),
   });
   const updates = new UpdatesService(database, bus, {
     recentUpdates: config.recentUpdatesBytes > 0 && { maxBytes: config.recentUpdatesBytes },
