@@ -4,6 +4,7 @@ import { CLOSE_CODES, LIMITS } from '@tokki/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ChatMembersMessage } from '../bus/bus.js';
 import type { AppContext } from '../context.js';
+import { withClientMsgId } from '../updates/frames.js';
 import { Interest } from './interest.js';
 import { Session, type Frame, type SessionHost } from './session.js';
 
@@ -33,7 +34,14 @@ export class Gateway implements SessionHost {
     bus.onMissed(() => this.resyncEveryone());
     this.unsubscribe = [
       bus.subscribe('chat.update', (m) => {
-        this.toChatMembers(m.chatId, m.alsoUserIds, m.frame, (s, frame) => s.deliver(m.pts, frame));
+        const { sender } = m;
+        let own: string | undefined;
+        this.toChatMembers(m.chatId, m.alsoUserIds, m.frame, (s, frame) => {
+          if (sender && s.principal?.userId === sender.userId) {
+            own ??= withClientMsgId(m.frame, sender.clientMsgId);
+            s.deliver(m.pts, own);
+          } else s.deliver(m.pts, frame);
+        });
         this.delivered(m.at);
       }),
       bus.subscribe('chat.members', (m) => this.membersChanged(m)),

@@ -30,8 +30,11 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
       await store.insertMessage(w.sql, row);
       await moveReadPointer(w.sql, command.chatId, command.senderId, seq);
       const message = store.toMessage(row);
-      await logChatUpdate(w, command.chatId, pts, { kind: 'message.new', message });
-      return message;
+      await logChatUpdate(w, command.chatId, pts, { kind: 'message.new', message }, [], {
+        userId: command.senderId,
+        clientMsgId: command.clientMsgId,
+      });
+      return store.toMessage(row, row.sender_id); // the sender's answer: with its clientMsgId
     }
   }
 }
@@ -52,7 +55,7 @@ async function readFacts(w: StepWriter, command: SendCommand): Promise<SendFacts
   return {
     membership: () => membership,
     chatExists: () => exists,
-    stored: () => (stored ? store.toMessage(stored) : undefined),
+    stored: () => (stored ? store.toMessage(stored, stored.sender_id) : undefined),
     messageExists: () => Boolean(replyTarget),
     lastSeq: () => {
       throw new Error('A batch of one send has no message before it.');

@@ -1,4 +1,5 @@
 import type { Update } from '@tokki/protocol';
+import type { ChatUpdateMessage } from '../bus/bus.js';
 import type { StepWriter } from '../db/batch.js';
 import { updateFrame } from './frames.js';
 
@@ -13,13 +14,14 @@ export async function logChatUpdate(
   pts: number,
   update: Update,
   alsoUserIds: string[] = [],
+  sender?: ChatUpdateMessage['sender'],
 ): Promise<void> {
   const payload = JSON.stringify(update);
   await w.sql.run(
     'insert into chat_updates (pts, chat_id, payload, created_at) values (?, ?, ?, ?)',
     [pts, chatId, payload, w.now],
   );
-  publishChatUpdate(w, chatId, pts, payload, alsoUserIds);
+  publishChatUpdate(w, chatId, pts, payload, alsoUserIds, sender);
 }
 
 /**
@@ -28,7 +30,12 @@ export async function logChatUpdate(
  */
 export async function logChatUpdates(
   w: StepWriter,
-  entries: readonly { chatId: string; pts: number; update: Update }[],
+  entries: readonly {
+    chatId: string;
+    pts: number;
+    update: Update;
+    sender?: ChatUpdateMessage['sender'];
+  }[],
 ): Promise<void> {
   const payloads = entries.map((entry) => JSON.stringify(entry.update));
   await w.sql.run(
@@ -36,7 +43,9 @@ export async function logChatUpdates(
      select * from unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[])`,
     [entries.map((e) => e.pts), entries.map((e) => e.chatId), payloads, entries.map(() => w.now)],
   );
-  entries.forEach((entry, i) => publishChatUpdate(w, entry.chatId, entry.pts, payloads[i]!));
+  entries.forEach((entry, i) =>
+    publishChatUpdate(w, entry.chatId, entry.pts, payloads[i]!, [], entry.sender),
+  );
 }
 
 /** Publishes a stored chat update (its JSON as stored) once the batch commits. */
@@ -46,7 +55,15 @@ export function publishChatUpdate(
   pts: number,
   payload: string,
   alsoUserIds: string[] = [],
+  sender?: ChatUpdateMessage['sender'],
 ): void {
   const frame = updateFrame(pts, payload);
-  w.publish('chat.update', { chatId, pts, frame, alsoUserIds, at: w.now });
+  w.publish('chat.update', {
+    chatId,
+    pts,
+    frame,
+    alsoUserIds,
+    at: w.now,
+    ...(sender && { sender }),
+  });
 }
