@@ -2,7 +2,7 @@ import type { UpdateFrame } from '@tokki/protocol';
 import { monotonicMs } from '../stats/clock.js';
 import { sleep } from '../stats/limit.js';
 import type { Device } from './device.js';
-import { DirectTracker } from './direct-tracker.js';
+import { DirectTracker, taggedText } from './direct-tracker.js';
 import { OpenLoopSchedule } from './open-loop.js';
 import type {
   DirectFinishReport,
@@ -55,8 +55,11 @@ export class DirectRunner {
         const recipientKey = forward ? pair.b : pair.a;
         const clientMsgId = `g${this.generatorId}.${(this.sends++).toString(36)}`;
         this.tracker.sent(counters, { clientMsgId, chatId: pair.chatId, recipientKey, intendedAt });
-        sender.call('messages.send', { chatId: pair.chatId, clientMsgId, text }, (frame, at) =>
-          this.tracker.answered(clientMsgId, frame, at),
+        const tagged = taggedText(clientMsgId, text);
+        sender.call(
+          'messages.send',
+          { chatId: pair.chatId, clientMsgId, text: tagged },
+          (frame, at) => this.tracker.answered(clientMsgId, frame, at),
         );
       }
       if (schedule.done) break;

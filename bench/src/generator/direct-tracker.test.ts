@@ -10,7 +10,7 @@ const message = (clientMsgId: string, seq: number): Message => ({
   seq,
   senderId: 'u_a',
   clientMsgId,
-  text: 'hi',
+  text: `${clientMsgId} hi`,
   createdAt: 0,
   editedAt: null,
   deletedAt: null,

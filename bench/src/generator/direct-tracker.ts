@@ -101,9 +101,14 @@ export class DirectTracker {
     }
   }
 
-  /** A `message.new` update reached `deviceKey`; the sender's own echo is not a delivery. */
+  /**
+   * A `message.new` update reached `deviceKey`; the sender's own echo is not a delivery. Updates
+   * carry no clientMsgId (the server keeps it from other members): the runner puts it at the
+   * start of the text instead (`taggedText`).
+   */
   received(deviceKey: string, message: Message, at: number): void {
-    const send = this.inFlight.get(message.clientMsgId);
+    const clientMsgId = tagOf(message.text);
+    const send = this.inFlight.get(clientMsgId);
     if (
       !send ||
       send.recipientKey !== deviceKey ||
@@ -120,7 +125,7 @@ export class DirectTracker {
     step.lastDeliveryAt = Math.max(step.lastDeliveryAt, at);
     if (send.seq !== undefined) {
       if (send.seq !== message.seq) this.unexpected += 1;
-      this.finish(message.clientMsgId, send);
+      this.finish(clientMsgId, send);
     }
   }
 
@@ -143,3 +148,11 @@ export class DirectTracker {
     send.step.open -= 1;
   }
 }
+
+/** A message's text that starts with its clientMsgId, which the recipient's updates lack. */
+export const taggedText = (clientMsgId: string, text: string) => `${clientMsgId} ${text}`;
+
+const tagOf = (text: string) => {
+  const space = text.indexOf(' ');
+  return space < 0 ? text : text.slice(0, space);
+};

@@ -92,7 +92,11 @@ export const Message = Type.Object({
   /** Gapless per chat, starting at 1. */
   seq: Seq,
   senderId: Id,
-  clientMsgId: Type.String(),
+  /**
+   * The id the sending device chose, to match its pending send: only in answers to the sender
+   * (the send's answer, history, search, messages.get), never to other members nor in updates.
+   */
+  clientMsgId: Type.Optional(Type.String()),
   /** Empty once deleted for everyone. */
   text: Type.String(),
   createdAt: Timestamp,

@@ -46,7 +46,7 @@ export interface AppContext extends AsyncDisposable {
 export interface ContextOverrides {
   logger?: Logger;
   sms?: SmsProvider;
-  /** The time rules such as "edit within 24 hours" go by: tests move it. */
+  /** The time rules such as "edit within 24 hours" and token-cache expiry go by: tests move it. */
   clock?: () => number;
   /** Resolves host names for link previews: tests answer for names that do not exist. */
   resolveHost?: Resolver;
@@ -88,6 +88,8 @@ export async function createContext(
     published: (after, through) => bus.committed(after, through),
     onCommitted: (seconds) => metrics.commitSeconds.observe(seconds),
     onPublishError: (error) => logger.error({ err: error }, 'publishing a commit failed'),
+    readPublished: (after, through) =>
+      readPublished(database.reader, chatMembershipLog, after, through),
   });
   const updates = new UpdatesService(database, bus, {
     recentUpdates: config.recentUpdatesBytes > 0 && { maxBytes: config.recentUpdatesBytes },
@@ -96,11 +98,21 @@ export async function createContext(
   const sms = overrides.sms ?? createSmsProvider(config.sms, logger);
   // Accounts and chats call on friends, messages and each other once requests come: their hooks
   // reach services built after them.
-  const accounts = new AccountsService(config, database, writes, bus, sms, updates, logger, {
-    userCreated: (w, user) => friends.userCreated(w, user),
-    audienceOf: (w, userId) => friends.audienceOf(w, userId),
-    viewAs: (viewerId, users) => friends.viewAs(viewerId, users),
-  });
+  const accounts = new AccountsService(
+    config,
+    database,
+    writes,
+    bus,
+    sms,
+    updates,
+    logger,
+    {
+      userCreated: (w, user) => friends.userCreated(w, user),
+      audienceOf: (w, userId) => friends.audienceOf(w, userId),
+      viewAs: (viewerId, users) => friends.viewAs(viewerId, users),
+    },
+    overrides.clock,
+  );
   const chats: ChatsService = new ChatsService(database, writes, bus, updates, {
     usersSeenBy: (viewerId, userIds) => accounts.usersSeenBy(viewerId, userIds),
     existingUserIds: (w, userIds) => accounts.existingUserIds(w, userIds),

@@ -47,7 +47,10 @@ export const messageMethods = {
       chatId: Id,
       seq: Seq,
       toChatIds: Type.Array(Id, { minItems: 1, maxItems: LIMITS.FORWARD_TARGETS_MAX }),
-      /** Used in every target chat: a retry answers the copies already made. */
+      /**
+       * A retry with the same one answers the copies already made. Each copy gets an id of its
+       * own, derived from this and its chat, so copies cannot be tied together by it.
+       */
       clientMsgId: Type.String({ minLength: 1, maxLength: LIMITS.CLIENT_MSG_ID_MAX }),
     }),
     result: Type.Object({ messages: Type.Array(Message) }),

@@ -37,12 +37,7 @@ import {
   parseDeviceToken,
   secretMatches,
 } from './tokens.js';
-
-interface CachedDevice {
-  userId: string;
-  tokenHash: string;
-  lastSeenAt: number;
-}
+import { TokenCache } from './token-cache.js';
 
 /** What accounts need from friends, wired in context.ts (friends depend on accounts). */
 export interface AccountsHooks {
@@ -54,7 +49,6 @@ export interface AccountsHooks {
   viewAs(viewerId: string, users: User[]): Promise<User[]>;
 }
 
-const AUTH_CACHE_MAX = 100_000;
 const TOKKI_ID_TAKEN = () => new ApiError('CONFLICT', 'That Tokki ID is taken.');
 /**
  * Codes a number may have pending at once. A new request does not void the older ones (that
@@ -67,8 +61,8 @@ const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Sign-in by phone, devices and profiles. */
 export class AccountsService {
-  /** Valid devices seen recently; revocation evicts through the bus on every node. */
-  private readonly authCache = new Map<string, CachedDevice>();
+  /** Valid devices checked recently (see TokenCache: bus evictions, a TTL, races). */
+  readonly tokens: TokenCache;
   readonly hashPhone: PhoneHasher;
 
   constructor(
@@ -80,8 +74,25 @@ export class AccountsService {
     private readonly updates: UpdatesService,
     private readonly logger: Logger,
     private readonly friends: AccountsHooks,
+    private readonly clock: () => number = Date.now,
   ) {
-    bus.subscribe('device.revoked', ({ deviceId }) => this.authCache.delete(deviceId));
+    this.tokens = new TokenCache({
+      clock,
+      read: async (deviceId) => {
+        const row = await store.findDevice(this.database.db, deviceId);
+        return (
+          row && {
+            userId: row.user_id,
+            tokenHash: row.token_hash,
+            lastSeenAt: row.last_seen_at,
+            revoked: row.revoked_at !== null,
+          }
+        );
+      },
+    });
+    bus.subscribe('device.revoked', ({ deviceId }) => this.tokens.forget(deviceId));
+    // Revocations published while the bus was away were never heard here.
+    bus.onMissed(() => this.tokens.clear());
     this.hashPhone = phoneHasher(config.contactHashKey);
   }
 
@@ -303,16 +314,9 @@ export class AccountsService {
   async authenticate(token: string | undefined): Promise<Principal> {
     const parsed = token ? parseDeviceToken(token) : null;
     if (!parsed) throw unauthenticated();
-    let device = this.authCache.get(parsed.deviceId);
-    if (!device) {
-      const row = await store.findDevice(this.database.db, parsed.deviceId);
-      if (!row || row.revoked_at !== null) throw unauthenticated();
-      device = { userId: row.user_id, tokenHash: row.token_hash, lastSeenAt: row.last_seen_at };
-      if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
-      this.authCache.set(parsed.deviceId, device);
-    }
-    if (!secretMatches(parsed.secret, device.tokenHash)) throw unauthenticated();
-    const now = Date.now();
+    const device = await this.tokens.lookup(parsed.deviceId);
+    if (!device || !secretMatches(parsed.secret, device.tokenHash)) throw unauthenticated();
+    const now = this.clock();
     if (now - device.lastSeenAt > this.config.deviceIdleTimeoutSeconds * 1000) {
       throw new ApiError('UNAUTHENTICATED', 'This device was idle too long and was signed out.');
     }

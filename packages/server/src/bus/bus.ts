@@ -61,6 +61,11 @@ export interface ChatUpdateMessage {
   aboutSeq?: number;
   /** When the write that committed it began (ms since the epoch): delivery latency is from here. */
   at: number;
+  /**
+   * A new message's sender and the clientMsgId their device chose, which the frame leaves out:
+   * the sender's own sessions get it spliced back (they match their pending sends by it).
+   */
+  sender?: { userId: string; clientMsgId: string };
 }
 
 export interface UserUpdateMessage {

@@ -205,6 +205,9 @@ export class ChatsService {
     const { userId } = principal;
     const { chatId } = params;
     const membership = await this.membership.requireMember(null, chatId, userId);
+    // Blocked in this 1:1: dropped without a word, as Telegram and KakaoTalk do. Typing is sent
+    // every few seconds while composing; an error would tell of the block before any send does.
+    if (membership.send_blocked) return;
     const event = { kind: 'typing', chatId, userId: actorId(membership) };
     const frame = JSON.stringify({ type: 'event', event });
     this.deps.bus.publish('chat.event', { chatId, frame, exceptUserId: userId });

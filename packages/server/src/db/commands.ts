@@ -18,7 +18,9 @@ export type CommandOutcome = { ok: true; value: unknown } | { ok: false; error: 
 export interface CommandHandler<C extends WriteCommand = WriteCommand> {
   /**
    * Runs one command in the batch's transaction. Throws `Refused` (batch.ts) for a command that
-   * fails before it has written anything, so the rest of its batch goes on.
+   * fails before it has written anything, so the rest of its batch goes on. A command may run
+   * again after its first run committed (the write thread died before answering, and the queue
+   * sends the batch again): a repeat must answer what the first run stored, writing nothing.
    */
   step(w: StepWriter, command: C): Promise<unknown>;
   /**

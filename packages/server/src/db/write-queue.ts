@@ -4,6 +4,7 @@ import { runCommand, type CommandOutcome, type WriteCommand } from './commands.j
 import { commitBatch, type CommittedBatch, type JobOutcome, type StepWriter } from './batch.js';
 import type { Database } from './database.js';
 import type { DatabaseSchema } from './schema.js';
+import { WriteThreadDied } from './write-thread.js';
 
 /** What a write job on the event loop gets: a step writer plus the Kysely transaction. */
 export interface Writer extends StepWriter {
@@ -37,6 +38,11 @@ export interface WriteQueueOptions {
   /** How long a batch took to run and commit, in seconds (metrics). */
   onCommitted?: (seconds: number) => void;
   onPublishError?: (error: unknown) => void;
+  /**
+   * What was published for the pts after `after` up to `through`, read back from the log
+   * (updates/replay.ts): what a write thread that died after its commit never answered.
+   */
+  readPublished?: (after: number, through: number) => Promise<Publication[]>;
 }
 
 const DEFAULT_COMMIT_WINDOW_MS = 4;
@@ -58,6 +64,11 @@ export class WriteQueue {
   private lastCommitAt = -Infinity;
   /** Command batches sent to the write thread and not yet answered, oldest first. */
   private readonly onThread: Promise<void>[] = [];
+  /** The pts this queue's answered batches took, up to here (SQLite: one writing node). */
+  private position: number;
+  /** Republishing what a dead write thread committed; later batches publish after it. */
+  private recovering: Promise<void> | undefined;
+  private readonly recovered = new WeakMap<WriteThreadDied, Promise<void>>();
 
   constructor(
     private readonly database: Database,
@@ -65,6 +76,7 @@ export class WriteQueue {
   ) {
     this.maxBatch = options.maxBatch ?? 1000;
     this.commitWindowMs = options.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS;
+    this.position = database.writeThread?.startedAt ?? 0;
   }
 
   run<T>(work: (writer: Writer) => Promise<T>): Promise<T> {
@@ -148,17 +160,26 @@ export class WriteQueue {
   private async commit(
     batch: Job[],
     commitJobs: () => Promise<CommittedBatch | CommittedBatch[]>,
+    retryIfThreadDies = true,
   ): Promise<void> {
     let committed: CommittedBatch[];
     const started = performance.now();
     try {
       committed = [await commitJobs()].flat();
+      for (const { through } of committed) this.position = Math.max(this.position, through);
       this.options.onCommitted?.((performance.now() - started) / 1000);
     } catch (error) {
+      if (error instanceof WriteThreadDied) {
+        await this.recoverFrom(error);
+        // Commands answer a repeat with what the first run stored (a send: by its clientMsgId),
+        // so the batch runs again on the new thread: its callers get their answers.
+        if (retryIfThreadDies) return this.commit(batch, commitJobs, false);
+      }
       // The transaction itself failed: nothing in it was stored, so nothing is acknowledged.
       for (const job of batch) job.reject(error);
       return;
     }
+    if (this.recovering) await this.recovering;
     const outcomes = committed.flatMap((c) => c.outcomes);
     for (const outcome of outcomes) {
       if (outcome.ok) for (const publication of outcome.publications) this.publish(publication);
@@ -171,6 +192,38 @@ export class WriteQueue {
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
     });
+  }
+
+  /**
+   * The write thread died, maybe after committing batches it never answered: what they published
+   * is read back from the log and published now, before anything committed after them. Once per
+   * death, whichever of its failed batches asks.
+   */
+  private recoverFrom(died: WriteThreadDied): Promise<void> {
+    let recovery = this.recovered.get(died);
+    if (!recovery) {
+      recovery = this.republish(died);
+      this.recovered.set(died, recovery);
+      const current = recovery.finally(() => {
+        if (this.recovering === current) this.recovering = undefined;
+      });
+      this.recovering = current;
+    }
+    return recovery;
+  }
+
+  private async republish(died: WriteThreadDied): Promise<void> {
+    try {
+      const after = this.position;
+      const through = await died.restartedAt;
+      if (through <= after) return;
+      const publications = (await this.options.readPublished?.(after, through)) ?? [];
+      for (const publication of publications) this.publish(publication);
+      this.position = through;
+      this.options.published?.(after, through);
+    } catch (error) {
+      this.options.onPublishError?.(error);
+    }
   }
 
   private publish(publication: Publication): void {

@@ -16,6 +16,12 @@ export interface WriteThreadRequest {
   commands: WriteCommand[];
 }
 
+/** The thread's first message: it is ready, and the pts counter stood at `pts` when it started. */
+export interface WriteThreadReady {
+  ready: true;
+  pts: number;
+}
+
 export type WriteThreadReply =
   | { id: number; outcomes: WireOutcome[]; after: number; through: number }
   /** The transaction itself failed: nothing of the batch was stored. */

@@ -9,6 +9,7 @@ import {
   toWireError,
   toWireOutcome,
   type WriteThreadData,
+  type WriteThreadReady,
   type WriteThreadReply,
   type WriteThreadRequest,
 } from './write-thread-wire.js';
@@ -41,8 +42,13 @@ const begin = async () => {
 };
 
 let queue = Promise.resolve();
+let exitAfterNextCommit = false;
 // One batch at a time, in the order they came; closing waits for them.
-port.on('message', (request: WriteThreadRequest | 'close') => {
+port.on('message', (request: WriteThreadRequest | 'close' | 'exit-after-next-commit') => {
+  if (request === 'exit-after-next-commit') {
+    exitAfterNextCommit = true;
+    return;
+  }
   queue = queue.then(
     request === 'close'
       ? () => {
@@ -52,7 +58,12 @@ port.on('message', (request: WriteThreadRequest | 'close') => {
       : () => commit(request.id, request.commands).then(keepWalSmall),
   );
 });
-port.postMessage({ ready: true });
+// Where the log is before this thread commits anything: what a thread that died before it
+// committed and never answered lies between the last answer and here (write-queue.ts).
+const counter = sqlite.prepare(`select value from counters where name = 'pts'`).get() as {
+  value: number;
+};
+port.postMessage({ ready: true, pts: Number(counter.value) } satisfies WriteThreadReady);
 
 async function commit(id: number, commands: WriteCommand[]): Promise<void> {
   let reply: WriteThreadReply;
@@ -62,6 +73,8 @@ async function commit(id: number, commands: WriteCommand[]): Promise<void> {
       { dialect: 'sqlite', hooks: registry.hooks, begin, extend: (writer) => writer },
     );
     reply = { id, outcomes: outcomes.map(toWireOutcome), after, through };
+    // For tests: the thread dies between its commit and its answer.
+    if (exitAfterNextCommit) process.exit(1);
   } catch (error) {
     reply = { id, failed: toWireError(error) };
   }

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ChatMembersMessage } from '../bus/bus.js';
 import { clientAddress, trustFunction } from '../client-address.js';
 import type { AppContext } from '../context.js';
+import { withClientMsgId } from '../updates/frames.js';
 import { Interest } from './interest.js';
 import { Session, type Frame, type SessionHost } from './session.js';
 
@@ -38,9 +39,16 @@ export class Gateway implements SessionHost {
     this.unsubscribe = [
       bus.subscribe('chat.update', (m) => {
         const except = m.exceptUserIds && new Set(m.exceptUserIds);
+        const { sender } = m;
+        let own: string | undefined;
         this.toChatMembers(m.chatId, m.alsoUserIds, m.frame, (s, frame) => {
+          const userId = s.principal!.userId;
           // A change to a message from before they joined: not theirs (the log skips it too).
-          if (!except?.has(s.principal!.userId)) s.deliver(m.pts, frame);
+          if (except?.has(userId)) return;
+          if (sender && userId === sender.userId) {
+            own ??= withClientMsgId(m.frame, sender.clientMsgId);
+            s.deliver(m.pts, own);
+          } else s.deliver(m.pts, frame);
         });
         this.delivered(m.at);
       }),

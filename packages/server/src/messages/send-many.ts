@@ -102,7 +102,7 @@ async function readFacts(w: StepWriter, commands: readonly SendCommand[]): Promi
     chatExists: (chatId) => chats.has(chatId),
     stored: (chatId, signer, clientMsgId) => {
       const row = stored.get(storedKey(chatId, signer, clientMsgId));
-      return row && store.toMessage(row);
+      return row && store.toMessage(row, row.sender_id);
     },
     messageExists: (chatId, seq) => targets.has(`${chatId} ${seq}`),
     lastSeq: (chatId) => lastSeqs.get(chatId) ?? Infinity,
@@ -147,14 +147,15 @@ async function storeNewMessages(w: StepWriter, fresh: readonly NewMessage[]): Pr
     reads.set(membershipKey(row.chat_id, userId), { chatId: row.chat_id, userId, seq: row.seq });
   });
   await moveReadPointers(w.sql, [...reads.values()]);
-  const messages = rows.map(store.toMessage);
   await logChatUpdates(
     w,
-    messages.map((message, i) => ({
-      chatId: message.chatId,
+    rows.map((row, i) => ({
+      chatId: row.chat_id,
       pts: fresh[i]!.pts,
-      update: { kind: 'message.new', message },
+      update: { kind: 'message.new', message: store.toMessage(row) },
+      sender: { userId: fresh[i]!.command.senderId, clientMsgId: row.client_msg_id },
     })),
   );
-  return messages;
+  // The senders' answers: with their clientMsgIds.
+  return rows.map((row) => store.toMessage(row, row.sender_id));
 }

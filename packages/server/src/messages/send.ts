@@ -31,8 +31,10 @@ export async function sendStep(w: StepWriter, command: SendCommand): Promise<Mes
       await markAttached(w.sql, command.chatId, seq, command.fileIds ?? []);
       await moveReadPointer(w.sql, command.chatId, command.senderId, seq);
       const message = store.toMessage(row);
-      await logChatUpdate(w, command.chatId, pts, { kind: 'message.new', message });
-      return message;
+      await logChatUpdate(w, command.chatId, pts, { kind: 'message.new', message }, [], {
+        sender: { userId: command.senderId, clientMsgId: command.clientMsgId },
+      });
+      return store.toMessage(row, row.sender_id); // the sender's answer: with its clientMsgId
     }
   }
 }
@@ -53,7 +55,7 @@ async function readFacts(w: StepWriter, command: SendCommand): Promise<SendFacts
   return {
     membership: () => membership,
     chatExists: () => exists,
-    stored: () => (stored ? store.toMessage(stored) : undefined),
+    stored: () => (stored ? store.toMessage(stored, stored.sender_id) : undefined),
     messageExists: () => Boolean(replyTarget),
     lastSeq: () => {
       throw new Error('A batch of one send has no message before it.');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   isMessageTextTooLong,
   LIMITS,
@@ -5,7 +6,7 @@ import {
   type Message,
   type MethodParams,
 } from '@tokki/protocol';
-import { actorId } from '../chats/access.js';
+import { actorId, undeliverableError } from '../chats/access.js';
 import type { ChatsService } from '../chats/service.js';
 import { decodeCursor, encodeCursor } from '../pagination/cursor.js';
 import type { Database } from '../db/database.js';
@@ -23,6 +24,15 @@ import { lastSeq, moveReadPointer } from '../chats/sending.js';
 import type { SendCommand } from './send-rules.js';
 import { sendStep } from './send.js';
 import * as store from './store.js';
+
+/**
+ * The clientMsgId of a forward's copy in one target chat: each copy its own, so that one in an
+ * open chat cannot be tied to the sender's copy elsewhere; derived, so that a retry finds it.
+ */
+export function forwardCopyId(clientMsgId: string, chatId: string): string {
+  const digest = createHash('sha256').update(`${clientMsgId}\n${chatId}`).digest('base64url');
+  return `fwd.${digest}`;
+}
 
 /** Messages one history page has when the caller asks for no number. */
 const HISTORY_PAGE_DEFAULT = 50;
@@ -83,9 +93,10 @@ export class MessagesService {
       for (const target of [...new Set(toChatIds)]) {
         const membership = await this.chats.requireMember(w, target, userId);
         const sender = actorId(membership);
-        const original = await store.findByClientMsgId(w.sql, target, sender, clientMsgId);
+        const copyId = forwardCopyId(clientMsgId, target);
+        const original = await store.findByClientMsgId(w.sql, target, sender, copyId);
         if (original) {
-          copies.push(store.toMessage(original));
+          copies.push(store.toMessage(original, sender));
           continue;
         }
         const fileIds: string[] = [];
@@ -98,7 +109,7 @@ export class MessagesService {
           kind: 'message.send',
           senderId: userId,
           chatId: target,
-          clientMsgId,
+          clientMsgId: copyId,
           text: source.text,
           ...(fileIds.length > 0 && { fileIds }),
         } as const;
@@ -117,6 +128,8 @@ export class MessagesService {
     const { userId } = principal;
     await this.writes.run(async (w) => {
       const membership = await this.chats.requireMember(w, chatId, userId);
+      // Blocked in this 1:1: refused as a send is, in the same words.
+      if (membership.send_blocked) throw undeliverableError();
       if (seq !== null) {
         const { message } = await this.requireVisible(w, userId, chatId, seq);
         if (message.deleted_at !== null)
@@ -144,6 +157,7 @@ export class MessagesService {
     const { userId } = principal;
     await this.writes.run(async (w) => {
       const { message, membership } = await this.requireVisible(w, userId, chatId, seq);
+      if (membership.send_blocked) throw undeliverableError();
       if (message.deleted_at !== null)
         throw new ApiError('CONFLICT', 'The message was deleted for everyone.');
       const reactor = actorId(membership);
@@ -293,7 +307,7 @@ export class MessagesService {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      messages: await this.withReactions(chatId, page),
+      messages: await this.withReactions(chatId, page, actorId(membership)),
       cursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
     };
   }
@@ -333,7 +347,7 @@ export class MessagesService {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      messages: page.map(store.toMessage),
+      messages: page.map((row) => store.toMessage(row, userId)),
       cursor: rows.length > limit && last ? searchCursor(last) : null,
     };
   }
@@ -348,17 +362,22 @@ export class MessagesService {
     const rows = await store.visibleBySeq(this.database.db, userId, chatId, membership.joined_seq, [
       ...new Set(seqs),
     ]);
-    return this.withReactions(chatId, rows);
+    return this.withReactions(chatId, rows, actorId(membership));
   }
 
-  private async withReactions(chatId: string, rows: MessagesTable[]): Promise<Message[]> {
+  /** `viewer`: who the caller is in the chat (their own messages keep their clientMsgId). */
+  private async withReactions(
+    chatId: string,
+    rows: MessagesTable[],
+    viewer: string,
+  ): Promise<Message[]> {
     const reactions = await store.reactionsOf(
       this.database.db,
       chatId,
       rows.map((row) => row.seq),
     );
     return rows.map((row) => {
-      const message = store.toMessage(row);
+      const message = store.toMessage(row, viewer);
       const reacted = reactions.get(row.seq);
       return reacted ? { ...message, reactions: reacted } : message;
     });

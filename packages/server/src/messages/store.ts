@@ -5,11 +5,16 @@ import type { SqlRunner } from '../db/sql-runner.js';
 
 type Db = Kysely<DatabaseSchema>;
 
-export const toMessage = (row: MessagesTable): Message => ({
+/**
+ * A message as `viewer` (who they are in its chat: user or room profile id) sees it. Its
+ * `clientMsgId` only when the viewer sent it: others, and every update, get none, so that the id
+ * a device chose cannot tie one copy of a message to another (a forward, an open chat's).
+ */
+export const toMessage = (row: MessagesTable, viewer?: string): Message => ({
   chatId: row.chat_id,
   seq: row.seq,
   senderId: row.sender_id,
-  clientMsgId: row.client_msg_id,
+  ...(viewer === row.sender_id && { clientMsgId: row.client_msg_id }),
   text: row.text,
   createdAt: Number(row.created_at),
   editedAt: row.edited_at === null ? null : Number(row.edited_at),

@@ -20,3 +20,13 @@ export function updatesFrame(rows: readonly { pts: number; payload: string }[]):
   });
   return `${frame}]}`;
 }
+
+/**
+ * A `message.new` frame as its sender's own devices get it: with the clientMsgId the shared frame
+ * leaves out (parsed and written again, for the few sessions of one user).
+ */
+export function withClientMsgId(frame: string, clientMsgId: string): string {
+  const parsed = JSON.parse(frame) as { update: { message?: { clientMsgId?: string } } };
+  if (parsed.update.message) parsed.update.message.clientMsgId = clientMsgId;
+  return JSON.stringify(parsed);
+}

@@ -1,6 +1,15 @@
 import type { Update } from '@tokki/protocol';
+import type { ChatUpdateMessage } from '../bus/bus.js';
 import type { StepWriter } from '../db/batch.js';
 import { updateFrame } from './frames.js';
+
+/** Who of a chat's members an update is not for, or is for with more. */
+export interface Recipients {
+  /** Members who joined after the message the update changes: not theirs. */
+  exceptUserIds?: string[];
+  /** The sender, whose own devices get the message's clientMsgId (no one else does). */
+  sender?: ChatUpdateMessage['sender'];
+}
 
 /**
  * Stores a chat update at a pts the caller took with `w.nextPts()` (and set as the chat's
@@ -13,7 +22,7 @@ export async function logChatUpdate(
   pts: number,
   update: Update,
   alsoUserIds: string[] = [],
-  exceptUserIds: string[] = [],
+  recipients: Recipients = {},
 ): Promise<void> {
   const payload = JSON.stringify(update);
   const about = aboutSeq(update);
@@ -21,7 +30,7 @@ export async function logChatUpdate(
     'insert into chat_updates (pts, chat_id, payload, created_at, about_seq) values (?, ?, ?, ?, ?)',
     [pts, chatId, payload, w.now, about ?? null],
   );
-  publishChatUpdate(w, chatId, pts, payload, alsoUserIds, { exceptUserIds, aboutSeq: about });
+  publishChatUpdate(w, chatId, pts, payload, alsoUserIds, { ...recipients, aboutSeq: about });
 }
 
 /**
@@ -47,7 +56,12 @@ export function aboutSeq(update: Update): number | undefined {
  */
 export async function logChatUpdates(
   w: StepWriter,
-  entries: readonly { chatId: string; pts: number; update: Update }[],
+  entries: readonly {
+    chatId: string;
+    pts: number;
+    update: Update;
+    sender?: ChatUpdateMessage['sender'];
+  }[],
 ): Promise<void> {
   const payloads = entries.map((entry) => JSON.stringify(entry.update));
   await w.sql.run(
@@ -55,7 +69,9 @@ export async function logChatUpdates(
      select * from unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[])`,
     [entries.map((e) => e.pts), entries.map((e) => e.chatId), payloads, entries.map(() => w.now)],
   );
-  entries.forEach((entry, i) => publishChatUpdate(w, entry.chatId, entry.pts, payloads[i]!));
+  entries.forEach((entry, i) =>
+    publishChatUpdate(w, entry.chatId, entry.pts, payloads[i]!, [], { sender: entry.sender }),
+  );
 }
 
 /** Publishes a stored chat update (its JSON as stored) once the batch commits. */
@@ -65,10 +81,7 @@ export function publishChatUpdate(
   pts: number,
   payload: string,
   alsoUserIds: string[] = [],
-  about: { exceptUserIds: string[]; aboutSeq: number | undefined } = {
-    exceptUserIds: [],
-    aboutSeq: undefined,
-  },
+  recipients: Recipients & { aboutSeq?: number } = {},
 ): void {
   const frame = updateFrame(pts, payload);
   w.publish('chat.update', {
@@ -76,8 +89,9 @@ export function publishChatUpdate(
     pts,
     frame,
     alsoUserIds,
-    ...(about.exceptUserIds.length > 0 && { exceptUserIds: about.exceptUserIds }),
-    ...(about.aboutSeq !== undefined && { aboutSeq: about.aboutSeq }),
+    ...(recipients.exceptUserIds?.length && { exceptUserIds: recipients.exceptUserIds }),
+    ...(recipients.aboutSeq !== undefined && { aboutSeq: recipients.aboutSeq }),
     at: w.now,
+    ...(recipients.sender && { sender: recipients.sender }),
   });
 }

@@ -74,7 +74,7 @@ export class UpdatesService {
     const about = aboutSeq(update);
     const exceptUserIds =
       about === undefined ? [] : await this.memberships.joinedAfter(w.sql, chatId, about);
-    await logChatUpdate(w, chatId, pts, update, alsoUserIds, exceptUserIds);
+    await logChatUpdate(w, chatId, pts, update, alsoUserIds, { exceptUserIds });
     return pts;
   }
 
