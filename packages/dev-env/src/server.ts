@@ -20,13 +20,25 @@ export interface TestServer {
 /** The contact-hash key of every test server, so that none writes a key file. */
 export const TEST_CONTACT_HASH_KEY = '7e57'.repeat(16);
 
-/** Limits that let one test create thousands of users from one address. */
+/**
+ * Most tests build groups of users who are strangers to each other, and send hundreds of messages
+ * from one user in a second: they run with `groupAdds: 'anyone'` and these per-user limits
+ * raised. The tests of those rules (chats/adding.test.ts, rate-limit/limits.test.ts) set theirs.
+ */
+export const TEST_RATE_LIMITS = {
+  messagesPerUser: { max: 1_000_000, windowSeconds: 60 },
+  groupsPerUser: { max: 1_000_000, windowSeconds: 3600 },
+  memberAddsPerUser: { max: 1_000_000, windowSeconds: 86_400 },
+};
+
 const TEST_CONFIG: ConfigInput = {
   host: '127.0.0.1',
   port: 0,
   mode: 'local',
   logLevel: process.env.TOKKI_TEST_LOG ?? 'silent',
   contactHashKey: TEST_CONTACT_HASH_KEY,
+  groupAdds: 'anyone',
+  rateLimits: TEST_RATE_LIMITS,
 };
 
 /** A real server in this process on a random port, with a fresh database of the dialect. */
@@ -125,11 +137,14 @@ export async function post(
     },
     body: JSON.stringify(params),
   });
-  const body = (await response.json()) as { error?: { code: string; message: string } };
+  const body = (await response.json()) as {
+    error?: { code: string; message: string; retryAfter?: number };
+  };
   if (!response.ok) {
     throw Object.assign(new Error(`${method}: ${body.error?.code} ${body.error?.message}`), {
       code: body.error?.code,
       status: response.status,
+      ...(body.error?.retryAfter !== undefined && { retryAfter: body.error.retryAfter }),
     });
   }
   return body;
@@ -176,6 +191,8 @@ export async function startServerProcess(options: {
       NODE_ENV: 'development',
       TOKKI_LOG_LEVEL: process.env.TOKKI_TEST_LOG ?? 'info',
       TOKKI_CONTACT_HASH_KEY: TEST_CONTACT_HASH_KEY,
+      TOKKI_GROUP_ADDS: 'anyone',
+      TOKKI_RATE_LIMITS: JSON.stringify(TEST_RATE_LIMITS),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -26,7 +26,27 @@ export interface ServerConfig {
     contactDiscoveryPerDevice: RateLimit;
     /** Link previews fetched (cache misses): the server must not become a scanner. */
     linkPreviewsPerUser: RateLimit;
+    /** Messages sent (a forward counts one per target chat); counted in each node's memory. */
+    messagesPerUser: RateLimit;
+    /** `chats.setTyping` calls (clients repeat one every few seconds); in each node's memory. */
+    typingPerUser: RateLimit;
+    /** Groups created. */
+    groupsPerUser: RateLimit;
+    /** Users put into groups by this user (at creation or later), one hit each. */
+    memberAddsPerUser: RateLimit;
+    /** Bytes uploaded (declared `Upload-Length`, counted as uploads begin). */
+    uploadBytesPerUser: RateLimit;
   };
+  /** Requests one WebSocket may have unanswered at once; beyond it, RATE_LIMITED. */
+  requestsInFlightPerSocket: number;
+  /** Images decoded and re-encoded at once (sharp); more wait their turn. */
+  imageDecodesAtOnce: number;
+  /**
+   * Who may put a user into a group: `known`, only someone that user has as a friend or already
+   * has a chat with (as in KakaoTalk; anyone else sends an invite link); `anyone`, for a company
+   * server whose people do not keep each other as friends.
+   */
+  groupAdds: 'known' | 'anyone';
   linkPreviews: {
     /**
      * Hosts (names or IP addresses, as in URLs) whose pages may be fetched even though they are,
@@ -69,8 +89,13 @@ export interface ConfigInput {
   /** Else TOKKI_BUS_URL. */
   busUrl?: string;
   smsProvider?: string;
+  /** Else TOKKI_RATE_LIMITS: a JSON object of the same shape, e.g. `{"messagesPerUser": {"max": 600, "windowSeconds": 60}}`. */
   rateLimits?: Partial<ServerConfig['rateLimits']>;
   linkPreviews?: Partial<ServerConfig['linkPreviews']>;
+  requestsInFlightPerSocket?: number;
+  imageDecodesAtOnce?: number;
+  /** Else TOKKI_GROUP_ADDS. */
+  groupAdds?: ServerConfig['groupAdds'];
   /** At least 32 bytes, hex; else TOKKI_CONTACT_HASH_KEY; else, in local mode, a key file. */
   contactHashKey?: string;
   updateRetentionSeconds?: number;
@@ -122,8 +147,22 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
       contactDiscoveryPerAccount: { max: 5000, windowSeconds: DAY_SECONDS },
       contactDiscoveryPerDevice: { max: 3000, windowSeconds: DAY_SECONDS },
       linkPreviewsPerUser: { max: 60, windowSeconds: 60 },
-      ...input.rateLimits,
+      // A fast typist in a busy group sends a few a second for a moment, not two a second for a
+      // minute; a client repeats setTyping every 4 s in the chat it types in.
+      messagesPerUser: { max: 120, windowSeconds: 60 },
+      typingPerUser: { max: 60, windowSeconds: 60 },
+      groupsPerUser: { max: 50, windowSeconds: 3600 },
+      // A company's 3,000-member group can be built in a day.
+      memberAddsPerUser: { max: 5000, windowSeconds: DAY_SECONDS },
+      uploadBytesPerUser: { max: 10 * 1024 ** 3, windowSeconds: DAY_SECONDS },
+      ...(input.rateLimits ?? rateLimitsFromEnv(process.env.TOKKI_RATE_LIMITS)),
     },
+    requestsInFlightPerSocket: positiveInteger(
+      input.requestsInFlightPerSocket ?? 64,
+      'requestsInFlightPerSocket',
+    ),
+    imageDecodesAtOnce: positiveInteger(input.imageDecodesAtOnce ?? 2, 'imageDecodesAtOnce'),
+    groupAdds: resolveGroupAdds(input.groupAdds ?? (process.env.TOKKI_GROUP_ADDS || 'known')),
     linkPreviews: {
       allowHosts: input.linkPreviews?.allowHosts ?? [],
       timeoutMs: input.linkPreviews?.timeoutMs ?? 5000,
@@ -184,6 +223,36 @@ export function resolveContactHashKey(
     return parseKey(readFileSync(file, 'utf8').trim(), file);
   }
   return Buffer.from(key, 'hex');
+}
+
+/** TOKKI_RATE_LIMITS: some of `rateLimits`, as JSON; each given limit whole. */
+function rateLimitsFromEnv(json: string | undefined): Partial<ServerConfig['rateLimits']> {
+  if (!json) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new Error('TOKKI_RATE_LIMITS must be a JSON object of rate limits.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('TOKKI_RATE_LIMITS must be a JSON object of rate limits.');
+  for (const [name, limit] of Object.entries(parsed)) {
+    const { max, windowSeconds } = (limit ?? {}) as Partial<RateLimit>;
+    if (!Number.isInteger(max) || !Number.isInteger(windowSeconds) || windowSeconds! < 1)
+      throw new Error(`TOKKI_RATE_LIMITS.${name} needs a whole max and windowSeconds ≥ 1.`);
+  }
+  return parsed as Partial<ServerConfig['rateLimits']>;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number ≥ 1.`);
+  return value;
+}
+
+function resolveGroupAdds(value: string): ServerConfig['groupAdds'] {
+  if (value !== 'known' && value !== 'anyone')
+    throw new Error(`groupAdds must be "known" or "anyone", not "${value}".`);
+  return value;
 }
 
 function parseKey(hex: string, what: string): Buffer {

@@ -37,6 +37,8 @@ export interface WriteQueueOptions {
   /** How long a batch took to run and commit, in seconds (metrics). */
   onCommitted?: (seconds: number) => void;
   onPublishError?: (error: unknown) => void;
+  /** What `writer.now` reads (milliseconds since the epoch); the abuse script steps it. */
+  clock?: () => number;
 }
 
 const DEFAULT_COMMIT_WINDOW_MS = 4;
@@ -133,7 +135,10 @@ export class WriteQueue {
       }
       if (commands.length > 0) {
         const done = this.commit(commands, () =>
-          writeThread.commit(commands.map((job) => job.command!)),
+          writeThread.commit(
+            commands.map((job) => job.command!),
+            this.options.clock?.(),
+          ),
         );
         this.onThread.push(done);
         void done.then(() => this.onThread.shift());
@@ -244,6 +249,7 @@ export class WriteQueue {
           };
         },
         extend: (writer, transaction) => ({ ...writer, db: transaction.trx }),
+        now: this.options.clock?.(),
       },
     );
   }

@@ -14,6 +14,8 @@ export interface WriteThreadData {
 export interface WriteThreadRequest {
   id: number;
   commands: WriteCommand[];
+  /** The batch's `now`, when the queue has a clock of its own. */
+  now?: number | undefined;
 }
 
 export type WriteThreadReply =

@@ -49,17 +49,17 @@ port.on('message', (request: WriteThreadRequest | 'close') => {
           sqlite.close();
           port.close();
         }
-      : () => commit(request.id, request.commands).then(keepWalSmall),
+      : () => commit(request.id, request.commands, request.now).then(keepWalSmall),
   );
 });
 port.postMessage({ ready: true });
 
-async function commit(id: number, commands: WriteCommand[]): Promise<void> {
+async function commit(id: number, commands: WriteCommand[], now?: number): Promise<void> {
   let reply: WriteThreadReply;
   try {
     const { outcomes, after, through } = await commitBatch(
       commands.map((command) => (w: StepWriter) => runCommand(registry, w, command)),
-      { dialect: 'sqlite', hooks: registry.hooks, begin, extend: (writer) => writer },
+      { dialect: 'sqlite', hooks: registry.hooks, begin, extend: (writer) => writer, now },
     );
     reply = { id, outcomes: outcomes.map(toWireOutcome), after, through };
   } catch (error) {

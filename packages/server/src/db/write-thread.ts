@@ -8,6 +8,7 @@ import {
   fromWireOutcome,
   type WriteThreadData,
   type WriteThreadReply,
+  type WriteThreadRequest,
 } from './write-thread-wire.js';
 
 interface Waiter {
@@ -49,13 +50,13 @@ export class WriteThread {
    * the transaction failed or the thread died — then it is unknown whether the batch committed,
    * and callers retry with the same idempotency keys.
    */
-  async commit(commands: WriteCommand[]): Promise<CommittedBatch> {
+  async commit(commands: WriteCommand[], now?: number): Promise<CommittedBatch> {
     if (this.closed) throw new Error('The SQLite write thread is closed.');
     const worker = await this.worker;
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, commands });
+      worker.postMessage({ id, commands, now } satisfies WriteThreadRequest);
     });
   }
 
