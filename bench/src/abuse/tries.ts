@@ -112,9 +112,14 @@ export async function codesPerAddress(target: AbuseTarget, options: AbuseOptions
   const result = await tally(target, options.spans.day, () =>
     post(target.url, 'auth.requestCode', { phone: nextPhone() }),
   );
-  return figure('sign-in codes sent from one address (a new number each)', result, options.spans.day, {
-    note: smsNote(target, sentBefore),
-  });
+  return figure(
+    'sign-in codes sent from one address (a new number each)',
+    result,
+    options.spans.day,
+    {
+      note: smsNote(target, sentBefore),
+    },
+  );
 }
 
 /** Messages one user sends into a 1:1 chat as fast as the server answers. */
@@ -125,7 +130,11 @@ export async function messagesPerUser(target: AbuseTarget, users: Users) {
   };
   const span = users.options.spans.minutes;
   const result = await tally(target, span, (i) =>
-    call(target, attacker, 'messages.send', { chatId: chat.id, clientMsgId: `spam-${i}`, text: `spam ${i}` }),
+    call(target, attacker, 'messages.send', {
+      chatId: chat.id,
+      clientMsgId: `spam-${i}`,
+      text: `spam ${i}`,
+    }),
   );
   return figure('messages sent by one user', result, span, {
     mostInAMinute: mostWithin(result.at, MINUTE),
@@ -185,13 +194,14 @@ export async function strangerAdds(target: AbuseTarget, users: Users) {
     const result = await tally(
       target,
       span,
-      () => call(target, stranger, 'chats.addMembers', { chatId: own.id, userIds: [id] }).catch(
-        (error: unknown) => {
-          // Refused for who they are: that victim is safe; on to the next.
-          if (isRefusal(error) && (error as { code: string }).code !== 'RATE_LIMITED') return;
-          throw error;
-        },
-      ),
+      () =>
+        call(target, stranger, 'chats.addMembers', { chatId: own.id, userIds: [id] }).catch(
+          (error: unknown) => {
+            // Refused for who they are: that victim is safe; on to the next.
+            if (isRefusal(error) && (error as { code: string }).code !== 'RATE_LIMITED') return;
+            throw error;
+          },
+        ),
       1,
     );
     tried += result.tried;

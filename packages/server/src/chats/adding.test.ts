@@ -30,7 +30,11 @@ describe.each(testDialects)('adding people to groups on %s', (dialect) => {
     (await call('chats.members', { chatId }, as)).members.map((m) => m.user.id).sort();
 
   it('refuses a stranger, at creation and later, and changes nothing', async () => {
-    const [alice, stranger, friend] = await signInTestUsers(s.url, ['Alice', 'Stranger', 'Fr'], 100);
+    const [alice, stranger, friend] = await signInTestUsers(
+      s.url,
+      ['Alice', 'Stranger', 'Fr'],
+      100,
+    );
     const before = await chatCount();
     await expect(
       call('chats.createGroup', { title: 'Spam', memberIds: [stranger.userId] }, alice),
@@ -71,7 +75,11 @@ describe.each(testDialects)('adding people to groups on %s', (dialect) => {
     const first = await call('chats.createGroup', { title: 'First', memberIds: [] }, alice);
     const { token } = await call('chats.createInvite', { chatId: first.id }, alice);
     await call('chats.joinByInvite', { token }, bob);
-    const second = await call('chats.createGroup', { title: 'Second', memberIds: [bob.userId] }, alice);
+    const second = await call(
+      'chats.createGroup',
+      { title: 'Second', memberIds: [bob.userId] },
+      alice,
+    );
     expect(await memberIds(second.id, alice)).toContain(bob.userId);
 
     // Anyone can open a 1:1 chat with anyone: that alone is no acquaintance.

@@ -112,7 +112,11 @@ export class ChatMembership {
     const limit = this.deps.rules.memberAddsPerUser;
     const retryAfter = await hitRateLimit(w, `chats:adds:${callerId}`, limit, count);
     if (retryAfter)
-      throw new ApiError('RATE_LIMITED', 'Too many people added to groups; try again later.', retryAfter);
+      throw new ApiError(
+        'RATE_LIMITED',
+        'Too many people added to groups; try again later.',
+        retryAfter,
+      );
   }
 
   /** Adds users to a group; how many were not in it already. */

@@ -107,7 +107,9 @@ describe.each(testDialects)('per-user limits on %s', (dialect) => {
     const [alice, bob, carol, dave, eve] = await users();
     const first = await call('chats.createGroup', { title: 'One', memberIds: [bob.userId] }, alice);
     await call('chats.createGroup', { title: 'Two', memberIds: [] }, alice);
-    const third = await errorOf(call('chats.createGroup', { title: 'Three', memberIds: [] }, alice));
+    const third = await errorOf(
+      call('chats.createGroup', { title: 'Three', memberIds: [] }, alice),
+    );
     expect(third).toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
     expect(third.retryAfter).toBeLessThanOrEqual(3600);
     expect((await call('chats.list', {}, alice)).chats).toHaveLength(2);
@@ -166,7 +168,9 @@ describe.each(testDialects)('per-user limits on %s', (dialect) => {
     const direct = await call('chats.createDirect', { userId: bob.userId }, alice);
     const images = await Promise.all(
       ['#a33', '#3a3', '#33a'].map((background) =>
-        sharp({ create: { width: 40, height: 40, channels: 3, background } }).png().toBuffer(),
+        sharp({ create: { width: 40, height: 40, channels: 3, background } })
+          .png()
+          .toBuffer(),
       ),
     );
     const { imageDecodes } = s.server.ctx.media;

@@ -37,7 +37,8 @@ export class MemoryRateLimiter {
       if (cost > 0) this.windows.set(key, { start: now, count: cost });
       return 0;
     }
-    if (window.count + cost > max) return Math.max(1, Math.ceil((window.start + windowMs - now) / 1000));
+    if (window.count + cost > max)
+      return Math.max(1, Math.ceil((window.start + windowMs - now) / 1000));
     window.count += cost;
     return 0;
   }
