@@ -231,7 +231,7 @@ export async function uploadBytesPerUser(target: AbuseTarget, users: Users) {
   const size = LIMITS.FILE_MAX_BYTES;
   const result = await tally(target, span, () => createUpload(target, attacker, chat.id, size));
   return {
-    ...figure('uploads begun by one user (300 MB each)', result, span),
+    ...figure('uploads begun by one user (300 MiB each)', result, span),
     bytes: result.gotThrough * size,
   };
 }
