@@ -62,6 +62,8 @@ export async function startTestServer(
       databaseUrl: database.url,
       ...(options.web && { webRoot: WEB_DIST }),
       ...options.config,
+      // A test that sets some limits keeps the raised ones it does not set.
+      rateLimits: { ...TEST_RATE_LIMITS, ...options.config?.rateLimits },
     },
     options.overrides,
   );
