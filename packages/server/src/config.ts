@@ -157,8 +157,9 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
       uploadBytesPerUser: { max: 10 * 1024 ** 3, windowSeconds: DAY_SECONDS },
       ...(input.rateLimits ?? rateLimitsFromEnv(process.env.TOKKI_RATE_LIMITS)),
     },
+    // A client flushing its offline queue pipelines sends; 256 of them is still a bounded cost.
     requestsInFlightPerSocket: positiveInteger(
-      input.requestsInFlightPerSocket ?? 64,
+      input.requestsInFlightPerSocket ?? 256,
       'requestsInFlightPerSocket',
     ),
     imageDecodesAtOnce: positiveInteger(input.imageDecodesAtOnce ?? 2, 'imageDecodesAtOnce'),

@@ -15,7 +15,7 @@ describe('abuse-limit settings', () => {
     expect(config.rateLimits.messagesPerUser).toEqual({ max: 120, windowSeconds: 60 });
     expect(config.rateLimits.typingPerUser).toEqual({ max: 60, windowSeconds: 60 });
     expect(config.groupAdds).toBe('known');
-    expect(config.requestsInFlightPerSocket).toBe(64);
+    expect(config.requestsInFlightPerSocket).toBe(256);
     expect(config.imageDecodesAtOnce).toBe(2);
   });
 
