@@ -141,7 +141,7 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
     databaseUrl,
     busUrl,
     smsProvider,
-    rateLimits: {
+    rateLimits: withRateLimits(input.rateLimits, {
       codeRequestsPerPhone: { max: 5, windowSeconds: 3600 },
       codeRequestsPerIp: { max: 30, windowSeconds: 3600 },
       contactDiscoveryPerAccount: { max: 5000, windowSeconds: DAY_SECONDS },
@@ -155,8 +155,7 @@ export function resolveConfig(input: ConfigInput = {}): ServerConfig {
       // A company's 3,000-member group can be built in a day.
       memberAddsPerUser: { max: 5000, windowSeconds: DAY_SECONDS },
       uploadBytesPerUser: { max: 10 * 1024 ** 3, windowSeconds: DAY_SECONDS },
-      ...(input.rateLimits ?? rateLimitsFromEnv(process.env.TOKKI_RATE_LIMITS)),
-    },
+    }),
     // A client flushing its offline queue pipelines sends; 256 of them is still a bounded cost.
     requestsInFlightPerSocket: positiveInteger(
       input.requestsInFlightPerSocket ?? 256,
@@ -226,8 +225,20 @@ export function resolveContactHashKey(
   return Buffer.from(key, 'hex');
 }
 
+/** The defaults, with the limits given in the config, or else in TOKKI_RATE_LIMITS, instead. */
+function withRateLimits(
+  given: Partial<ServerConfig['rateLimits']> | undefined,
+  defaults: ServerConfig['rateLimits'],
+): ServerConfig['rateLimits'] {
+  const chosen = given ?? rateLimitsFromEnv(process.env.TOKKI_RATE_LIMITS, Object.keys(defaults));
+  return { ...defaults, ...chosen };
+}
+
 /** TOKKI_RATE_LIMITS: some of `rateLimits`, as JSON; each given limit whole. */
-function rateLimitsFromEnv(json: string | undefined): Partial<ServerConfig['rateLimits']> {
+function rateLimitsFromEnv(
+  json: string | undefined,
+  known: readonly string[],
+): Partial<ServerConfig['rateLimits']> {
   if (!json) return {};
   let parsed: unknown;
   try {
@@ -238,6 +249,8 @@ function rateLimitsFromEnv(json: string | undefined): Partial<ServerConfig['rate
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new Error('TOKKI_RATE_LIMITS must be a JSON object of rate limits.');
   for (const [name, limit] of Object.entries(parsed)) {
+    if (!known.includes(name))
+      throw new Error(`TOKKI_RATE_LIMITS.${name} is not a rate limit (${known.join(', ')}).`);
     const { max, windowSeconds } = (limit ?? {}) as Partial<RateLimit>;
     if (!Number.isInteger(max) || !Number.isInteger(windowSeconds) || windowSeconds! < 1)
       throw new Error(`TOKKI_RATE_LIMITS.${name} needs a whole max and windowSeconds ≥ 1.`);

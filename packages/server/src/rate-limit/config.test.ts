@@ -38,6 +38,8 @@ describe('abuse-limit settings', () => {
     expect(resolve({ imageDecodesAtOnce: 1.5 })).toThrow(/imageDecodesAtOnce/);
     process.env.TOKKI_RATE_LIMITS = 'not json';
     expect(resolve({})).toThrow(/TOKKI_RATE_LIMITS must be a JSON object/);
+    process.env.TOKKI_RATE_LIMITS = '{"messagePerUser":{"max":1,"windowSeconds":1}}';
+    expect(resolve({})).toThrow(/TOKKI_RATE_LIMITS.messagePerUser is not a rate limit/);
     process.env.TOKKI_RATE_LIMITS = '{"messagesPerUser":{"max":"lots"}}';
     expect(resolve({})).toThrow(/TOKKI_RATE_LIMITS.messagesPerUser needs a whole max/);
   });
