@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  settingsToEnv,
   startServer,
   type ConfigInput,
   type ContextOverrides,
@@ -23,13 +24,25 @@ export interface TestServer {
 /** The contact-hash key of every test server, so that none writes a key file. */
 export const TEST_CONTACT_HASH_KEY = '7e57'.repeat(16);
 
-/** Limits that let one test create thousands of users from one address. */
+/**
+ * Most tests build groups of users who are strangers to each other, and send hundreds of messages
+ * from one user in a second: they run with `groupAdds: 'anyone'` and these per-user limits
+ * raised. The tests of those rules (chats/adding.test.ts, rate-limit/limits.test.ts) set theirs.
+ */
+export const TEST_RATE_LIMITS = {
+  messagesPerUser: { max: 1_000_000, windowSeconds: 60 },
+  groupsPerUser: { max: 1_000_000, windowSeconds: 3600 },
+  memberAddsPerUser: { max: 1_000_000, windowSeconds: 86_400 },
+};
+
 const TEST_CONFIG: ConfigInput = {
   host: '127.0.0.1',
   port: 0,
   mode: 'local',
   logLevel: process.env.TOKKI_TEST_LOG ?? 'silent',
   contactHashKey: TEST_CONTACT_HASH_KEY,
+  groupAdds: 'anyone',
+  rateLimits: TEST_RATE_LIMITS,
 };
 
 /** A real server in this process on a random port, with a fresh database of the dialect. */
@@ -61,6 +74,8 @@ export async function startTestServer(
       ...(mediaDir && { mediaDir }),
       ...(options.web && { webRoot: WEB_DIST }),
       ...options.config,
+      // A test that sets some limits keeps the raised ones it does not set.
+      rateLimits: { ...TEST_RATE_LIMITS, ...options.config?.rateLimits },
     },
     options.overrides,
   );
@@ -144,7 +159,7 @@ export async function post(
     throw Object.assign(new Error(`${method}: ${body.error?.code} ${body.error?.message}`), {
       code: body.error?.code,
       status: response.status,
-      retryAfter: body.error?.retryAfter,
+      ...(body.error?.retryAfter !== undefined && { retryAfter: body.error.retryAfter }),
     });
   }
   return body;
@@ -193,6 +208,7 @@ export async function startServerProcess(options: {
       NODE_ENV: 'development',
       TOKKI_LOG_LEVEL: process.env.TOKKI_TEST_LOG ?? 'info',
       TOKKI_CONTACT_HASH_KEY: TEST_CONTACT_HASH_KEY,
+      ...settingsToEnv({ groupAdds: 'anyone', rateLimits: TEST_RATE_LIMITS }),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -38,7 +38,27 @@ export interface ServerConfig {
     contactDiscoveryPerDevice: RateLimit;
     /** Link previews fetched (cache misses): the server must not become a scanner. */
     linkPreviewsPerUser: RateLimit;
+    /** Messages sent (a forward counts one per target chat); counted in each node's memory. */
+    messagesPerUser: RateLimit;
+    /** `chats.setTyping` calls (clients repeat one every few seconds); in each node's memory. */
+    typingPerUser: RateLimit;
+    /** Groups created. */
+    groupsPerUser: RateLimit;
+    /** Users put into groups by this user (at creation or later), one hit each. */
+    memberAddsPerUser: RateLimit;
+    /** Bytes uploaded (declared `Upload-Length`, counted as uploads begin). */
+    uploadBytesPerUser: RateLimit;
   };
+  /** Requests one WebSocket may have unanswered at once; beyond it, RATE_LIMITED. */
+  requestsInFlightPerSocket: number;
+  /** Images decoded and re-encoded at once (sharp); more wait their turn. */
+  imageDecodesAtOnce: number;
+  /**
+   * Who may put a user into a group: `known`, only someone that user has as a friend or already
+   * has a chat with (as in KakaoTalk; anyone else sends an invite link); `anyone`, for a company
+   * server whose people do not keep each other as friends.
+   */
+  groupAdds: 'known' | 'anyone';
   linkPreviews: {
     /**
      * Hosts (names or IP addresses, as in URLs) whose pages may be fetched even though they are,
@@ -94,6 +114,9 @@ export interface ConfigInput {
   trustProxy?: TrustProxy;
   rateLimits?: Partial<ServerConfig['rateLimits']>;
   linkPreviews?: Partial<ServerConfig['linkPreviews']>;
+  requestsInFlightPerSocket?: number;
+  imageDecodesAtOnce?: number;
+  groupAdds?: ServerConfig['groupAdds'];
   /** At least 32 bytes, hex; else TOKKI_CONTACT_HASH_KEY; else, in local mode, a key file. */
   contactHashKey?: string;
   /** A file holding the key; production refuses one beside the database. */
@@ -222,8 +245,23 @@ export function resolveConfig(given: ConfigInput = {}): ServerConfig {
       contactDiscoveryPerAccount: { max: 5000, windowSeconds: DAY_SECONDS },
       contactDiscoveryPerDevice: { max: 3000, windowSeconds: DAY_SECONDS },
       linkPreviewsPerUser: { max: 60, windowSeconds: 60 },
+      // A fast typist in a busy group sends a few a second for a moment, not two a second for a
+      // minute; a client repeats setTyping every 4 s in the chat it types in.
+      messagesPerUser: { max: 120, windowSeconds: 60 },
+      typingPerUser: { max: 60, windowSeconds: 60 },
+      groupsPerUser: { max: 50, windowSeconds: 3600 },
+      // A company's 3,000-member group can be built in a day.
+      memberAddsPerUser: { max: 5000, windowSeconds: DAY_SECONDS },
+      uploadBytesPerUser: { max: 10 * 1024 ** 3, windowSeconds: DAY_SECONDS },
       ...input.rateLimits,
     },
+    // A client flushing its offline queue pipelines sends; 256 of them is still a bounded cost.
+    requestsInFlightPerSocket: positiveInteger(
+      input.requestsInFlightPerSocket ?? 256,
+      'requestsInFlightPerSocket',
+    ),
+    imageDecodesAtOnce: positiveInteger(input.imageDecodesAtOnce ?? 2, 'imageDecodesAtOnce'),
+    groupAdds: resolveGroupAdds(input.groupAdds ?? 'known'),
     linkPreviews: {
       allowHosts: input.linkPreviews?.allowHosts ?? [],
       timeoutMs: input.linkPreviews?.timeoutMs ?? 5000,
@@ -410,6 +448,18 @@ function readKeyFile(file: string, setting: string): Buffer {
     throw new ConfigError(`${setting} ${file}: cannot be read (${code}).`);
   }
   return parseKey(text.trim(), `${setting} ${file}`);
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new ConfigError(`${name} must be a whole number ≥ 1.`);
+  return value;
+}
+
+function resolveGroupAdds(value: string): ServerConfig['groupAdds'] {
+  if (value !== 'known' && value !== 'anyone')
+    throw new ConfigError(`groupAdds must be "known" or "anyone", not "${value}".`);
+  return value;
 }
 
 function parseKey(hex: string, what: string): Buffer {

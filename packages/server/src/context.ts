@@ -17,6 +17,7 @@ import { WriteQueue } from './db/write-queue.js';
 import { MessagesService } from './messages/service.js';
 import { MediaService } from './media/service.js';
 import { Metrics } from './metrics.js';
+import { MemoryRateLimiter } from './rate-limit/memory.js';
 import { PresenceService } from './presence/service.js';
 import { REPLAY_MAX_PTS, readPublished } from './updates/replay.js';
 import { domainWrites } from './write-registry.js';
@@ -46,7 +47,10 @@ export interface AppContext extends AsyncDisposable {
 export interface ContextOverrides {
   logger?: Logger;
   sms?: SmsProvider;
-  /** The time rules such as "edit within 24 hours" and token-cache expiry go by: tests move it. */
+  /**
+   * The time rules such as "edit within 24 hours", token-cache expiry, `writer.now` and the rate
+   * limits go by: tests and the abuse script (bench/src/abuse/) move it.
+   */
   clock?: () => number;
   /** Resolves host names for link previews: tests answer for names that do not exist. */
   resolveHost?: Resolver;
@@ -90,6 +94,7 @@ export async function createContext(
     onPublishError: (error) => logger.error({ err: error }, 'publishing a commit failed'),
     readPublished: (after, through) =>
       readPublished(database.reader, chatMembershipLog, after, through),
+    ...(overrides.clock && { clock: overrides.clock }),
   });
   const updates = new UpdatesService(database, bus, {
     recentUpdates: config.recentUpdatesBytes > 0 && { maxBytes: config.recentUpdatesBytes },
@@ -113,15 +118,39 @@ export async function createContext(
     },
     overrides.clock,
   );
-  const chats: ChatsService = new ChatsService(database, writes, bus, updates, {
-    usersSeenBy: (viewerId, userIds) => accounts.usersSeenBy(viewerId, userIds),
-    existingUserIds: (w, userIds) => accounts.existingUserIds(w, userIds),
-    blockedBy: (w, userId, userIds) => friends.blockersOf(w, userId, userIds),
-    lastMessages: (keys) => messages.lastMessages(keys),
-  });
+  const clock = overrides.clock ?? Date.now;
+  const { rateLimits } = config;
+  const chats: ChatsService = new ChatsService(
+    database,
+    writes,
+    bus,
+    updates,
+    {
+      usersSeenBy: (viewerId, userIds) => accounts.usersSeenBy(viewerId, userIds),
+      existingUserIds: (w, userIds) => accounts.existingUserIds(w, userIds),
+      blockedBy: (w, userId, userIds) => friends.blockersOf(w, userId, userIds),
+      friendOf: (w, userId, ownerIds) => friends.friendOf(w, userId, ownerIds),
+      answeredIn: (w, chatIds, userId) => messages.answeredIn(w, chatIds, userId),
+      lastMessages: (keys) => messages.lastMessages(keys),
+    },
+    {
+      typing: new MemoryRateLimiter(rateLimits.typingPerUser, clock),
+      groupsPerUser: rateLimits.groupsPerUser,
+      memberAddsPerUser: rateLimits.memberAddsPerUser,
+      groupAdds: config.groupAdds,
+    },
+  );
   const openChats = new OpenChatsService(database, writes, chats, updates);
   const media = new MediaService(config, database, writes, chats, logger, overrides.clock);
-  const messages = new MessagesService(database, writes, chats, updates, media, overrides.clock);
+  const messages = new MessagesService(
+    database,
+    writes,
+    chats,
+    updates,
+    media,
+    new MemoryRateLimiter(rateLimits.messagesPerUser, clock),
+    clock,
+  );
   const friends: FriendsService = new FriendsService(
     config,
     database,

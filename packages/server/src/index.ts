@@ -11,6 +11,7 @@ export {
   mergeSettings,
   readConfigFile,
   settingsFromEnv,
+  settingsToEnv,
   SETTINGS,
   envName,
   type SettingKey,

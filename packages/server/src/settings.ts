@@ -374,6 +374,48 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<ConfigInput, K>> } =
     default: '60/60',
     description: 'Link previews fetched for one user (cache misses).',
   },
+  'rateLimits.messagesPerUser': {
+    kind: rateLimit,
+    default: '120/60',
+    description:
+      "Messages one user sends (a forward counts one per chat); counted in each node's memory.",
+  },
+  'rateLimits.typingPerUser': {
+    kind: rateLimit,
+    default: '60/60',
+    description: "Typing events of one user; counted in each node's memory.",
+  },
+  'rateLimits.groupsPerUser': {
+    kind: rateLimit,
+    default: '50/3600',
+    description: 'Groups one user creates.',
+  },
+  'rateLimits.memberAddsPerUser': {
+    kind: rateLimit,
+    default: '5000/86400',
+    description: 'People one user puts into groups, at creation or later.',
+  },
+  'rateLimits.uploadBytesPerUser': {
+    kind: rateLimit,
+    default: '10737418240/86400 (10 GiB a day)',
+    description: 'Bytes one user uploads, counted as each upload begins.',
+  },
+  requestsInFlightPerSocket: {
+    kind: integer(1),
+    default: '256',
+    description: 'Requests one WebSocket may have unanswered; past it, RATE_LIMITED.',
+  },
+  imageDecodesAtOnce: {
+    kind: integer(1),
+    default: '2',
+    description: 'Images decoded at once (thumbnails, previews); the others wait their turn.',
+  },
+  groupAdds: {
+    kind: oneOf('known', 'anyone'),
+    default: 'known',
+    description:
+      'known: only a friend, or someone they share a chat with, may add a user to a group (others need an invite link); anyone: for a company server.',
+  },
   'metrics.listen': {
     kind: string,
     default: 'none',
@@ -414,6 +456,26 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInp
     setAt(input, key, value);
   }
   return input as ConfigInput;
+}
+
+/**
+ * The `TOKKI_*` variables that give these settings: what a test or the bench hands a `tokki serve`
+ * it spawns. `settingsFromEnv` reads them back to the same values.
+ */
+export function settingsToEnv(input: ConfigInput): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of SETTING_KEYS) {
+    const value = key
+      .split('.')
+      .reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], input);
+    if (value === undefined) continue;
+    env[envName(key)] = Array.isArray(value)
+      ? value.join(',')
+      : typeof value === 'object' && value !== null
+        ? `${(value as RateLimit).max}/${(value as RateLimit).windowSeconds}`
+        : String(value);
+  }
+  return env;
 }
 
 /**

@@ -2,6 +2,8 @@ import type { Message, User } from '@tokki/protocol';
 import type { Bus } from '../bus/bus.js';
 import type { Database } from '../db/database.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
+import type { MemoryRateLimiter } from '../rate-limit/memory.js';
+import type { RateLimit } from '../rate-limit/rate-limit.js';
 import type { UpdatesService } from '../updates/service.js';
 
 /**
@@ -15,8 +17,21 @@ export interface ChatsHooks {
   existingUserIds(w: Writer, userIds: readonly string[]): Promise<string[]>;
   /** Of `userIds`, those who blocked `userId`, read inside the write that acts on it (friends). */
   blockedBy(w: Writer, userId: string, userIds: readonly string[]): Promise<string[]>;
+  /** Of `ownerIds`, those who have `userId` as a friend (friends). */
+  friendOf(w: Writer, userId: string, ownerIds: readonly string[]): Promise<string[]>;
+  /** Of `chatIds`, those where someone other than `userId` has sent a message (messages). */
+  answeredIn(w: Writer, chatIds: readonly string[], userId: string): Promise<string[]>;
   /** The newest message of each chat (messages). */
   lastMessages(chats: { chatId: string; seq: number }[]): Promise<Map<string, Message>>;
+}
+
+/** The limits and rules config sets for chats (config's `rateLimits`, `groupAdds`). */
+export interface ChatsRules {
+  /** `chats.setTyping` per user, in memory (typing is ephemeral and frequent). */
+  typing: MemoryRateLimiter;
+  groupsPerUser: RateLimit;
+  memberAddsPerUser: RateLimit;
+  groupAdds: 'known' | 'anyone';
 }
 
 /** What each part of the chats domain is built with (service.ts builds them). */
@@ -26,4 +41,5 @@ export interface ChatsDeps {
   bus: Bus;
   updates: UpdatesService;
   hooks: ChatsHooks;
+  rules: ChatsRules;
 }

@@ -4,7 +4,14 @@ import type { Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Principal } from '../rpc/route.js';
-import { actorId, checkMembership, outranks, requireMemberForWrite } from './access.js';
+import { hitRateLimit } from '../rate-limit/rate-limit.js';
+import {
+  actorId,
+  checkMembership,
+  directKeyOf,
+  outranks,
+  requireMemberForWrite,
+} from './access.js';
 import type { ChatsDeps } from './deps.js';
 import * as store from './store.js';
 
@@ -58,6 +65,60 @@ export class ChatMembership {
       throw new ApiError('NOT_FOUND', `No such user: ${missing.slice(0, 5).join(', ')}.`);
   }
 
+  /**
+   * Refuses users the caller may not put into a group (config's `groupAdds`). As in KakaoTalk,
+   * only someone a user has as a friend, or already chats with — a group both are in, or a 1:1
+   * chat where the user has written — may add them; anyone else sends an invite link. A 1:1 chat
+   * alone does not count: anyone can open one with anyone.
+   */
+  async requireAddable(w: Writer, userIds: readonly string[], callerId: string): Promise<void> {
+    if (this.deps.rules.groupAdds === 'anyone' || userIds.length === 0) return;
+    const { hooks } = this.deps;
+    const known = new Set(await hooks.friendOf(w, callerId, userIds));
+    for (const id of await store.groupMatesAmong(w.db, callerId, without(userIds, known)))
+      known.add(id);
+    const rest = without(userIds, known);
+    const directs = await store.directChatsByKey(
+      w.db,
+      rest.map((id) => directKeyOf(callerId, id)),
+    );
+    const answered = new Set(
+      await hooks.answeredIn(
+        w,
+        directs.map((chat) => chat.id),
+        callerId,
+      ),
+    );
+    for (const chat of directs) {
+      if (!answered.has(chat.id)) continue;
+      const other = rest.find((id) => directKeyOf(callerId, id) === chat.direct_key);
+      if (other) known.add(other);
+    }
+    const strangers = without(userIds, known);
+    if (strangers.length > 0)
+      throw new ApiError(
+        'FORBIDDEN',
+        'Only people who have you as a friend, or already chat with you, can be added to a ' +
+          `group; send the others an invite link: ${strangers.slice(0, 5).join(', ')}.`,
+      );
+  }
+
+  /**
+   * Counts `count` users put into groups against the caller's limit, or throws RATE_LIMITED —
+   * which rolls the write back, so a refused call counts nothing.
+   */
+  async spendAdds(w: Writer, callerId: string, count: number): Promise<void> {
+    if (count === 0) return;
+    const limit = this.deps.rules.memberAddsPerUser;
+    const retryAfter = await hitRateLimit(w, `chats:adds:${callerId}`, limit, count);
+    if (retryAfter)
+      throw new ApiError(
+        'RATE_LIMITED',
+        'Too many people added to groups; try again later.',
+        retryAfter,
+      );
+  }
+
   /** Adds users to a group; how many were not in it already. */
   async addMembers(
     principal: Principal,
@@ -71,7 +132,10 @@ export class ChatMembership {
         throw new ApiError('BAD_REQUEST', 'People join an open chat themselves, by its link.');
       const wanted = [...new Set(params.userIds)];
       await this.requireUsers(w, wanted, userId);
-      return this.join(w, chat, wanted, userId);
+      await this.requireAddable(w, wanted, userId);
+      const joined = await this.join(w, chat, wanted, userId);
+      await this.spendAdds(w, userId, joined);
+      return joined;
     });
   }
 
@@ -273,3 +337,6 @@ export function publishMembership(
 ): void {
   w.publish('chat.members', { chatId, pts, added, removed });
 }
+
+const without = (ids: readonly string[], known: ReadonlySet<string>) =>
+  ids.filter((id) => !known.has(id));

@@ -5,10 +5,11 @@ import type { ChatsTable } from '../db/schema.js';
 import type { WriteQueue, Writer } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
+import { hitRateLimit } from '../rate-limit/rate-limit.js';
 import type { Principal } from '../rpc/route.js';
 import type { UpdatesService } from '../updates/service.js';
 import { actorId, directKeyOf } from './access.js';
-import type { ChatsDeps, ChatsHooks } from './deps.js';
+import type { ChatsDeps, ChatsHooks, ChatsRules } from './deps.js';
 import { ChatInvites } from './invites.js';
 import { ChatMembership, publishMembership } from './membership.js';
 import * as store from './store.js';
@@ -31,8 +32,9 @@ export class ChatsService {
     bus: Bus,
     updates: UpdatesService,
     hooks: ChatsHooks,
+    rules: ChatsRules,
   ) {
-    this.deps = { database, writes, bus, updates, hooks };
+    this.deps = { database, writes, bus, updates, hooks, rules };
     this.membership = new ChatMembership(this.deps);
     this.views = new ChatViews(this.deps, this.membership);
     this.invites = new ChatInvites(this.deps, this.membership, this.views);
@@ -89,6 +91,15 @@ export class ChatsService {
     if (!title) throw new ApiError('INVALID_PARAMS', 'A group needs a title.');
     const chatId = await this.deps.writes.run(async (w) => {
       await this.membership.requireUsers(w, others, userId);
+      await this.membership.requireAddable(w, others, userId);
+      const retryAfter = await hitRateLimit(
+        w,
+        `chats:groups:${userId}`,
+        this.deps.rules.groupsPerUser,
+      );
+      if (retryAfter)
+        throw new ApiError('RATE_LIMITED', 'Too many groups created; try again later.', retryAfter);
+      await this.membership.spendAdds(w, userId, others.length);
       return this.insertChat(w, {
         kind: 'group',
         title,
@@ -204,6 +215,9 @@ export class ChatsService {
   async setTyping(principal: Principal, params: MethodParams<'chats.setTyping'>): Promise<void> {
     const { userId } = principal;
     const { chatId } = params;
+    const retryAfter = this.deps.rules.typing.hit(userId);
+    if (retryAfter)
+      throw new ApiError('RATE_LIMITED', 'Too many typing events; try again later.', retryAfter);
     const membership = await this.membership.requireMember(null, chatId, userId);
     // Blocked in this 1:1: dropped without a word, as Telegram and KakaoTalk do. Typing is sent
     // every few seconds while composing; an error would tell of the block before any send does.

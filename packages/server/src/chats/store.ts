@@ -12,6 +12,38 @@ import type { SqlRunner } from '../db/sql-runner.js';
 
 type Db = Kysely<DatabaseSchema>;
 
+/** Of `otherIds`, those in a group (not an open chat) with `userId`, both members now. */
+export async function groupMatesAmong(
+  db: Db,
+  userId: string,
+  otherIds: readonly string[],
+): Promise<string[]> {
+  if (otherIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('chat_members as mine')
+    .innerJoin('chats as c', 'c.id', 'mine.chat_id')
+    .innerJoin('chat_members as theirs', 'theirs.chat_id', 'mine.chat_id')
+    .select('theirs.user_id')
+    .distinct()
+    .where('mine.user_id', '=', userId)
+    .where('mine.left_pts', 'is', null)
+    .where('c.kind', '=', 'group')
+    .where('theirs.user_id', 'in', otherIds)
+    .where('theirs.left_pts', 'is', null)
+    .execute();
+  return rows.map((row) => row.user_id);
+}
+
+/** The direct chats with these keys: id and key of each that exists. */
+export function directChatsByKey(db: Db, directKeys: readonly string[]) {
+  if (directKeys.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('chats')
+    .select(['id', 'direct_key'])
+    .where('direct_key', 'in', directKeys)
+    .execute();
+}
+
 export function findChat(db: Db, chatId: string) {
   return db.selectFrom('chats').selectAll().where('id', '=', chatId).executeTakeFirst();
 }

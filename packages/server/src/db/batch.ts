@@ -52,6 +52,8 @@ export interface BatchOptions<W, T extends BatchTransaction> {
   begin(): Promise<T>;
   /** Adds whatever else a job needs (the main thread's Kysely transaction) to its writer. */
   extend(writer: StepWriter, transaction: T): W;
+  /** The batch's `now`; the real time unless given (the abuse script steps a clock). */
+  now?: number;
 }
 
 /**
@@ -109,7 +111,7 @@ async function runJobs<W, T extends BatchTransaction>(
   let pts = start;
   const hooked: [BatchHook, unknown][] = [];
   for (const hook of options.hooks) hooked.push([hook, await hook.begin(sql, options.dialect)]);
-  const now = Date.now();
+  const now = options.now ?? Date.now();
   const outcomes: JobOutcome[] = [];
 
   for (const job of jobs) {

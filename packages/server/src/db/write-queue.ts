@@ -43,6 +43,8 @@ export interface WriteQueueOptions {
    * (updates/replay.ts): what a write thread that died after its commit never answered.
    */
   readPublished?: (after: number, through: number) => Promise<Publication[]>;
+  /** What `writer.now` reads (milliseconds since the epoch); the abuse script steps it. */
+  clock?: () => number;
 }
 
 const DEFAULT_COMMIT_WINDOW_MS = 4;
@@ -145,7 +147,10 @@ export class WriteQueue {
       }
       if (commands.length > 0) {
         const done = this.commit(commands, () =>
-          writeThread.commit(commands.map((job) => job.command!)),
+          writeThread.commit(
+            commands.map((job) => job.command!),
+            this.options.clock?.(),
+          ),
         );
         this.onThread.push(done);
         void done.then(() => this.onThread.shift());
@@ -297,6 +302,7 @@ export class WriteQueue {
           };
         },
         extend: (writer, transaction) => ({ ...writer, db: transaction.trx }),
+        now: this.options.clock?.(),
       },
     );
   }

@@ -14,6 +14,8 @@ export interface WriteThreadData {
 export interface WriteThreadRequest {
   id: number;
   commands: WriteCommand[];
+  /** The batch's `now`, when the queue has a clock of its own. */
+  now?: number | undefined;
 }
 
 /** The thread's first message: it is ready, and the pts counter stood at `pts` when it started. */

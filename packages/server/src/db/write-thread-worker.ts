@@ -55,7 +55,7 @@ port.on('message', (request: WriteThreadRequest | 'close' | 'exit-after-next-com
           sqlite.close();
           port.close();
         }
-      : () => commit(request.id, request.commands).then(keepWalSmall),
+      : () => commit(request.id, request.commands, request.now).then(keepWalSmall),
   );
 });
 // Where the log is before this thread commits anything: what a thread that died before it
@@ -65,12 +65,12 @@ const counter = sqlite.prepare(`select value from counters where name = 'pts'`).
 };
 port.postMessage({ ready: true, pts: Number(counter.value) } satisfies WriteThreadReady);
 
-async function commit(id: number, commands: WriteCommand[]): Promise<void> {
+async function commit(id: number, commands: WriteCommand[], now?: number): Promise<void> {
   let reply: WriteThreadReply;
   try {
     const { outcomes, after, through } = await commitBatch(
       commands.map((command) => (w: StepWriter) => runCommand(registry, w, command)),
-      { dialect: 'sqlite', hooks: registry.hooks, begin, extend: (writer) => writer },
+      { dialect: 'sqlite', hooks: registry.hooks, begin, extend: (writer) => writer, now },
     );
     reply = { id, outcomes: outcomes.map(toWireOutcome), after, through };
     // For tests: the thread dies between its commit and its answer.

@@ -9,6 +9,7 @@ import {
   type WriteThreadData,
   type WriteThreadReady,
   type WriteThreadReply,
+  type WriteThreadRequest,
 } from './write-thread-wire.js';
 
 interface Waiter {
@@ -74,7 +75,7 @@ export class WriteThread {
    * the transaction failed or the thread died (WriteThreadDied) — then it is unknown whether the
    * batch committed, and callers retry with the same idempotency keys.
    */
-  async commit(commands: WriteCommand[]): Promise<CommittedBatch> {
+  async commit(commands: WriteCommand[], now?: number): Promise<CommittedBatch> {
     if (this.closed) throw new Error('The SQLite write thread is closed.');
     let { worker } = await this.worker;
     // It died while this batch waited for it: its replacement takes the batch.
@@ -82,7 +83,7 @@ export class WriteThread {
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, commands });
+      worker.postMessage({ id, commands, now } satisfies WriteThreadRequest);
     });
   }
 

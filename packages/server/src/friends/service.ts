@@ -392,6 +392,11 @@ export class FriendsService {
   }
 
   /** Of `userIds`, those who blocked `userId` (in the write `w`). */
+  /** Of `ownerIds`, those who have `userId` as a friend (for chats: who may add whom). */
+  async friendOf(w: Writer, userId: string, ownerIds: readonly string[]): Promise<string[]> {
+    return (await store.friendPairs(w.db, ownerIds, [userId])).map((row) => row.owner_id);
+  }
+
   async blockersOf(w: Writer, userId: string, userIds: readonly string[]): Promise<string[]> {
     return (await store.blocksAgainst(w.db, userId, userIds)).map((b) => b.owner_id);
   }

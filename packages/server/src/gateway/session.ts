@@ -47,6 +47,8 @@ export class Session implements PresenceWatcher {
   /** Live updates may have been missed during this catch-up: read the log once more after it. */
   private readAgain = false;
   private invalidFrames = 0;
+  /** Requests read and not yet answered (config's `requestsInFlightPerSocket`). */
+  private inFlight = 0;
   private corked = false;
   private readonly handshakeTimer: NodeJS.Timeout;
 
@@ -178,12 +180,22 @@ export class Session implements PresenceWatcher {
       if (!isMethodName(frame.method)) {
         throw new ApiError('UNKNOWN_METHOD', `Unknown method "${frame.method}".`);
       }
-      const result = await invoke(
-        this.host.ctx,
-        frame.method,
-        { principal: this.principal, ip: this.ip, watcher: this },
-        frame.params,
-      );
+      // Refused, not queued: a client that does not wait for answers must not hold the server's
+      // memory, nor be dropped for what may be a burst of retries after a reconnect.
+      if (this.inFlight >= this.host.ctx.config.requestsInFlightPerSocket)
+        throw new ApiError('RATE_LIMITED', 'Too many requests waiting for an answer.', 1);
+      this.inFlight++;
+      let result: unknown;
+      try {
+        result = await invoke(
+          this.host.ctx,
+          frame.method,
+          { principal: this.principal, ip: this.ip, watcher: this },
+          frame.params,
+        );
+      } finally {
+        this.inFlight--;
+      }
       this.respond(frame.id, undefined, result);
     } catch (error) {
       const apiError = toApiError(error);

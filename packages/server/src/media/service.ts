@@ -3,6 +3,7 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileTypeFromFile } from 'file-type';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import { Value } from '@sinclair/typebox/value';
 import { Id, LIMITS, type MethodParams, type MethodResult } from '@tokki/protocol';
@@ -13,6 +14,7 @@ import type { FilesTable } from '../db/schema.js';
 import type { WriteQueue } from '../db/write-queue.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
+import { hitRateLimit } from '../rate-limit/rate-limit.js';
 import type { Principal } from '../rpc/route.js';
 import { listDirectory, LocalBlobStore, type BlobStore, type ByteRange } from './blob-store.js';
 import { IMAGE_TYPES, processImage } from './images.js';
@@ -71,6 +73,11 @@ export class MediaService {
   readonly blobs: BlobStore;
   /** Partial uploads (tus), one file each, until they complete or expire. */
   readonly uploadsDir: string;
+  /**
+   * Images being decoded (`activeCount`) and waiting their turn (`pendingCount`): sharp holds a
+   * decoded image in memory, so a burst of uploads waits here instead of exhausting it.
+   */
+  readonly imageDecodes: LimitFunction;
 
   constructor(
     private readonly config: ServerConfig,
@@ -82,6 +89,7 @@ export class MediaService {
   ) {
     this.blobs = new LocalBlobStore(config.mediaDir);
     this.uploadsDir = join(config.mediaDir, 'uploads');
+    this.imageDecodes = pLimit(config.imageDecodesAtOnce);
   }
 
   /** Checks a new upload (tus POST) and returns the metadata to keep with it. */
@@ -108,12 +116,36 @@ export class MediaService {
     if (filetype && !MIME_PATTERN.test(filetype))
       throw new ApiError('INVALID_PARAMS', 'filetype is a MIME type such as image/jpeg.');
     await this.chats.requireMember(null, chatId, userId);
+    await this.spendUploadQuota(userId, size);
     return {
       chatId,
       filename: name,
       ...(filetype && { filetype: filetype.toLowerCase() }),
       userId,
     };
+  }
+
+  /**
+   * Counts an upload's declared size against the user's daily bytes as it begins, so that
+   * uploads never finished count too (they fill the disk until they expire). Counted in KiB:
+   * the limits table holds 32-bit counts.
+   */
+  private async spendUploadQuota(userId: string, size: number): Promise<void> {
+    const { max, windowSeconds } = this.config.rateLimits.uploadBytesPerUser;
+    const retryAfter = await this.writes.run((w) =>
+      hitRateLimit(
+        w,
+        `uploads:user:${userId}`,
+        { max: Math.floor(max / 1024), windowSeconds },
+        Math.ceil(size / 1024),
+      ),
+    );
+    if (retryAfter)
+      throw new ApiError(
+        'RATE_LIMITED',
+        'You have uploaded as much as a day allows; try again later.',
+        retryAfter,
+      );
   }
 
   /**
@@ -148,7 +180,7 @@ export class MediaService {
         message_seq: null,
       };
       if (sniffed && IMAGE_TYPES.has(sniffed)) {
-        const image = await processImage(path);
+        const image = await this.imageDecodes(() => processImage(path));
         const full = await put(image.full.data);
         const thumb = await put(image.thumb.data);
         row = {

@@ -16,6 +16,7 @@ import { ApiError } from '../errors.js';
 import type { UpdatesService } from '../updates/service.js';
 import { decodeSearchCursor, searchCursor, searchPage } from './search.js';
 import { Refused } from '../db/batch.js';
+import type { MemoryRateLimiter } from '../rate-limit/memory.js';
 import { newId } from '../ids.js';
 import type { Principal } from '../rpc/route.js';
 import { copyFile, deleteFilesOfMessage } from '../media/attachments.js';
@@ -45,6 +46,8 @@ export class MessagesService {
     private readonly chats: ChatsService,
     private readonly updates: UpdatesService,
     private readonly media: MediaService,
+    /** Messages per user (config's `rateLimits.messagesPerUser`), counted before the write. */
+    private readonly sends: MemoryRateLimiter,
     /** What "within 24 hours" is measured by; tests move it. */
     private readonly clock: () => number = Date.now,
   ) {}
@@ -55,6 +58,7 @@ export class MessagesService {
    */
   async send(principal: Principal, params: MethodParams<'messages.send'>): Promise<Message> {
     const { chatId, clientMsgId, text, replyToSeq, fileIds } = params;
+    this.spendSends(principal.userId, 1);
     if (fileIds) {
       checkLength(text);
       if (new Set(fileIds).size !== fileIds.length)
@@ -84,6 +88,7 @@ export class MessagesService {
     { chatId, seq, toChatIds, clientMsgId }: MethodParams<'messages.forward'>,
   ): Promise<Message[]> {
     const { userId } = principal;
+    this.spendSends(userId, new Set(toChatIds).size);
     return this.writes.run(async (w) => {
       const { message: source } = await this.requireVisible(w, userId, chatId, seq);
       if (source.deleted_at !== null)
@@ -121,6 +126,16 @@ export class MessagesService {
       }
       return copies;
     });
+  }
+
+  /**
+   * Counts sends against the caller's limit, in memory: a map lookup on the hot path, where a
+   * database row would cost a write per message. A retry of a stored message counts again.
+   */
+  private spendSends(userId: string, count: number): void {
+    const retryAfter = this.sends.hit(userId, count);
+    if (retryAfter)
+      throw new ApiError('RATE_LIMITED', 'Too many messages; try again later.', retryAfter);
   }
 
   /** Pins a message the caller can see at the top of the chat for everyone, or unpins (null). */
@@ -402,6 +417,11 @@ export class MessagesService {
       });
       return readSeq;
     });
+  }
+
+  /** Of `chatIds`, those where someone other than `userId` has sent a message (for chats). */
+  answeredIn(w: Writer, chatIds: readonly string[], userId: string): Promise<string[]> {
+    return store.chatsWithSendersOtherThan(w.db, chatIds, userId);
   }
 
   async lastMessages(keys: { chatId: string; seq: number }[]): Promise<Map<string, Message>> {

@@ -192,6 +192,27 @@ export async function hide(
     .execute();
 }
 
+/** Of `chatIds`, those with a message (deleted or not) from someone other than `userId`. */
+export async function chatsWithSendersOtherThan(
+  db: Db,
+  chatIds: readonly string[],
+  userId: string,
+): Promise<string[]> {
+  const found: string[] = [];
+  // One indexed probe per chat that stops at the first message, however long the chat is.
+  for (const chatId of chatIds) {
+    const row = await db
+      .selectFrom('messages')
+      .select('chat_id')
+      .where('chat_id', '=', chatId)
+      .where('sender_id', '<>', userId)
+      .limit(1)
+      .executeTakeFirst();
+    if (row) found.push(chatId);
+  }
+  return found;
+}
+
 export function findByKeys(db: Db, keys: { chatId: string; seq: number }[]) {
   if (keys.length === 0) return Promise.resolve([]);
   return db

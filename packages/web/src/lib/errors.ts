@@ -37,6 +37,15 @@ export function errorText(t: TFunction, error: unknown, lng: string): string {
 }
 
 /**
+ * A failed `chats.createGroup` or `chats.addMembers`: FORBIDDEN there means someone does not know
+ * the caller (no friend of theirs, no chat with them) and must be sent the invite link instead.
+ */
+export function groupAddErrorText(t: TFunction, error: unknown, lng: string): string {
+  if (error instanceof TokkiError && error.code === 'FORBIDDEN') return t('errors.notAddable');
+  return errorText(t, error, lng);
+}
+
+/**
  * A failed friend request (add, favourite, hide, block): CONFLICT there means the person cannot be
  * added (blocked by this user, or the friend list is full), not "taken".
  */

@@ -9,7 +9,7 @@ import { TopBar } from '../components/TopBar';
 import { chatTitle, selfIdIn, shownName } from '../lib/chat';
 import { copyText } from '../lib/clipboard';
 import { useEscape } from '../lib/escape';
-import { errorText } from '../lib/errors';
+import { errorText, groupAddErrorText } from '../lib/errors';
 import { goBack, navigate } from '../lib/router';
 import { store, useAppState } from '../lib/store';
 import { PhoneInput } from '../components/PhoneInput';
@@ -84,14 +84,14 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
     );
   }
 
-  const run = async (action: () => Promise<string | undefined>) => {
+  const run = async (action: () => Promise<string | undefined>, describe = errorText) => {
     setBusy(true);
     setMessage(null);
     try {
       const text = await action();
       if (text) setMessage({ error: false, text });
     } catch (e) {
-      setMessage({ error: true, text: errorText(t, e, lng) });
+      setMessage({ error: true, text: describe(t, e, lng) });
     } finally {
       setBusy(false);
     }
@@ -122,7 +122,7 @@ export default function ChatInfo({ chatId }: { chatId: string }) {
       setPhone('');
       await store.loadMembers(chatId);
       return t('info.invited', { name: user.displayName });
-    });
+    }, groupAddErrorText);
   };
 
   const leave = async () => {

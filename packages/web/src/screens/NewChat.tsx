@@ -5,7 +5,7 @@ import { Avatar } from '../components/Avatar';
 import { Icon } from '../components/Icon';
 import { TopBar } from '../components/TopBar';
 import { useEscape } from '../lib/escape';
-import { errorText } from '../lib/errors';
+import { errorText, groupAddErrorText } from '../lib/errors';
 import { goBack, navigate } from '../lib/router';
 import { store, useAppState } from '../lib/store';
 import { PhoneInput } from '../components/PhoneInput';
@@ -83,7 +83,7 @@ export default function NewChat({ initialKind = 'direct' }: { initialKind?: Kind
       await store.fetchChat(chat.id).catch(() => {});
       navigate({ name: 'chat', chatId: chat.id }, { replace: true });
     } catch (e) {
-      setError(errorText(t, e, i18n.language));
+      setError(groupAddErrorText(t, e, i18n.language));
       setBusy(false);
     }
   };

@@ -52,6 +52,8 @@ export const en = {
       'Test numbers +99966 X YYYY sign in with X repeated five times (+99966 1 0001 → 11111).',
   },
   errors: {
+    notAddable:
+      'Only people who have you as a friend, or already chat with you, can be added. Send the others the group’s invite link.',
     PHONE_INVALID: 'That does not look like a valid phone number.',
     CODE_INVALID: 'That code is not right. Check it and try again.',
     CODE_EXPIRED: 'The code has expired. Ask for a new one.',
