@@ -213,6 +213,11 @@ describe.each(GATEWAYS)('production with %s', (_name, startFake) => {
     });
   });
 
+  it('tells browsers to come back over HTTPS only (HSTS), as production does', async () => {
+    const answer = await fetch(new URL('/healthz', s.url));
+    expect(answer.headers.get('strict-transport-security')).toMatch(/^max-age=\d{8,}/);
+  });
+
   it('answers SMS_UNAVAILABLE when the gateway keeps failing', async () => {
     fake.failNext(500, 500, 500);
     await expect(callPublic('auth.requestCode', { phone: '+821040000003' })).rejects.toMatchObject({
