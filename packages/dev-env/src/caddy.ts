@@ -1,9 +1,10 @@
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { findProgram } from './find-program.js';
 import { freePort } from './free-port.js';
 import { startWatchedServer } from './watched-server.js';
 
@@ -99,26 +100,4 @@ function statusOf(url: string, ca: Buffer): Promise<number | undefined> {
   });
 }
 
-/** The caddy to run: TOKKI_CADDY, else one on PATH or in /usr/bin. */
-function findCaddy(): { path: string } | { reason: string } {
-  const isExecutable = (path: string) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return statSync(path).isFile();
-    } catch {
-      return false;
-    }
-  };
-  const fromEnv = process.env.TOKKI_CADDY;
-  if (fromEnv) {
-    return isExecutable(fromEnv)
-      ? { path: fromEnv }
-      : { reason: `TOKKI_CADDY=${fromEnv} is not an executable file` };
-  }
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin'];
-  const path = dirs
-    .filter((dir) => dir !== '')
-    .map((dir) => join(dir, 'caddy'))
-    .find(isExecutable);
-  return path ? { path } : { reason: 'no caddy on PATH or in /usr/bin' };
-}
+const findCaddy = () => findProgram('caddy', 'TOKKI_CADDY', ['/usr/bin']);

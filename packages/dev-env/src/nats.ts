@@ -1,7 +1,6 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findProgram } from './find-program.js';
 import { freePort } from './free-port.js';
 import { PortTakenError, startWatchedServer } from './watched-server.js';
 
@@ -84,29 +83,8 @@ export async function startNats(): Promise<RunningNats> {
   };
 }
 
-/** The nats-server to run: TOKKI_NATS_SERVER, else one on PATH, in /usr/sbin or /usr/bin. */
-function findNatsServer(): { path: string } | { reason: string } {
-  const isExecutable = (path: string) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return statSync(path).isFile();
-    } catch {
-      return false;
-    }
-  };
-  const fromEnv = process.env.TOKKI_NATS_SERVER;
-  if (fromEnv) {
-    return isExecutable(fromEnv)
-      ? { path: fromEnv }
-      : { reason: `TOKKI_NATS_SERVER=${fromEnv} is not an executable file` };
-  }
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin'];
-  const path = dirs
-    .filter((dir) => dir !== '')
-    .map((dir) => join(dir, 'nats-server'))
-    .find(isExecutable);
-  return path ? { path } : { reason: 'no nats-server on PATH, in /usr/sbin or in /usr/bin' };
-}
+const findNatsServer = () =>
+  findProgram('nats-server', 'TOKKI_NATS_SERVER', ['/usr/sbin', '/usr/bin']);
 
 interface NatsProcess {
   port: number;
