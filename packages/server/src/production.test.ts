@@ -42,7 +42,7 @@ describe('production mode refuses to start', () => {
   });
 
   it('without a real SMS provider, in one line', () => {
-    expect(refusals({ contactHashKey: KEY, smsProvider: 'console' })).toEqual([
+    expect(refusals({ contactHashKey: KEY, sms: { provider: 'console' } })).toEqual([
       'Production mode needs a real SMS provider: "console" only prints codes to the log. ' +
         'Set sms.provider (TOKKI_SMS_PROVIDER) and its credentials, or run in local mode to try Tokki.',
     ]);

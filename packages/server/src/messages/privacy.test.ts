@@ -37,7 +37,10 @@ describe.each(testDialects)('blocking and privacy on %s', (dialect) => {
     const hers = await send(alice, direct.id, 'before the block');
     await call('friends.block', { userId: bob.userId }, alice);
     const aliceLive = await live(alice);
-    const refusedSend = await send(bob, direct.id, 'after').catch((e: Error) => e);
+    const refusedSend = await send(bob, direct.id, 'after').then(
+      () => new Error('the send was accepted'),
+      (e: Error) => e,
+    );
     /** The refusal's words, without the method the test client puts before them. */
     const words = (e: Error) => e.message.slice(e.message.indexOf(' ') + 1);
     expect(words(refusedSend)).toBe('FORBIDDEN This message could not be delivered.');
@@ -99,7 +102,8 @@ describe.each(testDialects)('blocking and privacy on %s', (dialect) => {
     const bobLive = await live(bob);
     expect((await bobLive.request('chats.setTyping', { chatId: direct.id })).result).toEqual({});
     await bobLive.request('chats.setTyping', { chatId: group.id });
-    const isTyping = (f: { type: string }): f is EventFrame =>
+    type TypingFrame = EventFrame & { event: Extract<EventFrame['event'], { kind: 'typing' }> };
+    const isTyping = (f: { type: string }): f is TypingFrame =>
       f.type === 'event' && (f as EventFrame).event.kind === 'typing';
     await aliceLive.waitFor((f) => isTyping(f) && f.event.chatId === group.id);
     expect(aliceLive.frames.filter(isTyping).map((f) => f.event.chatId)).toEqual([group.id]);

@@ -8,6 +8,7 @@ const payload = (pts: number, size = 0) => `{"n":${pts},"pad":"${'x'.repeat(size
 const points = (rows: readonly UpdateRow[]) => rows.map((row) => row.pts);
 const member = (chatId: string, joinedPts = 1, leftPts: number | null = null): Membership => ({
   chatId,
+  joinedSeq: 0,
   joinedPts,
   leftPts,
 });
