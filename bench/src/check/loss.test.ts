@@ -1,5 +1,6 @@
 import SqliteDatabase from 'better-sqlite3';
 import { startTestServer, type TestServer } from '@tokki/dev-env';
+import { registerSearchFunctions } from '@tokki/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBenchDatabase, type BenchDatabase } from '../database.js';
 import { InProcessGenerator } from '../generator/link.js';
@@ -57,6 +58,8 @@ describe('the loss check', () => {
 
     const victim = acked[Math.floor(acked.length / 2)]!;
     const sqlite = new SqliteDatabase(server.databaseUrl.slice('sqlite:'.length));
+    // The search index's triggers read the deleted message's document through this function.
+    registerSearchFunctions(sqlite);
     const deleted = sqlite
       .prepare('delete from messages where chat_id = ? and seq = ?')
       .run(victim.chatId, victim.seq);

@@ -20,3 +20,5 @@ export { createContext, createLogger, type AppContext, type ContextOverrides } f
 export type { SmsProvider } from './accounts/sms.js';
 export { parseDatabaseUrl, openDatabase, type Database, type Dialect } from './db/database.js';
 export { ApiError } from './errors.js';
+/** For a tool that writes the SQLite file itself: its triggers call these SQL functions. */
+export { registerSearchFunctions } from './messages/search-document.js';

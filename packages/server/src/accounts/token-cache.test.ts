@@ -72,10 +72,10 @@ describe.each(testDialects)('device token checks on %s', (dialect) => {
     ahead = 0;
   });
 
-  // On SQLite the held read keeps the one connection, which the revocation would wait for.
-  it.skipIf(dialect === 'sqlite')(
-    'cannot bring back a revoked token when its cache miss raced the revocation',
-    async () => {
+  // PostgreSQL only, where nodes share the database (and so race): on SQLite the held read keeps
+  // the one connection, which the revocation would wait for.
+  if (dialect === 'postgres')
+    it('cannot bring back a revoked token when its cache miss raced the revocation', async () => {
       const { ctx } = s.server;
       const phone = await signInTestUser(s.url, 1);
       const laptop = await signInTestUser(s.url, 1);
@@ -108,8 +108,7 @@ describe.each(testDialects)('device token checks on %s', (dialect) => {
       });
       // The phone was not touched.
       expect((await call('devices.list', {}, phone)).devices).toHaveLength(1);
-    },
-  );
+    });
 
   it('trusts a cached token for at most a minute: a revocation it never heard of counts then', async () => {
     const { ctx } = s.server;
