@@ -314,8 +314,8 @@ function resolveSms(input: SmsInput): SmsConfig {
     return value;
   };
   const timing = {
-    timeoutMs: positive(input.timeoutMs ?? 2000, 'sms.timeoutMs'),
-    tries: positive(input.tries ?? 3, 'sms.tries'),
+    timeoutMs: positiveInteger(input.timeoutMs ?? 2000, 'sms.timeoutMs'),
+    tries: positiveInteger(input.tries ?? 3, 'sms.tries'),
   };
   switch (provider) {
     case 'console':
@@ -385,12 +385,6 @@ function httpUrl(value: string, what: string): string {
     throw new ConfigError(`${what} must be an http(s) URL.`);
   }
   return value.replace(/\/+$/, '');
-}
-
-function positive(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw new ConfigError(`${what} must be a positive integer.`);
-  return value;
 }
 
 /**
