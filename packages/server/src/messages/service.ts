@@ -58,7 +58,6 @@ export class MessagesService {
    */
   async send(principal: Principal, params: MethodParams<'messages.send'>): Promise<Message> {
     const { chatId, clientMsgId, text, replyToSeq, fileIds } = params;
-    this.spendSends(principal.userId, 1);
     if (fileIds) {
       checkLength(text);
       if (new Set(fileIds).size !== fileIds.length)
@@ -66,6 +65,8 @@ export class MessagesService {
     } else {
       checkText(text);
     }
+    // Only a send that could be stored counts: bad input is refused without spending the limit.
+    this.spendSends(principal.userId, 1);
     const command: SendCommand = {
       kind: 'message.send',
       senderId: principal.userId,
