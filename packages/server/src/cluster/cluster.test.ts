@@ -212,6 +212,8 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
       }
     });
     return {
+      /** Messages acknowledged so far. */
+      sentSoFar: () => [...acked.values()].flat().length,
       /** Stops sending, then checks every device got every acknowledged message once, in order. */
       async stopAndCheck() {
         running = false;
@@ -241,8 +243,14 @@ describe.skipIf(!CLUSTER)('a cluster of three nodes', { timeout: 120_000 }, () =
     await pause(700);
     const killed = nodes[1]!;
     nodes[1] = undefined;
+    const atKill = traffic.sentSoFar();
     await killed.kill();
-    await pause(1_000);
+    // Sending goes on through the kill: wait until it has, not for a fixed time a busy machine
+    // may need more of.
+    for (let waited = 0; traffic.sentSoFar() <= Math.max(atKill + 20, 50); waited += 100) {
+      if (waited > 60_000) throw new Error(`sending stopped at ${traffic.sentSoFar()}`);
+      await pause(100);
+    }
     const { sent, people } = await traffic.stopAndCheck();
     expect(sent).toBeGreaterThan(50);
     // The two on the killed node moved; the others stayed.
