@@ -9,6 +9,7 @@ export default defineConfig({
     // Tests run against the sources, not a stale build.
     alias: {
       '@tokki/protocol': src('protocol'),
+      '@tokki/e2e': src('e2e'),
       '@tokki/server': src('server'),
       '@tokki/sdk': src('sdk'),
       '@tokki/dev-env': src('dev-env'),

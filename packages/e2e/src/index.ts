@@ -1,0 +1,2 @@
+/** MLS for Tokki's secret chats; everything outside this package goes through these exports. */
+export const CIPHER_SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519' as const;
