@@ -23,6 +23,18 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   GROUP_FULL: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** A secret chat takes only `secret.*` methods: no plain message, forward or reaction. */
+  SECRET_CHAT: 400,
+  /** Not a well-formed MLS message of this group and kind (wire format, group id, content type). */
+  SECRET_MESSAGE_INVALID: 400,
+  /** A key package that is malformed, of another suite, or not the caller's own device and key. */
+  SECRET_KEY_PACKAGE_INVALID: 400,
+  /** The device has published no identity key (`secret.publishIdentity`) or key packages. */
+  SECRET_NO_IDENTITY: 409,
+  /** A handshake or message for an epoch that is not the group's current one; `epoch` is. */
+  SECRET_EPOCH_STALE: 409,
+  /** Revoked devices (`deviceIds`) are still leaves: commit their removal, then send. */
+  SECRET_REMOVAL_PENDING: 409,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
@@ -35,6 +47,10 @@ export interface ErrorBody {
   message: string;
   /** Seconds to wait before retrying, for RATE_LIMITED. */
   retryAfter?: number;
+  /** For SECRET_EPOCH_STALE: the group's current epoch. */
+  epoch?: number;
+  /** For SECRET_REMOVAL_PENDING: the revoked devices a commit must remove first. */
+  deviceIds?: string[];
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

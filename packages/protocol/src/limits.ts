@@ -55,7 +55,27 @@ export const LIMITS = {
   FILES_PER_MESSAGE_MAX: 30,
   /** Characters of a file's name (code points). */
   FILE_NAME_MAX: 255,
+  /** Devices (MLS leaves) one secret chat may hold; a user with three devices counts three. */
+  SECRET_GROUP_DEVICES_MAX: 200,
+  /** Bytes of one secret application message (the MLS ciphertext, before base64). */
+  SECRET_MESSAGE_BYTES_MAX: 16 * 1024,
+  /** Bytes of one commit and its Welcome together (before base64), so that they fit a frame. */
+  SECRET_HANDSHAKE_BYTES_MAX: 40 * 1024,
+  /** Devices one commit may add; a larger group is built by several commits. */
+  SECRET_ADDS_PER_COMMIT_MAX: 20,
+  /** Key packages one `secret.uploadKeyPackages` may carry, and one device may keep. */
+  SECRET_KEY_PACKAGES_MAX: 100,
+  /** Bytes of one key package (before base64). */
+  SECRET_KEY_PACKAGE_BYTES_MAX: 4 * 1024,
+  /** Below this many one-time key packages left, the device is told to upload more. */
+  SECRET_KEY_PACKAGES_LOW: 10,
+  /** Users one `secret.devices` / `secret.claimKeyPackages` call may ask for. */
+  SECRET_USERS_PER_CALL_MAX: 100,
 } as const;
+
+/** Self-destruct timers a secret chat may set, in seconds (0: off). */
+export const SECRET_TIMERS = [0, 5, 10, 30, 60, 3600, 86_400, 604_800] as const;
+export type SecretTimer = (typeof SECRET_TIMERS)[number];
 
 /** The image types `POST /v1/profile/photo` takes (HEIC: iPhones' own photos). */
 export const PROFILE_PHOTO_TYPES = [

@@ -143,6 +143,8 @@ export const ChatKind = Type.Union([
   Type.Literal('direct'),
   Type.Literal('group'),
   Type.Literal('open'),
+  /** End-to-end encrypted (MLS, docs/adr/008-secret-chats.md): only `secret.*` methods. */
+  Type.Literal('secret'),
 ]);
 export type ChatKind = Static<typeof ChatKind>;
 
@@ -227,6 +229,26 @@ export const Member = Type.Object({
   left: Type.Optional(Type.Literal(true)),
 });
 export type Member = Static<typeof Member>;
+
+/** Bytes on the wire: standard base64 with padding (RFC 4648 §4), at most `maxBytes` decoded. */
+export const Base64 = (maxBytes: number) =>
+  Type.String({ maxLength: Math.ceil(maxBytes / 3) * 4, pattern: '^[A-Za-z0-9+/]*={0,2}$' });
+
+/** A device by its user: a leaf of a secret chat's MLS group. */
+export const DeviceRef = Type.Object({ userId: Id, deviceId: Id });
+export type DeviceRef = Static<typeof DeviceRef>;
+
+/** A device's published identity key (its MLS signature key, Ed25519), the directory clients check. */
+export const SecretDevice = Type.Object({
+  userId: Id,
+  deviceId: Id,
+  signatureKey: Base64(32),
+  publishedAt: Timestamp,
+});
+export type SecretDevice = Static<typeof SecretDevice>;
+
+/** An MLS group's epoch: 0 when created, one more with each commit. */
+export const Epoch = Type.Integer({ minimum: 0 });
 
 /** Things that change what a user sees. Each is delivered with a per-user, increasing `pts`. */
 export const Update = Type.Union([
@@ -324,6 +346,57 @@ export const Update = Type.Union([
   Type.Object({ kind: Type.Literal('recommendation.removed'), userId: Id }),
   Type.Object({ kind: Type.Literal('block.added'), user: User }),
   Type.Object({ kind: Type.Literal('block.removed'), userId: Id }),
+  /**
+   * A secret chat's message: an MLS ciphertext only its members' devices can read. `data` is null
+   * once the server no longer holds it (every device acknowledged it, or its TTL passed).
+   */
+  Type.Object({
+    kind: Type.Literal('secret.message'),
+    chatId: Id,
+    seq: Seq,
+    senderId: Id,
+    deviceId: Id,
+    epoch: Epoch,
+    data: Type.Union([Base64(LIMITS.SECRET_MESSAGE_BYTES_MAX), Type.Null()]),
+    sentAt: Timestamp,
+    expiresAt: Timestamp,
+  }),
+  /**
+   * A commit that moved a secret chat's group to `epoch`, and the Welcome for the devices it
+   * added. Every member device processes every commit, in order.
+   */
+  Type.Object({
+    kind: Type.Literal('secret.commit'),
+    chatId: Id,
+    epoch: Epoch,
+    senderId: Id,
+    deviceId: Id,
+    data: Base64(LIMITS.SECRET_HANDSHAKE_BYTES_MAX),
+    welcome: Type.Union([Base64(LIMITS.SECRET_HANDSHAKE_BYTES_MAX), Type.Null()]),
+    added: Type.Array(DeviceRef),
+    removed: Type.Array(DeviceRef),
+    at: Timestamp,
+  }),
+  /** A member's new device published its identity: a member should commit adding it. */
+  Type.Object({
+    kind: Type.Literal('secret.deviceAdded'),
+    chatId: Id,
+    userId: Id,
+    deviceId: Id,
+  }),
+  /** A member's device was revoked: a member must commit its removal before anyone sends. */
+  Type.Object({
+    kind: Type.Literal('secret.deviceRevoked'),
+    chatId: Id,
+    userId: Id,
+    deviceId: Id,
+  }),
+  /** The caller's device `deviceId` has few one-time key packages left: upload more. */
+  Type.Object({
+    kind: Type.Literal('secret.keyPackagesLow'),
+    deviceId: Id,
+    remaining: Type.Integer({ minimum: 0 }),
+  }),
 ]);
 export type Update = Static<typeof Update>;
 export type UpdateKind = Update['kind'];

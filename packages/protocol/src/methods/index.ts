@@ -10,6 +10,7 @@ import { messageMethods } from './messages.js';
 import { linkMethods } from './links.js';
 import { updateMethods } from './updates.js';
 import { fileMethods } from './files.js';
+import { secretMethods } from './secret.js';
 
 export { Difference, UpdateEnvelope } from './updates.js';
 
@@ -30,6 +31,7 @@ export const methods = {
   ...linkMethods,
   ...updateMethods,
   ...fileMethods,
+  ...secretMethods,
 } as const;
 
 export type Methods = typeof methods;
