@@ -11,6 +11,10 @@ export default defineConfig({
       '@tokki/protocol': src('protocol'),
       '@tokki/e2e': src('e2e'),
       '@tokki/server': src('server'),
+      // Before '@tokki/sdk', which would otherwise take it as a folder of the main entry.
+      '@tokki/sdk/secret': fileURLToPath(
+        new URL('./packages/sdk/src/secret/index.ts', import.meta.url),
+      ),
       '@tokki/sdk': src('sdk'),
       '@tokki/dev-env': src('dev-env'),
     },
