@@ -1,2 +1,4 @@
 /** MLS for Tokki's secret chats; everything outside this package goes through these exports. */
 export const CIPHER_SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519' as const;
+export { safetyNumber, type SafetyNumberSide } from './safety-number.js';
+export { keyImage, keyImageSvg, KEY_IMAGE_COLORS, KEY_IMAGE_SIZE } from './key-image.js';
