@@ -4,3 +4,4 @@ export { E2eError, E2E_ERROR_CODES, isE2eError } from './errors.js';
 export type { E2eErrorCode } from './errors.js';
 export { safetyNumber, type SafetyNumberSide } from './safety-number.js';
 export { keyImage, keyImageSvg, KEY_IMAGE_COLORS, KEY_IMAGE_SIZE } from './key-image.js';
+export type { SecretStateStore } from './state-store.js';
