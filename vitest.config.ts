@@ -9,6 +9,8 @@ export default defineConfig({
     // Tests run against the sources, not a stale build.
     alias: {
       '@tokki/protocol': src('protocol'),
+      // Subpaths before their package: aliases match by prefix.
+      '@tokki/e2e/node': fileURLToPath(new URL('./packages/e2e/src/node.ts', import.meta.url)),
       '@tokki/e2e': src('e2e'),
       '@tokki/server': src('server'),
       // Before '@tokki/sdk', which would otherwise take it as a folder of the main entry.
