@@ -59,7 +59,8 @@ describe('readKeyPackage', () => {
       new Uint8Array([...bytes, 0]),
       new Uint8Array(64 * 1024).fill(0xff),
     ];
-    for (const input of inputs) expect(await refusal(() => readKeyPackage(input))).toBe('MALFORMED');
+    for (const input of inputs)
+      expect(await refusal(() => readKeyPackage(input))).toBe('MALFORMED');
   });
 });
 
