@@ -15,6 +15,8 @@ export type { BackoffOptions } from './backoff.js';
 export { newClientMsgId, retryUntilDone } from './messages.js';
 export type { RetryOptions } from './messages.js';
 export { PtsCursor } from './pts.js';
+// Plain helpers for secret chats' timers; the secret-chat client itself is `@tokki/sdk/secret`.
+export { isSecretTimer, parseSecretTimer, SECRET_TIMER_LABELS, secretTimerLabel } from './secret/timer.js';
 export {
   asTombstone,
   findMessage,

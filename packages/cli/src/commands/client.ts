@@ -12,6 +12,7 @@ import { registerMessages } from './messages.js';
 import { registerOpenChats } from './open-chats.js';
 import { registerProfile } from './profile.js';
 import { registerSearch } from './search.js';
+import { registerSecret } from './secret.js';
 
 /** The scriptable client commands; each acts for a profile saved by `tokki login`. */
 export function registerClientCommands(program: Command): void {
@@ -25,6 +26,8 @@ export function registerClientCommands(program: Command): void {
     ...registerMessageActions(program),
     ...registerListen(program),
   ];
+  program.commandsGroup('Secret chats:');
+  const secret = registerSecret(program);
   program.commandsGroup('Groups and open chats:');
   const rooms = [...registerOpenChats(program), ...registerMembers(program)];
   program.commandsGroup('Friends and profile:');
@@ -33,7 +36,7 @@ export function registerClientCommands(program: Command): void {
     ...registerContacts(program),
     ...registerProfile(program),
   ];
-  for (const command of [...account, ...messaging, ...rooms, ...social]) {
+  for (const command of [...account, ...messaging, ...secret, ...rooms, ...social]) {
     addCommonOptions(command);
   }
   // Otherwise `help` sits alone under a generic "Commands:" heading.
