@@ -8,3 +8,4 @@ export * from './cluster-device.js';
 export * from './free-port.js';
 export * from './fake-sms.js';
 export * from './caddy.js';
+export * from './server-dump.js';

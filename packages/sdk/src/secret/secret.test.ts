@@ -1,0 +1,323 @@
+// Secret chats end to end (issue 16, Acceptance 2–5): SDK clients with real MLS (@tokki/e2e)
+// against a real server on SQLite and PostgreSQL, and across two nodes. Each device is its own
+// TokkiClient and SecretClient, as on separate phones.
+import {
+  dumpServer,
+  findTexts,
+  shouldTestNats,
+  shouldTestPostgres,
+  signInTestUser,
+  startNats,
+  startTestServer,
+  testDialects,
+  type RunningNats,
+  type TestServer,
+  type TestUser,
+} from '@tokki/dev-env';
+import type { Update } from '@tokki/protocol';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TokkiClient } from '../index.js';
+import { fromBase64, toBase64 } from './bytes.js';
+import { ManualClock } from './clock.js';
+import { SecretClient } from './client.js';
+import type { SecretError } from './errors.js';
+import { MemoryStateStore } from './store.js';
+
+const fastBackoff = { baseMs: 20, capMs: 200 };
+/** Conditions over the network on a busy machine: room, not speed. */
+const until = (check: () => void) => vi.waitFor(check, { timeout: 20_000, interval: 25 });
+
+/** One device: its client, its secret chats, what it saw. */
+interface Device {
+  user: TestUser;
+  client: TokkiClient;
+  secret: SecretClient;
+  store: MemoryStateStore;
+  clock: ManualClock;
+  errors: SecretError[];
+  /** Every secret update delivered live to this device, ciphertexts included. */
+  delivered: Update[];
+}
+
+/** A set of devices on one or more test servers, closed after the suite. */
+function devices() {
+  const all: Device[] = [];
+  let next = 1;
+  return {
+    /** Signs test number n in (again: a new device of the same user) and opens its secret client. */
+    async open(url: string, n: number, name = `User ${n}`): Promise<Device> {
+      const user = await signInTestUser(url, n, { displayName: name, deviceName: `d${next++}` });
+      const client = new TokkiClient({ server: url, token: user.token, backoff: fastBackoff });
+      const store = new MemoryStateStore();
+      const clock = new ManualClock(Date.now());
+      const secret = await SecretClient.open({
+        client,
+        userId: user.userId,
+        deviceId: user.deviceId,
+        store,
+        clock,
+        keyPackageTarget: 5,
+      });
+      const device: Device = { user, client, secret, store, clock, errors: [], delivered: [] };
+      secret.on('error', (error) => device.errors.push(error));
+      client.on('update', ({ update }) => {
+        if (update.kind.startsWith('secret.')) device.delivered.push(update);
+      });
+      secret.follow();
+      await client.connect();
+      all.push(device);
+      return device;
+    },
+    async closeAll() {
+      for (const device of all) {
+        await device.secret.close();
+        device.client.disconnect();
+      }
+    },
+  };
+}
+
+const texts = (device: Device, chatId: string) =>
+  device.secret
+    .history(chatId)
+    .flatMap((m) => (m.content.type === 'text' ? [m.content.text] : []));
+
+/** Waits until every device holds the chat at the same epoch, and returns that epoch. */
+async function sameEpoch(chatId: string, members: Device[]): Promise<number> {
+  await until(() => {
+    const epochs = members.map((d) => d.secret.chats().find((c) => c.chatId === chatId)?.epoch);
+    expect(new Set(epochs).size).toBe(1);
+    expect(epochs[0]).toBeTypeOf('number');
+  });
+  const [first, ...rest] = members.map((d) => d.secret.epoch(chatId));
+  for (const other of rest) {
+    expect(toBase64(other.authenticator)).toBe(toBase64(first!.authenticator));
+  }
+  return first!.epoch;
+}
+
+describe.each(testDialects)('secret chats through a real server on %s', (dialect) => {
+  let s: TestServer;
+  const pool = devices();
+  let alice: Device, bob: Device, bobTablet: Device;
+  let chatId: string;
+  // Numbers of this suite's users, apart from the other dialect's run.
+  const base = dialect === 'sqlite' ? 100 : 200;
+
+  beforeAll(async () => {
+    s = await startTestServer({ dialect });
+    alice = await pool.open(s.url, base + 1, 'Alice');
+    bob = await pool.open(s.url, base + 2, 'Bob');
+    bobTablet = await pool.open(s.url, base + 2, 'Bob');
+  });
+  afterAll(async () => {
+    await pool.closeAll();
+    await s?.close();
+  });
+
+  it('two users and a second device exchange messages both ways, and the server holds no plaintext', async () => {
+    chatId = await alice.secret.createChat([bob.user.userId]);
+    const everyone = [alice, bob, bobTablet];
+    // Bob's two devices joined from the Welcome; all three are in step.
+    await sameEpoch(chatId, everyone);
+    expect(alice.secret.members(chatId)).toHaveLength(3);
+
+    const plaintexts = [
+      `안녕 밥, 비밀이야 ${Math.random()}`,
+      `Hi Alice, from my phone ${Math.random()}`,
+      `and from my tablet ${Math.random()}`,
+    ];
+    await alice.secret.send(chatId, plaintexts[0]!);
+    await until(() => {
+      expect(texts(bob, chatId)).toContain(plaintexts[0]);
+      expect(texts(bobTablet, chatId)).toContain(plaintexts[0]);
+    });
+    await bob.secret.send(chatId, plaintexts[1]!);
+    await bobTablet.secret.send(chatId, plaintexts[2]!);
+    for (const device of everyone) {
+      await until(() => expect(texts(device, chatId)).toEqual(plaintexts));
+    }
+    // Sender and device as MLS authenticated them.
+    expect(alice.secret.history(chatId)[2]).toMatchObject({
+      senderId: bob.user.userId,
+      deviceId: bobTablet.user.deviceId,
+    });
+
+    // A plain chat's text is found by the same dump: it can tell.
+    const control = `plain control ${Math.random()}`;
+    const plain = await alice.client.call('chats.createDirect', { userId: bob.user.userId });
+    await alice.client.sendMessage(plain.id, control);
+
+    const dump = await dumpServer(s);
+    expect(findTexts(dump, [control]).length).toBeGreaterThan(0);
+    expect(findTexts(dump, plaintexts)).toEqual([]);
+    for (const device of [alice, bob]) {
+      const difference = await device.client.call('updates.getDifference', { pts: 0 });
+      const json = JSON.stringify(difference);
+      for (const text of plaintexts) {
+        expect(json).not.toContain(text);
+        expect(json).not.toContain(Buffer.from(text).toString('base64'));
+      }
+      for (const text of plaintexts) {
+        const word = text.split(' ')[0]!;
+        const { messages } = await device.client.call('messages.search', { query: word });
+        expect(messages.filter((m) => m.chatId === chatId)).toEqual([]);
+      }
+    }
+    expect(everyone.flatMap((d) => d.errors)).toEqual([]);
+  });
+
+  it('a removed member and a revoked device read nothing sent after', async () => {
+    const carol = await pool.open(s.url, base + 3, 'Carol');
+    await alice.secret.addMembers(chatId, [carol.user.userId]);
+    await sameEpoch(chatId, [alice, bob, bobTablet, carol]);
+    const before = `before Carol leaves ${Math.random()}`;
+    await alice.secret.send(chatId, before);
+    await until(() => expect(texts(carol, chatId)).toContain(before));
+
+    // Their group state as it was, kept by a thief who copied it before the removal.
+    const carolState = await carol.store.load();
+    const tabletState = await bobTablet.store.load();
+
+    await alice.secret.removeMember(chatId, carol.user.userId);
+    await until(() => expect(carol.secret.chats()).toContainEqual(expect.objectContaining({ chatId, closed: true })));
+    await expect(carol.secret.send(chatId, 'still here?')).rejects.toMatchObject({
+      code: 'CHAT_CLOSED',
+    });
+
+    await bob.client.call('devices.revoke', { deviceId: bobTablet.user.deviceId });
+    // A member commits the tablet's removal (the server refuses sends until then).
+    await until(() =>
+      expect(alice.secret.members(chatId).map((m) => m.deviceId)).not.toContain(
+        bobTablet.user.deviceId,
+      ),
+    );
+    const after = `after the removals ${Math.random()}`;
+    await alice.secret.send(chatId, after);
+    await until(() => expect(texts(bob, chatId)).toContain(after));
+    const ciphertext = bob.delivered.findLast(
+      (u): u is Extract<Update, { kind: 'secret.message' }> =>
+        u.kind === 'secret.message' && u.data !== null && u.chatId === chatId,
+    );
+    expect(ciphertext).toBeDefined();
+    expect(texts(carol, chatId)).not.toContain(after);
+    expect(texts(bobTablet, chatId)).not.toContain(after);
+
+    // Even with the stolen states, the ciphertext does not open.
+    for (const stolen of [carolState, tabletState]) {
+      await expect(
+        SecretClient.tryDecrypt(stolen!, chatId, fromBase64(ciphertext!.data!)),
+      ).rejects.toMatchObject({ name: 'E2eError' });
+    }
+  });
+
+  it('two members committing at once end in the same epoch with the same authenticator', async () => {
+    const chat = await alice.secret.createChat([bob.user.userId], 'race');
+    await sameEpoch(chat, [alice, bob]);
+    const start = alice.secret.epoch(chat).epoch;
+    await Promise.all([alice.secret.updateKeys(chat), bob.secret.updateKeys(chat)]);
+    expect(await sameEpoch(chat, [alice, bob])).toBe(start + 2);
+    const text = `after the race ${Math.random()}`;
+    await bob.secret.send(chat, text);
+    await until(() => expect(texts(alice, chat)).toContain(text));
+  });
+
+  it('a message that does not decrypt is an error event, and the messages after it still arrive', async () => {
+    const chat = await alice.secret.createChat([bob.user.userId]);
+    await sameEpoch(chat, [alice, bob]);
+    const good = `good ${Math.random()}`;
+    await alice.secret.send(chat, good);
+    await until(() => expect(texts(bob, chat)).toContain(good));
+    const sent = bob.delivered.findLast(
+      (u): u is Extract<Update, { kind: 'secret.message' }> =>
+        u.kind === 'secret.message' && u.chatId === chat && u.data !== null,
+    )!;
+    // The same ciphertext again (a replay), and one with a byte changed (tampered).
+    const tampered = fromBase64(sent.data!);
+    tampered[tampered.length - 5] ^= 1;
+    const { epoch } = alice.secret.epoch(chat);
+    await alice.client.call('secret.send', { chatId: chat, epoch, data: sent.data! });
+    await alice.client.call('secret.send', { chatId: chat, epoch, data: toBase64(tampered) });
+    const later = `still delivered ${Math.random()}`;
+    await alice.secret.send(chat, later);
+    await until(() => expect(texts(bob, chat)).toContain(later));
+    expect(bob.errors.map((e) => e.code)).toEqual(['DECRYPT_FAILED', 'DECRYPT_FAILED']);
+    expect(texts(bob, chat)).toEqual([good, later]);
+    bob.errors.length = 0;
+  });
+
+  it('self-destruct: a 5 s message disappears from both clients 5 s after it is read', async () => {
+    const chat = await alice.secret.createChat([bob.user.userId]);
+    await sameEpoch(chat, [alice, bob]);
+    await alice.secret.setTimer(chat, 5);
+    await until(() =>
+      expect(bob.secret.chats().find((c) => c.chatId === chat)?.timer).toBe(5),
+    );
+    const fleeting = `gone in five ${Math.random()}`;
+    await alice.secret.send(chat, fleeting);
+    await until(() => expect(texts(bob, chat)).toContain(fleeting));
+
+    // Unread, it stays however long it waits.
+    bob.clock.advance(60_000);
+    expect(texts(bob, chat)).toContain(fleeting);
+    await bob.secret.markRead(chat);
+    bob.clock.advance(4_900);
+    expect(texts(bob, chat)).toContain(fleeting);
+    alice.clock.advance(4_900);
+    expect(texts(alice, chat)).toContain(fleeting);
+    bob.clock.advance(100);
+    alice.clock.advance(100);
+    await until(() => {
+      expect(texts(bob, chat)).not.toContain(fleeting);
+      expect(texts(alice, chat)).not.toContain(fleeting);
+    });
+    // Deleted from the stored state too, not only hidden.
+    for (const device of [alice, bob]) {
+      await device.secret.sync();
+      expect(Buffer.from((await device.store.load())!).includes(fleeting)).toBe(false);
+    }
+  });
+});
+
+describe.skipIf(!(shouldTestPostgres() && shouldTestNats()))(
+  'secret chats across two nodes',
+  () => {
+    let nats: RunningNats;
+    let a: TestServer;
+    let b: TestServer;
+    const pool = devices();
+
+    beforeAll(async () => {
+      nats = await startNats();
+      a = await startTestServer({ dialect: 'postgres', config: { busUrl: nats.url } });
+      b = await startTestServer({ sharing: a, config: { busUrl: nats.url } });
+    });
+    afterAll(async () => {
+      await pool.closeAll();
+      await b?.close();
+      await a?.close();
+      await nats?.stop();
+    });
+
+    it('concurrent commits on two nodes: one wins, the other retries, all end in step', async () => {
+      const alice = await pool.open(a.url, 301, 'Alice');
+      const bob = await pool.open(b.url, 302, 'Bob');
+      const carol = await pool.open(b.url, 303, 'Carol');
+      const chat = await alice.secret.createChat([bob.user.userId, carol.user.userId]);
+      await sameEpoch(chat, [alice, bob, carol]);
+      const start = alice.secret.epoch(chat).epoch;
+      await Promise.all([
+        alice.secret.updateKeys(chat),
+        bob.secret.updateKeys(chat),
+        carol.secret.updateKeys(chat),
+      ]);
+      expect(await sameEpoch(chat, [alice, bob, carol])).toBe(start + 3);
+      const text = `across nodes ${Math.random()}`;
+      await carol.secret.send(chat, text);
+      await until(() => {
+        expect(texts(alice, chat)).toContain(text);
+        expect(texts(bob, chat)).toContain(text);
+      });
+    });
+  },
+);
