@@ -4,10 +4,9 @@ import {
   deserializeIdentity,
   encodeContent,
   generateKeyPackages,
-  identityPublicKey,
   keyImage,
   safetyNumber,
-  SecretAuthenticator,
+  SecretAuthentication,
   SecretGroup,
   serializeIdentity,
   type DeviceIdentity,
@@ -183,7 +182,7 @@ export class SecretClient {
     }
     let identity: DeviceIdentity;
     if (state) {
-      identity = deserializeIdentity(fromBase64(state.identity));
+      identity = await deserializeIdentity(fromBase64(state.identity));
     } else {
       identity = await createIdentity(options.userId, options.deviceId);
       // From now on: what came before was for the user's other devices.
@@ -206,7 +205,7 @@ export class SecretClient {
     await secret.#run(async () => {
       if (!secret.#state.published) {
         await secret.#client.call('secret.publishIdentity', {
-          signatureKey: toBase64(identityPublicKey(identity)),
+          signatureKey: toBase64(identity.signaturePublicKey),
         });
         secret.#state.published = true;
         await secret.#save();
@@ -580,7 +579,7 @@ export class SecretClient {
   }
 
   /** The authentication service: the server's device list, and trust on first use. */
-  #auth(): SecretAuthenticator {
+  #auth(): SecretAuthentication {
     const directory: KeyDirectory = {
       deviceKey: async (userId, deviceId) => {
         let devices = this.#directory.get(userId);
@@ -594,21 +593,27 @@ export class SecretClient {
         return devices.get(deviceId);
       },
     };
+    // Recorded in the state, saved with the group the check was for.
     const trust: TrustStore = {
       get: (userId, deviceId) => {
         const key = this.#state.trust[deviceKey(userId, deviceId)];
-        return key === undefined ? undefined : fromBase64(key);
+        return Promise.resolve(key === undefined ? undefined : fromBase64(key));
       },
       set: (userId, deviceId, key) => {
-        const before = this.#state.trust[deviceKey(userId, deviceId)];
         this.#state.trust[deviceKey(userId, deviceId)] = toBase64(key);
-        if (before === undefined || sameBytes(fromBase64(before), key)) return;
+        return Promise.resolve();
+      },
+    };
+    return new SecretAuthentication({
+      directory,
+      trust,
+      onKeyChange: ({ userId, deviceId, oldKey, newKey }) => {
+        if (sameBytes(oldKey, newKey)) return;
         const wasVerified = this.#state.verified[userId] !== undefined;
         delete this.#state.verified[userId];
         this.#emitter.emit('keyChange', { userId, deviceId, wasVerified });
       },
-    };
-    return new SecretAuthenticator(directory, trust);
+    });
   }
 
   /** Catches up on the update log, then does the commits the updates asked for. */
@@ -702,7 +707,8 @@ export class SecretClient {
         return undefined;
       case 'secret.deviceRevoked':
         if (this.#state.chats[update.chatId]?.group) {
-          this.#tasks.push({ kind: 'remove', ...update });
+          const { chatId, userId, deviceId } = update;
+          this.#tasks.push({ kind: 'remove', chatId, userId, deviceId });
         }
         return undefined;
       case 'secret.keyPackagesLow':
@@ -816,27 +822,27 @@ export class SecretClient {
   async #join(update: Extract<Update, { kind: 'secret.commit' }>, by: DeviceRef): Promise<void> {
     if (update.welcome === null) return;
     try {
-      const bundles = new Map<string, KeyPackageBundle>(
-        Object.entries(this.#state.keyPackages).map(([ref, stored]) => [
+      let used: string | undefined;
+      const lookup = (ref: string): KeyPackageBundle | undefined => {
+        const stored = this.#state.keyPackages[ref];
+        if (!stored) return undefined;
+        used = ref;
+        return {
           ref,
-          {
-            ref,
-            publicBytes: fromBase64(stored.publicBytes),
-            privateBytes: fromBase64(stored.privateBytes),
-          },
-        ]),
-      );
+          publicBytes: fromBase64(stored.publicBytes),
+          privateBytes: fromBase64(stored.privateBytes),
+          lastResort: stored.lastResort,
+        };
+      };
       const group = await SecretGroup.join(
         this.#identity,
         fromBase64(update.welcome),
-        bundles,
+        lookup,
         this.#auth(),
       );
       // A one-time package is spent; the last-resort one stays for the next Welcome.
-      for (const ref of Object.keys(this.#state.keyPackages)) {
-        if (!this.#state.keyPackages[ref]?.lastResort && group.joinedWith === ref) {
-          delete this.#state.keyPackages[ref];
-        }
+      if (used !== undefined && !this.#state.keyPackages[used]?.lastResort) {
+        delete this.#state.keyPackages[used];
       }
       const previous = this.#state.chats[update.chatId];
       this.#state.chats[update.chatId] = {
@@ -1035,7 +1041,7 @@ export class SecretClient {
       this.#topUpWanted = false;
       return;
     }
-    const oneTime = await generateKeyPackages(this.#identity, count, {});
+    const oneTime = count > 0 ? await generateKeyPackages(this.#identity, count, {}) : [];
     const lastResort = hasLastResort
       ? undefined
       : (await generateKeyPackages(this.#identity, 1, { lastResort: true }))[0];
