@@ -14,6 +14,12 @@ import {
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
+import {
+  deserializeIdentity,
+  MemoryTrustStore,
+  SecretAuthentication,
+  SecretGroup,
+} from '@tokki/e2e';
 import type { Update } from '@tokki/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TokkiClient } from '../index.js';
@@ -21,6 +27,7 @@ import { fromBase64, toBase64 } from './bytes.js';
 import { ManualClock } from './clock.js';
 import { SecretClient } from './client.js';
 import type { SecretError } from './errors.js';
+import { decodeState } from './state.js';
 import { MemoryStateStore } from './store.js';
 
 const fastBackoff = { baseMs: 20, capMs: 200 };
@@ -94,6 +101,41 @@ async function sameEpoch(chatId: string, members: Device[]): Promise<number> {
     expect(toBase64(other.authenticator)).toBe(toBase64(first!.authenticator));
   }
   return first!.epoch;
+}
+
+/**
+ * What a thief holding a device's state from before its removal gets: the group as it was, fed
+ * every later commit of the log and then the ciphertext. Resolves with the plaintext if it opens.
+ */
+async function readWithStolenState(
+  directoryClient: TokkiClient,
+  stateBytes: Uint8Array,
+  chatId: string,
+  commits: Update[],
+  ciphertext: Uint8Array,
+): Promise<Uint8Array> {
+  const state = decodeState(stateBytes)!;
+  const identity = await deserializeIdentity(fromBase64(state.identity));
+  // The server's real directory: authentication is not what keeps the thief out.
+  const auth = new SecretAuthentication({
+    directory: {
+      deviceKey: async (userId, deviceId) => {
+        const { devices } = await directoryClient.call('secret.devices', { userIds: [userId] });
+        const device = devices.find((d) => d.deviceId === deviceId);
+        return device && fromBase64(device.signatureKey);
+      },
+    },
+    trust: new MemoryTrustStore(),
+  });
+  let group = SecretGroup.deserialize(fromBase64(state.chats[chatId]!.group!), identity, auth);
+  for (const commit of commits) {
+    if (commit.kind !== 'secret.commit' || commit.epoch <= group.epoch) continue;
+    const result = await group.process(fromBase64(commit.data));
+    group = result.group;
+  }
+  const result = await group.process(ciphertext);
+  if (result.kind !== 'application') throw new Error('not an application message');
+  return result.plaintext;
 }
 
 describe.each(testDialects)('secret chats through a real server on %s', (dialect) => {
@@ -203,10 +245,11 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     expect(texts(carol, chatId)).not.toContain(after);
     expect(texts(bobTablet, chatId)).not.toContain(after);
 
-    // Even with the stolen states, the ciphertext does not open.
+    // Even with the stolen states and every commit since, the ciphertext does not open.
+    const commits = alice.delivered.filter((u) => u.kind === 'secret.commit' && u.chatId === chatId);
     for (const stolen of [carolState, tabletState]) {
       await expect(
-        SecretClient.tryDecrypt(stolen!, chatId, fromBase64(ciphertext!.data!)),
+        readWithStolenState(alice.client, stolen!, chatId, commits, fromBase64(ciphertext!.data!)),
       ).rejects.toMatchObject({ name: 'E2eError' });
     }
   });
