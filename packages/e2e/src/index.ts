@@ -2,5 +2,5 @@
 export const CIPHER_SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519' as const;
 export { E2eError, E2E_ERROR_CODES, isE2eError } from './errors.js';
 export type { E2eErrorCode } from './errors.js';
-export { readKeyPackage, readMessageHeader } from './inspect.js';
+export { readKeyPackage, readMessageHeader, readWelcome } from './inspect.js';
 export type { ContentType, KeyPackageInfo, MessageHeader, WireFormat } from './inspect.js';
