@@ -5,7 +5,7 @@ export type { E2eErrorCode } from './errors.js';
 export { safetyNumber, type SafetyNumberSide } from './safety-number.js';
 export { keyImage, keyImageSvg, KEY_IMAGE_COLORS, KEY_IMAGE_SIZE } from './key-image.js';
 export type { SecretStateStore } from './state-store.js';
-export { readKeyPackage, readMessageHeader } from './inspect.js';
+export { readKeyPackage, readMessageHeader, readWelcome } from './inspect.js';
 export type { ContentType, KeyPackageInfo, MessageHeader, WireFormat } from './inspect.js';
 export { credentialIdentity, parseCredentialIdentity } from './credential.js';
 export type { DeviceRef } from './credential.js';

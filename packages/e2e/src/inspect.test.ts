@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { E2eError } from './errors.js';
-import { readKeyPackage, readMessageHeader } from './inspect.js';
+import { readKeyPackage, readMessageHeader, readWelcome } from './inspect.js';
 import { TestDevice } from './testing.js';
 
 async function refusal(run: () => unknown): Promise<string> {
@@ -111,5 +111,8 @@ describe('readMessageHeader', () => {
     ];
     for (const input of inputs)
       expect(await refusal(() => readMessageHeader(input))).toBe('MALFORMED');
+    expect(readWelcome(welcome!).cipherSuite).toBe('MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519');
+    for (const input of [commit, bobPackage, welcome!.slice(0, 20), randomBytes(100)])
+      expect(await refusal(() => readWelcome(input))).toBe('MALFORMED');
   });
 });

@@ -100,6 +100,16 @@ export function readMessageHeader(bytes: Uint8Array): MessageHeader {
   throw new E2eError('MALFORMED', `Not a group message but ${message.wireformat}.`);
 }
 
+/** Checks that the bytes are one Welcome of our suite (it is encrypted to the new members). */
+export function readWelcome(bytes: Uint8Array): { cipherSuite: typeof SUITE } {
+  const message = decodeWhole(bytes);
+  if (message.wireformat !== 'mls_welcome')
+    throw new E2eError('MALFORMED', `Not a Welcome but ${message.wireformat}.`);
+  if (message.welcome.cipherSuite !== SUITE)
+    throw new E2eError('WRONG_SUITE', `A Welcome of ${message.welcome.cipherSuite}.`);
+  return { cipherSuite: SUITE };
+}
+
 /** The MLSMessage the bytes are, every byte of them; a bad or trailing byte is MALFORMED. */
 function decodeWhole(bytes: Uint8Array): MLSMessage {
   let decoded: ReturnType<typeof decodeMlsMessage>;

@@ -1,3 +1,4 @@
+import { secretChatError } from '../chats/secret-chats.js';
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -116,6 +117,9 @@ export class MediaService {
     if (filetype && !MIME_PATTERN.test(filetype))
       throw new ApiError('INVALID_PARAMS', 'filetype is a MIME type such as image/jpeg.');
     await this.chats.requireMember(null, chatId, userId);
+    // A file would be stored in the clear; a secret chat's client encrypts what it sends.
+    if ((await this.chats.kindOf(null, chatId)) === 'secret')
+      throw secretChatError('takes no plain files');
     await this.spendUploadQuota(userId, size);
     return {
       chatId,
