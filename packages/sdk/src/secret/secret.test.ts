@@ -46,6 +46,11 @@ interface Device {
   delivered: Update[];
 }
 
+/** Makes each of `users` a friend of `by`: whose devices one may see (secret.devices) follows it. */
+async function befriend(by: Device, ...users: Device[]): Promise<void> {
+  for (const user of users) await by.client.call('friends.add', { phone: user.user.phone });
+}
+
 /** A set of devices on one or more test servers, closed after the suite. */
 function devices() {
   const all: Device[] = [];
@@ -146,11 +151,15 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
   // Numbers of this suite's users, apart from the other dialect's run.
   const base = dialect === 'sqlite' ? 100 : 200;
 
+  /** The server's clock runs this far ahead of real time: the TTL test moves it a week on. */
+  let serverSkew = 0;
+
   beforeAll(async () => {
-    s = await startTestServer({ dialect });
+    s = await startTestServer({ dialect, overrides: { clock: () => Date.now() + serverSkew } });
     alice = await pool.open(s.url, base + 1, 'Alice');
     bob = await pool.open(s.url, base + 2, 'Bob');
     bobTablet = await pool.open(s.url, base + 2, 'Bob');
+    await befriend(alice, bob);
   });
   afterAll(async () => {
     await pool.closeAll();
@@ -211,6 +220,7 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
 
   it('a removed member and a revoked device read nothing sent after', async () => {
     const carol = await pool.open(s.url, base + 3, 'Carol');
+    await befriend(alice, carol);
     await alice.secret.addMembers(chatId, [carol.user.userId]);
     await sameEpoch(chatId, [alice, bob, bobTablet, carol]);
     const before = `before Carol leaves ${Math.random()}`;
@@ -277,7 +287,7 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     )!;
     // The same ciphertext again (a replay), and one with a byte changed (tampered).
     const tampered = fromBase64(sent.data!);
-    tampered[tampered.length - 5] ^= 1;
+    tampered[tampered.length - 5]! ^= 1;
     const { epoch } = alice.secret.epoch(chat);
     await alice.client.call('secret.send', { chatId: chat, epoch, data: sent.data! });
     await alice.client.call('secret.send', { chatId: chat, epoch, data: toBase64(tampered) });
@@ -319,6 +329,45 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
       await device.secret.sync();
       expect(Buffer.from((await device.store.load())!).includes(fleeting)).toBe(false);
     }
+  });
+
+  it("the server's copy goes when every device has it, or at its TTL for a device that never asks", async () => {
+    const chat = await alice.secret.createChat([bob.user.userId]);
+    await sameEpoch(chat, [alice, bob]);
+    const acked = await alice.secret.send(chat, `everyone has it ${Math.random()}`);
+    const heldRows = () =>
+      s.server.ctx.database.db
+        .selectFrom('secret_messages')
+        .select(['seq'])
+        .where('chat_id', '=', chat)
+        .execute();
+    // Both devices acknowledged it: gone before any TTL.
+    await until(async () => expect((await heldRows()).map((r) => r.seq)).not.toContain(acked.seq));
+
+    // A device that is away never acknowledges: the message waits for it until the TTL.
+    const laptop = await pool.open(s.url, base + 2, 'Bob');
+    await until(() => expect(alice.secret.members(chat).map((m) => m.deviceId)).toContain(laptop.user.deviceId));
+    await laptop.secret.close();
+    laptop.client.disconnect();
+    const waiting = await alice.secret.send(chat, `for the laptop ${Math.random()}`);
+    await until(() => expect(texts(bob, chat)).toContain(waiting.content.type === 'text' && waiting.content.text));
+    expect((await heldRows()).map((r) => r.seq)).toContain(waiting.seq);
+    expect(await s.server.ctx.secret.purgeExpired()).toBe(0);
+
+    serverSkew = (s.server.ctx.config.secret.messageTtlSeconds + 1) * 1000;
+    try {
+      expect(await s.server.ctx.secret.purgeExpired()).toBeGreaterThan(0);
+    } finally {
+      serverSkew = 0;
+    }
+    expect((await heldRows()).map((r) => r.seq)).not.toContain(waiting.seq);
+    const difference = await alice.client.call('updates.getDifference', { pts: 0 });
+    const logged = difference.kind === 'updates' ? difference.updates : [];
+    const copies = logged.filter(
+      ({ update }) => update.kind === 'secret.message' && update.chatId === chat,
+    );
+    expect(copies.length).toBeGreaterThan(0);
+    for (const { update } of copies) expect(update).toMatchObject({ data: null });
   });
 });
 
