@@ -774,7 +774,7 @@ export class SecretClient {
       sentAt: update.sentAt,
       content,
     };
-    chat.messages.push(message);
+    insertBySeq(chat.messages, message);
     if (content.type === 'timer') {
       chat.timer = content.timer;
       // A service line: seen as it is shown, nothing to destroy.
@@ -994,7 +994,7 @@ export class SecretClient {
         readAt: now,
         ...(timer > 0 && { destroyAt: now + timer * 1000 }),
       };
-      chat.messages.push(message);
+      insertBySeq(chat.messages, message);
       if (content.type === 'timer') chat.timer = content.timer;
       await this.#save();
       this.#scheduleDestruction();
@@ -1099,6 +1099,13 @@ export class SecretClient {
       next - this.#clock.now(),
     );
   }
+}
+
+/** History stays in seq order: our own message can be stored before an earlier one arrives. */
+function insertBySeq(messages: SecretMessage[], message: SecretMessage): void {
+  let i = messages.length;
+  while (i > 0 && messages[i - 1]!.seq > message.seq) i--;
+  messages.splice(i, 0, message);
 }
 
 function describe(error: unknown): string {

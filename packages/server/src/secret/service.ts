@@ -74,16 +74,8 @@ export class SecretService {
       });
       // Packages made with the old key could never join a group under the new one.
       if (existing) await store.dropKeyPackages(w.db, deviceId);
-      else {
-        for (const chatId of await this.chats.secret.chatsOf(w, userId)) {
-          await this.updates.appendChatUpdate(w, chatId, {
-            kind: 'secret.deviceAdded',
-            chatId,
-            userId,
-            deviceId,
-          });
-        }
-      }
+      // The chats hear of the device with its first key packages (uploadKeyPackages): told now,
+      // a member would find nothing to claim for it.
     });
   }
 
@@ -117,6 +109,9 @@ export class SecretService {
       const current = await store.findIdentity(w.db, deviceId);
       if (current?.signature_key !== identity.signature_key)
         throw new ApiError('CONFLICT', 'The identity key changed meanwhile; make new packages.');
+      const first =
+        (await store.oneTimeRefs(w.db, deviceId)).length === 0 &&
+        (await store.lastResortOf(w.db, deviceId)) === undefined;
       const row = (pkg: { ref: string; data: string }, last: boolean) => ({
         device_id: deviceId,
         ref: pkg.ref,
@@ -132,6 +127,18 @@ export class SecretService {
       if (lastResort) {
         await store.dropLastResort(w.db, deviceId);
         await store.insertKeyPackages(w.db, [row(lastResort, true)]);
+      }
+      // A device that can be added now: each secret chat of its user asks a member to add it.
+      if (first && (oneTime.length > 0 || lastResort)) {
+        for (const chatId of await this.chats.secret.chatsOf(w, principal.userId)) {
+          if (await store.findGroupDevice(w.db, chatId, deviceId)) continue;
+          await this.updates.appendChatUpdate(w, chatId, {
+            kind: 'secret.deviceAdded',
+            chatId,
+            userId: principal.userId,
+            deviceId,
+          });
+        }
       }
       // A device keeps its newest SECRET_KEY_PACKAGES_MAX; the oldest make room.
       const refs = await store.oneTimeRefs(w.db, deviceId);
