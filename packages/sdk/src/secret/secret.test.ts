@@ -395,6 +395,7 @@ describe.skipIf(!(shouldTestPostgres() && shouldTestNats()))(
       const alice = await pool.open(a.url, 301, 'Alice');
       const bob = await pool.open(b.url, 302, 'Bob');
       const carol = await pool.open(b.url, 303, 'Carol');
+      await befriend(alice, bob, carol);
       const chat = await alice.secret.createChat([bob.user.userId, carol.user.userId]);
       await sameEpoch(chat, [alice, bob, carol]);
       const start = alice.secret.epoch(chat).epoch;
