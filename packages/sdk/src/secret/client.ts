@@ -240,7 +240,8 @@ export class SecretClient {
   follow(): () => void {
     this.#unfollow?.();
     const offUpdate = this.#client.on('update', ({ update }) => {
-      if (isSecretUpdate(update)) this.#scheduleSync();
+      // Joining a chat, too: the commit with our Welcome is in the log right behind it.
+      if (isSecretUpdate(update) || update.kind === 'chat.joined') this.#scheduleSync();
     });
     const offSynced = this.#client.on('synced', () => this.#scheduleSync());
     this.#unfollow = () => {
