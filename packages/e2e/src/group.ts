@@ -55,7 +55,7 @@ export const KEY_RETENTION: KeyRetentionConfig = {
  * so the server learns a size class, not a length. The largest stays under the server's
  * SECRET_MESSAGE_BYTES_MAX with room for the header; content larger than it is not padded.
  */
-const PADDING_BUCKETS = [256, 1024, 4096, 8192, 15_360] as const;
+const PADDING_BUCKETS = [256, 1024, 4096, 8192, 17_408] as const;
 /** Bytes PrivateMessageContent adds around the plaintext (length prefix, signature, padding prefix). */
 const CONTENT_OVERHEAD = 80;
 
