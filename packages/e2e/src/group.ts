@@ -346,7 +346,9 @@ export class SecretGroup {
 
   /**
    * Reads a message or commit of this group, in the order the server logged them. Own messages
-   * and commits coming back, and anything seen before, are REPLAY. The refusals are typed:
+   * and commits coming back, and anything seen before, are REPLAY. Commits of an earlier epoch —
+   * the one that added this device, or one that lost the race for its epoch — are WRONG_EPOCH:
+   * skip them. The refusals are typed:
    * MALFORMED, WRONG_GROUP, WRONG_EPOCH, REPLAY, TOO_OLD, TAMPERED, NOT_MEMBER, BAD_CREDENTIAL,
    * UNTRUSTED_KEY; a refusal changes nothing (this group stays as it was).
    */

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '@tokki/protocol';
-import { decodeMlsMessage } from 'ts-mls';
+import {
+  decodeMlsMessage,
+  encodeMlsMessage,
+  generateKeyPackage,
+  getCiphersuiteFromName,
+  getCiphersuiteImpl,
+} from 'ts-mls';
+import { CAPABILITIES } from './suite.js';
+import { basicCredential } from './credential.js';
 import { parseCredentialIdentity } from './credential.js';
 import { E2eError } from './errors.js';
 import { createIdentity, deserializeIdentity, serializeIdentity } from './identity.js';
@@ -72,5 +80,24 @@ describe('key packages', () => {
     await expect(generateKeyPackages(identity, 0)).rejects.toMatchObject({
       code: 'INVALID_REQUEST',
     });
+  });
+
+  it('refuses a key package of another cipher suite (WRONG_SUITE)', async () => {
+    const other = await getCiphersuiteImpl(
+      getCiphersuiteFromName('MLS_128_DHKEMP256_AES128GCM_SHA256_P256'),
+    );
+    const { publicPackage } = await generateKeyPackage(
+      basicCredential('alice', 'phone'),
+      { ...CAPABILITIES, ciphersuites: ['MLS_128_DHKEMP256_AES128GCM_SHA256_P256'] },
+      { notBefore: 0n, notAfter: 2n ** 63n - 1n },
+      [],
+      other,
+    );
+    const bytes = encodeMlsMessage({
+      version: 'mls10',
+      wireformat: 'mls_key_package',
+      keyPackage: publicPackage,
+    });
+    expect(() => decodeKeyPackage(bytes)).toThrow(expect.objectContaining({ code: 'WRONG_SUITE' }));
   });
 });
