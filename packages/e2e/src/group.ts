@@ -128,7 +128,7 @@ export class SecretGroup {
     const own = openOwnBundle(keyPackage, identity);
     const cs = await cipherSuite();
     const recorder = auth.recording();
-    const state = await withMlsErrors(recorder, 'TAMPERED', () =>
+    const state = await withMlsErrors(recorder, 'INVALID_REQUEST', () =>
       createGroup(groupId, own.keyPackage, own.privateKeys, [], cs, clientConfig(recorder)),
     );
     return new SecretGroup(state, identity, auth, []);
