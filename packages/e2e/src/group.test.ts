@@ -459,6 +459,29 @@ describe('SecretGroup refusals', () => {
     void bob;
   });
 
+  it('lets a failing key directory fail as it is, not as a verdict on the message, and retries', async () => {
+    const { directory, groups, devices } = await threeDevices();
+    const carol = await device(directory, 'carol', 'phone');
+    const added = await groups.alicePhone.commit({ add: [carol.keyPackages[0]!.publicBytes] });
+    const offline = new Error('directory offline');
+    let online = false;
+    const flaky = new SecretAuthentication({
+      directory: {
+        deviceKey: (userId, deviceId) =>
+          online ? directory.deviceKey(userId, deviceId) : Promise.reject(offline),
+      },
+      trust: new MemoryTrustStore(),
+    });
+    const bob = SecretGroup.deserialize(
+      groups.bobPhone.serialize(),
+      devices.bobPhone.identity,
+      flaky,
+    );
+    await expect(bob.process(added.commit)).rejects.toBe(offline);
+    online = true;
+    expect(commitOf(await bob.process(added.commit)).added).toEqual([ref(carol)]);
+  });
+
   it('refuses a commit by a non-member, even one holding a GroupInfo (NOT_MEMBER)', async () => {
     const { directory, groups, devices } = await threeDevices();
     const mallory = await device(directory, 'mallory', 'phone');

@@ -574,7 +574,8 @@ async function remember(
 /**
  * Runs a ts-mls operation and turns whatever it throws into an E2eError: the authentication
  * service's refusal if there was one, our own policy's refusal, TOO_OLD when the key for the
- * message's generation is gone or out of reach, else `fallback`.
+ * message's generation is gone or out of reach, else `fallback`. A failure of the key directory
+ * or trust store (offline, storage) is rethrown as it is: it says nothing about the bytes.
  */
 async function withMlsErrors<T>(
   recorder: RecordingAuthenticationService,
@@ -586,6 +587,8 @@ async function withMlsErrors<T>(
     return await operation();
   } catch (error) {
     if (error instanceof E2eError) throw error;
+    // The directory or trust store failed (offline, storage): the caller may retry, as is.
+    if (recorder.failures.length > 0) throw recorder.failures[0];
     const refused = recorder.refusals[0];
     if (refused !== undefined) throw new E2eError(refused.code, refused.reason, { cause: error });
     const ours = policyRefusal?.();
