@@ -5,3 +5,4 @@ export type { E2eErrorCode } from './errors.js';
 export { safetyNumber, type SafetyNumberSide } from './safety-number.js';
 export { keyImage, keyImageSvg, KEY_IMAGE_COLORS, KEY_IMAGE_SIZE } from './key-image.js';
 export type { SecretStateStore } from './state-store.js';
+export { indexedDbStateStore, STATE_DATABASE } from './indexeddb-state-store.js';
