@@ -2,6 +2,8 @@
 // state store, reachable from Playwright as `window.tokkiE2e`. Bytes cross as number arrays.
 import { isE2eError } from '../errors.js';
 import { indexedDbStateStore, STATE_DATABASE } from '../indexeddb-state-store.js';
+import { keyImage } from '../key-image.js';
+import { safetyNumber } from '../safety-number.js';
 import { runVectorFile, VECTOR_FILES, type VectorFileResult } from '../vectors/index.js';
 
 const api = {
@@ -19,6 +21,21 @@ const api = {
   /** Runs the given entries (a test's changed copy) through the same checks. */
   runVectorEntries(file: string, entries: unknown): Promise<VectorFileResult> {
     return runVectorFile(file, entries);
+  },
+
+  /** The safety number and key image of two sides whose keys are given as number arrays. */
+  async verification(
+    a: { userId: string; keys: number[][] },
+    b: { userId: string; keys: number[][] },
+  ): Promise<{ safetyNumber: string; keyImage: number[][] }> {
+    const side = (s: typeof a) => ({
+      userId: s.userId,
+      keys: s.keys.map((k) => Uint8Array.from(k)),
+    });
+    return {
+      safetyNumber: await safetyNumber(side(a), side(b)),
+      keyImage: await keyImage(side(a), side(b)),
+    };
   },
 
   async save(name: string, bytes: number[]): Promise<void> {
