@@ -39,11 +39,10 @@ describe.skipIf(!available)('safety number and key image (Chromium)', () => {
     const page = await browser.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => window.tokkiE2e !== undefined);
-    const mine = await page.evaluate(([a, b]) => window.tokkiE2e.verification(a, b), [alice, bob]);
-    const theirs = await page.evaluate(
-      ([a, b]) => window.tokkiE2e.verification(a, b),
-      [bob, alice],
-    );
+    const verify = (sides: { a: typeof alice; b: typeof alice }) =>
+      page.evaluate(({ a, b }) => window.tokkiE2e.verification(a, b), sides);
+    const mine = await verify({ a: alice, b: bob });
+    const theirs = await verify({ a: bob, b: alice });
     expect(mine.safetyNumber).toBe(SIGNAL_DISPLAYABLE);
     expect(mine.keyImage.flat().join('')).toBe(ALICE_BOB_CELLS);
     expect(theirs).toEqual(mine);
