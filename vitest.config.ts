@@ -9,6 +9,10 @@ export default defineConfig({
     // Tests run against the sources, not a stale build.
     alias: {
       '@tokki/protocol': src('protocol'),
+      // Before '@tokki/e2e', whose alias would otherwise take the subpath too.
+      '@tokki/e2e/testing': fileURLToPath(
+        new URL('./packages/e2e/src/testing.ts', import.meta.url),
+      ),
       '@tokki/e2e': src('e2e'),
       '@tokki/server': src('server'),
       '@tokki/sdk': src('sdk'),
