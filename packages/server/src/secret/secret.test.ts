@@ -9,7 +9,7 @@ import {
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
-import { TestDevice, type TestGroup } from '@tokki/e2e/testing';
+import { TestDevice } from '@tokki/e2e/testing';
 import { LIMITS, type Update } from '@tokki/protocol';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -115,6 +115,13 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
       group = made.group;
     }
     return { chat, group, initial };
+  }
+
+  /** The user's updates from the start, as a device catching up reads them. */
+  async function logOf(user: TestUser): Promise<Update[]> {
+    const difference = await call('updates.getDifference', { pts: 0 }, user);
+    if (difference.kind !== 'updates') throw new Error('The log was pruned.');
+    return difference.updates.map((e) => e.update);
   }
 
   beforeAll(async () => {
@@ -241,8 +248,7 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
     const { chat, group, initial } = await secretChat(alice, [bob]);
     expect(chat).toMatchObject({ kind: 'secret', memberCount: 1, title: '' });
     // Bob joined with his device: the chat, the commit and its Welcome reach him, in order.
-    const { updates: bobs } = await call('updates.getDifference', { pts: 0 }, bob.user);
-    const inChat = bobs.map((e) => e.update).filter((u) => 'chatId' in u && u.chatId === chat.id);
+    const inChat = (await logOf(bob.user)).filter((u) => 'chatId' in u && u.chatId === chat.id);
     expect(inChat.map((u) => u.kind)).toEqual(['chat.joined', 'secret.commit']);
     expect(inChat[1]).toMatchObject({
       chatId: chat.id,
@@ -434,12 +440,9 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
     for (const who of [alice.user, bob.user])
       await call('secret.ack', { chatId: chat.id, seq: 2 }, who);
     const log = async () => {
-      const { updates } = await call('updates.getDifference', { pts: 0 }, bob.user);
-      return updates
-        .map((e) => e.update)
-        .filter(
-          (u): u is Extract<Update, { kind: 'secret.message' }> => u.kind === 'secret.message',
-        );
+      return (await logOf(bob.user)).filter(
+        (u): u is Extract<Update, { kind: 'secret.message' }> => u.kind === 'secret.message',
+      );
     };
     expect((await log()).map((u) => u.data)).toEqual(sent);
     await call('secret.ack', { chatId: chat.id, seq: 1 }, bobLaptop.user);
@@ -464,20 +467,14 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
       alice.user,
     );
     // A device reading its catch-up from memory (recent updates) gets it, until it goes.
-    expect(JSON.stringify(await call('updates.getDifference', { pts: 0 }, bob.user))).toContain(
-      data,
-    );
+    expect(JSON.stringify(await logOf(bob.user))).toContain(data);
     now = expiresAt - 1;
     await s.server.ctx.secret.purgeExpired();
-    expect(JSON.stringify(await call('updates.getDifference', { pts: 0 }, bob.user))).toContain(
-      data,
-    );
+    expect(JSON.stringify(await logOf(bob.user))).toContain(data);
     now = expiresAt;
     expect(await s.server.ctx.secret.purgeExpired()).toBeGreaterThanOrEqual(1);
-    const { updates } = await call('updates.getDifference', { pts: 0 }, bob.user);
-    const message = updates
-      .map((e) => e.update)
-      .find((u) => u.kind === 'secret.message' && u.chatId === chat.id);
+    const updates = await logOf(bob.user);
+    const message = updates.find((u) => u.kind === 'secret.message' && u.chatId === chat.id);
     expect(message).toMatchObject({ data: null, seq: 1, expiresAt });
     expect(JSON.stringify(updates)).not.toContain(data);
     expect(await dumpEveryTable(s)).not.toContain(data);
