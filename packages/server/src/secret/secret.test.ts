@@ -538,9 +538,20 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
     const aliceSocket = await live(alice.user);
     const phone = await signInTestUser(s.url, 61);
     const mls = await TestDevice.create(bob.user.userId, phone.deviceId);
+    const { pts } = await call('updates.getState', {}, alice.user);
     await call('secret.publishIdentity', { signatureKey: b64(mls.signatureKey) }, phone);
+    // Not yet: with no key package, a member would find nothing to claim for it.
+    const before = await call('updates.getDifference', { pts }, alice.user);
+    expect(JSON.stringify(before)).not.toContain('secret.deviceAdded');
+    await call(
+      'secret.uploadKeyPackages',
+      { keyPackages: [b64((await mls.keyPackage()).bytes)] },
+      phone,
+    );
     const added = await update(aliceSocket, 'secret.deviceAdded', (u) => u.chatId === chat.id);
     expect(added.update).toMatchObject({ userId: bob.user.userId, deviceId: phone.deviceId });
+    const claimed = await call('secret.claimKeyPackages', { userIds: [bob.user.userId] }, alice.user);
+    expect(claimed.keyPackages.map((k) => k.deviceId)).toContain(phone.deviceId);
   });
 
   it('refuses what only plain chats take, and lets a member leave', async () => {
