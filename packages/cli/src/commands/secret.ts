@@ -7,7 +7,13 @@ import { tokkiHome } from '../credentials.js';
 import { formatTime } from '../format.js';
 import { UserNames } from '../names.js';
 import { CliError } from '../output.js';
-import { openSession, positiveSeconds, userId, type CommonOptions, type Session } from './common.js';
+import {
+  openSession,
+  positiveSeconds,
+  userId,
+  type CommonOptions,
+  type Session,
+} from './common.js';
 
 interface CreateOptions extends CommonOptions {
   title?: string;
@@ -266,7 +272,9 @@ async function runListen(options: ListenOptions): Promise<void> {
         });
         client
           .connect()
-          .then(() => out.note(`Listening for secret messages on ${profile.server} (Ctrl-C to stop).`))
+          .then(() =>
+            out.note(`Listening for secret messages on ${profile.server} (Ctrl-C to stop).`),
+          )
           .catch(reject);
       });
     } finally {

@@ -145,11 +145,7 @@ export class SecretClient {
   /** The device directory as fetched during one operation (keys can change between them). */
   #directory = new Map<string, Map<string, Uint8Array>>();
 
-  private constructor(
-    options: SecretClientOptions,
-    state: DeviceState,
-    identity: DeviceIdentity,
-  ) {
+  private constructor(options: SecretClientOptions, state: DeviceState, identity: DeviceIdentity) {
     this.#client = options.client;
     this.#store = options.store;
     this.#clock = options.clock ?? systemClock;
@@ -412,7 +408,9 @@ export class SecretClient {
    */
   history(chatId: string): SecretMessage[] {
     const chat = this.#chat(chatId);
-    return chat.messages.filter((m) => m.destroyAt === undefined || m.destroyAt > this.#clock.now());
+    return chat.messages.filter(
+      (m) => m.destroyAt === undefined || m.destroyAt > this.#clock.now(),
+    );
   }
 
   /**
@@ -892,7 +890,11 @@ export class SecretClient {
     });
     return keyPackages
       .filter((k) => k.deviceId !== this.#state.deviceId && !except.includes(k.deviceId))
-      .map((k) => ({ userId: k.userId, deviceId: k.deviceId, keyPackage: fromBase64(k.keyPackage) }));
+      .map((k) => ({
+        userId: k.userId,
+        deviceId: k.deviceId,
+        keyPackage: fromBase64(k.keyPackage),
+      }));
   }
 
   /** Commits the adds of claimed packages, at most SECRET_ADDS_PER_COMMIT_MAX to a commit. */
@@ -1096,7 +1098,10 @@ export class SecretClient {
     }
     if (next === Infinity) return;
     this.#cancelDestruction = this.#clock.schedule(
-      () => void this.#run(() => this.#sweep()).catch((error: unknown) => this.#emitError(error, 'STATE_MISMATCH')),
+      () =>
+        void this.#run(() => this.#sweep()).catch((error: unknown) =>
+          this.#emitError(error, 'STATE_MISMATCH'),
+        ),
       next - this.#clock.now(),
     );
   }

@@ -32,7 +32,8 @@ import { MemoryStateStore } from './store.js';
 
 const fastBackoff = { baseMs: 20, capMs: 200 };
 /** Conditions over the network on a busy machine: room, not speed. */
-const until = (check: () => void) => vi.waitFor(check, { timeout: 20_000, interval: 25 });
+const until = (check: () => void | Promise<void>) =>
+  vi.waitFor(check, { timeout: 20_000, interval: 25 });
 
 /** One device: its client, its secret chats, what it saw. */
 interface Device {
@@ -90,9 +91,7 @@ function devices() {
 }
 
 const texts = (device: Device, chatId: string) =>
-  device.secret
-    .history(chatId)
-    .flatMap((m) => (m.content.type === 'text' ? [m.content.text] : []));
+  device.secret.history(chatId).flatMap((m) => (m.content.type === 'text' ? [m.content.text] : []));
 
 /** Waits until every device holds the chat at the same epoch, and returns that epoch. */
 async function sameEpoch(chatId: string, members: Device[]): Promise<number> {
@@ -232,7 +231,11 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     const tabletState = await bobTablet.store.load();
 
     await alice.secret.removeMember(chatId, carol.user.userId);
-    await until(() => expect(carol.secret.chats()).toContainEqual(expect.objectContaining({ chatId, closed: true })));
+    await until(() =>
+      expect(carol.secret.chats()).toContainEqual(
+        expect.objectContaining({ chatId, closed: true }),
+      ),
+    );
     await expect(carol.secret.send(chatId, 'still here?')).rejects.toMatchObject({
       code: 'CHAT_CLOSED',
     });
@@ -256,7 +259,9 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     expect(texts(bobTablet, chatId)).not.toContain(after);
 
     // Even with the stolen states and every commit since, the ciphertext does not open.
-    const commits = alice.delivered.filter((u) => u.kind === 'secret.commit' && u.chatId === chatId);
+    const commits = alice.delivered.filter(
+      (u) => u.kind === 'secret.commit' && u.chatId === chatId,
+    );
     for (const stolen of [carolState, tabletState]) {
       await expect(
         readWithStolenState(alice.client, stolen!, chatId, commits, fromBase64(ciphertext!.data!)),
@@ -303,9 +308,7 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     const chat = await alice.secret.createChat([bob.user.userId]);
     await sameEpoch(chat, [alice, bob]);
     await alice.secret.setTimer(chat, 5);
-    await until(() =>
-      expect(bob.secret.chats().find((c) => c.chatId === chat)?.timer).toBe(5),
-    );
+    await until(() => expect(bob.secret.chats().find((c) => c.chatId === chat)?.timer).toBe(5));
     const fleeting = `gone in five ${Math.random()}`;
     await alice.secret.send(chat, fleeting);
     await until(() => expect(texts(bob, chat)).toContain(fleeting));
@@ -346,11 +349,15 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
 
     // A device that is away never acknowledges: the message waits for it until the TTL.
     const laptop = await pool.open(s.url, base + 2, 'Bob');
-    await until(() => expect(alice.secret.members(chat).map((m) => m.deviceId)).toContain(laptop.user.deviceId));
+    await until(() =>
+      expect(alice.secret.members(chat).map((m) => m.deviceId)).toContain(laptop.user.deviceId),
+    );
     await laptop.secret.close();
     laptop.client.disconnect();
     const waiting = await alice.secret.send(chat, `for the laptop ${Math.random()}`);
-    await until(() => expect(texts(bob, chat)).toContain(waiting.content.type === 'text' && waiting.content.text));
+    await until(() =>
+      expect(texts(bob, chat)).toContain(waiting.content.type === 'text' && waiting.content.text),
+    );
     expect((await heldRows()).map((r) => r.seq)).toContain(waiting.seq);
     expect(await s.server.ctx.secret.purgeExpired()).toBe(0);
 

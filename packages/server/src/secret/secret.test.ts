@@ -550,7 +550,11 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
     );
     const added = await update(aliceSocket, 'secret.deviceAdded', (u) => u.chatId === chat.id);
     expect(added.update).toMatchObject({ userId: bob.user.userId, deviceId: phone.deviceId });
-    const claimed = await call('secret.claimKeyPackages', { userIds: [bob.user.userId] }, alice.user);
+    const claimed = await call(
+      'secret.claimKeyPackages',
+      { userIds: [bob.user.userId] },
+      alice.user,
+    );
     expect(claimed.keyPackages.map((k) => k.deviceId)).toContain(phone.deviceId);
   });
 
