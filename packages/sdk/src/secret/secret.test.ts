@@ -39,6 +39,7 @@ const until = (check: () => void | Promise<void>) =>
 interface Device {
   user: TestUser;
   client: TokkiClient;
+  /** Replaced when a test reopens the device from its store. */
   secret: SecretClient;
   store: MemoryStateStore;
   clock: ManualClock;
@@ -267,6 +268,71 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
         readWithStolenState(alice.client, stolen!, chatId, commits, fromBase64(ciphertext!.data!)),
       ).rejects.toMatchObject({ name: 'E2eError' });
     }
+  });
+
+  it('refuses bad requests with a typed error and changes nothing', async () => {
+    const stranger = await pool.open(s.url, base + 4, 'Stranger');
+    const chatsBefore = (await alice.client.call('chats.list', {})).chats.length;
+    // Not a friend, no chat in common: the directory does not show their devices to Alice.
+    await expect(alice.secret.createChat([stranger.user.userId])).rejects.toMatchObject({
+      name: 'SecretError',
+      code: 'NO_DEVICES',
+    });
+    expect((await alice.client.call('chats.list', {})).chats.length).toBe(chatsBefore);
+    await expect(alice.secret.send('c_nosuchchat', 'hi')).rejects.toMatchObject({
+      code: 'NO_SUCH_CHAT',
+    });
+    const { epoch } = alice.secret.epoch(chatId);
+    await expect(alice.secret.removeMember(chatId, stranger.user.userId)).rejects.toMatchObject({
+      code: 'NOT_IN_CHAT',
+    });
+    await expect(alice.secret.verification(chatId, stranger.user.userId)).rejects.toMatchObject({
+      code: 'NOT_IN_CHAT',
+    });
+    expect(alice.secret.epoch(chatId).epoch).toBe(epoch);
+
+    // A state that is not this device's, or not a state at all, is refused before any use.
+    const opened = { client: stranger.client, ...stranger.user };
+    await expect(
+      SecretClient.open({ ...opened, userId: stranger.user.userId, store: alice.store }),
+    ).rejects.toMatchObject({ code: 'STATE_MISMATCH' });
+    const damaged = new MemoryStateStore();
+    await damaged.save(new TextEncoder().encode('{"version": 7}'));
+    await expect(SecretClient.open({ ...opened, store: damaged })).rejects.toMatchObject({
+      code: 'STATE_MISMATCH',
+    });
+    expect(stranger.errors).toEqual([]);
+  });
+
+  it('refreshes its keys in each chat once the update interval has passed', async () => {
+    const store = new MemoryStateStore();
+    const clock = new ManualClock(Date.now());
+    const options = {
+      client: bob.client,
+      userId: bob.user.userId,
+      deviceId: bob.user.deviceId,
+      store,
+      clock,
+    };
+    // Bob's phone's state, handed to a client with a one-hour key update interval.
+    await store.save((await bob.store.load())!);
+    await bob.secret.close();
+    const before = alice.secret.epoch(chatId).epoch;
+    const hourly = await SecretClient.open({ ...options, keyUpdateIntervalMs: 3_600_000 });
+    expect(hourly.epoch(chatId).epoch).toBe(before);
+    clock.advance(3_600_000);
+    await hourly.sync();
+    expect(hourly.epoch(chatId).epoch).toBe(before + 1);
+    await until(() => expect(alice.secret.epoch(chatId).epoch).toBe(before + 1));
+    expect(toBase64(alice.secret.epoch(chatId).authenticator)).toBe(
+      toBase64(hourly.epoch(chatId).authenticator),
+    );
+    await hourly.close();
+    // Bob's phone goes on from the state the hourly client left.
+    bob.secret = await SecretClient.open(options);
+    bob.clock = clock;
+    bob.secret.on('error', (error) => bob.errors.push(error));
+    bob.secret.follow();
   });
 
   it('two members committing at once end in the same epoch with the same authenticator', async () => {
