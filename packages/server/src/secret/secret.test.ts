@@ -615,5 +615,49 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
     const loser = attempts.find((a) => a.status === 'rejected') as PromiseRejectedResult;
     expect(loser.reason).toMatchObject({ code: 'SECRET_EPOCH_STALE', epoch: 2 });
     expect((await call('secret.group', { chatId: chat.id }, alice.user)).epoch).toBe(2);
+    // Over the WebSocket, the refusal carries the current epoch too.
+    const socket = await live(bob.user);
+    const again = await socket.request('secret.commit', {
+      chatId: chat.id,
+      epoch: 1,
+      commit: b64(bobGroupCommit.commit),
+      adds: [],
+      removes: [],
+    });
+    expect(again.error).toMatchObject({ code: 'SECRET_EPOCH_STALE', epoch: 2 });
+  });
+});
+
+describe('secret messages and plain ones', () => {
+  let s: TestServer;
+  const { call } = testClient(() => s);
+
+  beforeAll(async () => {
+    s = await startTestServer({
+      config: { rateLimits: { messagesPerUser: { max: 2, windowSeconds: 60 } } },
+    });
+  });
+  afterAll(() => s?.close());
+
+  it('count against one limit per user', async () => {
+    const alice = await signInTestUser(s.url, 1);
+    const bob = await signInTestUser(s.url, 2);
+    const mls = await TestDevice.create(alice.userId, alice.deviceId);
+    await call('secret.publishIdentity', { signatureKey: b64(mls.signatureKey) }, alice);
+    const groupId = randomBytes(16);
+    const chat = await call('secret.create', { groupId: b64(groupId) }, alice);
+    const group = await mls.createGroup(groupId);
+    const send = async () =>
+      call(
+        'secret.send',
+        { chatId: chat.id, epoch: 0, data: b64((await group.encrypt('x')).data) },
+        alice,
+      );
+    await send();
+    await send();
+    expect((await refused(send())).code).toBe('RATE_LIMITED');
+    const plain = await call('chats.createDirect', { userId: bob.userId }, alice);
+    const text = call('messages.send', { chatId: plain.id, clientMsgId: 'm', text: 'hi' }, alice);
+    expect((await refused(text)).code).toBe('RATE_LIMITED');
   });
 });
