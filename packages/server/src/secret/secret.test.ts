@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import {
@@ -11,6 +12,7 @@ import {
 } from '@tokki/dev-env';
 import { TestDevice } from '@tokki/e2e/testing';
 import { LIMITS, type Update } from '@tokki/protocol';
+import { createLogger } from '../context.js';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
@@ -631,10 +633,19 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
 describe('secret messages and plain ones', () => {
   let s: TestServer;
   const { call } = testClient(() => s);
+  /** Every line the server logs, at the most detailed level. */
+  const lines: string[] = [];
 
   beforeAll(async () => {
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
     s = await startTestServer({
       config: { rateLimits: { messagesPerUser: { max: 2, windowSeconds: 60 } } },
+      overrides: { logger: createLogger('trace', destination) },
     });
   });
   afterAll(() => s?.close());
@@ -647,15 +658,18 @@ describe('secret messages and plain ones', () => {
     const groupId = randomBytes(16);
     const chat = await call('secret.create', { groupId: b64(groupId) }, alice);
     const group = await mls.createGroup(groupId);
-    const send = async () =>
-      call(
-        'secret.send',
-        { chatId: chat.id, epoch: 0, data: b64((await group.encrypt('x')).data) },
-        alice,
-      );
+    const sent: string[] = [];
+    const send = async () => {
+      const data = b64((await group.encrypt('x')).data);
+      sent.push(data);
+      return call('secret.send', { chatId: chat.id, epoch: 0, data }, alice);
+    };
     await send();
     await send();
     expect((await refused(send())).code).toBe('RATE_LIMITED');
+    // No ciphertext reaches the log, sent or refused.
+    expect(lines.length).toBeGreaterThan(0);
+    for (const data of sent) expect(lines.join('')).not.toContain(data.slice(0, 40));
     const plain = await call('chats.createDirect', { userId: bob.userId }, alice);
     const text = call('messages.send', { chatId: plain.id, clientMsgId: 'm', text: 'hi' }, alice);
     expect((await refused(text)).code).toBe('RATE_LIMITED');
