@@ -47,12 +47,20 @@ describe.skipIf(!CLUSTER)('secret commits across two nodes', () => {
     const bobMls = await TestDevice.create(bob.userId, bob.deviceId);
     await onA.call('secret.publishIdentity', { signatureKey: b64(aliceMls.signatureKey) }, alice);
     await onB.call('secret.publishIdentity', { signatureKey: b64(bobMls.signatureKey) }, bob);
-    await onB.call(
-      'secret.uploadKeyPackages',
-      { keyPackages: [b64((await bobMls.keyPackage()).bytes)] },
-      bob,
-    );
     await onA.call('chats.createDirect', { userId: bob.userId }, alice);
+    // Claims through both nodes at once never get the same one-time package.
+    const packages = await Promise.all(
+      Array.from({ length: 6 }, async () => b64((await bobMls.keyPackage()).bytes)),
+    );
+    await onB.call('secret.uploadKeyPackages', { keyPackages: packages }, bob);
+    const claims = await Promise.all(
+      [onA, onB, onA, onB, onA].map((on) =>
+        on.call('secret.claimKeyPackages', { userIds: [bob.userId] }, alice),
+      ),
+    );
+    const handed = claims.map((c) => c.keyPackages[0]!.keyPackage);
+    expect(new Set(handed).size).toBe(5);
+    expect(handed.every((k) => packages.includes(k))).toBe(true);
     const groupId = randomBytes(16);
     const chat = await onA.call('secret.create', { groupId: b64(groupId) }, alice);
     let group = await aliceMls.createGroup(groupId);

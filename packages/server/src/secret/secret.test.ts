@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import {
@@ -11,6 +12,7 @@ import {
 } from '@tokki/dev-env';
 import { TestDevice } from '@tokki/e2e/testing';
 import { LIMITS, type Update } from '@tokki/protocol';
+import { createLogger } from '../context.js';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
@@ -457,9 +459,8 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
   it('purges at the TTL on the clock, whoever has not acknowledged', async () => {
     const alice = await device(40);
     const bob = await device(41);
-    let { chat, group } = await secretChat(alice, [bob]);
+    const { chat, group } = await secretChat(alice, [bob]);
     const encrypted = await group.encrypt('사라질 말');
-    group = encrypted.group;
     const data = b64(encrypted.data);
     const { expiresAt } = await call(
       'secret.send',
@@ -483,9 +484,11 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
   it('takes revoked devices out: sends wait for their removal, the last device takes its user out', async () => {
     const alice = await device(50);
     const bob = await device(51);
-    let { chat, group } = await secretChat(alice, [bob]);
+    const made = await secretChat(alice, [bob]);
+    const { chat } = made;
+    let { group } = made;
     const aliceSocket = await live(alice.user);
-    await call('devices.revoke', { deviceId: bob.user.deviceId }, bob.user).catch(() => {});
+    await call('devices.revoke', { deviceId: bob.user.deviceId }, bob.user);
     const revoked = await update(aliceSocket, 'secret.deviceRevoked', (u) => u.chatId === chat.id);
     expect(revoked.update).toMatchObject({ userId: bob.user.userId, deviceId: bob.user.deviceId });
     expect((await call('secret.group', { chatId: chat.id }, alice.user)).devices).toContainEqual({
@@ -629,5 +632,61 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
     const loser = attempts.find((a) => a.status === 'rejected') as PromiseRejectedResult;
     expect(loser.reason).toMatchObject({ code: 'SECRET_EPOCH_STALE', epoch: 2 });
     expect((await call('secret.group', { chatId: chat.id }, alice.user)).epoch).toBe(2);
+    // Over the WebSocket, the refusal carries the current epoch too.
+    const socket = await live(bob.user);
+    const again = await socket.request('secret.commit', {
+      chatId: chat.id,
+      epoch: 1,
+      commit: b64(bobGroupCommit.commit),
+      adds: [],
+      removes: [],
+    });
+    expect(again.error).toMatchObject({ code: 'SECRET_EPOCH_STALE', epoch: 2 });
+  });
+});
+
+describe('secret messages and plain ones', () => {
+  let s: TestServer;
+  const { call } = testClient(() => s);
+  /** Every line the server logs, at the most detailed level. */
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    s = await startTestServer({
+      config: { rateLimits: { messagesPerUser: { max: 2, windowSeconds: 60 } } },
+      overrides: { logger: createLogger('trace', destination) },
+    });
+  });
+  afterAll(() => s?.close());
+
+  it('count against one limit per user', async () => {
+    const alice = await signInTestUser(s.url, 1);
+    const bob = await signInTestUser(s.url, 2);
+    const mls = await TestDevice.create(alice.userId, alice.deviceId);
+    await call('secret.publishIdentity', { signatureKey: b64(mls.signatureKey) }, alice);
+    const groupId = randomBytes(16);
+    const chat = await call('secret.create', { groupId: b64(groupId) }, alice);
+    const group = await mls.createGroup(groupId);
+    const sent: string[] = [];
+    const send = async () => {
+      const data = b64((await group.encrypt('x')).data);
+      sent.push(data);
+      return call('secret.send', { chatId: chat.id, epoch: 0, data }, alice);
+    };
+    await send();
+    await send();
+    expect((await refused(send())).code).toBe('RATE_LIMITED');
+    // No ciphertext reaches the log, sent or refused.
+    expect(lines.length).toBeGreaterThan(0);
+    for (const data of sent) expect(lines.join('')).not.toContain(data.slice(0, 40));
+    const plain = await call('chats.createDirect', { userId: bob.userId }, alice);
+    const text = call('messages.send', { chatId: plain.id, clientMsgId: 'm', text: 'hi' }, alice);
+    expect((await refused(text)).code).toBe('RATE_LIMITED');
   });
 });

@@ -480,7 +480,7 @@ export class SecretService {
    * and in the recent-updates memory (`rewriteChatUpdate`), which is where it was.
    */
   private async purge(w: Writer, row: SecretMessagesTable): Promise<void> {
-    await store.deleteMessage(w.db, row.chat_id, row.seq);
+    if (!(await store.deleteMessage(w.db, row.chat_id, row.seq))) return;
     await this.updates.rewriteChatUpdate(
       w,
       row.chat_id,
