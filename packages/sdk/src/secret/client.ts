@@ -610,17 +610,8 @@ export class SecretClient {
   /** The authentication service: the server's device list, and trust on first use. */
   #auth(): SecretAuthentication {
     const directory: KeyDirectory = {
-      deviceKey: async (userId, deviceId) => {
-        let devices = this.#directory.get(userId);
-        if (!devices?.has(deviceId)) {
-          const { devices: listed } = await this.#client.call('secret.devices', {
-            userIds: [userId],
-          });
-          devices = new Map(listed.map((d) => [d.deviceId, fromBase64(d.signatureKey)]));
-          this.#directory.set(userId, devices);
-        }
-        return devices.get(deviceId);
-      },
+      deviceKey: async (userId, deviceId) =>
+        (await this.#deviceKeys(userId, deviceId)).get(deviceId),
     };
     // Recorded in the state, saved with the group the check was for.
     const trust: TrustStore = {
@@ -901,10 +892,17 @@ export class SecretClient {
     const chat = this.#state.chats[task.chatId];
     if (!chat || chat.group === null) return;
     if (task.kind === 'add') {
-      const inGroup = this.#group(chat)
+      // Its devices not in the group, and those whose leaf holds another key than the one they
+      // publish now (a device that lost its state made a new identity): those are re-added.
+      const keys = await this.#deviceKeys(task.userId);
+      const current = this.#group(chat)
         .members()
+        .filter((m) => {
+          const key = m.userId === task.userId ? keys.get(m.deviceId) : undefined;
+          return key === undefined || sameBytes(key, m.signatureKey);
+        })
         .map((m) => m.deviceId);
-      const claimed = await this.#claim([task.userId], inGroup);
+      const claimed = await this.#claim([task.userId], current);
       await this.#addClaimed(task.chatId, claimed);
     } else {
       const target = { userId: task.userId, deviceId: task.deviceId };
@@ -915,6 +913,17 @@ export class SecretClient {
   }
 
   /** One key package for each device of these users that is not in `except` (nor this one). */
+  /** The identity keys a user's devices publish, as fetched in this operation (fetched again for a device not seen). */
+  async #deviceKeys(userId: string, deviceId?: string): Promise<Map<string, Uint8Array>> {
+    let devices = this.#directory.get(userId);
+    if (!devices || (deviceId !== undefined && !devices.has(deviceId))) {
+      const { devices: listed } = await this.#client.call('secret.devices', { userIds: [userId] });
+      devices = new Map(listed.map((d) => [d.deviceId, fromBase64(d.signatureKey)]));
+      this.#directory.set(userId, devices);
+    }
+    return devices;
+  }
+
   async #claim(userIds: string[], except: string[]): Promise<Claimed[]> {
     if (userIds.length === 0) return [];
     const { keyPackages } = await this.#client.call('secret.claimKeyPackages', {
@@ -930,14 +939,30 @@ export class SecretClient {
       }));
   }
 
+  /** The key a claimed device publishes (its key package carries the same, or auth refuses it). */
+  async #publishedKey(claim: Claimed): Promise<Uint8Array> {
+    return (
+      (await this.#deviceKeys(claim.userId, claim.deviceId)).get(claim.deviceId) ?? new Uint8Array()
+    );
+  }
+
   /** Commits the adds of claimed packages, at most SECRET_ADDS_PER_COMMIT_MAX to a commit. */
   async #addClaimed(chatId: string, claimed: Claimed[]): Promise<void> {
     for (let i = 0; i < claimed.length; i += LIMITS.SECRET_ADDS_PER_COMMIT_MAX) {
       const batch = claimed.slice(i, i + LIMITS.SECRET_ADDS_PER_COMMIT_MAX);
-      await this.#commit(chatId, (group) => {
-        // Another member may have added some of them while we were catching up.
-        const add = batch.filter((c) => !group.members().some((m) => sameDevice(m, c)));
-        return add.length > 0 ? { add } : undefined;
+      await this.#commit(chatId, async (group) => {
+        const add: Claimed[] = [];
+        const remove: DeviceRef[] = [];
+        for (const claim of batch) {
+          const member = group.members().find((m) => sameDevice(m, claim));
+          // Another member may have added it while we were catching up.
+          if (member === undefined) add.push(claim);
+          else if (!sameBytes(member.signatureKey, await this.#publishedKey(claim))) {
+            add.push(claim);
+            remove.push({ userId: claim.userId, deviceId: claim.deviceId });
+          }
+        }
+        return add.length > 0 ? { add, remove } : undefined;
       });
     }
   }
@@ -948,12 +973,12 @@ export class SecretClient {
    */
   async #commit(
     chatId: string,
-    plan: (group: SecretGroup) => CommitPlan | undefined,
+    plan: (group: SecretGroup) => CommitPlan | undefined | Promise<CommitPlan | undefined>,
   ): Promise<void> {
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
       const chat = this.#openChat(chatId);
       const group = this.#group(chat);
-      const next = plan(group);
+      const next = await plan(group);
       if (!next) return;
       const add = next.add ?? [];
       const remove = next.remove ?? [];

@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TokkiClient } from '../index.js';
 import { fromBase64, toBase64 } from './bytes.js';
 import { ManualClock } from './clock.js';
-import { SecretClient } from './client.js';
+import { SecretClient, type SecretEvents } from './client.js';
 import type { SecretError } from './errors.js';
 import { decodeState } from './state.js';
 import { MemoryStateStore } from './store.js';
@@ -333,6 +333,50 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     bob.clock = clock;
     bob.secret.on('error', (error) => bob.errors.push(error));
     bob.secret.follow();
+  });
+
+  it('a contact whose device lost its state comes back with a new key: a warning, no longer verified', async () => {
+    const minho = await pool.open(s.url, base + 5, 'Minho');
+    await befriend(alice, minho);
+    const chat = await alice.secret.createChat([minho.user.userId]);
+    await sameEpoch(chat, [alice, minho]);
+    const before = await alice.secret.verification(chat, minho.user.userId);
+    await alice.secret.markVerified(chat, minho.user.userId);
+    expect((await alice.secret.verification(chat, minho.user.userId)).verified).toBe(true);
+    const changes: SecretEvents['keyChange'][] = [];
+    alice.secret.on('keyChange', (change) => changes.push(change));
+
+    // Minho's phone loses its storage: the same device, signed in, with a new identity key.
+    await minho.secret.close();
+    minho.store = new MemoryStateStore();
+    minho.secret = await SecretClient.open({
+      client: minho.client,
+      userId: minho.user.userId,
+      deviceId: minho.user.deviceId,
+      store: minho.store,
+      clock: minho.clock,
+      keyPackageTarget: 5,
+    });
+    minho.secret.on('error', (error) => minho.errors.push(error));
+    minho.secret.follow();
+
+    // Alice's client re-adds it under its new key, and warns.
+    await until(() =>
+      expect(changes).toEqual([
+        { userId: minho.user.userId, deviceId: minho.user.deviceId, wasVerified: true },
+      ]),
+    );
+    await sameEpoch(chat, [alice, minho]);
+    const after = await alice.secret.verification(chat, minho.user.userId);
+    expect(after.verified).toBe(false);
+    expect(after.safetyNumber).not.toBe(before.safetyNumber);
+    expect((await minho.secret.verification(chat, alice.user.userId)).safetyNumber).toBe(
+      after.safetyNumber,
+    );
+    const text = `welcome back ${Math.random()}`;
+    await alice.secret.send(chat, text);
+    await until(() => expect(texts(minho, chat)).toEqual([text]));
+    expect([...alice.errors, ...minho.errors]).toEqual([]);
   });
 
   it('two members committing at once end in the same epoch with the same authenticator', async () => {
