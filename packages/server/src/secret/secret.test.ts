@@ -7,6 +7,7 @@ import {
   startTestServer,
   testClient,
   testDialects,
+  uploadTestFile,
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
@@ -584,6 +585,14 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
       () => call('chats.createInvite', { chatId: chat.id }, alice.user),
     ];
     for (const attempt of refusedIn) expect((await refused(attempt())).code).toBe('SECRET_CHAT');
+    // A file would be stored in the clear: no upload into a secret chat.
+    await expect(
+      uploadTestFile(s.url, alice.user.token, Buffer.from('plain bytes'), {
+        chatId: chat.id,
+        filename: 'a.txt',
+        filetype: 'text/plain',
+      }),
+    ).rejects.toThrow(/upload refused: 400/);
     // Nothing of it reached the chat.
     expect((await call('chats.get', { chatId: chat.id }, bob.user)).lastSeq).toBe(0);
     // Leaving: Bob's devices wait for a member to remove them.
