@@ -255,12 +255,10 @@ export class SecretService {
         'A commit that adds devices comes with their Welcome, and only such a commit.',
       );
     if (welcome) checkWelcome(welcome);
-    // A device may be removed and added back in one commit (it lost its state and published a
-    // new identity key); otherwise each is named once.
-    for (const named of [adds, removes].map((list) => list.map((d) => d.deviceId))) {
-      if (new Set(named).size !== named.length)
+    // A device may be removed and added back in one commit (its key changed), not named twice.
+    for (const list of [adds, removes])
+      if (new Set(list.map((d) => d.deviceId)).size !== list.length)
         throw new ApiError('INVALID_PARAMS', 'A device is named twice.');
-    }
     if (removes.some((d) => d.deviceId === deviceId))
       throw new ApiError('INVALID_PARAMS', 'A device cannot commit its own removal.');
     return this.writes.run(async (w) => {
