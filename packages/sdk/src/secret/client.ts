@@ -547,7 +547,10 @@ export class SecretClient {
     void this.#run(async () => {
       this.#syncQueued = false;
       await this.#syncLocked();
-    }).catch((error: unknown) => this.#emitError(error, 'COMMIT_FAILED'));
+    }).catch((error: unknown) => {
+      // Offline: the next 'synced' reads the log again.
+      if (!isConnectionError(error)) this.#emitError(error, 'COMMIT_FAILED');
+    });
   }
 
   async #save(): Promise<void> {
@@ -705,7 +708,7 @@ export class SecretClient {
       await this.#client.call('secret.ack', { chatId, seq });
     } catch (error) {
       // The next message's ack covers this one; the server's TTL covers a device that never acks.
-      if (!isConnectionError(error)) this.#emitError(error, 'DECRYPT_FAILED', chatId, seq);
+      if (!isConnectionError(error)) this.#emitError(error, 'ACK_FAILED', chatId, seq);
     }
   }
 
@@ -814,12 +817,13 @@ export class SecretClient {
     const me = this.device;
     const chat = this.#state.chats[update.chatId];
     const by = { userId: update.senderId, deviceId: update.deviceId };
-    if (update.added.some((d) => sameDevice(d, me)) && (!chat || chat.group === null)) {
+    const group = chat?.group ? this.#group(chat) : undefined;
+    // Added: from the Welcome (also back into a chat we were in, under a new identity key).
+    if (update.added.some((d) => sameDevice(d, me)) && (!group || update.epoch > group.epoch)) {
       await this.#join(update, by);
       return;
     }
-    if (!chat || chat.group === null) return;
-    const group = this.#group(chat);
+    if (!chat || !group) return;
     // Our own commit (applied when the server took it), or one the Welcome already included.
     if (update.epoch <= group.epoch) return;
     if (update.removed.some((d) => sameDevice(d, me))) {
