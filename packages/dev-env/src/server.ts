@@ -153,13 +153,21 @@ export async function post(
     body: JSON.stringify(params),
   });
   const body = (await response.json()) as {
-    error?: { code: string; message: string; retryAfter?: number };
+    error?: {
+      code: string;
+      message: string;
+      retryAfter?: number;
+      epoch?: number;
+      deviceIds?: string[];
+    };
   };
   if (!response.ok) {
     throw Object.assign(new Error(`${method}: ${body.error?.code} ${body.error?.message}`), {
       code: body.error?.code,
       status: response.status,
       ...(body.error?.retryAfter !== undefined && { retryAfter: body.error.retryAfter }),
+      ...(body.error?.epoch !== undefined && { epoch: body.error.epoch }),
+      ...(body.error?.deviceIds !== undefined && { deviceIds: body.error.deviceIds }),
     });
   }
   return body;

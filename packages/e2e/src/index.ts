@@ -2,6 +2,8 @@
 export { CIPHER_SUITE } from './suite.js';
 export { E2eError, E2E_ERROR_CODES, isE2eError } from './errors.js';
 export type { E2eErrorCode } from './errors.js';
+export { readKeyPackage, readMessageHeader, readWelcome } from './inspect.js';
+export type { ContentType, KeyPackageInfo, MessageHeader, WireFormat } from './inspect.js';
 export { credentialIdentity, parseCredentialIdentity } from './credential.js';
 export type { DeviceRef } from './credential.js';
 export { createIdentity, serializeIdentity, deserializeIdentity } from './identity.js';

@@ -78,6 +78,13 @@ export interface ServerConfig {
   contactHashKey: Buffer;
   /** Updates older than this are pruned; devices further behind are told to reload. */
   updateRetentionSeconds: number;
+  secret: {
+    /**
+     * How long the server keeps a secret chat's message that not every device has acknowledged:
+     * at this TTL its ciphertext is purged regardless (docs/adr/008-secret-chats.md).
+     */
+    messageTtlSeconds: number;
+  };
   /** A device token unused for this long expires (Telegram's default: six months). */
   deviceIdleTimeoutSeconds: number;
   /**
@@ -114,6 +121,7 @@ export interface ConfigInput {
   trustProxy?: TrustProxy;
   rateLimits?: Partial<ServerConfig['rateLimits']>;
   linkPreviews?: Partial<ServerConfig['linkPreviews']>;
+  secret?: Partial<ServerConfig['secret']>;
   requestsInFlightPerSocket?: number;
   imageDecodesAtOnce?: number;
   groupAdds?: ServerConfig['groupAdds'];
@@ -269,6 +277,12 @@ export function resolveConfig(given: ConfigInput = {}): ServerConfig {
     },
     contactHashKey,
     updateRetentionSeconds: input.updateRetentionSeconds ?? 30 * 24 * 3600,
+    secret: {
+      messageTtlSeconds: positiveInteger(
+        input.secret?.messageTtlSeconds ?? 7 * 24 * 3600,
+        'secret.messageTtlSeconds',
+      ),
+    },
     deviceIdleTimeoutSeconds: input.deviceIdleTimeoutSeconds ?? 183 * 24 * 3600,
     // Fed by every update in pts order, which a node of a cluster does not see (docs/adr/007).
     recentUpdatesBytes: busUrl ? 0 : (input.recentUpdatesBytes ?? 64 * 1024 * 1024),

@@ -19,6 +19,7 @@ import { MediaService } from './media/service.js';
 import { Metrics } from './metrics.js';
 import { MemoryRateLimiter } from './rate-limit/memory.js';
 import { PresenceService } from './presence/service.js';
+import { SecretService } from './secret/service.js';
 import { REPLAY_MAX_PTS, readPublished } from './updates/replay.js';
 import { domainWrites } from './write-registry.js';
 import { UpdatesService } from './updates/service.js';
@@ -40,6 +41,7 @@ export interface AppContext extends AsyncDisposable {
   updates: UpdatesService;
   media: MediaService;
   presence: PresenceService;
+  secret: SecretService;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -115,6 +117,7 @@ export async function createContext(
       userCreated: (w, user) => friends.userCreated(w, user),
       audienceOf: (w, userId) => friends.audienceOf(w, userId),
       viewAs: (viewerId, users) => friends.viewAs(viewerId, users),
+      deviceRevoked: (w, userId, deviceId) => secret.deviceRevoked(w, userId, deviceId),
     },
     overrides.clock,
   );
@@ -132,6 +135,7 @@ export async function createContext(
       friendOf: (w, userId, ownerIds) => friends.friendOf(w, userId, ownerIds),
       answeredIn: (w, chatIds, userId) => messages.answeredIn(w, chatIds, userId),
       lastMessages: (keys) => messages.lastMessages(keys),
+      secretChatLeft: (w, chatId, userId) => secret.userLeft(w, chatId, userId),
     },
     {
       typing: new MemoryRateLimiter(rateLimits.typingPerUser, clock),
@@ -142,15 +146,9 @@ export async function createContext(
   );
   const openChats = new OpenChatsService(database, writes, chats, updates);
   const media = new MediaService(config, database, writes, chats, logger, overrides.clock);
-  const messages = new MessagesService(
-    database,
-    writes,
-    chats,
-    updates,
-    media,
-    new MemoryRateLimiter(rateLimits.messagesPerUser, clock),
-    clock,
-  );
+  // One limit for a user's messages, plain or secret.
+  const sends = new MemoryRateLimiter(rateLimits.messagesPerUser, clock);
+  const messages = new MessagesService(database, writes, chats, updates, media, sends, clock);
   const friends: FriendsService = new FriendsService(
     config,
     database,
@@ -161,6 +159,10 @@ export async function createContext(
   );
   const links = new LinksService(config, database, writes, logger, overrides.resolveHost);
   const presence = new PresenceService(database, writes, bus, friends, logger);
+  const secret: SecretService = new SecretService(database, writes, chats, friends, updates, {
+    messageTtlSeconds: config.secret.messageTtlSeconds,
+    sends,
+  });
   await accounts.hashPhonesOfAllUsers();
 
   const close = async () => {
@@ -184,6 +186,7 @@ export async function createContext(
     updates,
     media,
     presence,
+    secret,
     metrics,
     close,
     [Symbol.asyncDispose]: close,

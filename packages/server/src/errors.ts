@@ -1,11 +1,15 @@
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '@tokki/protocol';
 
+/** What some errors carry besides their code (ErrorBody): a secret group's epoch, devices. */
+export type ErrorDetails = Pick<ErrorBody, 'epoch' | 'deviceIds'>;
+
 /** The one error type services throw; the edges turn it into `{error: {code, message}}`. */
 export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly retryAfter?: number,
+    readonly details: ErrorDetails = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -16,9 +20,13 @@ export class ApiError extends Error {
   }
 
   toBody(): ErrorBody {
-    return this.retryAfter === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, retryAfter: this.retryAfter };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.retryAfter !== undefined && { retryAfter: this.retryAfter }),
+      ...(this.details.epoch !== undefined && { epoch: this.details.epoch }),
+      ...(this.details.deviceIds !== undefined && { deviceIds: this.details.deviceIds }),
+    };
   }
 }
 

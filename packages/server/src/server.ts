@@ -8,6 +8,8 @@ import { listenForMetrics } from './http/metrics.js';
 import { pruneRateLimits } from './rate-limit/rate-limit.js';
 
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+/** How often secret messages past their TTL are purged: a message outlives it by at most this. */
+const SECRET_SWEEP_INTERVAL_MS = 60 * 1000;
 
 export interface TokkiServer extends AsyncDisposable {
   ctx: AppContext;
@@ -72,11 +74,20 @@ export async function startServer(
     void collectMedia();
   }, PRUNE_INTERVAL_MS);
   pruner.unref();
+  const secretSweeper = setInterval(() => {
+    ctx.secret
+      .purgeExpired()
+      .catch((error: unknown) =>
+        ctx.logger.error({ err: error }, 'purging secret messages failed'),
+      );
+  }, SECRET_SWEEP_INTERVAL_MS);
+  secretSweeper.unref();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       clearInterval(pruner);
+      clearInterval(secretSweeper);
       await metricsListener?.close();
       await gateway.close();
       await drainHttp(http);

@@ -308,6 +308,12 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<ConfigInput, K>> } =
     default: '2592000 (30 days)',
     description: 'Updates older than this are pruned; devices further behind reload.',
   },
+  'secret.messageTtlSeconds': {
+    kind: integer(1),
+    default: '604800 (7 days)',
+    description:
+      "A secret chat's message not every device has acknowledged is purged from the server after this.",
+  },
   deviceIdleTimeoutSeconds: {
     kind: integer(1),
     default: '15811200 (183 days)',

@@ -47,6 +47,8 @@ export interface AccountsHooks {
   audienceOf(w: Writer, userId: string): Promise<string[]>;
   /** Profiles as `viewerId` may see them: a user who blocked them, as they were then. */
   viewAs(viewerId: string, users: User[]): Promise<User[]>;
+  /** In the revocation's write: the device leaves the secret chats it was in (secret). */
+  deviceRevoked(w: Writer, userId: string, deviceId: string): Promise<void>;
 }
 
 const TOKKI_ID_TAKEN = () => new ApiError('CONFLICT', 'That Tokki ID is taken.');
@@ -338,9 +340,11 @@ export class AccountsService {
     principal: Principal,
     { deviceId }: MethodParams<'devices.revoke'>,
   ): Promise<void> {
-    const revoked = await this.writes.run((w) =>
-      store.revokeDevice(w.db, principal.userId, deviceId, w.now),
-    );
+    const revoked = await this.writes.run(async (w) => {
+      if (!(await store.revokeDevice(w.db, principal.userId, deviceId, w.now))) return false;
+      await this.friends.deviceRevoked(w, principal.userId, deviceId);
+      return true;
+    });
     if (!revoked) throw new ApiError('NOT_FOUND', 'No such device.');
     this.bus.publish('device.revoked', { userId: principal.userId, deviceId });
   }

@@ -8,6 +8,7 @@ import { mediaRoutes } from '../media/routes.js';
 import { messagesRoutes } from '../messages/routes.js';
 import { presenceRoutes } from '../presence/routes.js';
 import type { Call, Routes } from '../rpc/route.js';
+import { secretRoutes } from '../secret/routes.js';
 import { updatesRoutes } from '../updates/routes.js';
 import { serverInfoRoutes } from './server-info.js';
 
@@ -26,6 +27,7 @@ export function domainRoutes(ctx: AppContext): Partial<Routes<MethodName>>[] {
     linksRoutes(ctx.links),
     mediaRoutes(ctx.media),
     updatesRoutes(ctx.updates),
+    secretRoutes(ctx.secret),
   ];
 }
 

@@ -21,6 +21,11 @@ export interface ChatsHooks {
   friendOf(w: Writer, userId: string, ownerIds: readonly string[]): Promise<string[]>;
   /** Of `chatIds`, those where someone other than `userId` has sent a message (messages). */
   answeredIn(w: Writer, chatIds: readonly string[], userId: string): Promise<string[]>;
+  /**
+   * `userId` left secret chat `chatId` (secret): their devices await removal by a member's
+   * commit, as revoked ones do.
+   */
+  secretChatLeft(w: Writer, chatId: string, userId: string): Promise<void>;
   /** The newest message of each chat (messages). */
   lastMessages(chats: { chatId: string; seq: number }[]): Promise<Map<string, Message>>;
 }

@@ -6,6 +6,7 @@ import { ApiError } from '../errors.js';
 import type { Principal } from '../rpc/route.js';
 import type { ChatsDeps } from './deps.js';
 import type { ChatMembership } from './membership.js';
+import { secretChatError } from './secret-chats.js';
 import * as store from './store.js';
 import { openSettings, type ChatViews } from './views.js';
 
@@ -27,7 +28,8 @@ export class ChatInvites {
   async create(principal: Principal, params: MethodParams<'chats.createInvite'>): Promise<string> {
     const { userId } = principal;
     return this.deps.writes.run(async (w) => {
-      await this.membership.requireManager(w, params.chatId, userId);
+      const { chat } = await this.membership.requireManager(w, params.chatId, userId);
+      if (chat.kind === 'secret') throw secretChatError('is joined by an MLS commit, not a link');
       return this.issue(w, params.chatId, userId);
     });
   }
@@ -65,7 +67,7 @@ export class ChatInvites {
   /** What an invite link is for, shown to someone deciding whether to join. */
   async preview(params: MethodParams<'chats.getInvite'>): Promise<InvitePreview> {
     const chat = await this.chatOf(null, params.token);
-    if (!chat || chat.kind === 'direct') throw invalidInvite();
+    if (!chat || chat.kind === 'direct' || chat.kind === 'secret') throw invalidInvite();
     const settings =
       chat.kind === 'open' && (await store.openSettings(this.deps.database.db, chat.id));
     return {
@@ -84,6 +86,7 @@ export class ChatInvites {
       if (!chat) throw invalidInvite();
       if (chat.kind === 'open')
         throw new ApiError('INVALID_PARAMS', 'An open chat is joined with a nickname: open.join.');
+      if (chat.kind === 'secret') throw secretChatError('is joined by an MLS commit, not a link');
       await this.membership.join(w, chat, [userId], userId);
       return chat.id;
     });

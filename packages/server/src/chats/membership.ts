@@ -13,6 +13,7 @@ import {
   requireMemberForWrite,
 } from './access.js';
 import type { ChatsDeps } from './deps.js';
+import { secretChatError } from './secret-chats.js';
 import * as store from './store.js';
 
 /**
@@ -130,6 +131,8 @@ export class ChatMembership {
       const chat = await this.requireRoom(w, params.chatId);
       if (chat.kind === 'open')
         throw new ApiError('BAD_REQUEST', 'People join an open chat themselves, by its link.');
+      if (chat.kind === 'secret')
+        throw secretChatError('gets members by the MLS commits that add their devices');
       const wanted = [...new Set(params.userIds)];
       await this.requireUsers(w, wanted, userId);
       await this.requireAddable(w, wanted, userId);
@@ -143,7 +146,10 @@ export class ChatMembership {
     const { userId } = principal;
     await this.deps.writes.run(async (w) => {
       const membership = await this.requireMember(w, params.chatId, userId);
+      const chat = await this.requireRoom(w, params.chatId);
       await this.endMembership(w, params.chatId, membership);
+      // Their devices stay leaves of the group until a member commits their removal.
+      if (chat.kind === 'secret') await this.deps.hooks.secretChatLeft(w, chat.id, userId);
     });
   }
 
@@ -160,6 +166,8 @@ export class ChatMembership {
     await this.deps.writes.run(async (w) => {
       const actor = await this.requireMember(w, chatId, userId);
       const chat = await this.requireRoom(w, chatId);
+      if (chat.kind === 'secret')
+        throw secretChatError('loses members by the MLS commits that remove their devices');
       if (params.userId === actorId(actor))
         throw new ApiError('INVALID_PARAMS', 'To leave a group, use chats.leave.');
       const target = await this.requireOtherMember(w, chat, params.userId);
@@ -178,6 +186,7 @@ export class ChatMembership {
     await this.deps.writes.run(async (w) => {
       const actor = await this.requireMember(w, params.chatId, userId);
       const chat = await this.requireRoom(w, params.chatId);
+      if (chat.kind === 'secret') throw secretChatError('has no admins');
       if (actor.role !== 'owner')
         throw new ApiError('FORBIDDEN', 'Only the owner of a group names its admins.');
       const target = await this.requireOtherMember(w, chat, params.userId);
@@ -257,6 +266,17 @@ export class ChatMembership {
       last_activity_at: w.now,
     });
     return joining.length;
+  }
+
+  /**
+   * For secret chats (secret-chats.ts): `userId` leaves because a commit removed their last
+   * device, by the member who made it; nothing if they left already.
+   */
+  async endSecretMembership(w: Writer, chatId: string, userId: string, byUserId: string) {
+    const member = await store.findMembership(w.db, chatId, userId);
+    if (!member || member.left_pts !== null) return;
+    const by = await store.findMembership(w.db, chatId, byUserId);
+    await this.endMembership(w, chatId, member, by);
   }
 
   /** How many members a chat takes: an open chat's host sets it, groups have the server's. */

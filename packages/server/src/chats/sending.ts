@@ -18,6 +18,8 @@ export interface SenderMembership {
   sendBlocked: boolean;
   /** Messages up to this seq were sent before they joined, and are not theirs to see. */
   joinedSeq: number;
+  /** A secret chat: it takes no plain message, only `secret.send`. */
+  secret: boolean;
 }
 
 interface MembershipRow {
@@ -27,15 +29,18 @@ interface MembershipRow {
   left_pts: number | null;
   send_blocked: number;
   joined_seq: number;
+  kind: string;
 }
 
-const MEMBERSHIP_COLUMNS = 'chat_id, user_id, profile_id, left_pts, send_blocked, joined_seq';
+const MEMBERSHIP_COLUMNS =
+  'm.chat_id, m.user_id, m.profile_id, m.left_pts, m.send_blocked, m.joined_seq, c.kind';
 
 const toSenderMembership = (row: MembershipRow): SenderMembership => ({
   signer: actorId(row),
   current: row.left_pts === null,
   sendBlocked: Boolean(row.send_blocked),
   joinedSeq: row.joined_seq,
+  secret: row.kind === 'secret',
 });
 
 /** Memberships by `membershipKey(chatId, userId)`. */
@@ -49,7 +54,8 @@ export async function senderMembership(
   userId: string,
 ): Promise<SenderMembership | undefined> {
   const row = await sql.get<MembershipRow>(
-    `select ${MEMBERSHIP_COLUMNS} from chat_members where chat_id = ? and user_id = ?`,
+    `select ${MEMBERSHIP_COLUMNS} from chat_members m join chats c on c.id = m.chat_id
+     where m.chat_id = ? and m.user_id = ?`,
     [chatId, userId],
   );
   return row && toSenderMembership(row);
@@ -61,8 +67,8 @@ export async function senderMemberships(
   pairs: readonly { chatId: string; userId: string }[],
 ): Promise<Memberships> {
   const rows = await sql.all<MembershipRow>(
-    `select ${MEMBERSHIP_COLUMNS} from chat_members
-     where (chat_id, user_id) in (select * from unnest(?::text[], ?::text[]))`,
+    `select ${MEMBERSHIP_COLUMNS} from chat_members m join chats c on c.id = m.chat_id
+     where (m.chat_id, m.user_id) in (select * from unnest(?::text[], ?::text[]))`,
     [pairs.map((p) => p.chatId), pairs.map((p) => p.userId)],
   );
   return new Map(

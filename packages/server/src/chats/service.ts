@@ -12,6 +12,7 @@ import { actorId, directKeyOf } from './access.js';
 import type { ChatsDeps, ChatsHooks, ChatsRules } from './deps.js';
 import { ChatInvites } from './invites.js';
 import { ChatMembership, publishMembership } from './membership.js';
+import { SecretChats } from './secret-chats.js';
 import * as store from './store.js';
 import { ChatViews } from './views.js';
 
@@ -24,6 +25,7 @@ export class ChatsService {
   readonly membership: ChatMembership;
   readonly invites: ChatInvites;
   readonly views: ChatViews;
+  readonly secret: SecretChats;
   private readonly deps: ChatsDeps;
 
   constructor(
@@ -38,6 +40,16 @@ export class ChatsService {
     this.membership = new ChatMembership(this.deps);
     this.views = new ChatViews(this.deps, this.membership);
     this.invites = new ChatInvites(this.deps, this.membership, this.views);
+    this.secret = new SecretChats(this.deps, this.membership, (w, chat) =>
+      this.insertChat(w, chat),
+    );
+  }
+
+  /** The chat's kind; NOT_FOUND for none. */
+  async kindOf(w: Writer | null, chatId: string): Promise<ChatsTable['kind']> {
+    const chat = await store.findChat(w?.db ?? this.deps.database.db, chatId);
+    if (!chat) throw new ApiError('NOT_FOUND', 'No such chat.');
+    return chat.kind;
   }
 
   /** For messages and media: the caller's active membership (`ChatMembership.requireMember`). */

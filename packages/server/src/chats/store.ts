@@ -348,3 +348,40 @@ export function searchListedOpenChats(db: Db, text: string, limit: number) {
 
 /** `%text%` for LIKE, with the pattern's own characters taken literally. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Of `chatIds`, the secret chats. */
+export async function secretChatsAmong(db: Db, chatIds: readonly string[]): Promise<string[]> {
+  if (chatIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('chats')
+    .select('id')
+    .where('id', 'in', chatIds)
+    .where('kind', '=', 'secret')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Of `otherIds`, those in a chat with `userId` now, both members — not an open chat, where
+ * members are known by their room profile only.
+ */
+export async function chatMatesAmong(
+  db: Db,
+  userId: string,
+  otherIds: readonly string[],
+): Promise<string[]> {
+  if (otherIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('chat_members as mine')
+    .innerJoin('chats as c', 'c.id', 'mine.chat_id')
+    .innerJoin('chat_members as theirs', 'theirs.chat_id', 'mine.chat_id')
+    .select('theirs.user_id')
+    .distinct()
+    .where('mine.user_id', '=', userId)
+    .where('mine.left_pts', 'is', null)
+    .where('c.kind', '!=', 'open')
+    .where('theirs.user_id', 'in', otherIds)
+    .where('theirs.left_pts', 'is', null)
+    .execute();
+  return rows.map((row) => row.user_id);
+}

@@ -44,7 +44,7 @@ export interface RateLimitsTable {
 
 export interface ChatsTable {
   id: string;
-  kind: 'direct' | 'group' | 'open';
+  kind: 'direct' | 'group' | 'open' | 'secret';
   title: string;
   /** For direct chats, the two user ids sorted and joined: one chat per pair. */
   direct_key: string | null;
@@ -245,6 +245,67 @@ export interface ChatInvitesTable {
   revoked_at: number | null;
 }
 
+/** A device's published identity key (its MLS signature key), base64. */
+export interface SecretIdentitiesTable {
+  device_id: string;
+  user_id: string;
+  signature_key: string;
+  published_at: number;
+}
+
+/** A device's unclaimed key packages (MLSMessage bytes, base64); its last-resort one stays. */
+export interface SecretKeyPackagesTable {
+  device_id: string;
+  /** The package's KeyPackageRef (hex). */
+  ref: string;
+  user_id: string;
+  data: string;
+  last_resort: number;
+  created_at: number;
+}
+
+/** A key package `claimer_id` claimed for device `device_id`: their next commit may add it. */
+export interface SecretClaimsTable {
+  claimer_id: string;
+  device_id: string;
+  claimed_at: number;
+}
+
+/** A secret chat's MLS group: its id (base64) and current epoch, moved by compare-and-set. */
+export interface SecretGroupsTable {
+  chat_id: string;
+  group_id: string;
+  epoch: number;
+  created_at: number;
+}
+
+/** A leaf of a secret chat's group, what it has acknowledged, and whether it awaits removal. */
+export interface SecretGroupDevicesTable {
+  chat_id: string;
+  device_id: string;
+  user_id: string;
+  /** The device holds every message up to this seq. */
+  acked_seq: number;
+  /** 1 once revoked (or its user left): a member must commit its removal before anyone sends. */
+  revoked: number;
+  added_at: number;
+}
+
+/**
+ * A secret message the server still holds: its ciphertext is in its `secret.message` update (at
+ * `pts`), blanked with this row once every device has it or at `expires_at`.
+ */
+export interface SecretMessagesTable {
+  chat_id: string;
+  seq: number;
+  pts: number;
+  sender_id: string;
+  device_id: string;
+  epoch: number;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface CountersTable {
   name: string;
   value: number;
@@ -273,4 +334,10 @@ export interface DatabaseSchema {
   presence: PresenceTable;
   link_previews: LinkPreviewsTable;
   files: FilesTable;
+  secret_identities: SecretIdentitiesTable;
+  secret_key_packages: SecretKeyPackagesTable;
+  secret_claims: SecretClaimsTable;
+  secret_groups: SecretGroupsTable;
+  secret_group_devices: SecretGroupDevicesTable;
+  secret_messages: SecretMessagesTable;
 }

@@ -52,7 +52,13 @@ export function fromWireOutcome(outcome: WireOutcome): JobOutcome {
 }
 
 export function fromWireError(wire: WireError): Error {
-  if ('api' in wire) return new ApiError(wire.api.code, wire.api.message, wire.api.retryAfter);
+  if ('api' in wire) {
+    const { code, message, retryAfter, epoch, deviceIds } = wire.api;
+    return new ApiError(code, message, retryAfter, {
+      ...(epoch !== undefined && { epoch }),
+      ...(deviceIds !== undefined && { deviceIds }),
+    });
+  }
   const error = new Error(`on the write thread: ${wire.message}`);
   if (wire.stack) error.stack = wire.stack;
   return error;

@@ -30,6 +30,8 @@ const ErrorResponse = {
         code: { type: 'string', enum: Object.keys(ERROR_STATUS) },
         message: { type: 'string' },
         retryAfter: { type: 'integer' },
+        epoch: { type: 'integer' },
+        deviceIds: { type: 'array', items: { type: 'string' } },
       },
       required: ['code', 'message'],
     },

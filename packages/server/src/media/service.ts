@@ -7,6 +7,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import { Value } from '@sinclair/typebox/value';
 import { Id, LIMITS, type MethodParams, type MethodResult } from '@tokki/protocol';
+import { secretChatError } from '../chats/secret-chats.js';
 import type { ChatsService } from '../chats/service.js';
 import type { ServerConfig } from '../config.js';
 import type { Database } from '../db/database.js';
@@ -116,6 +117,9 @@ export class MediaService {
     if (filetype && !MIME_PATTERN.test(filetype))
       throw new ApiError('INVALID_PARAMS', 'filetype is a MIME type such as image/jpeg.');
     await this.chats.requireMember(null, chatId, userId);
+    // A file would be stored in the clear; a secret chat's client encrypts what it sends.
+    if ((await this.chats.kindOf(null, chatId)) === 'secret')
+      throw secretChatError('takes no plain files');
     await this.spendUploadQuota(userId, size);
     return {
       chatId,

@@ -1,6 +1,7 @@
 import type { FileInfo, Message } from '@tokki/protocol';
 import type { SenderMembership } from '../chats/sending.js';
 import { membershipError, undeliverableError } from '../chats/access.js';
+import { secretChatError } from '../chats/secret-chats.js';
 import { ApiError } from '../errors.js';
 
 /** `messages.send` as data, so that it can run wherever the write connection is. */
@@ -71,6 +72,9 @@ export function decideSends(commands: readonly SendCommand[], facts: SendFacts):
         error: membershipError(!membership && !facts.chatExists(command.chatId)),
       };
     }
+    // Ciphertexts only, by `secret.send`: a plain message (or a forward's copy) would be readable.
+    if (membership.secret)
+      return { kind: 'refused', error: secretChatError('takes only encrypted messages') };
     const { signer } = membership;
     const stored = facts.stored(command.chatId, signer, command.clientMsgId);
     if (stored) return { kind: 'original', message: stored };

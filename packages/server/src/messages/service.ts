@@ -7,6 +7,7 @@ import {
   type MethodParams,
 } from '@tokki/protocol';
 import { actorId, undeliverableError } from '../chats/access.js';
+import { secretChatError } from '../chats/secret-chats.js';
 import type { ChatsService } from '../chats/service.js';
 import { decodeCursor, encodeCursor } from '../pagination/cursor.js';
 import type { Database } from '../db/database.js';
@@ -144,6 +145,7 @@ export class MessagesService {
     const { userId } = principal;
     await this.writes.run(async (w) => {
       const membership = await this.chats.requireMember(w, chatId, userId);
+      await this.requirePlainChat(w, chatId);
       // Blocked in this 1:1: refused as a send is, in the same words.
       if (membership.send_blocked) throw undeliverableError();
       if (seq !== null) {
@@ -280,9 +282,19 @@ export class MessagesService {
   /** A message the caller can see (in a chat they are in, sent after they joined); their membership. */
   private async requireVisible(w: Writer, userId: string, chatId: string, seq: number) {
     const membership = await this.chats.requireMember(w, chatId, userId);
+    await this.requirePlainChat(w, chatId);
     const message = seq > membership.joined_seq ? await store.find(w.sql, chatId, seq) : undefined;
     if (!message) throw new ApiError('NOT_FOUND', 'No such message.');
     return { message, membership };
+  }
+
+  /**
+   * Refuses a secret chat: its messages are ciphertexts the server cannot read, edit, react to,
+   * pin, forward or search, and it takes none but `secret.send`'s.
+   */
+  private async requirePlainChat(w: Writer | null, chatId: string): Promise<void> {
+    if ((await this.chats.kindOf(w, chatId)) === 'secret')
+      throw secretChatError('takes only `secret.*` methods');
   }
 
   /** The caller's own message, not deleted, sent less than 24 hours ago (by `clock`). */
@@ -311,6 +323,7 @@ export class MessagesService {
   ) {
     const { userId } = principal;
     const membership = await this.chats.requireMember(null, chatId, userId);
+    await this.requirePlainChat(null, chatId);
     const before = cursor ? decodeCursor(cursor, isSeq) : null;
     const rows = await store.historyPage(
       this.database.db,
@@ -345,6 +358,7 @@ export class MessagesService {
       );
     if (!text) throw new ApiError('INVALID_PARAMS', 'Nothing to search for.');
     const after = cursor ? decodeSearchCursor(cursor) : null;
+    if (chatId) await this.requirePlainChat(null, chatId);
     const memberships = chatId
       ? [
           {
@@ -375,6 +389,7 @@ export class MessagesService {
   ): Promise<Message[]> {
     const { userId } = principal;
     const membership = await this.chats.requireMember(null, chatId, userId);
+    await this.requirePlainChat(null, chatId);
     const rows = await store.visibleBySeq(this.database.db, userId, chatId, membership.joined_seq, [
       ...new Set(seqs),
     ]);

@@ -15,6 +15,7 @@ import * as openChatsPresence from './013-open-chats-presence.js';
 import * as linkPreviewImages from './014-link-preview-images.js';
 import * as signInCodes from './015-sign-in-codes.js';
 import * as deletedMeansDeleted from './016-deleted-means-deleted.js';
+import * as secretChats from './017-secret-chats.js';
 
 /** Every migration, in order, for both dialects. Append; never edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '014-link-preview-images': linkPreviewImages,
   '015-sign-in-codes': signInCodes,
   '016-deleted-means-deleted': deletedMeansDeleted,
+  '017-secret-chats': secretChats,
 };
 
 export const migrationProvider: MigrationProvider = {
