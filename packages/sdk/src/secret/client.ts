@@ -172,6 +172,7 @@ export class SecretClient {
   #topUpWanted = false;
   #syncQueued = false;
   #cancelDestruction: (() => void) | undefined;
+  #cancelKeyUpdate: (() => void) | undefined;
   #unfollow: (() => void) | undefined;
   /** The device directory as fetched during one operation (keys can change between them). */
   #directory = new Map<string, Map<string, Uint8Array>>();
@@ -269,8 +270,11 @@ export class SecretClient {
     this.#unfollow = () => {
       offUpdate();
       offSynced();
+      this.#cancelKeyUpdate?.();
+      this.#cancelKeyUpdate = undefined;
       this.#unfollow = undefined;
     };
+    this.#scheduleKeyUpdate();
     return this.#unfollow;
   }
 
@@ -659,6 +663,19 @@ export class SecretClient {
     }
     if (this.#topUpWanted) await this.#topUp();
     await this.#updateStaleKeys();
+    if (this.#unfollow) this.#scheduleKeyUpdate();
+  }
+
+  /** While following: wakes up when a chat's keys are due, even if nothing else happens. */
+  #scheduleKeyUpdate(): void {
+    this.#cancelKeyUpdate?.();
+    const open = Object.values(this.#state.chats).filter((chat) => chat.group !== null);
+    if (open.length === 0) return;
+    const due = Math.min(...open.map((chat) => chat.keysUpdatedAt)) + this.#keyUpdateMs;
+    this.#cancelKeyUpdate = this.#clock.schedule(
+      () => this.#scheduleSync(),
+      Math.max(0, due - this.#clock.now()),
+    );
   }
 
   /** Applies every secret update after this device's pts, in order. */
