@@ -18,7 +18,7 @@ import {
 import { LIMITS, type DeviceRef, type SecretTimer, type Update } from '@tokki/protocol';
 import type { TokkiClient } from '../client.js';
 import { Emitter, type Listener } from '../emitter.js';
-import { isConnectionError, TokkiError } from '../errors.js';
+import { isConnectionError, isRetryable, TokkiError } from '../errors.js';
 import { fromBase64, randomBytes, sameBytes, toBase64 } from './bytes.js';
 import { systemClock, type SecretClock } from './clock.js';
 import { SecretError } from './errors.js';
@@ -788,6 +788,8 @@ export class SecretClient {
       plaintext = result.plaintext;
       sender = result.sender;
     } catch (error) {
+      // Unreachable server (the key directory): stop here, this update is read again later.
+      if (isRetryable(error)) throw error;
       this.#emitError(error, 'DECRYPT_FAILED', chat.chatId, update.seq);
       return undefined;
     }
@@ -859,6 +861,8 @@ export class SecretClient {
         by,
       });
     } catch (error) {
+      // Unreachable server (the key directory): stop here, this update is read again later.
+      if (isRetryable(error)) throw error;
       this.#emitError(error, 'COMMIT_FAILED', chat.chatId);
     }
   }
@@ -905,6 +909,8 @@ export class SecretClient {
         by,
       });
     } catch (error) {
+      // Unreachable server (the key directory): stop here, this update is read again later.
+      if (isRetryable(error)) throw error;
       this.#emitError(error, 'JOIN_FAILED', update.chatId);
     }
   }
