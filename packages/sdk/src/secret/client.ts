@@ -1081,6 +1081,13 @@ export class SecretClient {
       privateBytes: toBase64(bundle.privateBytes),
       lastResort,
     };
+    // The server keeps a device's newest SECRET_KEY_PACKAGES_MAX; claimed ones wait here for their
+    // Welcome a while longer, but not for ever: the oldest go first.
+    const oneTime = Object.keys(this.#state.keyPackages).filter(
+      (ref) => !this.#state.keyPackages[ref]?.lastResort,
+    );
+    const excess = oneTime.length - 2 * LIMITS.SECRET_KEY_PACKAGES_MAX;
+    for (const ref of oneTime.slice(0, Math.max(0, excess))) delete this.#state.keyPackages[ref];
   }
 
   /** Deletes the messages whose time is up, and wakes up for the next one. */
