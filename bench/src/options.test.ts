@@ -8,7 +8,7 @@ describe('--nodes', () => {
     expect(parse()).toMatchObject({
       nodes: 1,
       bus: false,
-      scenarios: ['idle', 'direct', 'group', 'catchup'],
+      scenarios: ['idle', 'direct', 'group', 'catchup', 'secret'],
     });
     expect(parse('--nats', '--db', 'postgres')).toMatchObject({ nodes: 1, bus: true });
   });

@@ -5,6 +5,7 @@ import type { CatchupOptions } from './scenarios/catchup.js';
 import type { DirectOptions } from './scenarios/direct.js';
 import type { GroupOptions } from './scenarios/group.js';
 import type { IdleOptions } from './scenarios/idle.js';
+import type { SecretOptions } from './scenarios/secret.js';
 
 export interface BenchOptions {
   mode: 'quick' | 'full';
@@ -28,6 +29,7 @@ export interface BenchOptions {
   direct: DirectOptions;
   group: GroupOptions;
   catchup: CatchupOptions;
+  secret: SecretOptions;
 }
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,6 +64,7 @@ function quick(): Omit<
       devicesPerChat: 100,
       timeoutMs: 60_000,
     },
+    secret: { pairs: 10, messages: 20, textLength: 40, timeoutMs: 30_000 },
   };
 }
 
@@ -87,6 +90,7 @@ function full(): ReturnType<typeof quick> {
     },
     group: { ...base.group, messages: 20, burst: 50 },
     catchup: { ...base.catchup, devices: 1_000, waves: [1, 10, 100, 1_000], timeoutMs: 120_000 },
+    secret: { ...base.secret, pairs: 50, messages: 100 },
   };
 }
 

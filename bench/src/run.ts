@@ -11,6 +11,7 @@ import { waitForQuiet, type ScenarioContext } from './scenarios/context.js';
 import { runDirect } from './scenarios/direct.js';
 import { runGroup } from './scenarios/group.js';
 import { runIdle } from './scenarios/idle.js';
+import { runSecret } from './scenarios/secret.js';
 import { UserPool } from './seed/users.js';
 import { startNodes, type BenchNodes } from './nodes.js';
 import { monotonicMs } from './stats/clock.js';
@@ -105,6 +106,7 @@ export async function runBench(
           };
         }
         if (name === 'group') scenarioResults.group = await runGroup(ctx, options.group);
+        if (name === 'secret') scenarioResults.secret = await runSecret(ctx, options.secret);
         if (name === 'catchup') {
           const outcome = await runCatchup(ctx, options.catchup);
           scenarioResults.catchup = outcome.report;
@@ -129,7 +131,7 @@ export async function runBench(
   }
 
   const seeding = users.value?.seeding ?? { users: 0, ms: 0 };
-  const { idle, direct, group, catchup } = scenarioResults;
+  const { idle, direct, group, catchup, secret } = scenarioResults;
   const partial: Omit<BenchResults, 'targets'> = {
     schema: 1,
     mode: options.mode,
@@ -161,7 +163,7 @@ export async function runBench(
       usersPerSec: seeding.ms ? Math.round((seeding.users * 1000) / seeding.ms) : 0,
     },
     ...scenarioResults,
-    lost: (direct?.lost ?? 0) + (group?.lost ?? 0) + (catchup?.lost ?? 0),
+    lost: (direct?.lost ?? 0) + (group?.lost ?? 0) + (catchup?.lost ?? 0) + (secret?.missing ?? 0),
     duplicates:
       (direct?.duplicateUpdates ?? 0) +
       (group?.duplicateUpdates ?? 0) +

@@ -94,7 +94,7 @@ export function markdownReport(results: BenchResults): string {
       `Lost ${results.lost}, duplicates ${results.duplicates}, errors ${results.errors}.`,
   );
 
-  const { idle, direct, group, catchup } = results;
+  const { idle, direct, group, catchup, secret } = results;
   if (idle) {
     out.push(
       '',
@@ -257,6 +257,33 @@ export function markdownReport(results: BenchResults): string {
           wave.generators.map((g) => `${pct(g.cpuPercent)} (${ms(g.loopDelayP99Ms)})`).join(' + '),
         ]),
         ['---:', ...Array(9).fill('---:')],
+      ),
+    );
+  }
+  if (secret) {
+    const row = (name: string, kind: typeof secret.plain) => [
+      name,
+      int(kind.messages),
+      int(kind.msgsPerSec),
+      ms(kind.delivery.p50),
+      ms(kind.delivery.p99),
+      kind.serverCpuUsPerMsg === null ? '–' : `${int(kind.serverCpuUsPerMsg)} µs`,
+      `${int(kind.clientCpuUsPerMsg)} µs`,
+    ];
+    out.push(
+      '',
+      '### secret',
+      '',
+      `${int(secret.pairs)} pairs of devices, each with a 1:1 chat and a secret chat, send the same ` +
+        'texts one at a time per pair, every pair at once; delivery is send → the other device has ' +
+        'it (decrypted and stored, for secret). Both ends run in the coordinator, so its CPU is the ' +
+        `MLS work of two devices per message. Secret messages never decrypted: ${secret.missing}.` +
+        contentionNote(secret.contention),
+      '',
+      table(
+        ['chat', 'messages', 'msgs/s', 'p50', 'p99', 'server CPU / msg', 'clients CPU / msg'],
+        [row('plain', secret.plain), row('secret', secret.secret)],
+        ['---', ...Array(6).fill('---:')],
       ),
     );
   }

@@ -3,10 +3,11 @@ import type { CatchupReport } from '../scenarios/catchup.js';
 import type { DirectReport } from '../scenarios/direct.js';
 import type { GroupReport } from '../scenarios/group.js';
 import type { IdleReport } from '../scenarios/idle.js';
+import type { SecretReport } from '../scenarios/secret.js';
 import type { ProfileSummary } from './profile.js';
 
-export type ScenarioName = 'idle' | 'direct' | 'group' | 'catchup';
-export const SCENARIOS: readonly ScenarioName[] = ['idle', 'direct', 'group', 'catchup'];
+export type ScenarioName = 'idle' | 'direct' | 'group' | 'catchup' | 'secret';
+export const SCENARIOS: readonly ScenarioName[] = ['idle', 'direct', 'group', 'catchup', 'secret'];
 
 /** Everything one run measured: written as bench/results/latest.json. */
 export interface BenchResults {
@@ -33,6 +34,7 @@ export interface BenchResults {
   direct?: DirectReport;
   group?: GroupReport;
   catchup?: CatchupReport;
+  secret?: SecretReport;
   /** Over every scenario: acknowledged messages missing from the database, plus deliveries
    * (or catch-up updates) that never arrived. Must be 0. */
   lost: number;
