@@ -4,6 +4,8 @@ import { ERROR_STATUS, isErrorCode, type ErrorBody, type ErrorCode } from '@tokk
 export interface TokkiErrorOptions {
   status?: number;
   retryAfter?: number;
+  epoch?: number;
+  deviceIds?: string[];
   cause?: unknown;
 }
 
@@ -23,12 +25,18 @@ export class TokkiError extends Error {
   readonly status: number | undefined;
   /** Seconds to wait before retrying, for RATE_LIMITED. */
   readonly retryAfter: number | undefined;
+  /** For SECRET_EPOCH_STALE: the group's current epoch. */
+  readonly epoch: number | undefined;
+  /** For SECRET_REMOVAL_PENDING: the revoked devices a commit must remove first. */
+  readonly deviceIds: string[] | undefined;
 
   constructor(code: ErrorCode, message: string, options: TokkiErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;
     this.retryAfter = options.retryAfter;
+    this.epoch = options.epoch;
+    this.deviceIds = options.deviceIds;
   }
 
   /**
@@ -46,6 +54,12 @@ export class TokkiError extends Error {
     return new TokkiError(code, text, {
       status: status ?? ERROR_STATUS[code],
       retryAfter: typeof candidate.retryAfter === 'number' ? candidate.retryAfter : undefined,
+      epoch: typeof candidate.epoch === 'number' ? candidate.epoch : undefined,
+      deviceIds:
+        Array.isArray(candidate.deviceIds) &&
+        candidate.deviceIds.every((id): id is string => typeof id === 'string')
+          ? candidate.deviceIds
+          : undefined,
     });
   }
 
