@@ -61,6 +61,8 @@ describe.skipIf(!CLUSTER)('secret commits across two nodes', () => {
     const handed = claims.map((c) => c.keyPackages[0]!.keyPackage);
     expect(new Set(handed).size).toBe(5);
     expect(handed.every((k) => packages.includes(k))).toBe(true);
+    // Bob is online on node B before he is added: the commit that adds him must reach him live.
+    const bobSocket = await onB.live(bob);
     const groupId = randomBytes(16);
     const chat = await onA.call('secret.create', { groupId: b64(groupId) }, alice);
     let group = await aliceMls.createGroup(groupId);
@@ -80,7 +82,12 @@ describe.skipIf(!CLUSTER)('secret commits across two nodes', () => {
       },
       alice,
     );
-    const bobSocket = await onB.live(bob);
+    // Node B follows the chat once it hears of the join, and Bob's session reads the log again:
+    // the commit comes in that catch-up, Welcome included.
+    const welcomeFor = () =>
+      onB.updates(bobSocket).find((u) => u.kind === 'secret.commit' && u.epoch === 1);
+    await bobSocket.waitFor(() => welcomeFor() !== undefined);
+    expect(welcomeFor()).toMatchObject({ welcome: b64(added.welcome!) });
 
     for (let epoch = 1; epoch <= 5; epoch++) {
       // Both commits are of this epoch of this group: all the server reads is their header.
