@@ -6,10 +6,11 @@ import { ConnectionBanner } from '../components/ConnectionBanner';
 import { Icon } from '../components/Icon';
 import { OpenChatBadge } from '../components/OpenChatBadge';
 import { TopBar } from '../components/TopBar';
-import { chatTitle, selfIdIn } from '../lib/chat';
+import { chatTitle, secretChatTitle, selfIdIn } from '../lib/chat';
 import { messageSummary } from '../lib/files';
 import { formatListTime } from '../lib/format';
 import { navigate } from '../lib/router';
+import { useSecretSession } from '../lib/secret-loader';
 import { useAppState } from '../lib/store';
 
 /** Chats by latest activity: avatar, title, last message, time, unread badge. */
@@ -121,9 +122,19 @@ function ChatRow({
     return undefined;
   });
   const friends = useAppState((s) => s.friends);
-  const title = chatTitle(chat, t, friends);
+  const members = useAppState((s) => s.members[chat.id]);
+  const secretSession = useSecretSession();
+  const secret = chat.kind === 'secret';
+  const title = secret
+    ? secretChatTitle(chat, t, secretSession?.peerIds(chat.id), friends, members)
+    : chatTitle(chat, t, friends);
   const last = chat.lastMessage;
-  const preview = lastPending
+  // A secret chat's text is decrypted here only, held in memory by the secret client.
+  const secretPreview = secret
+    ? (secretSession?.preview(chat.id) ??
+      (chat.lastSeq > chat.joinedSeq ? t('secret.encrypted') : t('chatList.noMessages')))
+    : undefined;
+  const preview = secretPreview !== undefined ? secretPreview : lastPending
     ? t('chatList.youPrefix', {
         text:
           lastPending.text.trim() || !lastPending.fileIds
@@ -158,8 +169,13 @@ function ChatRow({
         <span className="chat-row-main">
           <span className="chat-row-top">
             {chat.kind === 'open' && <OpenChatBadge size={14} />}
+            {secret && (
+              <span className="secret-lock" role="img" aria-label={t('secret.label')}>
+                <Icon name="lock" size={14} />
+              </span>
+            )}
             <span className="chat-row-title">{title}</span>
-            {chat.kind !== 'direct' && (
+            {chat.kind !== 'direct' && !(secret && !chat.title) && (
               <span className="chat-row-count">
                 {chat.memberCount.toLocaleString(i18n.language)}
               </span>

@@ -134,6 +134,7 @@ export const en = {
     importTooMany: 'At most {{max}} lines at a time.',
   },
   profile: {
+    secretChat: 'Secret chat',
     title: 'Profile',
     chat: '1:1 chat',
     favorite: 'Favorite',
@@ -298,6 +299,10 @@ export const en = {
     tooLong: 'Search for at most {{max}} characters.',
   },
   newChat: {
+    secret: 'Secret chat',
+    pickFriends: 'Friends',
+    noFriends: 'Secret chats are with friends. Add a friend first.',
+    startSecret: 'Start secret chat',
     title: 'New chat',
     direct: '1:1 chat',
     group: 'Group chat',
@@ -474,6 +479,52 @@ export const en = {
     lastSeenEveryone: 'Everyone',
     lastSeenFriends: 'Friends',
     lastSeenNobody: 'Nobody',
+  },
+  secret: {
+    title: 'Secret chat',
+    label: 'Secret chat, end-to-end encrypted',
+    encrypted: 'Encrypted message',
+    notice:
+      'Messages here are end-to-end encrypted: only the people in this chat can read them, not even Tokki.',
+    opening: 'Opening secret chat…',
+    notHere:
+      'This secret chat is not on this device. Its messages are kept only on the devices that were in it.',
+    closed: 'This device was removed from the chat. You can read what it received, but not send.',
+    startFailed: 'Could not start the secret chat. Try again.',
+    noDevices:
+      'Someone you chose cannot join secret chats yet. Once they open Tokki, you can start one.',
+    sendFailed: 'Could not send. Try again.',
+    timer: 'Self-destruct timer',
+    timerHint: 'Read messages disappear from every device after this time.',
+    timerButton: 'Self-destruct timer: {{time}}',
+    timerOff: 'Off',
+    timerSet: '{{name}} set the self-destruct timer: read messages disappear after {{time}}.',
+    timerSetMe: 'You set the self-destruct timer: read messages disappear after {{time}}.',
+    timerOffBy: '{{name}} turned off the self-destruct timer.',
+    timerOffMe: 'You turned off the self-destruct timer.',
+    timers: {
+      t5: '5 seconds',
+      t10: '10 seconds',
+      t30: '30 seconds',
+      t60: '1 minute',
+      t3600: '1 hour',
+      t86400: '1 day',
+      t604800: '1 week',
+    },
+    verify: 'Verify security',
+    verifyTitle: 'Verify security',
+    chooseMember: 'Whom to verify',
+    safetyNumber: 'Safety number',
+    keyImage: 'Key image',
+    verifyHint:
+      'Compare these with {{name}} in person or on a call. If they are the same on both devices, no one is in between.',
+    markVerified: 'Mark as verified',
+    markVerifiedConfirm:
+      'Mark {{name}} as verified? Do this only if the number and the image are the same on both devices.',
+    verified: 'Verified',
+    keyChanged: "{{name}}'s security keys changed. Verify them again.",
+    keyChangedVerified:
+      "{{name}}'s security keys changed, so they are no longer verified. Verify them again.",
   },
 };
 

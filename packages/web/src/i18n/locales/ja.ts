@@ -133,6 +133,7 @@ export const ja: Messages = {
     importTooMany: '一度に読み込めるのは{{max}}行までです。',
   },
   profile: {
+    secretChat: 'シークレットチャット',
     title: 'プロフィール',
     chat: '1:1トーク',
     favorite: 'お気に入り',
@@ -296,6 +297,10 @@ export const ja: Messages = {
     tooLong: '検索語は{{max}}文字以内で入力してください。',
   },
   newChat: {
+    secret: 'シークレット',
+    pickFriends: '友だち',
+    noFriends: 'シークレットチャットは友だちとできます。先に友だちを追加してください。',
+    startSecret: 'シークレットチャットを開始',
     title: '新しいトーク',
     direct: '1:1トーク',
     group: 'グループトーク',
@@ -474,5 +479,51 @@ export const ja: Messages = {
     lastSeenEveryone: '全員',
     lastSeenFriends: '友だちのみ',
     lastSeenNobody: '非公開',
+  },
+  secret: {
+    title: 'シークレットチャット',
+    label: 'シークレットチャット（エンドツーエンド暗号化）',
+    encrypted: '暗号化されたメッセージ',
+    notice:
+      'このチャットのメッセージはエンドツーエンドで暗号化されています。読めるのは参加者だけで、Tokkiにも読めません。',
+    opening: 'シークレットチャットを開いています…',
+    notHere:
+      'この端末にはこのシークレットチャットがありません。メッセージは参加している端末にだけ保存されます。',
+    closed: 'この端末はチャットから外されました。受け取ったメッセージは読めますが、送信はできません。',
+    startFailed: 'シークレットチャットを開始できませんでした。もう一度お試しください。',
+    noDevices:
+      '選んだ友だちの中に、まだシークレットチャットを使えない人がいます。相手が一度Tokkiを開くと開始できます。',
+    sendFailed: '送信できませんでした。もう一度お試しください。',
+    timer: '自動削除タイマー',
+    timerHint: '既読のメッセージは、設定した時間が過ぎるとすべての端末から消えます。',
+    timerButton: '自動削除タイマー：{{time}}',
+    timerOff: 'オフ',
+    timerSet: '{{name}}さんが自動削除タイマーを設定しました。既読のメッセージは{{time}}後に消えます。',
+    timerSetMe: '自動削除タイマーを設定しました。既読のメッセージは{{time}}後に消えます。',
+    timerOffBy: '{{name}}さんが自動削除タイマーをオフにしました。',
+    timerOffMe: '自動削除タイマーをオフにしました。',
+    timers: {
+      t5: '5秒',
+      t10: '10秒',
+      t30: '30秒',
+      t60: '1分',
+      t3600: '1時間',
+      t86400: '1日',
+      t604800: '1週間',
+    },
+    verify: 'セキュリティ確認',
+    verifyTitle: 'セキュリティ確認',
+    chooseMember: '確認する相手',
+    safetyNumber: '安全番号',
+    keyImage: 'キー画像',
+    verifyHint:
+      '{{name}}さんと直接会うか通話で見比べてください。両方の端末で同じなら、間に入っている人はいません。',
+    markVerified: '確認済みにする',
+    markVerifiedConfirm:
+      '{{name}}さんを確認済みにしますか？両方の端末で番号と画像が同じ場合だけにしてください。',
+    verified: '確認済み',
+    keyChanged: '{{name}}さんのセキュリティキーが変わりました。もう一度確認してください。',
+    keyChangedVerified:
+      '{{name}}さんのセキュリティキーが変わったため、確認済みが解除されました。もう一度確認してください。',
   },
 };

@@ -1,0 +1,152 @@
+import type { TokkiClient } from '@tokki/sdk';
+import { SecretClient, SecretError, type SecretMessage } from '@tokki/sdk/secret';
+import { IndexedDbStateStore } from './idb-store';
+
+/** A contact's keys changed: a line in each secret chat they are in, after its last message. */
+export interface KeyWarning {
+  userId: string;
+  afterSeq: number;
+  wasVerified: boolean;
+}
+
+/**
+ * This device's secret chats in the browser: the SDK's `SecretClient` over the tab's
+ * `TokkiClient`, its state sealed in IndexedDB. Loaded with `import()` on first use (it brings
+ * MLS), so the app's first load stays small. Screens read it through `subscribe`/`version`.
+ */
+export class SecretSession {
+  readonly #listeners = new Set<() => void>();
+  readonly #warnings = new Map<string, KeyWarning[]>();
+  readonly #off: (() => void)[];
+  #version = 0;
+
+  constructor(readonly client: SecretClient) {
+    const bump = () => this.#changed();
+    this.#off = [
+      client.on('message', bump),
+      client.on('timer', bump),
+      client.on('deleted', bump),
+      client.on('members', bump),
+      client.on('closed', bump),
+      client.on('keyChange', ({ userId, wasVerified }) => this.#keyChanged(userId, wasVerified)),
+      // Never the content: an error names the chat and what failed.
+      client.on('error', (error) => console.warn('secret chat:', error.code, error.chatId ?? '')),
+      client.follow(),
+    ];
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  /** Changes whenever something a screen shows may have changed. */
+  get version(): number {
+    return this.#version;
+  }
+
+  has(chatId: string): boolean {
+    return this.client.chats().some((c) => c.chatId === chatId);
+  }
+
+  history(chatId: string): SecretMessage[] {
+    return this.has(chatId) ? this.client.history(chatId) : [];
+  }
+
+  /** The newest text of a chat, for the chat list (in memory only). */
+  preview(chatId: string): string | undefined {
+    const last = this.history(chatId).findLast((m) => m.content.type === 'text');
+    return last?.content.type === 'text' ? last.content.text : undefined;
+  }
+
+  /** The other users in the chat's group (distinct, in leaf order). */
+  peerIds(chatId: string): string[] {
+    const chat = this.client.chats().find((c) => c.chatId === chatId);
+    if (!chat || chat.closed) return [];
+    const me = this.client.device.userId;
+    return [...new Set(this.client.members(chatId).map((m) => m.userId))].filter((u) => u !== me);
+  }
+
+  /**
+   * A secret chat with these users: the 1:1 one with a friend when there is one already, else a
+   * new one (a group when `title` is given). `untitled` tells a 1:1 chat from a titled group. Rejects with SecretError NO_DEVICES when someone has
+   * no device that can join.
+   */
+  async startChat(
+    userIds: string[],
+    title?: string,
+    untitled: (chatId: string) => boolean = () => true,
+  ): Promise<string> {
+    if (userIds.length === 1 && title === undefined) {
+      const [friendId] = userIds;
+      const existing = this.client
+        .chats()
+        .find((c) => !c.closed && untitled(c.chatId) && this.#isPair(c.chatId, friendId!));
+      if (existing) return existing.chatId;
+    }
+    return this.client.createChat(userIds, title);
+  }
+
+  #isPair(chatId: string, userId: string): boolean {
+    const peers = this.peerIds(chatId);
+    return peers.length === 1 && peers[0] === userId;
+  }
+
+  warnings(chatId: string): KeyWarning[] {
+    return this.#warnings.get(chatId) ?? [];
+  }
+
+  /** Something changed that the session does not hear of by itself (a mark was set). */
+  touch(): void {
+    this.#changed();
+  }
+
+  async close(): Promise<void> {
+    for (const off of this.#off) off();
+    await this.client.close();
+  }
+
+  #keyChanged(userId: string, wasVerified: boolean): void {
+    for (const chat of this.client.chats()) {
+      if (chat.closed || !this.peerIds(chat.chatId).includes(userId)) continue;
+      const afterSeq = this.client.history(chat.chatId).at(-1)?.seq ?? 0;
+      const list = this.#warnings.get(chat.chatId) ?? [];
+      this.#warnings.set(chat.chatId, [...list, { userId, afterSeq, wasVerified }]);
+    }
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#version++;
+    for (const listener of [...this.#listeners]) listener();
+  }
+}
+
+const stateStore = () => new IndexedDbStateStore();
+
+/**
+ * Opens this device's secret client: creates and publishes its identity the first time, so that
+ * friends can add it to secret chats. A state left by an earlier sign-in is dropped.
+ */
+export async function openSession(
+  client: TokkiClient,
+  userId: string,
+  deviceId: string,
+): Promise<SecretSession> {
+  const store = stateStore();
+  const open = () => SecretClient.open({ client, userId, deviceId, store });
+  let secret: SecretClient;
+  try {
+    secret = await open();
+  } catch (error) {
+    if (!(error instanceof SecretError && error.code === 'STATE_MISMATCH')) throw error;
+    await store.clear();
+    secret = await open();
+  }
+  return new SecretSession(secret);
+}
+
+/** Signed out: this device's secret keys and history are deleted. */
+export function wipeSecretState(): Promise<void> {
+  return stateStore().clear();
+}
