@@ -97,7 +97,10 @@ export default function SecretRoom({ chatId }: { chatId: string }) {
     setTimerMenu(false);
     if (!session || value === timer) return;
     setError(null);
-    session.client.setTimer(chatId, value).catch(() => setError(t('secret.sendFailed')));
+    session.client.setTimer(chatId, value).then(
+      () => session.touch(),
+      () => setError(t('secret.sendFailed')),
+    );
   };
 
   const ready = session !== undefined && has;
@@ -261,7 +264,11 @@ function SecretComposer(props: {
     props.onError(null);
     setText('');
     secretSession()
-      .then((s) => s.client.send(props.chatId, value))
+      // The client tells of messages it receives, not of its own: the room is told here.
+      .then(async (s) => {
+        await s.client.send(props.chatId, value);
+        s.touch();
+      })
       .catch(() => {
         // Nothing was sent: the text comes back to try again.
         setText((current) => current || value);
