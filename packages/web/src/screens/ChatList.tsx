@@ -125,8 +125,11 @@ function ChatRow({
   const members = useAppState((s) => s.members[chat.id]);
   const secretSession = useSecretSession();
   const secret = chat.kind === 'secret';
+  const peerIds = secret ? secretSession?.peerIds(chat.id) : undefined;
+  // A 1:1 secret chat shows the friend's picture, as a 1:1 chat does.
+  const secretPeer = !chat.title && peerIds?.length === 1 ? peerIds[0] : undefined;
   const title = secret
-    ? secretChatTitle(chat, t, secretSession?.peerIds(chat.id), friends, members)
+    ? secretChatTitle(chat, t, peerIds, friends, members)
     : chatTitle(chat, t, friends);
   const last = chat.lastMessage;
   // A secret chat's text is decrypted here only, held in memory by the secret client.
@@ -165,7 +168,12 @@ function ChatRow({
           navigate({ name: 'chat', chatId: chat.id }, { replace: selected });
         }}
       >
-        <Avatar id={chat.peer?.id ?? chat.id} name={title} photo={chat.peer?.photo} size={50} />
+        <Avatar
+          id={secretPeer ?? chat.peer?.id ?? chat.id}
+          name={title}
+          photo={secretPeer ? friends[secretPeer]?.user.photo : chat.peer?.photo}
+          size={50}
+        />
         <span className="chat-row-main">
           <span className="chat-row-top">
             {chat.kind === 'open' && <OpenChatBadge size={14} />}

@@ -90,7 +90,7 @@ export default function SecretRoom({ chatId }: { chatId: string }) {
     chat ? memberName(userId, chat, members, friends, me, t) : t('chat.unknownUser');
   const peerIds = session?.peerIds(chatId) ?? [];
   const title = chat ? secretChatTitle(chat, t, peerIds, friends, members) : t('secret.title');
-  const peerId = peerIds.length === 1 ? peerIds[0] : undefined;
+  const peerId = chat && !chat.title && peerIds.length === 1 ? peerIds[0] : undefined;
   const timerText = timer === 0 ? t('secret.timerOff') : t(timerKey(timer));
 
   const chooseTimer = (value: SecretTimer) => {
@@ -156,7 +156,11 @@ export default function SecretRoom({ chatId }: { chatId: string }) {
               <button
                 type="button"
                 className="icon-button action-verify"
-                onClick={() => navigate({ name: 'verify', chatId, ...(peerId && { userId: peerId }) })}
+                onClick={() => {
+                  // With one other person, straight to them; in a group, pick whom first.
+                  const only = peerIds.length === 1 ? peerIds[0] : undefined;
+                  navigate({ name: 'verify', chatId, ...(only && { userId: only }) });
+                }}
                 aria-label={t('secret.verify')}
                 title={t('secret.verify')}
               >
@@ -176,8 +180,14 @@ export default function SecretRoom({ chatId }: { chatId: string }) {
             {status}
           </p>
         )}
-        {lines.map((line) => (
-          <Line key={line.key} line={line} name={name} lng={lng} />
+        {lines.map((line, i) => (
+          <Line
+            key={line.key}
+            line={line}
+            name={name}
+            lng={lng}
+            sameSender={sameSender(lines[i - 1], line)}
+          />
         ))}
         {closed && (
           <p className="secret-service" role="status">
@@ -193,7 +203,22 @@ export default function SecretRoom({ chatId }: { chatId: string }) {
   );
 }
 
-function Line({ line, name, lng }: { line: SecretLine; name: (id: string) => string; lng: string }) {
+/** Whether a text follows another text of the same sender (its name is not shown again). */
+function sameSender(previous: SecretLine | undefined, line: SecretLine): boolean {
+  return (
+    previous?.kind === 'text' &&
+    line.kind === 'text' &&
+    previous.message.senderId === line.message.senderId
+  );
+}
+
+function Line(props: {
+  line: SecretLine;
+  name: (id: string) => string;
+  lng: string;
+  sameSender: boolean;
+}) {
+  const { line, name, lng } = props;
   const { t } = useTranslation();
   if (line.kind === 'timer') {
     const time = line.timer === 0 ? '' : t(timerKey(line.timer));
@@ -221,8 +246,13 @@ function Line({ line, name, lng }: { line: SecretLine; name: (id: string) => str
   }
   const { message, mine } = line;
   return (
-    <div className={`secret-message ${mine ? 'mine' : 'theirs'}`} data-seq={message.seq}>
-      {!mine && <span className="secret-sender">{name(message.senderId)}</span>}
+    <div
+      className={`secret-message ${mine ? 'mine' : 'theirs'}${props.sameSender ? ' same-sender' : ''}`}
+      data-seq={message.seq}
+    >
+      {!mine && !props.sameSender && (
+        <span className="secret-sender">{name(message.senderId)}</span>
+      )}
       <div className="secret-bubble-line">
         <p className="secret-bubble">
           {!mine && (
