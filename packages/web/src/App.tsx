@@ -101,7 +101,11 @@ function Main({ route }: { route: Route }) {
       return <ChatInfo chatId={route.chatId} />;
     case 'verify':
       return (
-        <SecretVerify key={`${route.chatId}/${route.userId ?? ''}`} chatId={route.chatId} userId={route.userId} />
+        <SecretVerify
+          key={`${route.chatId}/${route.userId ?? ''}`}
+          chatId={route.chatId}
+          userId={route.userId}
+        />
       );
     case 'search':
       return <Search key={route.chatId ?? ''} chatId={route.chatId} />;

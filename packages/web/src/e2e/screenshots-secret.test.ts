@@ -118,9 +118,7 @@ describe.skipIf(!browserSuites)('web app: secret chat screenshots at 360×740', 
           problems.push(...(await shoot(page, `secret-chatlist-${lng}`)));
 
           await row.click();
-          await page
-            .locator('.secret-bubble', { hasText: language.theirs[1] })
-            .waitFor(WAIT);
+          await page.locator('.secret-bubble', { hasText: language.theirs[1] }).waitFor(WAIT);
           await page.locator('.secret-room .action-timer').click();
           await page.locator('.secret-timer-menu [aria-checked="true"]').waitFor(WAIT);
           problems.push(...(await shoot(page, `secret-timer-menu-${lng}`)));

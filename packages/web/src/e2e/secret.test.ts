@@ -138,9 +138,7 @@ describe.skipIf(!browserSuites)('web app: secret chats', () => {
         await b.locator('.secret-room .composer-input').press('Enter');
         await secretBubble(a, 'Got it, secretly').waitFor(WAIT);
         // Read on both sides: no badge left on Junho's list.
-        await expect
-          .poll(() => row.locator('.badge').count(), WAIT)
-          .toBe(0);
+        await expect.poll(() => row.locator('.badge').count(), WAIT).toBe(0);
 
         // The timer: a menu of the eight choices, a service line on both pages.
         await a.locator('.secret-room .action-timer').click();
@@ -193,6 +191,15 @@ describe.skipIf(!browserSuites)('web app: secret chats', () => {
         await a.locator('.secret-verify .button.block').click();
         await a.locator('dialog[open] .button:not(.secondary)').click();
         await a.locator('.secret-verified', { hasText: en.secret.verified }).waitFor(WAIT);
+
+        // From the new-chat screen, Junho picks Minji: the 1:1 secret chat they have opens again.
+        const chatPath = new URL(b.url()).pathname.replace(/\/verify.*$/, '');
+        await b.goto(`${url}/new`);
+        await b.locator('.new-chat-kinds input[value="secret"]').check();
+        await b.locator('.secret-chat-form .person-pick', { hasText: 'Minji' }).click();
+        await b.locator('.secret-chat-form .button.block').click();
+        await secretBubble(b, 'Got it, secretly').waitFor(WAIT);
+        expect(new URL(b.url()).pathname).toBe(chatPath);
 
         // No plaintext in IndexedDB outside the sealed secret store, nor inside it as text.
         for (const page of [a, b]) {

@@ -77,4 +77,3 @@ export function useSecretSession(): SecretSession | undefined {
   );
   return session;
 }
-

@@ -137,22 +137,25 @@ function ChatRow({
     ? (secretSession?.preview(chat.id) ??
       (chat.lastSeq > chat.joinedSeq ? t('secret.encrypted') : t('chatList.noMessages')))
     : undefined;
-  const preview = secretPreview !== undefined ? secretPreview : lastPending
-    ? t('chatList.youPrefix', {
-        text:
-          lastPending.text.trim() || !lastPending.fileIds
-            ? lastPending.text
-            : t('files.files', { count: lastPending.fileIds.length }),
-      })
-    : last
-      ? last.deletedAt
-        ? t('chat.deleted')
-        : last.senderId === selfIdIn(chat, me?.id)
-          ? t('chatList.youPrefix', { text: messageSummary(t, last) })
-          : messageSummary(t, last)
-      : chat.lastSeq > chat.joinedSeq
-        ? '' // the last one was deleted for me
-        : t('chatList.noMessages');
+  const preview =
+    secretPreview !== undefined
+      ? secretPreview
+      : lastPending
+        ? t('chatList.youPrefix', {
+            text:
+              lastPending.text.trim() || !lastPending.fileIds
+                ? lastPending.text
+                : t('files.files', { count: lastPending.fileIds.length }),
+          })
+        : last
+          ? last.deletedAt
+            ? t('chat.deleted')
+            : last.senderId === selfIdIn(chat, me?.id)
+              ? t('chatList.youPrefix', { text: messageSummary(t, last) })
+              : messageSummary(t, last)
+          : chat.lastSeq > chat.joinedSeq
+            ? '' // the last one was deleted for me
+            : t('chatList.noMessages');
   const time = lastPending?.createdAt ?? (last ? last.createdAt : chat.lastActivityAt);
   const unread = chat.unreadCount;
   return (

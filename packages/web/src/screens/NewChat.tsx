@@ -221,7 +221,11 @@ function SecretChatForm() {
               LIMITS.CHAT_TITLE_MAX,
             )
           : undefined;
-      const chatId = await session.startChat(chosen, groupTitle, (id) => !store.state.chats[id]?.title);
+      const chatId = await session.startChat(
+        chosen,
+        groupTitle,
+        (id) => !store.state.chats[id]?.title,
+      );
       await store.fetchChat(chatId).catch(() => {});
       navigate({ name: 'chat', chatId }, { replace: true });
     } catch (e) {

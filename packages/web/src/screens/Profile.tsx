@@ -102,7 +102,11 @@ export default function Profile({ userId }: { userId: string }) {
     setMessage(null);
     try {
       const session = await secretSession();
-      const chatId = await session.startChat([user.id], undefined, (id) => !store.state.chats[id]?.title);
+      const chatId = await session.startChat(
+        [user.id],
+        undefined,
+        (id) => !store.state.chats[id]?.title,
+      );
       await store.fetchChat(chatId).catch(() => {});
       navigate({ name: 'chat', chatId }, { replace: true });
     } catch (e) {

@@ -10,7 +10,14 @@ export interface KeyChangeLine {
 
 /** What a secret room shows, in order. */
 export type SecretLine =
-  | { kind: 'text'; key: string; message: SecretMessage; text: string; timer: SecretTimer; mine: boolean }
+  | {
+      kind: 'text';
+      key: string;
+      message: SecretMessage;
+      text: string;
+      timer: SecretTimer;
+      mine: boolean;
+    }
   | { kind: 'timer'; key: string; senderId: string; timer: SecretTimer; mine: boolean }
   | { kind: 'keyChange'; key: string; userId: string; wasVerified: boolean };
 

@@ -413,9 +413,7 @@ const scenarios: Record<UpdateKind, () => void> = {
   },
   'secret.keyPackagesLow': () => {
     const base = signedIn();
-    expect(apply(base, { kind: 'secret.keyPackagesLow', deviceId: 'md', remaining: 3 })).toBe(
-      base,
-    );
+    expect(apply(base, { kind: 'secret.keyPackagesLow', deviceId: 'md', remaining: 3 })).toBe(base);
   },
 };
 

@@ -110,6 +110,11 @@ describe('cacheChanges', () => {
     const { values } = cacheChanges(before, withHistory);
     expect(values.map(([key]) => key)).toEqual(['chats']);
     expect(JSON.stringify(values)).not.toContain('Y2lwaGVydGV4dA==');
-    expect(values[0]![1]).toContainEqual({ ...secret, lastSeq: 1, lastActivityAt: 5, unreadCount: 1 });
+    expect(values[0]![1]).toContainEqual({
+      ...secret,
+      lastSeq: 1,
+      lastActivityAt: 5,
+      unreadCount: 1,
+    });
   });
 });

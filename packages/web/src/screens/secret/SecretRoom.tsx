@@ -1,5 +1,13 @@
 import type { SecretTimer } from '@tokki/protocol';
-import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type FormEvent,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { Avatar } from '../../components/Avatar';
 import { ConnectionBanner } from '../../components/ConnectionBanner';
@@ -10,7 +18,12 @@ import { formatTime } from '../../lib/format';
 import { useModal } from '../../lib/modal';
 import { goBack, navigate } from '../../lib/router';
 import { secretSession, useSecretSession } from '../../lib/secret-loader';
-import { secretTimeline, TIMER_CHOICES, timerKey, type SecretLine } from '../../lib/secret/timeline';
+import {
+  secretTimeline,
+  TIMER_CHOICES,
+  timerKey,
+  type SecretLine,
+} from '../../lib/secret/timeline';
 import { store, useAppState } from '../../lib/store';
 import './secret.css';
 
@@ -195,10 +208,13 @@ export default function SecretRoom({ chatId }: { chatId: string }) {
           </p>
         )}
       </div>
-      {ready && !closed && (
-        <SecretComposer chatId={chatId} error={error} onError={setError} />
-      )}
-      <TimerMenu open={timerMenu} current={timer} onChoose={chooseTimer} onClose={() => setTimerMenu(false)} />
+      {ready && !closed && <SecretComposer chatId={chatId} error={error} onError={setError} />}
+      <TimerMenu
+        open={timerMenu}
+        current={timer}
+        onChoose={chooseTimer}
+        onClose={() => setTimerMenu(false)}
+      />
     </section>
   );
 }

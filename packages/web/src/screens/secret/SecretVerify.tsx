@@ -53,7 +53,10 @@ export default function SecretVerify({ chatId, userId }: { chatId: string; userI
 
   return (
     <section className="screen sub-screen secret-verify" aria-labelledby="secret-verify-title">
-      <TopBar title={<span id="secret-verify-title">{t('secret.verifyTitle')}</span>} onBack={back} />
+      <TopBar
+        title={<span id="secret-verify-title">{t('secret.verifyTitle')}</span>}
+        onBack={back}
+      />
       <div className="scroll-body">
         {failed ? (
           <p className="form-error" role="alert">
@@ -68,7 +71,9 @@ export default function SecretVerify({ chatId, userId }: { chatId: string; userI
                   <button
                     type="button"
                     className="person person-button"
-                    onClick={() => navigate({ name: 'verify', chatId, userId: id }, { replace: true })}
+                    onClick={() =>
+                      navigate({ name: 'verify', chatId, userId: id }, { replace: true })
+                    }
                   >
                     <Avatar id={id} name={name(id)} photo={friends[id]?.user.photo} size={40} />
                     <span className="person-name">{name(id)}</span>
@@ -85,7 +90,12 @@ export default function SecretVerify({ chatId, userId }: { chatId: string; userI
         ) : (
           <>
             <div className="secret-verify-who">
-              <Avatar id={userId} name={name(userId)} photo={friends[userId]?.user.photo} size={56} />
+              <Avatar
+                id={userId}
+                name={name(userId)}
+                photo={friends[userId]?.user.photo}
+                size={56}
+              />
               <span className="secret-verify-name">{name(userId)}</span>
               {verification.verified && (
                 <span className="secret-verified">
@@ -141,10 +151,23 @@ export default function SecretVerify({ chatId, userId }: { chatId: string; userI
 /** The 12 × 12 key image, a square per cell in the four colours. */
 function KeyImage({ grid, label }: { grid: number[][]; label: string }) {
   return (
-    <svg className="key-image" viewBox="0 0 12 12" role="img" aria-label={label} shapeRendering="crispEdges">
+    <svg
+      className="key-image"
+      viewBox="0 0 12 12"
+      role="img"
+      aria-label={label}
+      shapeRendering="crispEdges"
+    >
       {grid.flatMap((row, y) =>
         row.map((cell, x) => (
-          <rect key={`${x}.${y}`} x={x} y={y} width={1} height={1} fill={KEY_IMAGE_COLORS[cell] ?? '#000'} />
+          <rect
+            key={`${x}.${y}`}
+            x={x}
+            y={y}
+            width={1}
+            height={1}
+            fill={KEY_IMAGE_COLORS[cell] ?? '#000'}
+          />
         )),
       )}
     </svg>
