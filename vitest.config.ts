@@ -11,6 +11,9 @@ export default defineConfig({
       '@tokki/protocol': src('protocol'),
       // Subpaths before their package: aliases match by prefix.
       '@tokki/e2e/node': fileURLToPath(new URL('./packages/e2e/src/node.ts', import.meta.url)),
+      '@tokki/e2e/testing': fileURLToPath(
+        new URL('./packages/e2e/src/testing.ts', import.meta.url),
+      ),
       '@tokki/e2e': src('e2e'),
       '@tokki/server': src('server'),
       // Before '@tokki/sdk', which would otherwise take it as a folder of the main entry.

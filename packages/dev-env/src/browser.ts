@@ -19,11 +19,23 @@ export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url
  * skip; elsewhere the suite is skipped with one line saying how to enable it.
  */
 export function browserAvailability(): { available: boolean; reason?: string } {
+  return availability(
+    !existsSync(`${WEB_DIST}index.html`) ? 'the web app is not built (npm run build)' : undefined,
+  );
+}
+
+/** The same rule for suites that need Chromium but not the web app (they serve their own page). */
+export function chromiumAvailability(): { available: boolean; reason?: string } {
+  return availability(undefined);
+}
+
+function availability(otherwiseMissing: string | undefined): {
+  available: boolean;
+  reason?: string;
+} {
   const missing = !existsSync(CHROMIUM)
     ? `no Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk, or set TOKKI_CHROMIUM)`
-    : !existsSync(`${WEB_DIST}index.html`)
-      ? 'the web app is not built (npm run build)'
-      : undefined;
+    : otherwiseMissing;
   if (!missing) return { available: true };
   if (process.env.CI === 'true') throw new Error(`Browser tests need ${missing}.`);
   return { available: false, reason: `Browser suites skipped: ${missing}.` };

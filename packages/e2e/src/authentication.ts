@@ -87,10 +87,18 @@ export class SecretAuthentication {
    */
   recording(): RecordingAuthenticationService {
     const refusals: Extract<AuthenticationVerdict, { ok: false }>[] = [];
+    const failures: unknown[] = [];
     return {
       refusals,
+      failures,
       validateCredential: async (credential, signatureKey) => {
-        const verdict = await this.check(credential, signatureKey);
+        let verdict: AuthenticationVerdict;
+        try {
+          verdict = await this.check(credential, signatureKey);
+        } catch (error) {
+          failures.push(error);
+          throw error;
+        }
         if (!verdict.ok) refusals.push(verdict);
         return verdict.ok;
       },
@@ -100,6 +108,8 @@ export class SecretAuthentication {
 
 export interface RecordingAuthenticationService extends AuthenticationService {
   readonly refusals: readonly Extract<AuthenticationVerdict, { ok: false }>[];
+  /** What the directory or trust store threw (the network, storage): not a verdict on the bytes. */
+  readonly failures: readonly unknown[];
 }
 
 /** A TrustStore in memory; `entries()` and the constructor let a caller persist and restore it. */

@@ -1,10 +1,8 @@
+import type { DeviceRef } from '@tokki/protocol';
 import type { Credential } from 'ts-mls';
 
-/** A device of a user: who a leaf of a secret chat's group is. */
-export interface DeviceRef {
-  readonly userId: string;
-  readonly deviceId: string;
-}
+/** A device of a user (the protocol's DeviceRef): who a leaf of a secret chat's group is. */
+export type { DeviceRef };
 
 /** The protocol's Id (models.ts `Id`): what a user or device id may be. */
 const ID = /^[A-Za-z0-9_-]{1,64}$/;

@@ -11,6 +11,7 @@ import { E2eError, type E2eErrorCode } from './errors.js';
 import { createIdentity, type DeviceIdentity } from './identity.js';
 import { generateKeyPackages, type KeyPackageBundle } from './key-packages.js';
 import { SecretGroup, type ProcessResult } from './group.js';
+import { decodeContent, encodeContent } from './content.js';
 
 /** The server's device list, as `secret.devices` would answer it. */
 class Directory implements KeyDirectory {
@@ -149,6 +150,25 @@ describe('SecretGroup', () => {
     expect(longer.data.length).toBe(short.data.length);
     const big = await longer.group.encrypt(text('x'.repeat(2000)));
     expect(big.data.length).toBeGreaterThan(short.data.length);
+  });
+
+  it('encrypts the longest text within the size the server accepts', async () => {
+    const { groups } = await threeDevices();
+    const longest = encodeContent({
+      type: 'text',
+      text: '😀'.repeat(LIMITS.MESSAGE_TEXT_MAX),
+      timer: 604_800,
+    });
+    const sent = await groups.alicePhone.encrypt(longest);
+    expect(sent.data.length).toBeLessThanOrEqual(LIMITS.SECRET_MESSAGE_BYTES_MAX);
+    const atBob = await groups.bobPhone.process(sent.data);
+    expect(atBob.kind === 'application' && decodeContent(atBob.plaintext)).toEqual(
+      decodeContent(longest),
+    );
+    await expectRefusal(
+      sent.group.encrypt(new Uint8Array(LIMITS.SECRET_MESSAGE_BYTES_MAX)),
+      'INVALID_REQUEST',
+    );
   });
 
   it('adds a device that then reads the group, and every member learns who was added', async () => {
@@ -439,6 +459,29 @@ describe('SecretGroup refusals', () => {
     void bob;
   });
 
+  it('lets a failing key directory fail as it is, not as a verdict on the message, and retries', async () => {
+    const { directory, groups, devices } = await threeDevices();
+    const carol = await device(directory, 'carol', 'phone');
+    const added = await groups.alicePhone.commit({ add: [carol.keyPackages[0]!.publicBytes] });
+    const offline = new Error('directory offline');
+    let online = false;
+    const flaky = new SecretAuthentication({
+      directory: {
+        deviceKey: (userId, deviceId) =>
+          online ? directory.deviceKey(userId, deviceId) : Promise.reject(offline),
+      },
+      trust: new MemoryTrustStore(),
+    });
+    const bob = SecretGroup.deserialize(
+      groups.bobPhone.serialize(),
+      devices.bobPhone.identity,
+      flaky,
+    );
+    await expect(bob.process(added.commit)).rejects.toBe(offline);
+    online = true;
+    expect(commitOf(await bob.process(added.commit)).added).toEqual([ref(carol)]);
+  });
+
   it('refuses a commit by a non-member, even one holding a GroupInfo (NOT_MEMBER)', async () => {
     const { directory, groups, devices } = await threeDevices();
     const mallory = await device(directory, 'mallory', 'phone');
@@ -473,37 +516,61 @@ describe('SecretGroup refusals', () => {
   });
 });
 
+/** Ids as long as the server makes them (`u_` / `d_` and 16 characters, ids.ts). */
+const serverLikeId = (prefix: 'u' | 'd', n: number): string =>
+  `${prefix}_${String(n).padStart(16, '0')}`;
+
 describe('a large secret group', () => {
+  // CPU-heavy (hundreds of signatures and HPKE operations): a generous timeout for a busy machine.
   it(
-    'is built with commits of at most 20 adds and a message reaches the 101st device',
+    'is built by commits of at most 20 adds up to SECRET_GROUP_DEVICES_MAX, and a message reaches the last device',
     { timeout: 600_000 },
     async () => {
       const started = performance.now();
       const directory = new Directory();
-      const owner = await device(directory, 'owner', 'phone');
+      const owner = await device(directory, serverLikeId('u', 0), serverLikeId('d', 0));
       let group = await create(owner);
+      let early: SecretGroup | undefined;
       let last: { device: Device; welcome: Uint8Array | undefined } | undefined;
-      for (let batch = 0; batch < 5; batch += 1) {
+      const handshakeBytes: number[] = [];
+      let next = 1;
+      while (next < LIMITS.SECRET_GROUP_DEVICES_MAX) {
+        // The small batch first, so the last commit adds 20 to an almost full group: the largest Welcome.
+        const batch = LIMITS.SECRET_ADDS_PER_COMMIT_MAX;
+        const count = next === 1 ? (LIMITS.SECRET_GROUP_DEVICES_MAX - 1) % batch || batch : batch;
         const joiners = await Promise.all(
-          Array.from({ length: LIMITS.SECRET_ADDS_PER_COMMIT_MAX }, (_, i) =>
-            device(directory, `user${batch}`, `device${i}`),
+          Array.from({ length: count }, (_, i) =>
+            device(directory, serverLikeId('u', next + i), serverLikeId('d', next + i)),
           ),
         );
+        next += count;
         const added = await group.commit({
           add: joiners.map((joiner) => joiner.keyPackages[0]!.publicBytes),
         });
+        handshakeBytes.push(added.commit.length + (added.welcome?.length ?? 0));
         group = added.group;
+        // The first device added follows every later commit, as a member does.
+        early =
+          early === undefined
+            ? await join(joiners[0]!, added.welcome)
+            : commitOf(await early.process(added.commit)).group;
         last = { device: joiners.at(-1)!, welcome: added.welcome };
       }
-      expect(group.members()).toHaveLength(101);
+      expect(group.members()).toHaveLength(LIMITS.SECRET_GROUP_DEVICES_MAX);
+      // What the server will accept for one commit and its Welcome.
+      for (const bytes of handshakeBytes)
+        expect(bytes).toBeLessThanOrEqual(LIMITS.SECRET_HANDSHAKE_BYTES_MAX);
       const built = performance.now();
       const lastDevice = await join(last!.device, last!.welcome);
       const joined = performance.now();
-      const sent = await group.encrypt(text('to all 101'));
-      expect(application(await lastDevice.process(sent.data)).text).toBe('to all 101');
+      const sent = await group.encrypt(text('to everyone'));
+      expect(application(await lastDevice.process(sent.data)).text).toBe('to everyone');
+      expect(application(await early!.process(sent.data)).text).toBe('to everyone');
+      expect(lastDevice.epochAuthenticator()).toEqual(group.epochAuthenticator());
       console.info(
-        `101 devices: built in ${Math.round(built - started)} ms, ` +
-          `the last joined in ${Math.round(joined - built)} ms, a message in ${Math.round(performance.now() - joined)} ms`,
+        `${LIMITS.SECRET_GROUP_DEVICES_MAX} devices: built in ${Math.round(built - started)} ms, the last joined in ` +
+          `${Math.round(joined - built)} ms, a message read in ${Math.round(performance.now() - joined)} ms; ` +
+          `commit + Welcome bytes per batch: ${handshakeBytes.join(', ')}`,
       );
     },
   );

@@ -55,7 +55,7 @@ export const KEY_RETENTION: KeyRetentionConfig = {
  * so the server learns a size class, not a length. The largest stays under the server's
  * SECRET_MESSAGE_BYTES_MAX with room for the header; content larger than it is not padded.
  */
-const PADDING_BUCKETS = [256, 1024, 4096, 8192, 15_360] as const;
+const PADDING_BUCKETS = [256, 1024, 4096, 8192, 17_408] as const;
 /** Bytes PrivateMessageContent adds around the plaintext (length prefix, signature, padding prefix). */
 const CONTENT_OVERHEAD = 80;
 
@@ -128,7 +128,7 @@ export class SecretGroup {
     const own = openOwnBundle(keyPackage, identity);
     const cs = await cipherSuite();
     const recorder = auth.recording();
-    const state = await withMlsErrors(recorder, 'TAMPERED', () =>
+    const state = await withMlsErrors(recorder, 'INVALID_REQUEST', () =>
       createGroup(groupId, own.keyPackage, own.privateKeys, [], cs, clientConfig(recorder)),
     );
     return new SecretGroup(state, identity, auth, []);
@@ -346,7 +346,9 @@ export class SecretGroup {
 
   /**
    * Reads a message or commit of this group, in the order the server logged them. Own messages
-   * and commits coming back, and anything seen before, are REPLAY. The refusals are typed:
+   * and commits coming back, and anything seen before, are REPLAY. Commits of an earlier epoch —
+   * the one that added this device, or one that lost the race for its epoch — are WRONG_EPOCH:
+   * skip them. The refusals are typed:
    * MALFORMED, WRONG_GROUP, WRONG_EPOCH, REPLAY, TOO_OLD, TAMPERED, NOT_MEMBER, BAD_CREDENTIAL,
    * UNTRUSTED_KEY; a refusal changes nothing (this group stays as it was).
    */
@@ -572,7 +574,8 @@ async function remember(
 /**
  * Runs a ts-mls operation and turns whatever it throws into an E2eError: the authentication
  * service's refusal if there was one, our own policy's refusal, TOO_OLD when the key for the
- * message's generation is gone or out of reach, else `fallback`.
+ * message's generation is gone or out of reach, else `fallback`. A failure of the key directory
+ * or trust store (offline, storage) is rethrown as it is: it says nothing about the bytes.
  */
 async function withMlsErrors<T>(
   recorder: RecordingAuthenticationService,
@@ -584,6 +587,8 @@ async function withMlsErrors<T>(
     return await operation();
   } catch (error) {
     if (error instanceof E2eError) throw error;
+    // The directory or trust store failed (offline, storage): the caller may retry, as is.
+    if (recorder.failures.length > 0) throw recorder.failures[0];
     const refused = recorder.refusals[0];
     if (refused !== undefined) throw new E2eError(refused.code, refused.reason, { cause: error });
     const ours = policyRefusal?.();

@@ -2,9 +2,6 @@
 export { CIPHER_SUITE } from './suite.js';
 export { E2eError, E2E_ERROR_CODES, isE2eError } from './errors.js';
 export type { E2eErrorCode } from './errors.js';
-export { safetyNumber, type SafetyNumberSide } from './safety-number.js';
-export { keyImage, keyImageSvg, KEY_IMAGE_COLORS, KEY_IMAGE_SIZE } from './key-image.js';
-export type { SecretStateStore } from './state-store.js';
 export { readKeyPackage, readMessageHeader, readWelcome } from './inspect.js';
 export type { ContentType, KeyPackageInfo, MessageHeader, WireFormat } from './inspect.js';
 export { credentialIdentity, parseCredentialIdentity } from './credential.js';
@@ -28,3 +25,7 @@ export { SecretGroup, KEY_RETENTION } from './group.js';
 export type { CommitRequest, CommitResult, ProcessResult, SecretMember } from './group.js';
 export { encodeContent, decodeContent } from './content.js';
 export type { SecretContent } from './content.js';
+export { safetyNumber, safetyNumberGroups, type SafetyNumberSide } from './safety-number.js';
+export { keyImage, keyImageSvg, KEY_IMAGE_COLORS, KEY_IMAGE_SIZE } from './key-image.js';
+export type { SecretStateStore } from './state-store.js';
+export { indexedDbStateStore, STATE_DATABASE } from './indexeddb-state-store.js';

@@ -1,6 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { displayDigits, safetyNumber, sideFingerprint } from './safety-number.js';
+import {
+  displayDigits,
+  safetyNumber,
+  safetyNumberGroups,
+  sideFingerprint,
+} from './safety-number.js';
 
 // Known answers from libsignal, rust/protocol/src/fingerprint.rs (fingerprint_test_v1 and _v2,
 // the same vectors as Java's NumericFingerprintGeneratorTest.testVectorsVersion1/2): Signal's
@@ -55,6 +60,24 @@ describe('safetyNumber', () => {
     const number = await safetyNumber(me, them);
     expect(await safetyNumber({ ...me, keys: [...keys].reverse() }, them)).toBe(number);
     expect(number).toBe(referenceNumber(me, them));
+  });
+
+  it('splits into twelve groups of five for display', () => {
+    expect(safetyNumberGroups(DISPLAYABLE_FINGERPRINT_V1)).toEqual([
+      '30035',
+      '44776',
+      '92869',
+      '39689',
+      '28698',
+      '76765',
+      '45825',
+      '75691',
+      '62576',
+      '84344',
+      '09180',
+      '79131',
+    ]);
+    expect(() => safetyNumberGroups('1234')).toThrow(RangeError);
   });
 
   it('refuses a side without keys', async () => {

@@ -3,7 +3,10 @@
 // result is exactly Signal's, so Signal's published known answers test it.
 import { sha512 } from '@noble/hashes/sha2.js';
 
-/** One side of a conversation: a Tokki user and the public identity keys of all their devices. */
+/**
+ * One side of a conversation: a Tokki user (the stable identifier, hashed as UTF-8) and the
+ * public identity keys of all their devices, as bytes (a Tokki device's 32-byte Ed25519 key).
+ */
 export interface SafetyNumberSide {
   userId: string;
   keys: readonly Uint8Array[];
@@ -60,6 +63,12 @@ export function displayDigits(fingerprint: Uint8Array): string {
 export async function safetyNumber(a: SafetyNumberSide, b: SafetyNumberSide): Promise<string> {
   const [first, second] = orderedSides(a, b);
   return first.digits + second.digits;
+}
+
+/** The 60 digits in twelve groups of five, as Signal shows them (three rows of four). */
+export function safetyNumberGroups(safetyNumber: string): string[] {
+  if (!/^\d{60}$/.test(safetyNumber)) throw new RangeError('a safety number is 60 digits');
+  return safetyNumber.match(/\d{5}/g) as string[];
 }
 
 /** Both sides' fingerprints and digits, the side whose digits sort lower first (shared with the key image). */

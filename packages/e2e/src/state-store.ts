@@ -30,7 +30,7 @@ export function checkStateName(name: string): string {
 }
 
 /** Authenticated with the ciphertext, so a blob saved under one name does not open under another. */
-export function stateAssociatedData(name: string): Uint8Array {
+export function stateAssociatedData(name: string): Uint8Array<ArrayBuffer> {
   const label = new TextEncoder().encode(`tokki-state:${name}`);
   const out = new Uint8Array(STATE_MAGIC.length + label.length);
   out.set(STATE_MAGIC, 0);
@@ -46,7 +46,10 @@ export function checkStateBytes(bytes: unknown): Uint8Array {
 }
 
 /** Splits an envelope (magic || iv || ciphertext with its tag), or throws MALFORMED. */
-export function parseStateEnvelope(envelope: Uint8Array): { iv: Uint8Array; sealed: Uint8Array } {
+export function parseStateEnvelope(envelope: Uint8Array): {
+  iv: Uint8Array<ArrayBuffer>;
+  sealed: Uint8Array<ArrayBuffer>;
+} {
   const headerLength = STATE_MAGIC.length + STATE_IV_BYTES;
   if (
     envelope.length < headerLength + STATE_TAG_BYTES ||
@@ -55,8 +58,8 @@ export function parseStateEnvelope(envelope: Uint8Array): { iv: Uint8Array; seal
     throw new E2eError('MALFORMED', 'the saved state is not a Tokki state envelope');
   }
   return {
-    iv: envelope.subarray(STATE_MAGIC.length, headerLength),
-    sealed: envelope.subarray(headerLength),
+    iv: envelope.slice(STATE_MAGIC.length, headerLength),
+    sealed: envelope.slice(headerLength),
   };
 }
 

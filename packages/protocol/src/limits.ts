@@ -55,10 +55,17 @@ export const LIMITS = {
   FILES_PER_MESSAGE_MAX: 30,
   /** Characters of a file's name (code points). */
   FILE_NAME_MAX: 255,
-  /** Devices (MLS leaves) one secret chat may hold; a user with three devices counts three. */
-  SECRET_GROUP_DEVICES_MAX: 200,
-  /** Bytes of one secret application message (the MLS ciphertext, before base64). */
-  SECRET_MESSAGE_BYTES_MAX: 16 * 1024,
+  /**
+   * Devices (MLS leaves) one secret chat may hold; a user with three devices counts three. The
+   * Welcome carries the whole ratchet tree (~210 bytes a leaf with our ids), so adding 20 devices
+   * to a group of this size must still fit SECRET_HANDSHAKE_BYTES_MAX (e2e's group test checks it).
+   */
+  SECRET_GROUP_DEVICES_MAX: 128,
+  /**
+   * Bytes of one secret application message (the MLS ciphertext, before base64): a text of
+   * MESSAGE_TEXT_MAX code points of 4 UTF-8 bytes each, padded, with the MLS header.
+   */
+  SECRET_MESSAGE_BYTES_MAX: 20 * 1024,
   /** Bytes of one commit and its Welcome together (before base64), so that they fit a frame. */
   SECRET_HANDSHAKE_BYTES_MAX: 40 * 1024,
   /** Devices one commit may add; a larger group is built by several commits. */

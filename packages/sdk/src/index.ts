@@ -16,7 +16,12 @@ export { newClientMsgId, retryUntilDone } from './messages.js';
 export type { RetryOptions } from './messages.js';
 export { PtsCursor } from './pts.js';
 // Plain helpers for secret chats' timers; the secret-chat client itself is `@tokki/sdk/secret`.
-export { isSecretTimer, parseSecretTimer, SECRET_TIMER_LABELS, secretTimerLabel } from './secret/timer.js';
+export {
+  isSecretTimer,
+  parseSecretTimer,
+  SECRET_TIMER_LABELS,
+  secretTimerLabel,
+} from './secret/timer.js';
 export {
   asTombstone,
   findMessage,

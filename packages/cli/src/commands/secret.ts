@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { SecretTimer } from '@tokki/protocol';
@@ -6,8 +7,15 @@ import type { SecretClient, SecretError, SecretMessage } from '@tokki/sdk/secret
 import { tokkiHome } from '../credentials.js';
 import { formatTime } from '../format.js';
 import { UserNames } from '../names.js';
+import { fileLock } from '../state-lock.js';
 import { CliError } from '../output.js';
-import { openSession, positiveSeconds, userId, type CommonOptions, type Session } from './common.js';
+import {
+  openSession,
+  positiveSeconds,
+  userId,
+  type CommonOptions,
+  type Session,
+} from './common.js';
 
 interface CreateOptions extends CommonOptions {
   title?: string;
@@ -129,15 +137,18 @@ async function openSecret(options: CommonOptions): Promise<SecretSession> {
     import('@tokki/e2e/node'),
   ]);
   const { userId: user, deviceId } = session.profile;
-  const store = fileStateStore(join(tokkiHome(), 'secret', session.profileName), {
-    name: deviceId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64),
-  });
+  const directory = join(tokkiHome(), 'secret', session.profileName);
+  const name = deviceId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+  const store = fileStateStore(directory, { name });
+  await mkdir(directory, { recursive: true, mode: 0o700 });
   try {
     const secret = await SecretClient.open({
       client: session.client,
       userId: user,
       deviceId,
       store,
+      // `listen` and the other commands may run at once on one profile.
+      exclusive: fileLock(join(directory, `${name}.lock`)),
     });
     secret.on('error', (error) => session.out.note(`warning: ${describeSecretError(error)}`));
     secret.on('keyChange', ({ userId: changed, deviceId: device, wasVerified }) =>
@@ -266,7 +277,9 @@ async function runListen(options: ListenOptions): Promise<void> {
         });
         client
           .connect()
-          .then(() => out.note(`Listening for secret messages on ${profile.server} (Ctrl-C to stop).`))
+          .then(() =>
+            out.note(`Listening for secret messages on ${profile.server} (Ctrl-C to stop).`),
+          )
           .catch(reject);
       });
     } finally {

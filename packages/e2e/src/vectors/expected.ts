@@ -10,6 +10,7 @@ export const EXPECTED_ENTRIES: Record<string, number> = {
   'message-protection': 1,
   messages: 20,
   'passive-client-handling-commit': 13,
+  'passive-client-random': 1,
   'passive-client-welcome': 8,
   psk_secret: 11,
   'secret-tree': 3,

@@ -28,6 +28,7 @@ export const VECTOR_CHECKS: Record<string, Check> = {
   'message-protection': checkMessageProtection,
   messages: checkMessages,
   'passive-client-handling-commit': checkPassiveClient,
+  'passive-client-random': checkPassiveClient,
   'passive-client-welcome': checkPassiveClient,
   psk_secret: checkPskSecret,
   'secret-tree': checkSecretTree,

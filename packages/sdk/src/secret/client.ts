@@ -46,6 +46,33 @@ export interface SecretClientOptions {
   keyPackageTarget?: number;
   /** How often this device refreshes its keys in each chat (post-compromise security). Default a week. */
   keyUpdateIntervalMs?: number;
+  /**
+   * When several processes share the store (the CLI's `listen` beside its other commands): runs
+   * each operation holding a lock across them, and the state is read again from the store at its
+   * start, so no process writes back a group state another one has moved on.
+   */
+  exclusive?: Exclusive;
+}
+
+/** Runs `task` while holding a lock that other users of the same state store respect. */
+export type Exclusive = <T>(task: () => Promise<T>) => Promise<T>;
+
+const runDirectly: Exclusive = (task) => task();
+
+/** The stored state of this device, undefined when there is none; refuses another's or a damaged one. */
+async function readState(options: SecretClientOptions): Promise<DeviceState | undefined> {
+  const bytes = await options.store.load();
+  if (!bytes) return undefined;
+  const state = decodeState(bytes);
+  if (!state)
+    throw new SecretError('STATE_MISMATCH', 'The stored secret-chat state cannot be read');
+  if (state.userId !== options.userId || state.deviceId !== options.deviceId) {
+    throw new SecretError(
+      'STATE_MISMATCH',
+      'The stored secret-chat state belongs to another account or device',
+    );
+  }
+  return state;
 }
 
 /** Events of a {@link SecretClient}. */
@@ -135,6 +162,10 @@ export class SecretClient {
   readonly #keyUpdateMs: number;
   readonly #emitter = new Emitter<SecretEvents>();
   readonly #identity: DeviceIdentity;
+  readonly #options: SecretClientOptions;
+  readonly #exclusive: Exclusive;
+  /** Whether other processes use the same store (an `exclusive` lock was given). */
+  readonly #shared: boolean;
   #state: DeviceState;
   #lock: Promise<unknown> = Promise.resolve();
   #tasks: Task[] = [];
@@ -145,11 +176,7 @@ export class SecretClient {
   /** The device directory as fetched during one operation (keys can change between them). */
   #directory = new Map<string, Map<string, Uint8Array>>();
 
-  private constructor(
-    options: SecretClientOptions,
-    state: DeviceState,
-    identity: DeviceIdentity,
-  ) {
+  private constructor(options: SecretClientOptions, state: DeviceState, identity: DeviceIdentity) {
     this.#client = options.client;
     this.#store = options.store;
     this.#clock = options.clock ?? systemClock;
@@ -160,6 +187,9 @@ export class SecretClient {
     this.#keyUpdateMs = options.keyUpdateIntervalMs ?? DEFAULT_KEY_UPDATE_MS;
     this.#state = state;
     this.#identity = identity;
+    this.#options = options;
+    this.#exclusive = options.exclusive ?? runDirectly;
+    this.#shared = options.exclusive !== undefined;
   }
 
   /**
@@ -169,29 +199,20 @@ export class SecretClient {
    * @example const secret = await SecretClient.open({ client, userId, deviceId, store })
    */
   static async open(options: SecretClientOptions): Promise<SecretClient> {
-    const bytes = await options.store.load();
-    let state = bytes && decodeState(bytes);
-    if (bytes && !state) {
-      throw new SecretError('STATE_MISMATCH', 'The stored secret-chat state cannot be read');
-    }
-    if (state && (state.userId !== options.userId || state.deviceId !== options.deviceId)) {
-      throw new SecretError(
-        'STATE_MISMATCH',
-        'The stored secret-chat state belongs to another account or device',
-      );
-    }
-    let identity: DeviceIdentity;
-    if (state) {
-      identity = await deserializeIdentity(fromBase64(state.identity));
-    } else {
-      identity = await createIdentity(options.userId, options.deviceId);
+    const exclusive = options.exclusive ?? runDirectly;
+    const { state, identity } = await exclusive(async () => {
+      const stored = await readState(options);
+      if (stored) {
+        return { state: stored, identity: await deserializeIdentity(fromBase64(stored.identity)) };
+      }
+      const created = await createIdentity(options.userId, options.deviceId);
       // From now on: what came before was for the user's other devices.
       const { pts } = await options.client.call('updates.getState', {});
-      state = {
+      const fresh: DeviceState = {
         version: 1,
         userId: options.userId,
         deviceId: options.deviceId,
-        identity: toBase64(serializeIdentity(identity)),
+        identity: toBase64(serializeIdentity(created)),
         published: false,
         pts,
         keyPackages: {},
@@ -199,8 +220,9 @@ export class SecretClient {
         verified: {},
         chats: {},
       };
-      await options.store.save(encodeState(state));
-    }
+      await options.store.save(encodeState(fresh));
+      return { state: fresh, identity: created };
+    });
     const secret = new SecretClient(options, state, identity);
     await secret.#run(async () => {
       if (!secret.#state.published) {
@@ -240,7 +262,8 @@ export class SecretClient {
   follow(): () => void {
     this.#unfollow?.();
     const offUpdate = this.#client.on('update', ({ update }) => {
-      if (isSecretUpdate(update)) this.#scheduleSync();
+      // Joining a chat, too: the commit with our Welcome is in the log right behind it.
+      if (isSecretUpdate(update) || update.kind === 'chat.joined') this.#scheduleSync();
     });
     const offSynced = this.#client.on('synced', () => this.#scheduleSync());
     this.#unfollow = () => {
@@ -411,7 +434,9 @@ export class SecretClient {
    */
   history(chatId: string): SecretMessage[] {
     const chat = this.#chat(chatId);
-    return chat.messages.filter((m) => m.destroyAt === undefined || m.destroyAt > this.#clock.now());
+    return chat.messages.filter(
+      (m) => m.destroyAt === undefined || m.destroyAt > this.#clock.now(),
+    );
   }
 
   /**
@@ -504,10 +529,14 @@ export class SecretClient {
 
   /** Runs `task` after every earlier one: the state has one writer at a time. */
   #run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#lock.then(() => {
-      this.#directory = new Map();
-      return task();
-    });
+    const result = this.#lock.then(() =>
+      this.#exclusive(async () => {
+        // Another process may have moved the state on (a CLI command beside `listen`).
+        if (this.#shared) this.#state = (await readState(this.#options)) ?? this.#state;
+        this.#directory = new Map();
+        return task();
+      }),
+    );
     this.#lock = result.catch(() => {});
     return result;
   }
@@ -725,8 +754,11 @@ export class SecretClient {
     const chat = this.#state.chats[update.chatId];
     if (!chat || chat.group === null) return undefined;
     const ack = { chatId: update.chatId, seq: update.seq };
-    // Our own message is stored since it was sent; one from before we joined was not for us.
+    // Our own message is stored since it was sent (or waits in the outbox, if the answer to the
+    // send was lost); one from before we joined was not for us.
     if (update.deviceId === this.#state.deviceId && update.senderId === this.#state.userId) {
+      const outgoing = chat.outbox?.find((o) => o.data === update.data);
+      if (outgoing) await this.#storeSent(chat, outgoing, update.seq, update.sentAt);
       return ack;
     }
     if (update.epoch < chat.joinedEpoch || update.data === null) return undefined;
@@ -891,7 +923,11 @@ export class SecretClient {
     });
     return keyPackages
       .filter((k) => k.deviceId !== this.#state.deviceId && !except.includes(k.deviceId))
-      .map((k) => ({ userId: k.userId, deviceId: k.deviceId, keyPackage: fromBase64(k.keyPackage) }));
+      .map((k) => ({
+        userId: k.userId,
+        deviceId: k.deviceId,
+        keyPackage: fromBase64(k.keyPackage),
+      }));
   }
 
   /** Commits the adds of claimed packages, at most SECRET_ADDS_PER_COMMIT_MAX to a commit. */
@@ -961,17 +997,24 @@ export class SecretClient {
       const chat = this.#openChat(chatId);
       const group = this.#group(chat);
       const { data, group: next } = await group.encrypt(encodeContent(content));
-      // The ratchet moved: saved before the ciphertext leaves, so no key is ever used twice.
+      const outgoing = { data: toBase64(data), content };
+      // The ratchet moved: saved before the ciphertext leaves, so no key is ever used twice. The
+      // message waits in the outbox until the server's answer (or its update) gives it a seq.
       this.#setGroup(chat, next);
+      chat.outbox = [...(chat.outbox ?? []), outgoing];
       await this.#save();
       let sent: { seq: number; expiresAt: number };
       try {
         sent = await this.#client.call('secret.send', {
           chatId,
           epoch: group.epoch,
-          data: toBase64(data),
+          data: outgoing.data,
         });
       } catch (error) {
+        // Unanswered, it may have been stored: its update will tell (see #applyMessage).
+        if (isConnectionError(error)) throw error;
+        chat.outbox = chat.outbox.filter((o) => o !== outgoing);
+        await this.#save();
         if (error instanceof TokkiError && error.code === 'SECRET_EPOCH_STALE') {
           await this.#catchUp();
           continue;
@@ -982,25 +1025,37 @@ export class SecretClient {
         }
         throw error;
       }
-      const now = this.#clock.now();
-      const timer = content.type === 'text' ? content.timer : 0;
-      const message: SecretMessage = {
-        chatId,
-        seq: sent.seq,
-        ...this.device,
-        senderId: this.#state.userId,
-        sentAt: now,
-        content,
-        readAt: now,
-        ...(timer > 0 && { destroyAt: now + timer * 1000 }),
-      };
-      insertBySeq(chat.messages, message);
-      if (content.type === 'timer') chat.timer = content.timer;
-      await this.#save();
-      this.#scheduleDestruction();
-      return message;
+      return this.#storeSent(chat, outgoing, sent.seq, this.#clock.now());
     }
     throw new SecretError('TOO_MANY_RETRIES', 'The group kept moving on; try again', { chatId });
+  }
+
+  /** Moves a sent message from the outbox into the history, read (the sender saw it). */
+  async #storeSent(
+    chat: ChatState,
+    outgoing: { data: string; content: SecretContent },
+    seq: number,
+    sentAt: number,
+  ): Promise<SecretMessage> {
+    const { content } = outgoing;
+    const now = this.#clock.now();
+    const timer = content.type === 'text' ? content.timer : 0;
+    const message: SecretMessage = {
+      chatId: chat.chatId,
+      seq,
+      ...this.device,
+      senderId: this.#state.userId,
+      sentAt,
+      content,
+      readAt: now,
+      ...(timer > 0 && { destroyAt: now + timer * 1000 }),
+    };
+    chat.outbox = (chat.outbox ?? []).filter((o) => o.data !== outgoing.data);
+    if (!chat.messages.some((m) => m.seq === seq)) insertBySeq(chat.messages, message);
+    if (content.type === 'timer') chat.timer = content.timer;
+    await this.#save();
+    this.#scheduleDestruction();
+    return message;
   }
 
   /** Commits the removal of the chat's revoked devices (the server refuses sends until then). */
@@ -1095,7 +1150,10 @@ export class SecretClient {
     }
     if (next === Infinity) return;
     this.#cancelDestruction = this.#clock.schedule(
-      () => void this.#run(() => this.#sweep()).catch((error: unknown) => this.#emitError(error, 'STATE_MISMATCH')),
+      () =>
+        void this.#run(() => this.#sweep()).catch((error: unknown) =>
+          this.#emitError(error, 'STATE_MISMATCH'),
+        ),
       next - this.#clock.now(),
     );
   }

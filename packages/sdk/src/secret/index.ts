@@ -4,6 +4,7 @@
  */
 export { SecretClient } from './client.js';
 export type {
+  Exclusive,
   SecretChatSummary,
   SecretClientOptions,
   SecretEvents,

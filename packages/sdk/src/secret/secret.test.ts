@@ -32,12 +32,14 @@ import { MemoryStateStore } from './store.js';
 
 const fastBackoff = { baseMs: 20, capMs: 200 };
 /** Conditions over the network on a busy machine: room, not speed. */
-const until = (check: () => void) => vi.waitFor(check, { timeout: 20_000, interval: 25 });
+const until = (check: () => void | Promise<void>) =>
+  vi.waitFor(check, { timeout: 20_000, interval: 25 });
 
 /** One device: its client, its secret chats, what it saw. */
 interface Device {
   user: TestUser;
   client: TokkiClient;
+  /** Replaced when a test reopens the device from its store. */
   secret: SecretClient;
   store: MemoryStateStore;
   clock: ManualClock;
@@ -90,9 +92,7 @@ function devices() {
 }
 
 const texts = (device: Device, chatId: string) =>
-  device.secret
-    .history(chatId)
-    .flatMap((m) => (m.content.type === 'text' ? [m.content.text] : []));
+  device.secret.history(chatId).flatMap((m) => (m.content.type === 'text' ? [m.content.text] : []));
 
 /** Waits until every device holds the chat at the same epoch, and returns that epoch. */
 async function sameEpoch(chatId: string, members: Device[]): Promise<number> {
@@ -232,7 +232,11 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     const tabletState = await bobTablet.store.load();
 
     await alice.secret.removeMember(chatId, carol.user.userId);
-    await until(() => expect(carol.secret.chats()).toContainEqual(expect.objectContaining({ chatId, closed: true })));
+    await until(() =>
+      expect(carol.secret.chats()).toContainEqual(
+        expect.objectContaining({ chatId, closed: true }),
+      ),
+    );
     await expect(carol.secret.send(chatId, 'still here?')).rejects.toMatchObject({
       code: 'CHAT_CLOSED',
     });
@@ -256,12 +260,79 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     expect(texts(bobTablet, chatId)).not.toContain(after);
 
     // Even with the stolen states and every commit since, the ciphertext does not open.
-    const commits = alice.delivered.filter((u) => u.kind === 'secret.commit' && u.chatId === chatId);
+    const commits = alice.delivered.filter(
+      (u) => u.kind === 'secret.commit' && u.chatId === chatId,
+    );
     for (const stolen of [carolState, tabletState]) {
       await expect(
         readWithStolenState(alice.client, stolen!, chatId, commits, fromBase64(ciphertext!.data!)),
       ).rejects.toMatchObject({ name: 'E2eError' });
     }
+  });
+
+  it('refuses bad requests with a typed error and changes nothing', async () => {
+    const stranger = await pool.open(s.url, base + 4, 'Stranger');
+    const chatsBefore = (await alice.client.call('chats.list', {})).chats.length;
+    // Not a friend, no chat in common: the directory does not show their devices to Alice.
+    await expect(alice.secret.createChat([stranger.user.userId])).rejects.toMatchObject({
+      name: 'SecretError',
+      code: 'NO_DEVICES',
+    });
+    expect((await alice.client.call('chats.list', {})).chats.length).toBe(chatsBefore);
+    await expect(alice.secret.send('c_nosuchchat', 'hi')).rejects.toMatchObject({
+      code: 'NO_SUCH_CHAT',
+    });
+    const { epoch } = alice.secret.epoch(chatId);
+    await expect(alice.secret.removeMember(chatId, stranger.user.userId)).rejects.toMatchObject({
+      code: 'NOT_IN_CHAT',
+    });
+    await expect(alice.secret.verification(chatId, stranger.user.userId)).rejects.toMatchObject({
+      code: 'NOT_IN_CHAT',
+    });
+    expect(alice.secret.epoch(chatId).epoch).toBe(epoch);
+
+    // A state that is not this device's, or not a state at all, is refused before any use.
+    const opened = { client: stranger.client, ...stranger.user };
+    await expect(
+      SecretClient.open({ ...opened, userId: stranger.user.userId, store: alice.store }),
+    ).rejects.toMatchObject({ code: 'STATE_MISMATCH' });
+    const damaged = new MemoryStateStore();
+    await damaged.save(new TextEncoder().encode('{"version": 7}'));
+    await expect(SecretClient.open({ ...opened, store: damaged })).rejects.toMatchObject({
+      code: 'STATE_MISMATCH',
+    });
+    expect(stranger.errors).toEqual([]);
+  });
+
+  it('refreshes its keys in each chat once the update interval has passed', async () => {
+    const store = new MemoryStateStore();
+    const clock = new ManualClock(Date.now());
+    const options = {
+      client: bob.client,
+      userId: bob.user.userId,
+      deviceId: bob.user.deviceId,
+      store,
+      clock,
+    };
+    // Bob's phone's state, handed to a client with a one-hour key update interval.
+    await store.save((await bob.store.load())!);
+    await bob.secret.close();
+    const before = alice.secret.epoch(chatId).epoch;
+    const hourly = await SecretClient.open({ ...options, keyUpdateIntervalMs: 3_600_000 });
+    expect(hourly.epoch(chatId).epoch).toBe(before);
+    clock.advance(3_600_000);
+    await hourly.sync();
+    expect(hourly.epoch(chatId).epoch).toBe(before + 1);
+    await until(() => expect(alice.secret.epoch(chatId).epoch).toBe(before + 1));
+    expect(toBase64(alice.secret.epoch(chatId).authenticator)).toBe(
+      toBase64(hourly.epoch(chatId).authenticator),
+    );
+    await hourly.close();
+    // Bob's phone goes on from the state the hourly client left.
+    bob.secret = await SecretClient.open(options);
+    bob.clock = clock;
+    bob.secret.on('error', (error) => bob.errors.push(error));
+    bob.secret.follow();
   });
 
   it('two members committing at once end in the same epoch with the same authenticator', async () => {
@@ -303,9 +374,7 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     const chat = await alice.secret.createChat([bob.user.userId]);
     await sameEpoch(chat, [alice, bob]);
     await alice.secret.setTimer(chat, 5);
-    await until(() =>
-      expect(bob.secret.chats().find((c) => c.chatId === chat)?.timer).toBe(5),
-    );
+    await until(() => expect(bob.secret.chats().find((c) => c.chatId === chat)?.timer).toBe(5));
     const fleeting = `gone in five ${Math.random()}`;
     await alice.secret.send(chat, fleeting);
     await until(() => expect(texts(bob, chat)).toContain(fleeting));
@@ -346,11 +415,15 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
 
     // A device that is away never acknowledges: the message waits for it until the TTL.
     const laptop = await pool.open(s.url, base + 2, 'Bob');
-    await until(() => expect(alice.secret.members(chat).map((m) => m.deviceId)).toContain(laptop.user.deviceId));
+    await until(() =>
+      expect(alice.secret.members(chat).map((m) => m.deviceId)).toContain(laptop.user.deviceId),
+    );
     await laptop.secret.close();
     laptop.client.disconnect();
     const waiting = await alice.secret.send(chat, `for the laptop ${Math.random()}`);
-    await until(() => expect(texts(bob, chat)).toContain(waiting.content.type === 'text' && waiting.content.text));
+    await until(() =>
+      expect(texts(bob, chat)).toContain(waiting.content.type === 'text' && waiting.content.text),
+    );
     expect((await heldRows()).map((r) => r.seq)).toContain(waiting.seq);
     expect(await s.server.ctx.secret.purgeExpired()).toBe(0);
 
@@ -395,6 +468,7 @@ describe.skipIf(!(shouldTestPostgres() && shouldTestNats()))(
       const alice = await pool.open(a.url, 301, 'Alice');
       const bob = await pool.open(b.url, 302, 'Bob');
       const carol = await pool.open(b.url, 303, 'Carol');
+      await befriend(alice, bob, carol);
       const chat = await alice.secret.createChat([bob.user.userId, carol.user.userId]);
       await sameEpoch(chat, [alice, bob, carol]);
       const start = alice.secret.epoch(chat).epoch;

@@ -30,6 +30,8 @@ export interface ChatState {
   /** When this device last refreshed its own leaf's keys (post-compromise security), by the clock. */
   keysUpdatedAt: number;
   messages: SecretMessage[];
+  /** Encrypted and sent, but the server's answer (its seq) has not come yet. */
+  outbox?: { data: string; content: SecretContent }[];
 }
 
 /** A private key package kept until a Welcome uses it (a last-resort one is kept for good). */

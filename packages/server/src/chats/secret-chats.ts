@@ -27,6 +27,7 @@ export class SecretChats {
 
   /** Users whose first device a commit added become members (one `chat.joined`). */
   async join(w: Writer, chatId: string, userIds: readonly string[], byUserId: string) {
+    if (userIds.length === 0) return;
     const chat = await store.findChat(w.db, chatId);
     if (chat?.kind !== 'secret') throw new ApiError('NOT_FOUND', 'No such secret chat.');
     await this.membership.join(w, chat, userIds, byUserId);

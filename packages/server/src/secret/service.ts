@@ -299,7 +299,9 @@ export class SecretService {
         adds.map((d) => leaf(chatId, d, seq, w.now)),
       );
       // Joined before the commit is logged, so that the new members' devices get it (and its Welcome).
-      await this.chats.secret.join(w, chatId, unique(adds.map((d) => d.userId)), userId);
+      const joining = unique(adds.map((d) => d.userId));
+      // PostgreSQL refuses `in ()`: a commit that adds nobody (an update, a removal) joins nobody.
+      if (joining.length > 0) await this.chats.secret.join(w, chatId, joining, userId);
       await this.updates.appendChatUpdate(w, chatId, {
         kind: 'secret.commit',
         chatId,
@@ -478,7 +480,7 @@ export class SecretService {
    * and in the recent-updates memory (`rewriteChatUpdate`), which is where it was.
    */
   private async purge(w: Writer, row: SecretMessagesTable): Promise<void> {
-    await store.deleteMessage(w.db, row.chat_id, row.seq);
+    if (!(await store.deleteMessage(w.db, row.chat_id, row.seq))) return;
     await this.updates.rewriteChatUpdate(
       w,
       row.chat_id,

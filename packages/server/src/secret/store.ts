@@ -313,10 +313,12 @@ export function expiredMessages(db: Db, now: number, limit: number) {
     .execute();
 }
 
-export async function deleteMessage(db: Db, chatId: string, seq: number): Promise<void> {
-  await db
+/** Deletes a held message; whether it was still there (another node's sweep may have been first). */
+export async function deleteMessage(db: Db, chatId: string, seq: number): Promise<boolean> {
+  const result = await db
     .deleteFrom('secret_messages')
     .where('chat_id', '=', chatId)
     .where('seq', '=', seq)
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
 }
