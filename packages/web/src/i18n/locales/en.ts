@@ -490,6 +490,7 @@ export const en = {
     notHere:
       'This secret chat is not on this device. Its messages are kept only on the devices that were in it.',
     closed: 'This device was removed from the chat. You can read what it received, but not send.',
+    otherTab: 'Secret chats are open in another tab. Close it, then try again here.',
     startFailed: 'Could not start the secret chat. Try again.',
     noDevices:
       'Someone you chose cannot join secret chats yet. Once they open Tokki, you can start one.',

@@ -1,6 +1,6 @@
 import type { TokkiClient } from '@tokki/sdk';
 import { SecretClient, SecretError, type SecretMessage } from '@tokki/sdk/secret';
-import { IndexedDbStateStore } from './idb-store';
+import { indexedDbStateStore, isE2eError } from '@tokki/e2e';
 
 /** A contact's keys changed: a line in each secret chat they are in, after its last message. */
 export interface KeyWarning {
@@ -20,7 +20,10 @@ export class SecretSession {
   readonly #off: (() => void)[];
   #version = 0;
 
-  constructor(readonly client: SecretClient) {
+  constructor(
+    readonly client: SecretClient,
+    private readonly release: () => void = () => {},
+  ) {
     const bump = () => this.#changed();
     this.#off = [
       client.on('message', bump),
@@ -104,6 +107,7 @@ export class SecretSession {
   async close(): Promise<void> {
     for (const off of this.#off) off();
     await this.client.close();
+    this.release();
   }
 
   #keyChanged(userId: string, wasVerified: boolean): void {
@@ -122,7 +126,16 @@ export class SecretSession {
   }
 }
 
-const stateStore = () => new IndexedDbStateStore();
+/**
+ * The state sealed in IndexedDB under a non-extractable AES-GCM key (`@tokki/e2e`): the secret
+ * client's keys, groups and decrypted history exist nowhere else on this device.
+ */
+const stateStore = () => indexedDbStateStore({ name: 'device' });
+
+/** A stored state this device cannot use: another account's, or one that cannot be read. */
+const unusable = (error: unknown) =>
+  (error instanceof SecretError && error.code === 'STATE_MISMATCH') ||
+  (isE2eError(error) && (error.code === 'TAMPERED' || error.code === 'MALFORMED'));
 
 /**
  * Opens this device's secret client: creates and publishes its identity the first time, so that
@@ -133,17 +146,41 @@ export async function openSession(
   userId: string,
   deviceId: string,
 ): Promise<SecretSession> {
+  const release = await holdTabLock();
   const store = stateStore();
   const open = () => SecretClient.open({ client, userId, deviceId, store });
-  let secret: SecretClient;
   try {
-    secret = await open();
+    let secret: SecretClient;
+    try {
+      secret = await open();
+    } catch (error) {
+      if (!unusable(error)) throw error;
+      await store.clear();
+      secret = await open();
+    }
+    return new SecretSession(secret, release);
   } catch (error) {
-    if (!(error instanceof SecretError && error.code === 'STATE_MISMATCH')) throw error;
-    await store.clear();
-    secret = await open();
+    release();
+    throw error;
   }
-  return new SecretSession(secret);
+}
+
+/**
+ * One tab at a time runs the secret client: two writers of one MLS state would fork it. The lock
+ * is held until the session closes (or the tab goes); another tab is refused with OTHER_TAB.
+ */
+function holdTabLock(): Promise<() => void> {
+  if (typeof navigator === 'undefined' || !navigator.locks) return Promise.resolve(() => {});
+  return new Promise((resolve, reject) => {
+    void navigator.locks.request('tokki-secret-client', { ifAvailable: true }, (lock) => {
+      if (!lock) {
+        const error = new Error('Secret chats are open in another tab');
+        reject(Object.assign(error, { code: 'OTHER_TAB' }));
+        return undefined;
+      }
+      return new Promise<void>((release) => resolve(() => release()));
+    });
+  });
 }
 
 /** Signed out: this device's secret keys and history are deleted. */

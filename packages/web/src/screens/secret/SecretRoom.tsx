@@ -24,6 +24,7 @@ import {
   timerKey,
   type SecretLine,
 } from '../../lib/secret/timeline';
+import { secretStartErrorText } from '../../lib/secret-errors';
 import { store, useAppState } from '../../lib/store';
 import './secret.css';
 
@@ -40,7 +41,8 @@ export default function SecretRoom({ chatId }: { chatId: string }) {
   const friends = useAppState((s) => s.friends);
   const me = useAppState((s) => s.me);
   const session = useSecretSession();
-  const [failed, setFailed] = useState(false);
+  const [failure, setFailure] = useState<{ error: unknown } | null>(null);
+  const failed = failure && secretStartErrorText(t, failure.error);
   const [synced, setSynced] = useState(false);
   const [timerMenu, setTimerMenu] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -55,7 +57,7 @@ export default function SecretRoom({ chatId }: { chatId: string }) {
     secretSession()
       .then(
         (s) => s.client.sync().catch(() => {}),
-        () => setFailed(true),
+        (error: unknown) => setFailure({ error }),
       )
       .finally(() => setSynced(true));
   }, []);
@@ -118,7 +120,7 @@ export default function SecretRoom({ chatId }: { chatId: string }) {
 
   const ready = session !== undefined && has;
   const status = failed
-    ? t('secret.startFailed')
+    ? failed
     : !session || (!has && !synced)
       ? t('secret.opening')
       : !has

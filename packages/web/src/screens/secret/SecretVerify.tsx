@@ -1,4 +1,4 @@
-import { KEY_IMAGE_COLORS } from '@tokki/e2e';
+import { KEY_IMAGE_COLORS, safetyNumberGroups } from '@tokki/e2e';
 import type { Verification } from '@tokki/sdk/secret';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,7 @@ import { TopBar } from '../../components/TopBar';
 import { memberName } from '../../lib/chat';
 import { goBack, navigate } from '../../lib/router';
 import { secretSession, useSecretSession } from '../../lib/secret-loader';
-import { safetyNumberGroups } from '../../lib/secret/verification';
+import { secretStartErrorText } from '../../lib/secret-errors';
 import { useAppState } from '../../lib/store';
 import './secret.css';
 
@@ -27,10 +27,11 @@ export default function SecretVerify({ chatId, userId }: { chatId: string; userI
   const session = useSecretSession();
   const [verification, setVerification] = useState<Verification | null>(null);
   const [confirming, setConfirming] = useState(false);
-  const [failed, setFailed] = useState(false);
+  const [failure, setFailure] = useState<{ error: unknown } | null>(null);
+  const failed = failure && secretStartErrorText(t, failure.error);
 
   useEffect(() => {
-    secretSession().catch(() => setFailed(true));
+    secretSession().catch((error: unknown) => setFailure({ error }));
   }, []);
 
   const version = session?.version;
@@ -39,7 +40,7 @@ export default function SecretVerify({ chatId, userId }: { chatId: string; userI
     let live = true;
     session.client.verification(chatId, userId).then(
       (v) => live && setVerification(v),
-      () => live && setFailed(true),
+      (error: unknown) => live && setFailure({ error }),
     );
     return () => {
       live = false;
@@ -60,7 +61,7 @@ export default function SecretVerify({ chatId, userId }: { chatId: string; userI
       <div className="scroll-body">
         {failed ? (
           <p className="form-error" role="alert">
-            {t('secret.startFailed')}
+            {failed}
           </p>
         ) : !userId ? (
           <>
@@ -137,7 +138,7 @@ export default function SecretVerify({ chatId, userId }: { chatId: string; userI
                 if (!session) return;
                 session.client.markVerified(chatId, userId).then(
                   () => session.touch(),
-                  () => setFailed(true),
+                  (error: unknown) => setFailure({ error }),
                 );
               }}
             />
