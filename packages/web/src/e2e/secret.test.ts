@@ -212,6 +212,35 @@ describe.skipIf(!browserSuites)('web app: secret chats', () => {
           }
         }
 
+        // Signing out deletes this device's secret keys and history (after asking).
+        await a.goto(`${url}/settings`);
+        await a.locator('.sub-screen .scroll-body > .button.danger').click();
+        await a.locator('dialog[open]', { hasText: en.settings.signOutConfirm }).waitFor(WAIT);
+        await a.locator('dialog[open] .button.danger').click();
+        await a.locator('input[name="phone"]').waitFor(WAIT);
+        await expect
+          .poll(
+            () =>
+              a.evaluate(async () => {
+                const db = await new Promise<IDBDatabase>((resolve, reject) => {
+                  const request = indexedDB.open('tokki-secret-state');
+                  request.onsuccess = () => resolve(request.result);
+                  request.onerror = () => reject(new Error(String(request.error)));
+                });
+                let count = 0;
+                for (const name of db.objectStoreNames) {
+                  count += await new Promise<number>((resolve) => {
+                    const request = db.transaction(name).objectStore(name).count();
+                    request.onsuccess = () => resolve(request.result);
+                  });
+                }
+                db.close();
+                return count;
+              }),
+            WAIT,
+          )
+          .toBe(0);
+
         expect(seenA.errors).toEqual([]);
         expect(seenB.errors).toEqual([]);
       } finally {

@@ -472,7 +472,7 @@ export const en = {
     revoke: 'Sign out device',
     revokeConfirm: 'Sign out “{{name}}”? It will need to sign in again.',
     signOut: 'Sign out',
-    signOutConfirm: 'Sign out of Tokki on this device?',
+    signOutConfirm: 'Sign out of Tokki on this device? Secret chats on this device are deleted.',
     about: 'Tokki is open source. Version {{version}}.',
     lastSeen: 'Last seen & online',
     lastSeenHint: 'Who can see when you are online and when you were last.',

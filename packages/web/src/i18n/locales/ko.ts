@@ -470,7 +470,7 @@ export const ko: Messages = {
     revoke: '기기 로그아웃',
     revokeConfirm: '‘{{name}}’에서 로그아웃할까요? 다시 로그인해야 사용할 수 있어요.',
     signOut: '로그아웃',
-    signOutConfirm: '이 기기에서 토끼를 로그아웃할까요?',
+    signOutConfirm: '이 기기에서 토끼를 로그아웃할까요? 이 기기의 비밀채팅은 삭제돼요.',
     about: '토끼는 오픈 소스예요. 버전 {{version}}',
     lastSeen: '접속 상태 공개',
     lastSeenHint: '내가 접속 중인지, 마지막으로 언제 접속했는지 볼 수 있는 사람이에요.',

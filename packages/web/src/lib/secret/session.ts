@@ -1,5 +1,10 @@
 import type { TokkiClient } from '@tokki/sdk';
-import { SecretClient, SecretError, type SecretMessage } from '@tokki/sdk/secret';
+import {
+  SecretClient,
+  SecretError,
+  type SecretMessage,
+  type SecretStateStore,
+} from '@tokki/sdk/secret';
 import { indexedDbStateStore, isE2eError } from '@tokki/e2e';
 
 /** A contact's keys changed: a line in each secret chat they are in, after its last message. */
@@ -16,14 +21,18 @@ export interface KeyWarning {
  */
 export class SecretSession {
   readonly #listeners = new Set<() => void>();
-  readonly #warnings = new Map<string, KeyWarning[]>();
+  readonly #warnings: Map<string, KeyWarning[]>;
   readonly #off: (() => void)[];
   #version = 0;
 
   constructor(
     readonly client: SecretClient,
     private readonly release: () => void = () => {},
+    /** Where key-change lines are kept, sealed like the rest (none: memory only). */
+    private readonly warningStore?: SecretStateStore,
+    warnings: Record<string, KeyWarning[]> = {},
   ) {
+    this.#warnings = new Map(Object.entries(warnings));
     const bump = () => this.#changed();
     this.#off = [
       client.on('message', bump),
@@ -117,6 +126,8 @@ export class SecretSession {
       const list = this.#warnings.get(chat.chatId) ?? [];
       this.#warnings.set(chat.chatId, [...list, { userId, afterSeq, wasVerified }]);
     }
+    const bytes = new TextEncoder().encode(JSON.stringify(Object.fromEntries(this.#warnings)));
+    void this.warningStore?.save(bytes).catch(() => {});
     this.#changed();
   }
 
@@ -131,6 +142,21 @@ export class SecretSession {
  * client's keys, groups and decrypted history exist nowhere else on this device.
  */
 const stateStore = () => indexedDbStateStore({ name: 'device' });
+/** The key-change lines shown in the chats, kept beside the state and sealed the same way. */
+const warningStore = () => indexedDbStateStore({ name: 'key-changes' });
+
+async function loadWarnings(store: SecretStateStore): Promise<Record<string, KeyWarning[]>> {
+  try {
+    const bytes = await store.load();
+    if (!bytes) return {};
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return value && typeof value === 'object' ? (value as Record<string, KeyWarning[]>) : {};
+  } catch {
+    // Unreadable: the lines are a courtesy, the verification marks are in the state itself.
+    await store.clear().catch(() => {});
+    return {};
+  }
+}
 
 /** A stored state this device cannot use: another account's, or one that cannot be read. */
 const unusable = (error: unknown) =>
@@ -155,10 +181,11 @@ export async function openSession(
       secret = await open();
     } catch (error) {
       if (!unusable(error)) throw error;
-      await store.clear();
+      await Promise.all([store.clear(), warningStore().clear()]);
       secret = await open();
     }
-    return new SecretSession(secret, release);
+    const warnings = warningStore();
+    return new SecretSession(secret, release, warnings, await loadWarnings(warnings));
   } catch (error) {
     release();
     throw error;
@@ -184,6 +211,6 @@ function holdTabLock(): Promise<() => void> {
 }
 
 /** Signed out: this device's secret keys and history are deleted. */
-export function wipeSecretState(): Promise<void> {
-  return stateStore().clear();
+export async function wipeSecretState(): Promise<void> {
+  await Promise.all([stateStore().clear(), warningStore().clear()]);
 }
