@@ -133,7 +133,7 @@ export const ja: Messages = {
     importTooMany: '一度に読み込めるのは{{max}}行までです。',
   },
   profile: {
-    secretChat: 'シークレットチャット',
+    secretChat: 'シークレット',
     title: 'プロフィール',
     chat: '1:1トーク',
     favorite: 'お気に入り',
