@@ -18,7 +18,7 @@ import {
 import { LIMITS, type DeviceRef, type SecretTimer, type Update } from '@tokki/protocol';
 import type { TokkiClient } from '../client.js';
 import { Emitter, type Listener } from '../emitter.js';
-import { isConnectionError, TokkiError } from '../errors.js';
+import { isConnectionError, isRetryable, TokkiError } from '../errors.js';
 import { fromBase64, randomBytes, sameBytes, toBase64 } from './bytes.js';
 import { systemClock, type SecretClock } from './clock.js';
 import { SecretError } from './errors.js';
@@ -172,6 +172,7 @@ export class SecretClient {
   #topUpWanted = false;
   #syncQueued = false;
   #cancelDestruction: (() => void) | undefined;
+  #cancelKeyUpdate: (() => void) | undefined;
   #unfollow: (() => void) | undefined;
   /** The device directory as fetched during one operation (keys can change between them). */
   #directory = new Map<string, Map<string, Uint8Array>>();
@@ -269,8 +270,11 @@ export class SecretClient {
     this.#unfollow = () => {
       offUpdate();
       offSynced();
+      this.#cancelKeyUpdate?.();
+      this.#cancelKeyUpdate = undefined;
       this.#unfollow = undefined;
     };
+    this.#scheduleKeyUpdate();
     return this.#unfollow;
   }
 
@@ -547,7 +551,10 @@ export class SecretClient {
     void this.#run(async () => {
       this.#syncQueued = false;
       await this.#syncLocked();
-    }).catch((error: unknown) => this.#emitError(error, 'COMMIT_FAILED'));
+    }).catch((error: unknown) => {
+      // Offline: the next 'synced' reads the log again.
+      if (!isConnectionError(error)) this.#emitError(error, 'COMMIT_FAILED');
+    });
   }
 
   async #save(): Promise<void> {
@@ -610,17 +617,8 @@ export class SecretClient {
   /** The authentication service: the server's device list, and trust on first use. */
   #auth(): SecretAuthentication {
     const directory: KeyDirectory = {
-      deviceKey: async (userId, deviceId) => {
-        let devices = this.#directory.get(userId);
-        if (!devices?.has(deviceId)) {
-          const { devices: listed } = await this.#client.call('secret.devices', {
-            userIds: [userId],
-          });
-          devices = new Map(listed.map((d) => [d.deviceId, fromBase64(d.signatureKey)]));
-          this.#directory.set(userId, devices);
-        }
-        return devices.get(deviceId);
-      },
+      deviceKey: async (userId, deviceId) =>
+        (await this.#deviceKeys(userId, deviceId)).get(deviceId),
     };
     // Recorded in the state, saved with the group the check was for.
     const trust: TrustStore = {
@@ -665,6 +663,19 @@ export class SecretClient {
     }
     if (this.#topUpWanted) await this.#topUp();
     await this.#updateStaleKeys();
+    if (this.#unfollow) this.#scheduleKeyUpdate();
+  }
+
+  /** While following: wakes up when a chat's keys are due, even if nothing else happens. */
+  #scheduleKeyUpdate(): void {
+    this.#cancelKeyUpdate?.();
+    const open = Object.values(this.#state.chats).filter((chat) => chat.group !== null);
+    if (open.length === 0) return;
+    const due = Math.min(...open.map((chat) => chat.keysUpdatedAt)) + this.#keyUpdateMs;
+    this.#cancelKeyUpdate = this.#clock.schedule(
+      () => this.#scheduleSync(),
+      Math.max(0, due - this.#clock.now()),
+    );
   }
 
   /** Applies every secret update after this device's pts, in order. */
@@ -714,7 +725,7 @@ export class SecretClient {
       await this.#client.call('secret.ack', { chatId, seq });
     } catch (error) {
       // The next message's ack covers this one; the server's TTL covers a device that never acks.
-      if (!isConnectionError(error)) this.#emitError(error, 'DECRYPT_FAILED', chatId, seq);
+      if (!isConnectionError(error)) this.#emitError(error, 'ACK_FAILED', chatId, seq);
     }
   }
 
@@ -777,6 +788,8 @@ export class SecretClient {
       plaintext = result.plaintext;
       sender = result.sender;
     } catch (error) {
+      // Unreachable server (the key directory): stop here, this update is read again later.
+      if (isRetryable(error)) throw error;
       this.#emitError(error, 'DECRYPT_FAILED', chat.chatId, update.seq);
       return undefined;
     }
@@ -823,12 +836,13 @@ export class SecretClient {
     const me = this.device;
     const chat = this.#state.chats[update.chatId];
     const by = { userId: update.senderId, deviceId: update.deviceId };
-    if (update.added.some((d) => sameDevice(d, me)) && (!chat || chat.group === null)) {
+    const group = chat?.group ? this.#group(chat) : undefined;
+    // Added: from the Welcome (also back into a chat we were in, under a new identity key).
+    if (update.added.some((d) => sameDevice(d, me)) && (!group || update.epoch > group.epoch)) {
       await this.#join(update, by);
       return;
     }
-    if (!chat || chat.group === null) return;
-    const group = this.#group(chat);
+    if (!chat || !group) return;
     // Our own commit (applied when the server took it), or one the Welcome already included.
     if (update.epoch <= group.epoch) return;
     if (update.removed.some((d) => sameDevice(d, me))) {
@@ -847,6 +861,8 @@ export class SecretClient {
         by,
       });
     } catch (error) {
+      // Unreachable server (the key directory): stop here, this update is read again later.
+      if (isRetryable(error)) throw error;
       this.#emitError(error, 'COMMIT_FAILED', chat.chatId);
     }
   }
@@ -893,6 +909,8 @@ export class SecretClient {
         by,
       });
     } catch (error) {
+      // Unreachable server (the key directory): stop here, this update is read again later.
+      if (isRetryable(error)) throw error;
       this.#emitError(error, 'JOIN_FAILED', update.chatId);
     }
   }
@@ -901,10 +919,17 @@ export class SecretClient {
     const chat = this.#state.chats[task.chatId];
     if (!chat || chat.group === null) return;
     if (task.kind === 'add') {
-      const inGroup = this.#group(chat)
+      // Its devices not in the group, and those whose leaf holds another key than the one they
+      // publish now (a device that lost its state made a new identity): those are re-added.
+      const keys = await this.#deviceKeys(task.userId);
+      const current = this.#group(chat)
         .members()
+        .filter((m) => {
+          const key = m.userId === task.userId ? keys.get(m.deviceId) : undefined;
+          return key === undefined || sameBytes(key, m.signatureKey);
+        })
         .map((m) => m.deviceId);
-      const claimed = await this.#claim([task.userId], inGroup);
+      const claimed = await this.#claim([task.userId], current);
       await this.#addClaimed(task.chatId, claimed);
     } else {
       const target = { userId: task.userId, deviceId: task.deviceId };
@@ -915,6 +940,17 @@ export class SecretClient {
   }
 
   /** One key package for each device of these users that is not in `except` (nor this one). */
+  /** The identity keys a user's devices publish, as fetched in this operation (fetched again for a device not seen). */
+  async #deviceKeys(userId: string, deviceId?: string): Promise<Map<string, Uint8Array>> {
+    let devices = this.#directory.get(userId);
+    if (!devices || (deviceId !== undefined && !devices.has(deviceId))) {
+      const { devices: listed } = await this.#client.call('secret.devices', { userIds: [userId] });
+      devices = new Map(listed.map((d) => [d.deviceId, fromBase64(d.signatureKey)]));
+      this.#directory.set(userId, devices);
+    }
+    return devices;
+  }
+
   async #claim(userIds: string[], except: string[]): Promise<Claimed[]> {
     if (userIds.length === 0) return [];
     const { keyPackages } = await this.#client.call('secret.claimKeyPackages', {
@@ -930,14 +966,30 @@ export class SecretClient {
       }));
   }
 
+  /** The key a claimed device publishes (its key package carries the same, or auth refuses it). */
+  async #publishedKey(claim: Claimed): Promise<Uint8Array> {
+    return (
+      (await this.#deviceKeys(claim.userId, claim.deviceId)).get(claim.deviceId) ?? new Uint8Array()
+    );
+  }
+
   /** Commits the adds of claimed packages, at most SECRET_ADDS_PER_COMMIT_MAX to a commit. */
   async #addClaimed(chatId: string, claimed: Claimed[]): Promise<void> {
     for (let i = 0; i < claimed.length; i += LIMITS.SECRET_ADDS_PER_COMMIT_MAX) {
       const batch = claimed.slice(i, i + LIMITS.SECRET_ADDS_PER_COMMIT_MAX);
-      await this.#commit(chatId, (group) => {
-        // Another member may have added some of them while we were catching up.
-        const add = batch.filter((c) => !group.members().some((m) => sameDevice(m, c)));
-        return add.length > 0 ? { add } : undefined;
+      await this.#commit(chatId, async (group) => {
+        const add: Claimed[] = [];
+        const remove: DeviceRef[] = [];
+        for (const claim of batch) {
+          const member = group.members().find((m) => sameDevice(m, claim));
+          // Another member may have added it while we were catching up.
+          if (member === undefined) add.push(claim);
+          else if (!sameBytes(member.signatureKey, await this.#publishedKey(claim))) {
+            add.push(claim);
+            remove.push({ userId: claim.userId, deviceId: claim.deviceId });
+          }
+        }
+        return add.length > 0 ? { add, remove } : undefined;
       });
     }
   }
@@ -948,12 +1000,12 @@ export class SecretClient {
    */
   async #commit(
     chatId: string,
-    plan: (group: SecretGroup) => CommitPlan | undefined,
+    plan: (group: SecretGroup) => CommitPlan | undefined | Promise<CommitPlan | undefined>,
   ): Promise<void> {
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
       const chat = this.#openChat(chatId);
       const group = this.#group(chat);
-      const next = plan(group);
+      const next = await plan(group);
       if (!next) return;
       const add = next.add ?? [];
       const remove = next.remove ?? [];

@@ -6,6 +6,8 @@ export type SecretErrorCode =
   | 'COMMIT_FAILED'
   /** A Welcome naming this device that it could not join with. */
   | 'JOIN_FAILED'
+  /** The server refused an acknowledgement (its copy then waits for its TTL). */
+  | 'ACK_FAILED'
   /** The server's sender of a message is not the one MLS authenticated. */
   | 'SENDER_MISMATCH'
   /** No secret chat of that id on this device. */

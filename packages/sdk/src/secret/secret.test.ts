@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TokkiClient } from '../index.js';
 import { fromBase64, toBase64 } from './bytes.js';
 import { ManualClock } from './clock.js';
-import { SecretClient } from './client.js';
+import { SecretClient, type SecretEvents } from './client.js';
 import type { SecretError } from './errors.js';
 import { decodeState } from './state.js';
 import { MemoryStateStore } from './store.js';
@@ -58,10 +58,33 @@ function devices() {
   const all: Device[] = [];
   let next = 1;
   return {
-    /** Signs test number n in (again: a new device of the same user) and opens its secret client. */
-    async open(url: string, n: number, name = `User ${n}`): Promise<Device> {
+    /**
+     * Signs test number n in (again: a new device of the same user) and opens its secret client.
+     * `offline`: not connected nor following (calls over HTTP, updates only on `sync()`), and
+     * its answers to `secret.send` lost while `dropSendAnswers` says so (the request itself
+     * reaches the server).
+     */
+    async open(
+      url: string,
+      n: number,
+      name = `User ${n}`,
+      options: { offline?: { dropSendAnswers: boolean } } = {},
+    ): Promise<Device> {
       const user = await signInTestUser(url, n, { displayName: name, deviceName: `d${next++}` });
-      const client = new TokkiClient({ server: url, token: user.token, backoff: fastBackoff });
+      const { offline } = options;
+      const lossy: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        if (offline?.dropSendAnswers && String(input).endsWith('/secret.send')) {
+          throw new TypeError('fetch failed (the answer was lost)');
+        }
+        return response;
+      };
+      const client = new TokkiClient({
+        server: url,
+        token: user.token,
+        backoff: fastBackoff,
+        ...(offline && { fetch: lossy }),
+      });
       const store = new MemoryStateStore();
       const clock = new ManualClock(Date.now());
       const secret = await SecretClient.open({
@@ -77,8 +100,10 @@ function devices() {
       client.on('update', ({ update }) => {
         if (update.kind.startsWith('secret.')) device.delivered.push(update);
       });
-      secret.follow();
-      await client.connect();
+      if (!offline) {
+        secret.follow();
+        await client.connect();
+      }
       all.push(device);
       return device;
     },
@@ -319,10 +344,12 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     await bob.secret.close();
     const before = alice.secret.epoch(chatId).epoch;
     const hourly = await SecretClient.open({ ...options, keyUpdateIntervalMs: 3_600_000 });
+    hourly.follow();
+    clock.advance(3_599_000);
     expect(hourly.epoch(chatId).epoch).toBe(before);
-    clock.advance(3_600_000);
-    await hourly.sync();
-    expect(hourly.epoch(chatId).epoch).toBe(before + 1);
+    // Due: it wakes up on its own, with nothing else happening in the chat.
+    clock.advance(1_000);
+    await until(() => expect(hourly.epoch(chatId).epoch).toBe(before + 1));
     await until(() => expect(alice.secret.epoch(chatId).epoch).toBe(before + 1));
     expect(toBase64(alice.secret.epoch(chatId).authenticator)).toBe(
       toBase64(hourly.epoch(chatId).authenticator),
@@ -333,6 +360,98 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     bob.clock = clock;
     bob.secret.on('error', (error) => bob.errors.push(error));
     bob.secret.follow();
+  });
+
+  it('a contact whose device lost its state comes back with a new key: a warning, no longer verified', async () => {
+    const minho = await pool.open(s.url, base + 5, 'Minho');
+    await befriend(alice, minho);
+    const chat = await alice.secret.createChat([minho.user.userId]);
+    await sameEpoch(chat, [alice, minho]);
+    const before = await alice.secret.verification(chat, minho.user.userId);
+    await alice.secret.markVerified(chat, minho.user.userId);
+    expect((await alice.secret.verification(chat, minho.user.userId)).verified).toBe(true);
+    const changes: SecretEvents['keyChange'][] = [];
+    alice.secret.on('keyChange', (change) => changes.push(change));
+
+    // Minho's phone loses its storage: the same device, signed in, with a new identity key.
+    await minho.secret.close();
+    minho.store = new MemoryStateStore();
+    minho.secret = await SecretClient.open({
+      client: minho.client,
+      userId: minho.user.userId,
+      deviceId: minho.user.deviceId,
+      store: minho.store,
+      clock: minho.clock,
+      keyPackageTarget: 5,
+    });
+    minho.secret.on('error', (error) => minho.errors.push(error));
+    minho.secret.follow();
+
+    // Alice's client re-adds it under its new key, and warns.
+    await until(() =>
+      expect(changes).toEqual([
+        { userId: minho.user.userId, deviceId: minho.user.deviceId, wasVerified: true },
+      ]),
+    );
+    await sameEpoch(chat, [alice, minho]);
+    const after = await alice.secret.verification(chat, minho.user.userId);
+    expect(after.verified).toBe(false);
+    expect(after.safetyNumber).not.toBe(before.safetyNumber);
+    expect((await minho.secret.verification(chat, alice.user.userId)).safetyNumber).toBe(
+      after.safetyNumber,
+    );
+    const text = `welcome back ${Math.random()}`;
+    await alice.secret.send(chat, text);
+    await until(() => expect(texts(minho, chat)).toEqual([text]));
+    expect([...alice.errors, ...minho.errors]).toEqual([]);
+  });
+
+  it('a send refused for a revoked device commits its removal first; an answer lost is recovered', async () => {
+    const network = { dropSendAnswers: false };
+    const eun = await pool.open(s.url, base + 6, 'Eun', { offline: network });
+    const jin = await pool.open(s.url, base + 7, 'Jin', { offline: network });
+    const jinTablet = await pool.open(s.url, base + 7, 'Jin', { offline: network });
+    await befriend(eun, jin);
+    const chat = await eun.secret.createChat([jin.user.userId]);
+    await jin.secret.sync();
+    await jinTablet.secret.sync();
+    await sameEpoch(chat, [eun, jin, jinTablet]);
+
+    // Nobody follows the log live: Eun learns of the revocation from the server's refusal.
+    await jin.client.call('devices.revoke', { deviceId: jinTablet.user.deviceId });
+    const first = `after the tablet was revoked ${Math.random()}`;
+    await eun.secret.send(chat, first);
+    expect(eun.secret.members(chat).map((m) => m.deviceId)).not.toContain(jinTablet.user.deviceId);
+    await jin.secret.sync();
+    expect(texts(jin, chat)).toEqual([first]);
+
+    // The server stores the next one but its answer never arrives: the send fails, and the
+    // message comes out of the outbox, with its seq, when Eun reads the log.
+    network.dropSendAnswers = true;
+    const second = `answer lost ${Math.random()}`;
+    await expect(eun.secret.send(chat, second)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    network.dropSendAnswers = false;
+    expect(texts(eun, chat)).toEqual([first]);
+    await eun.secret.sync();
+    expect(texts(eun, chat)).toEqual([first, second]);
+    await jin.secret.sync();
+    expect(texts(jin, chat)).toEqual([first, second]);
+    const seqs = (d: Device) => d.secret.history(chat).map((m) => m.seq);
+    expect(seqs(eun)).toEqual(seqs(jin));
+    expect([...eun.errors, ...jin.errors]).toEqual([]);
+  });
+
+  it('keeps its key packages topped up when they run low', async () => {
+    const junho = await pool.open(s.url, base + 8, 'Junho');
+    await befriend(alice, junho);
+    const remaining = async () =>
+      (await junho.client.call('secret.uploadKeyPackages', { keyPackages: [] })).remaining;
+    expect(await remaining()).toBe(5);
+    // Others claim three: the server says "low", and the device uploads as many again.
+    for (let i = 0; i < 3; i++) {
+      await alice.client.call('secret.claimKeyPackages', { userIds: [junho.user.userId] });
+    }
+    await until(async () => expect(await remaining()).toBe(5));
   });
 
   it('two members committing at once end in the same epoch with the same authenticator', async () => {
@@ -366,6 +485,13 @@ describe.each(testDialects)('secret chats through a real server on %s', (dialect
     await alice.secret.send(chat, later);
     await until(() => expect(texts(bob, chat)).toContain(later));
     expect(bob.errors.map((e) => e.code)).toEqual(['DECRYPT_FAILED', 'DECRYPT_FAILED']);
+    // Why, from @tokki/e2e: the replay; and the changed copy of a message already read, whose
+    // key is gone before any tag is checked (a changed fresh message is @tokki/e2e's own test).
+    expect(bob.errors.map((e) => (e.cause as { code?: string }).code)).toEqual([
+      'REPLAY',
+      'TOO_OLD',
+    ]);
+    expect(bob.errors.map((e) => e.details.seq)).toEqual([sent.seq + 1, sent.seq + 2]);
     expect(texts(bob, chat)).toEqual([good, later]);
     bob.errors.length = 0;
   });

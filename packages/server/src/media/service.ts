@@ -1,4 +1,3 @@
-import { secretChatError } from '../chats/secret-chats.js';
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import { Value } from '@sinclair/typebox/value';
 import { Id, LIMITS, type MethodParams, type MethodResult } from '@tokki/protocol';
+import { secretChatError } from '../chats/secret-chats.js';
 import type { ChatsService } from '../chats/service.js';
 import type { ServerConfig } from '../config.js';
 import type { Database } from '../db/database.js';

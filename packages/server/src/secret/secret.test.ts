@@ -7,6 +7,7 @@ import {
   startTestServer,
   testClient,
   testDialects,
+  uploadTestFile,
   type TestServer,
   type TestUser,
 } from '@tokki/dev-env';
@@ -534,10 +535,10 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
     ).toBe(1);
   });
 
-  it('tells the chats of a user when they have a new device', async () => {
+  it('tells the chats of a user when they have a new device, or a new key', async () => {
     const alice = await device(60);
     const bob = await device(61);
-    const { chat } = await secretChat(alice, [bob]);
+    const { chat, group } = await secretChat(alice, [bob]);
     const aliceSocket = await live(alice.user);
     const phone = await signInTestUser(s.url, 61);
     const mls = await TestDevice.create(bob.user.userId, phone.deviceId);
@@ -559,6 +560,45 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
       alice.user,
     );
     expect(claimed.keyPackages.map((k) => k.deviceId)).toContain(phone.deviceId);
+
+    // Bob's first device lost its state and key: it is told as new, and one commit removes its
+    // old leaf and adds it back under the new key; Bob stays in the chat.
+    const wiped = await TestDevice.create(bob.user.userId, bob.user.deviceId);
+    await call('secret.publishIdentity', { signatureKey: b64(wiped.signatureKey) }, bob.user);
+    await upload({ user: bob.user, mls: wiped }, 1);
+    await update(
+      aliceSocket,
+      'secret.deviceAdded',
+      (u) => u.chatId === chat.id && u.deviceId === bob.user.deviceId,
+    );
+    const { keyPackages } = await call(
+      'secret.claimKeyPackages',
+      { userIds: [bob.user.userId], exceptDeviceIds: [phone.deviceId] },
+      alice.user,
+    );
+    expect(keyPackages.map((k) => k.deviceId)).toEqual([bob.user.deviceId]);
+    const old = group.leafOf(`tokki1:${bob.user.userId}:${bob.user.deviceId}`);
+    const readded = await group.commit({
+      removeLeaves: [old],
+      add: [Buffer.from(keyPackages[0]!.keyPackage, 'base64')],
+    });
+    const bobDevice = { userId: bob.user.userId, deviceId: bob.user.deviceId };
+    await call(
+      'secret.commit',
+      {
+        chatId: chat.id,
+        epoch: 1,
+        commit: b64(readded.commit),
+        welcome: b64(readded.welcome!),
+        adds: [bobDevice],
+        removes: [bobDevice],
+      },
+      alice.user,
+    );
+    const view = await call('secret.group', { chatId: chat.id }, alice.user);
+    expect(view).toMatchObject({ epoch: 2 });
+    expect(view.devices).toContainEqual({ ...bobDevice, revoked: false });
+    expect((await call('chats.get', { chatId: chat.id }, alice.user)).memberCount).toBe(2);
   });
 
   it('refuses what only plain chats take, and lets a member leave', async () => {
@@ -599,6 +639,14 @@ describe.each(testDialects)('secret chats on %s', (dialect) => {
       () => call('chats.createInvite', { chatId: chat.id }, alice.user),
     ];
     for (const attempt of refusedIn) expect((await refused(attempt())).code).toBe('SECRET_CHAT');
+    // A file would be stored in the clear: no upload into a secret chat.
+    await expect(
+      uploadTestFile(s.url, alice.user.token, Buffer.from('plain bytes'), {
+        chatId: chat.id,
+        filename: 'a.txt',
+        filetype: 'text/plain',
+      }),
+    ).rejects.toThrow(/upload refused: 400/);
     // Nothing of it reached the chat.
     expect((await call('chats.get', { chatId: chat.id }, bob.user)).lastSeq).toBe(0);
     // Leaving: Bob's devices wait for a member to remove them.

@@ -130,8 +130,8 @@ export class SecretService {
       }
       // A device that can be added now: each secret chat of its user asks a member to add it.
       if (first && (oneTime.length > 0 || lastResort)) {
+        // Also where it is a leaf: after a new identity key, its leaf has the old one.
         for (const chatId of await this.chats.secret.chatsOf(w, principal.userId)) {
-          if (await store.findGroupDevice(w.db, chatId, deviceId)) continue;
           await this.updates.appendChatUpdate(w, chatId, {
             kind: 'secret.deviceAdded',
             chatId,
@@ -255,9 +255,10 @@ export class SecretService {
         'A commit that adds devices comes with their Welcome, and only such a commit.',
       );
     if (welcome) checkWelcome(welcome);
-    const named = [...adds, ...removes].map((d) => d.deviceId);
-    if (new Set(named).size !== named.length)
-      throw new ApiError('INVALID_PARAMS', 'A device is named twice.');
+    // A device may be removed and added back in one commit (its key changed), not named twice.
+    for (const list of [adds, removes])
+      if (new Set(list.map((d) => d.deviceId)).size !== list.length)
+        throw new ApiError('INVALID_PARAMS', 'A device is named twice.');
     if (removes.some((d) => d.deviceId === deviceId))
       throw new ApiError('INVALID_PARAMS', 'A device cannot commit its own removal.');
     return this.writes.run(async (w) => {
@@ -272,7 +273,9 @@ export class SecretService {
         if (leaves.get(removed.deviceId)?.user_id !== removed.userId)
           throw new ApiError('NOT_FOUND', `${removed.deviceId} is not a device of this group.`);
       }
-      await this.requireAddable(w, userId, adds, leaves);
+      const staying = new Map(leaves);
+      for (const removed of removes) staying.delete(removed.deviceId);
+      await this.requireAddable(w, userId, adds, staying);
       if (leaves.size - removes.length + adds.length > LIMITS.SECRET_GROUP_DEVICES_MAX)
         throw new ApiError(
           'GROUP_FULL',
@@ -315,11 +318,10 @@ export class SecretService {
         at: w.now,
       });
       // Left after it, so that those removed get the commit that removed them.
-      const remaining = new Set(
-        [...leaves.values()]
-          .filter((d) => !removes.some((r) => r.deviceId === d.device_id))
-          .map((d) => d.user_id),
-      );
+      const remaining = new Set([
+        ...[...staying.values()].map((d) => d.user_id),
+        ...adds.map((d) => d.userId),
+      ]);
       for (const gone of unique(removes.map((d) => d.userId)).filter((u) => !remaining.has(u)))
         await this.chats.secret.leave(w, chatId, gone, userId);
       await this.purgeAcknowledged(w, chatId);
