@@ -212,6 +212,14 @@ describe.skipIf(!browserSuites)('web app: secret chats', () => {
           }
         }
 
+        // A second tab of the same browser does not run a second secret client: it says so.
+        const second = await contextA.newPage();
+        await second.goto(`${url}${chatPath}`);
+        await second
+          .locator('.secret-room .secret-status', { hasText: en.secret.otherTab })
+          .waitFor(WAIT);
+        await second.close();
+
         // Signing out deletes this device's secret keys and history (after asking).
         await a.goto(`${url}/settings`);
         await a.locator('.sub-screen .scroll-body > .button.danger').click();
