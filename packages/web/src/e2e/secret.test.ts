@@ -3,6 +3,8 @@
 // pages only), see the unread badge go, set a 5-second timer (a service line on both sides, and
 // the message disappears once read), and compare the same safety number and key image.
 import { post, signInTestUser, testPhone, type TestUser } from '@tokki/dev-env';
+import { TokkiClient } from '@tokki/sdk';
+import { MemoryStateStore, SecretClient } from '@tokki/sdk/secret';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { en } from '../i18n/locales/en';
@@ -254,6 +256,99 @@ describe.skipIf(!browserSuites)('web app: secret chats', () => {
       } finally {
         await contextA.close();
         await contextB.close();
+      }
+    },
+  );
+
+  it(
+    'starts a secret group from the new-chat screen; members read it and answer',
+    { timeout: 180_000 },
+    async () => {
+      const url = suite.server.url;
+      const [me, ...others] = await Promise.all([
+        signInTestUser(url, 7111, { displayName: 'Minji' }),
+        signInTestUser(url, 7112, { displayName: 'Junho' }),
+        signInTestUser(url, 7113, { displayName: 'Sora' }),
+      ]);
+      // The two friends are secret clients in Node (the SDK), through the same server.
+      const friends = await Promise.all(
+        others.map(async (user, i) => {
+          await post(url, 'friends.add', { phone: testPhone(7112 + i).phone }, me.token);
+          await post(url, 'friends.add', { phone: testPhone(7111).phone }, user.token);
+          const client = new TokkiClient({ server: url, token: user.token });
+          const secret = await SecretClient.open({
+            client,
+            userId: user.userId,
+            deviceId: user.deviceId,
+            store: new MemoryStateStore(),
+            keyPackageTarget: 5,
+          });
+          secret.follow();
+          await client.connect();
+          return { user, client, secret };
+        }),
+      );
+      const context = await newPhoneContext(suite.browser);
+      try {
+        const page = await context.newPage();
+        const seen = watch(page);
+        await signInThroughUi(page, url, 7111, 'Minji');
+        await page.goto(`${url}/new`);
+        await page.locator('.new-chat-kinds input[value="secret"]').check();
+        for (const name of ['Junho', 'Sora']) {
+          await page.locator('.secret-chat-form .person-pick', { hasText: name }).click();
+        }
+        await page.locator('.secret-chat-form input[name="title"]').fill('Surprise party');
+        await page.locator('.secret-chat-form .button.block').click();
+        const input = page.locator('.secret-room .composer-input');
+        await input.waitFor(WAIT);
+        await page
+          .locator('.secret-room .chat-room-title-text', { hasText: 'Surprise party' })
+          .waitFor(WAIT);
+        await input.fill('Cake at 7, do not tell Yuna');
+        await input.press('Enter');
+
+        // Both friends' devices decrypt it; one answers, and the page names who said what.
+        for (const { secret } of friends) {
+          await expect
+            .poll(
+              () =>
+                secret
+                  .chats()
+                  .flatMap((c) =>
+                    secret
+                      .history(c.chatId)
+                      .flatMap((m) => (m.content.type === 'text' ? [m.content.text] : [])),
+                  ),
+              WAIT,
+            )
+            .toContain('Cake at 7, do not tell Yuna');
+        }
+        const [junho] = friends;
+        const chatId = junho!.secret.chats()[0]!.chatId;
+        await junho!.secret.send(chatId, 'I will bring candles');
+        const answer = page.locator('.secret-message', {
+          has: page.locator('.secret-bubble', { hasText: 'I will bring candles' }),
+        });
+        await answer.locator('.secret-sender', { hasText: 'Junho' }).waitFor(WAIT);
+
+        // Verification in a group: pick whom, then the same number as on their device.
+        await page.locator('.secret-room .action-verify').click();
+        const people = page.locator('.secret-verify .person-button');
+        await expect.poll(() => people.count(), WAIT).toBe(2);
+        await people.filter({ hasText: 'Sora' }).click();
+        const number = page.locator('.safety-number');
+        await number.waitFor(WAIT);
+        const sora = friends[1]!;
+        const theirs = await sora.secret.verification(chatId, me.userId);
+        expect(await number.getAttribute('data-number')).toBe(theirs.safetyNumber);
+        expect(seen.errors).toEqual([]);
+      } finally {
+        await context.close();
+        for (const { secret, client } of friends) {
+          await secret.close();
+          client.disconnect();
+        }
       }
     },
   );
