@@ -52,6 +52,11 @@ export interface SecretClientOptions {
    * start, so no process writes back a group state another one has moved on.
    */
   exclusive?: Exclusive;
+  /**
+   * Listeners in place before `open` catches up: what happens during it (a key change met in a
+   * missed Welcome, messages) is told to them too, not only to those added with `on` after.
+   */
+  listeners?: { [K in keyof SecretEvents]?: Listener<SecretEvents[K]> };
 }
 
 /** Runs `task` while holding a lock that other users of the same state store respect. */
@@ -191,6 +196,12 @@ export class SecretClient {
     this.#options = options;
     this.#exclusive = options.exclusive ?? runDirectly;
     this.#shared = options.exclusive !== undefined;
+    const listeners = options.listeners ?? {};
+    const listen = <K extends keyof SecretEvents>(name: K) => {
+      const listener = listeners[name];
+      if (listener) this.#emitter.on(name, listener);
+    };
+    for (const name of Object.keys(listeners) as (keyof SecretEvents)[]) listen(name);
   }
 
   /**
