@@ -352,4 +352,80 @@ describe.skipIf(!browserSuites)('web app: secret chats', () => {
       }
     },
   );
+
+  it(
+    "warns in the chat when a verified contact's keys change, and drops the mark",
+    { timeout: 180_000 },
+    async () => {
+      const url = suite.server.url;
+      const [me, friend] = await Promise.all([
+        signInTestUser(url, 7121, { displayName: 'Minji' }),
+        signInTestUser(url, 7122, { displayName: 'Junho' }),
+      ]);
+      await post(url, 'friends.add', { phone: testPhone(7122).phone }, me.token);
+      await post(url, 'friends.add', { phone: testPhone(7121).phone }, friend.token);
+      /** Junho's device with a state of its own: a fresh one is a new identity key. */
+      const device = async () => {
+        const client = new TokkiClient({ server: url, token: friend.token });
+        const secret = await SecretClient.open({
+          client,
+          userId: friend.userId,
+          deviceId: friend.deviceId,
+          store: new MemoryStateStore(),
+          keyPackageTarget: 5,
+        });
+        secret.follow();
+        await client.connect();
+        return { client, secret };
+      };
+      /** A secret chat with Minji, once her browser's device can be added. */
+      const chatWithMe = async (secret: SecretClient) => {
+        let chatId = '';
+        await expect
+          .poll(async () => (chatId = await secret.createChat([me.userId]).catch(() => '')), {
+            ...WAIT,
+            interval: 500,
+          })
+          .not.toBe('');
+        return chatId;
+      };
+      const context = await newPhoneContext(suite.browser);
+      let junho = await device();
+      try {
+        const page = await context.newPage();
+        const seen = watch(page);
+        await signInThroughUi(page, url, 7121, 'Minji');
+        const chatId = await chatWithMe(junho.secret);
+        await junho.secret.send(chatId, 'Before the change');
+        await page.goto(`${url}/chats/${chatId}`);
+        await secretBubble(page, 'Before the change').waitFor(WAIT);
+        await page.locator('.secret-room .action-verify').click();
+        await page.locator('.secret-verify .button.block').click();
+        await page.locator('dialog[open] .button:not(.secondary)').click();
+        await page.locator('.secret-verified').waitFor(WAIT);
+
+        // Junho's device loses its state and comes back with a new key; Minji's browser meets
+        // it when he starts another secret chat with her.
+        await junho.secret.close();
+        junho.client.disconnect();
+        junho = await device();
+        await chatWithMe(junho.secret);
+
+        await page.goto(`${url}/chats/${chatId}`);
+        const warning = fill(en.secret.keyChangedVerified, { name: 'Junho' });
+        await page
+          .locator('.secret-warning[data-kind="key-change"]', { hasText: warning })
+          .waitFor(WAIT);
+        await page.locator('.secret-room .action-verify').click();
+        await page.locator('.safety-number').waitFor(WAIT);
+        await expect(page.locator('.secret-verified').count()).resolves.toBe(0);
+        await page.locator('.secret-verify .button.block').waitFor(WAIT);
+        expect(seen.errors).toEqual([]);
+      } finally {
+        await context.close();
+        await junho.secret.close();
+        junho.client.disconnect();
+      }
+    },
+  );
 });

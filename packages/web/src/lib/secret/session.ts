@@ -40,7 +40,6 @@ export class SecretSession {
       client.on('deleted', bump),
       client.on('members', bump),
       client.on('closed', bump),
-      client.on('keyChange', ({ userId, wasVerified }) => this.#keyChanged(userId, wasVerified)),
       // Never the content: an error names the chat and what failed.
       client.on('error', (error) => console.warn('secret chat:', error.code, error.chatId ?? '')),
       client.follow(),
@@ -119,7 +118,8 @@ export class SecretSession {
     this.release();
   }
 
-  #keyChanged(userId: string, wasVerified: boolean): void {
+  /** A contact's keys changed (told by `openSession`, also for changes met while opening). */
+  keyChanged(userId: string, wasVerified: boolean): void {
     for (const chat of this.client.chats()) {
       if (chat.closed || !this.peerIds(chat.chatId).includes(userId)) continue;
       const afterSeq = this.client.history(chat.chatId).at(-1)?.seq ?? 0;
@@ -174,7 +174,16 @@ export async function openSession(
 ): Promise<SecretSession> {
   const release = await holdTabLock();
   const store = stateStore();
-  const open = () => SecretClient.open({ client, userId, deviceId, store });
+  // Key changes met while the client opens (in updates it missed) come before the session does.
+  let session: SecretSession | undefined;
+  const early: { userId: string; wasVerified: boolean }[] = [];
+  const listeners = {
+    keyChange: (change: { userId: string; wasVerified: boolean }) => {
+      if (session) session.keyChanged(change.userId, change.wasVerified);
+      else early.push(change);
+    },
+  };
+  const open = () => SecretClient.open({ client, userId, deviceId, store, listeners });
   try {
     let secret: SecretClient;
     try {
@@ -185,7 +194,9 @@ export async function openSession(
       secret = await open();
     }
     const warnings = warningStore();
-    return new SecretSession(secret, release, warnings, await loadWarnings(warnings));
+    session = new SecretSession(secret, release, warnings, await loadWarnings(warnings));
+    for (const change of early) session.keyChanged(change.userId, change.wasVerified);
+    return session;
   } catch (error) {
     release();
     throw error;
