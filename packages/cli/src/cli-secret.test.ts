@@ -1,6 +1,6 @@
 // `tokki secret …` as a user runs it: the built CLI as child processes against a real server,
 // each profile its own device with its secret state in the temporary $TOKKI_HOME.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { jsonLines, useCliAndServer } from './testing/cli-harness.js';
@@ -125,6 +125,9 @@ describe('tokki secret', () => {
           expect(bytes.includes(Buffer.from(plaintext))).toBe(false);
         }
       }
+      // Signing out deletes the device's secret state with the profile.
+      await cli.ok(['logout', '--profile', 'minji']);
+      expect(existsSync(dir)).toBe(false);
     },
   );
 });

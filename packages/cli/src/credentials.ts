@@ -112,6 +112,15 @@ export function savePts(name: string, token: string, pts: number): void {
   saveProfile(name, { ...current, pts });
 }
 
+/**
+ * Where the profile's secret-chat state lives (keys, groups, decrypted history: encrypted files,
+ * owner only); `tokki logout` deletes it with the profile.
+ */
+export function secretStateDir(name: string): string {
+  profilePath(name); // checks the name, which becomes a directory name
+  return join(tokkiHome(), 'secret', name);
+}
+
 /** Deletes the profile; false when there was none. */
 export function deleteProfile(name: string): boolean {
   const path = profilePath(name);

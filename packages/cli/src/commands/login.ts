@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -8,6 +9,7 @@ import {
   loadProfile,
   requireProfile,
   saveProfile,
+  secretStateDir,
   type Profile,
 } from '../credentials.js';
 import { CliError, Output, describeError } from '../output.js';
@@ -109,6 +111,8 @@ async function runLogout(options: LogoutOptions): Promise<void> {
     out.note(`warning: the token was not revoked: ${describeError(error)}`);
   }
   deleteProfile(options.profile);
+  // The device is gone: so are its secret chats' keys and what it decrypted.
+  rmSync(secretStateDir(options.profile), { recursive: true, force: true });
   out.result({ profile: options.profile, signedOut: true }, () => 'Signed out.');
 }
 

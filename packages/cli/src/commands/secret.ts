@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { SecretTimer } from '@tokki/protocol';
 import { parseSecretTimer, SECRET_TIMER_LABELS, secretTimerLabel } from '@tokki/sdk';
 import type { SecretClient, SecretError, SecretMessage } from '@tokki/sdk/secret';
-import { tokkiHome } from '../credentials.js';
+import { secretStateDir } from '../credentials.js';
 import { formatTime } from '../format.js';
 import { UserNames } from '../names.js';
 import { fileLock } from '../state-lock.js';
@@ -137,7 +137,7 @@ async function openSecret(options: CommonOptions): Promise<SecretSession> {
     import('@tokki/e2e/node'),
   ]);
   const { userId: user, deviceId } = session.profile;
-  const directory = join(tokkiHome(), 'secret', session.profileName);
+  const directory = secretStateDir(session.profileName);
   const name = deviceId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
   const store = fileStateStore(directory, { name });
   await mkdir(directory, { recursive: true, mode: 0o700 });

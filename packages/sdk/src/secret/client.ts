@@ -22,99 +22,11 @@ import { isConnectionError, isRetryable, TokkiError } from '../errors.js';
 import { fromBase64, randomBytes, sameBytes, toBase64 } from './bytes.js';
 import { systemClock, type SecretClock } from './clock.js';
 import { SecretError } from './errors.js';
-import {
-  decodeState,
-  encodeState,
-  type ChatState,
-  type DeviceState,
-  type SecretMessage,
-} from './state.js';
+import { encodeState, type ChatState, type DeviceState, type SecretMessage } from './state.js';
+import type { SecretChatSummary, SecretEvents, Verification } from './events.js';
+import { expireMessages, insertBySeq, markMessagesRead, nextExpiry } from './history.js';
+import { readState, runDirectly, type Exclusive, type SecretClientOptions } from './options.js';
 import type { SecretStateStore } from './store.js';
-
-/** Options for {@link SecretClient.open}. */
-export interface SecretClientOptions {
-  /** A signed-in client of this device. */
-  client: TokkiClient;
-  /** This device's user and device (from sign-in). */
-  userId: string;
-  deviceId: string;
-  /** Where the state is kept: an encrypted store from `@tokki/e2e` (or memory, in tests). */
-  store: SecretStateStore;
-  /** The clock self-destruct and key updates run on. Default: the real one. */
-  clock?: SecretClock;
-  /** One-time key packages to keep on the server. Default 50. */
-  keyPackageTarget?: number;
-  /** How often this device refreshes its keys in each chat (post-compromise security). Default a week. */
-  keyUpdateIntervalMs?: number;
-  /**
-   * When several processes share the store (the CLI's `listen` beside its other commands): runs
-   * each operation holding a lock across them, and the state is read again from the store at its
-   * start, so no process writes back a group state another one has moved on.
-   */
-  exclusive?: Exclusive;
-  /**
-   * Listeners in place before `open` catches up: what happens during it (a key change met in a
-   * missed Welcome, messages) is told to them too, not only to those added with `on` after.
-   */
-  listeners?: { [K in keyof SecretEvents]?: Listener<SecretEvents[K]> };
-}
-
-/** Runs `task` while holding a lock that other users of the same state store respect. */
-export type Exclusive = <T>(task: () => Promise<T>) => Promise<T>;
-
-const runDirectly: Exclusive = (task) => task();
-
-/** The stored state of this device, undefined when there is none; refuses another's or a damaged one. */
-async function readState(options: SecretClientOptions): Promise<DeviceState | undefined> {
-  const bytes = await options.store.load();
-  if (!bytes) return undefined;
-  const state = decodeState(bytes);
-  if (!state)
-    throw new SecretError('STATE_MISMATCH', 'The stored secret-chat state cannot be read');
-  if (state.userId !== options.userId || state.deviceId !== options.deviceId) {
-    throw new SecretError(
-      'STATE_MISMATCH',
-      'The stored secret-chat state belongs to another account or device',
-    );
-  }
-  return state;
-}
-
-/** Events of a {@link SecretClient}. */
-export interface SecretEvents {
-  /** A message was decrypted and stored (also a timer change, `content.type === 'timer'`). */
-  message: SecretMessage;
-  /** A chat's self-destruct timer changed. */
-  timer: { chatId: string; timer: SecretTimer; by: DeviceRef };
-  /** Devices joined or left a chat's group (by a commit of `by`). */
-  members: { chatId: string; added: DeviceRef[]; removed: DeviceRef[]; by: DeviceRef };
-  /** Self-destructed messages were deleted from this device. */
-  deleted: { chatId: string; seqs: number[] };
-  /** A contact's device key changed: warn the user; a verified contact has lost the mark. */
-  keyChange: { userId: string; deviceId: string; wasVerified: boolean };
-  /** This device was removed from the chat: history stays, sending does not. */
-  closed: { chatId: string };
-  /** Something failed that no call waits for (an update that could not be applied). */
-  error: SecretError;
-}
-
-/** What `verification` shows: the same on both sides when nobody's keys were swapped. */
-export interface Verification {
-  /** 60 digits (Signal's safety number). */
-  safetyNumber: string;
-  /** 12 × 12 colour indexes 0..3 (the key image). */
-  keyImage: number[][];
-  /** Whether the user was marked verified over exactly these keys. */
-  verified: boolean;
-}
-
-/** A chat as this device sees it. */
-export interface SecretChatSummary {
-  chatId: string;
-  timer: SecretTimer;
-  closed: boolean;
-  epoch: number | undefined;
-}
 
 /** A key package claimed for a device, ready to add in a commit. */
 interface Claimed {
@@ -461,17 +373,7 @@ export class SecretClient {
    */
   markRead(chatId: string): Promise<void> {
     return this.#run(async () => {
-      const chat = this.#chat(chatId);
-      const now = this.#clock.now();
-      let changed = false;
-      for (const message of chat.messages) {
-        if (message.readAt !== undefined) continue;
-        message.readAt = now;
-        const timer = message.content.type === 'text' ? message.content.timer : 0;
-        if (timer > 0) message.destroyAt = now + timer * 1000;
-        changed = true;
-      }
-      if (!changed) return;
+      if (!markMessagesRead(this.#chat(chatId), this.#clock.now())) return;
       await this.#save();
       this.#scheduleDestruction();
     });
@@ -1185,33 +1087,28 @@ export class SecretClient {
       privateBytes: toBase64(bundle.privateBytes),
       lastResort,
     };
+    // The server keeps a device's newest SECRET_KEY_PACKAGES_MAX; claimed ones wait here for their
+    // Welcome a while longer, but not for ever: the oldest go first.
+    const oneTime = Object.keys(this.#state.keyPackages).filter(
+      (ref) => !this.#state.keyPackages[ref]?.lastResort,
+    );
+    const excess = oneTime.length - 2 * LIMITS.SECRET_KEY_PACKAGES_MAX;
+    for (const ref of oneTime.slice(0, Math.max(0, excess))) delete this.#state.keyPackages[ref];
   }
 
   /** Deletes the messages whose time is up, and wakes up for the next one. */
   async #sweep(): Promise<void> {
-    const now = this.#clock.now();
-    let changed = false;
-    for (const chat of Object.values(this.#state.chats)) {
-      const gone = chat.messages.filter((m) => m.destroyAt !== undefined && m.destroyAt <= now);
-      if (gone.length === 0) continue;
-      chat.messages = chat.messages.filter((m) => !gone.includes(m));
-      changed = true;
-      this.#emitter.emit('deleted', { chatId: chat.chatId, seqs: gone.map((m) => m.seq) });
-    }
-    if (changed) await this.#save();
+    const deleted = expireMessages(Object.values(this.#state.chats), this.#clock.now());
+    if (deleted.length > 0) await this.#save();
+    for (const gone of deleted) this.#emitter.emit('deleted', gone);
     this.#scheduleDestruction();
   }
 
   #scheduleDestruction(): void {
     this.#cancelDestruction?.();
     this.#cancelDestruction = undefined;
-    let next = Infinity;
-    for (const chat of Object.values(this.#state.chats)) {
-      for (const message of chat.messages) {
-        if (message.destroyAt !== undefined) next = Math.min(next, message.destroyAt);
-      }
-    }
-    if (next === Infinity) return;
+    const next = nextExpiry(Object.values(this.#state.chats));
+    if (next === undefined) return;
     this.#cancelDestruction = this.#clock.schedule(
       () =>
         void this.#run(() => this.#sweep()).catch((error: unknown) =>
@@ -1220,13 +1117,6 @@ export class SecretClient {
       next - this.#clock.now(),
     );
   }
-}
-
-/** History stays in seq order: our own message can be stored before an earlier one arrives. */
-function insertBySeq(messages: SecretMessage[], message: SecretMessage): void {
-  let i = messages.length;
-  while (i > 0 && messages[i - 1]!.seq > message.seq) i--;
-  messages.splice(i, 0, message);
 }
 
 function describe(error: unknown): string {

@@ -3,13 +3,8 @@
  * its own so that the main entry stays free of MLS: browsers load it with `import()` on first use.
  */
 export { SecretClient } from './client.js';
-export type {
-  Exclusive,
-  SecretChatSummary,
-  SecretClientOptions,
-  SecretEvents,
-  Verification,
-} from './client.js';
+export type { Exclusive, SecretClientOptions } from './options.js';
+export type { SecretChatSummary, SecretEvents, Verification } from './events.js';
 export { SecretError } from './errors.js';
 export type { SecretErrorCode } from './errors.js';
 export type { SecretMessage } from './state.js';
