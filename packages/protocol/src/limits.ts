@@ -93,3 +93,9 @@ export const PROFILE_PHOTO_TYPES = [
   'image/heic',
   'image/avif',
 ] as const;
+
+/**
+ * The reactions a message can get: KakaoTalk's 공감 — heart, like, check, laugh, surprise, sad.
+ * A plain constant here, not in models.ts, so that a bundle using it does not pull in the schemas.
+ */
+export const REACTIONS = ['heart', 'like', 'check', 'laugh', 'surprise', 'sad'] as const;

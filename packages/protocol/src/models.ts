@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LIMITS } from './limits.js';
+import { LIMITS, REACTIONS } from './limits.js';
 
 /** Opaque identifiers chosen by the server. */
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -82,8 +82,7 @@ export const FileInfo = Type.Object({
 });
 export type FileInfo = Static<typeof FileInfo>;
 
-/** The reactions a message can get: KakaoTalk's 공감 — heart, like, check, laugh, surprise, sad. */
-export const REACTIONS = ['heart', 'like', 'check', 'laugh', 'surprise', 'sad'] as const;
+/** One of `REACTIONS` (limits.ts). */
 export const Reaction = Type.Union(REACTIONS.map((r) => Type.Literal(r)));
 export type Reaction = (typeof REACTIONS)[number];
 

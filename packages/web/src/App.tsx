@@ -1,8 +1,9 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Logo } from './components/Logo';
 import { TabBar } from './components/TabBar';
 import { rememberInvite, takeRememberedInvite } from './lib/invite-link';
+import { endSecret, startSecretWhenIdle } from './lib/secret-loader';
 import { isTabRoute, navigate, routeTab, useRoute, type Route } from './lib/router';
 import { useAppState } from './lib/store';
 import { ChatList } from './screens/ChatList';
@@ -21,10 +22,23 @@ const Search = lazy(() => import('./screens/Search'));
 const JoinChat = lazy(() => import('./screens/JoinChat'));
 const OpenChats = lazy(() => import('./screens/OpenChats'));
 const OpenChatPreview = lazy(() => import('./screens/OpenChatPreview'));
+const SecretVerify = lazy(() => import('./screens/secret/SecretVerify'));
 
 export function App() {
   const phase = useAppState((s) => s.phase);
   const route = useRoute();
+  const everSynced = useAppState((s) => s.everSynced);
+  const wasSignedIn = useRef(false);
+
+  // Secret chats: this device joins them once signed in and online; signing out deletes its keys.
+  useEffect(() => {
+    if (phase === 'signedIn' && everSynced) startSecretWhenIdle();
+    if (phase === 'signedIn') wasSignedIn.current = true;
+    if (phase === 'signedOut' && wasSignedIn.current) {
+      wasSignedIn.current = false;
+      void endSecret().catch(() => {});
+    }
+  }, [phase, everSynced]);
 
   useEffect(() => {
     if (phase !== 'signedOut' || route.name === 'list') return;
@@ -51,7 +65,10 @@ export function App() {
 function Shell({ route }: { route: Route }) {
   const tab = routeTab(route);
   const selectedChatId =
-    route.name === 'chat' || route.name === 'info' || route.name === 'search'
+    route.name === 'chat' ||
+    route.name === 'info' ||
+    route.name === 'search' ||
+    route.name === 'verify'
       ? route.chatId
       : undefined;
   const selectedUserId = route.name === 'profile' ? route.userId : undefined;
@@ -82,6 +99,14 @@ function Main({ route }: { route: Route }) {
       return <ChatRoom chatId={route.chatId} />;
     case 'info':
       return <ChatInfo chatId={route.chatId} />;
+    case 'verify':
+      return (
+        <SecretVerify
+          key={`${route.chatId}/${route.userId ?? ''}`}
+          chatId={route.chatId}
+          userId={route.userId}
+        />
+      );
     case 'search':
       return <Search key={route.chatId ?? ''} chatId={route.chatId} />;
     case 'new':

@@ -108,6 +108,12 @@ export class SecretClient {
     this.#options = options;
     this.#exclusive = options.exclusive ?? runDirectly;
     this.#shared = options.exclusive !== undefined;
+    const listeners = options.listeners ?? {};
+    const listen = <K extends keyof SecretEvents>(name: K) => {
+      const listener = listeners[name];
+      if (listener) this.#emitter.on(name, listener);
+    };
+    for (const name of Object.keys(listeners) as (keyof SecretEvents)[]) listen(name);
   }
 
   /**

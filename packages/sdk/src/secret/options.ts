@@ -1,4 +1,6 @@
 import type { TokkiClient } from '../client.js';
+import type { Listener } from '../emitter.js';
+import type { SecretEvents } from './events.js';
 import type { SecretClock } from './clock.js';
 import { SecretError } from './errors.js';
 import { decodeState, type DeviceState } from './state.js';
@@ -25,6 +27,11 @@ export interface SecretClientOptions {
    * start, so no process writes back a group state another one has moved on.
    */
   exclusive?: Exclusive;
+  /**
+   * Listeners in place before `open` catches up: what happens during it (a key change met in a
+   * missed Welcome, messages) is told to them too, not only to those added with `on` after.
+   */
+  listeners?: { [K in keyof SecretEvents]?: Listener<SecretEvents[K]> };
 }
 
 /** Runs `task` while holding a lock that other users of the same state store respect. */

@@ -13,6 +13,26 @@ export function chatTitle(chat: Chat, t: TFunction, friends?: Record<string, Fri
   return chat.title || t('chat.unknownUser');
 }
 
+/**
+ * A secret chat's title: its own, or (1:1) the names of the others in its group, known once the
+ * secret client is open; until then "Secret chat".
+ */
+export function secretChatTitle(
+  chat: Chat,
+  t: TFunction,
+  peerIds: string[] | undefined,
+  friends: Record<string, Friend>,
+  members: Record<string, Member> | undefined,
+): string {
+  if (chat.title) return chat.title;
+  const names = (peerIds ?? []).flatMap((id) => {
+    const friend = friends[id];
+    const name = (friend && shownName(friend)) || members?.[id]?.user.displayName;
+    return name ? [name] : [];
+  });
+  return names.length > 0 ? names.join(', ') : t('secret.title');
+}
+
 /** A friend's name as this user sees it: their address book's name, else the friend's own. */
 export function shownName(friend: Friend): string {
   return friend.contactName ?? friend.user.displayName;

@@ -6,6 +6,8 @@ export type Route =
   | { name: 'friends' }
   | { name: 'chat'; chatId: string }
   | { name: 'info'; chatId: string }
+  /** A secret chat's safety number and key image with one member (the one to pick, in a group). */
+  | { name: 'verify'; chatId: string; userId?: string }
   /** Messages containing some text, in every chat or in one. */
   | { name: 'search'; chatId?: string }
   | { name: 'new' }
@@ -27,6 +29,11 @@ export function parseRoute(path: string): Route {
   if (parts[0] === 'chats' && parts[1]) {
     if (parts[2] === 'info') return { name: 'info', chatId: parts[1] };
     if (parts[2] === 'search') return { name: 'search', chatId: parts[1] };
+    if (parts[2] === 'verify') {
+      return parts[3]
+        ? { name: 'verify', chatId: parts[1], userId: parts[3] }
+        : { name: 'verify', chatId: parts[1] };
+    }
     return { name: 'chat', chatId: parts[1] };
   }
   if (parts[0] === 'search') return { name: 'search' };
@@ -55,6 +62,8 @@ export function routePath(route: Route): string {
       return `/chats/${encodeURIComponent(route.chatId)}/info`;
     case 'search':
       return route.chatId ? `/chats/${encodeURIComponent(route.chatId)}/search` : '/search';
+    case 'verify':
+      return `/chats/${encodeURIComponent(route.chatId)}/verify${route.userId ? `/${encodeURIComponent(route.userId)}` : ''}`;
     case 'new':
       return '/new';
     case 'settings':

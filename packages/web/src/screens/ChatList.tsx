@@ -6,10 +6,11 @@ import { ConnectionBanner } from '../components/ConnectionBanner';
 import { Icon } from '../components/Icon';
 import { OpenChatBadge } from '../components/OpenChatBadge';
 import { TopBar } from '../components/TopBar';
-import { chatTitle, selfIdIn } from '../lib/chat';
+import { chatTitle, secretChatTitle, selfIdIn } from '../lib/chat';
 import { messageSummary } from '../lib/files';
 import { formatListTime } from '../lib/format';
 import { navigate } from '../lib/router';
+import { useSecretSession } from '../lib/secret-loader';
 import { useAppState } from '../lib/store';
 
 /** Chats by latest activity: avatar, title, last message, time, unread badge. */
@@ -121,24 +122,40 @@ function ChatRow({
     return undefined;
   });
   const friends = useAppState((s) => s.friends);
-  const title = chatTitle(chat, t, friends);
+  const members = useAppState((s) => s.members[chat.id]);
+  const secretSession = useSecretSession();
+  const secret = chat.kind === 'secret';
+  const peerIds = secret ? secretSession?.peerIds(chat.id) : undefined;
+  // A 1:1 secret chat shows the friend's picture, as a 1:1 chat does.
+  const secretPeer = !chat.title && peerIds?.length === 1 ? peerIds[0] : undefined;
+  const title = secret
+    ? secretChatTitle(chat, t, peerIds, friends, members)
+    : chatTitle(chat, t, friends);
   const last = chat.lastMessage;
-  const preview = lastPending
-    ? t('chatList.youPrefix', {
-        text:
-          lastPending.text.trim() || !lastPending.fileIds
-            ? lastPending.text
-            : t('files.files', { count: lastPending.fileIds.length }),
-      })
-    : last
-      ? last.deletedAt
-        ? t('chat.deleted')
-        : last.senderId === selfIdIn(chat, me?.id)
-          ? t('chatList.youPrefix', { text: messageSummary(t, last) })
-          : messageSummary(t, last)
-      : chat.lastSeq > chat.joinedSeq
-        ? '' // the last one was deleted for me
-        : t('chatList.noMessages');
+  // A secret chat's text is decrypted here only, held in memory by the secret client.
+  const secretPreview = secret
+    ? (secretSession?.preview(chat.id) ??
+      (chat.lastSeq > chat.joinedSeq ? t('secret.encrypted') : t('chatList.noMessages')))
+    : undefined;
+  const preview =
+    secretPreview !== undefined
+      ? secretPreview
+      : lastPending
+        ? t('chatList.youPrefix', {
+            text:
+              lastPending.text.trim() || !lastPending.fileIds
+                ? lastPending.text
+                : t('files.files', { count: lastPending.fileIds.length }),
+          })
+        : last
+          ? last.deletedAt
+            ? t('chat.deleted')
+            : last.senderId === selfIdIn(chat, me?.id)
+              ? t('chatList.youPrefix', { text: messageSummary(t, last) })
+              : messageSummary(t, last)
+          : chat.lastSeq > chat.joinedSeq
+            ? '' // the last one was deleted for me
+            : t('chatList.noMessages');
   const time = lastPending?.createdAt ?? (last ? last.createdAt : chat.lastActivityAt);
   const unread = chat.unreadCount;
   return (
@@ -154,12 +171,22 @@ function ChatRow({
           navigate({ name: 'chat', chatId: chat.id }, { replace: selected });
         }}
       >
-        <Avatar id={chat.peer?.id ?? chat.id} name={title} photo={chat.peer?.photo} size={50} />
+        <Avatar
+          id={secretPeer ?? chat.peer?.id ?? chat.id}
+          name={title}
+          photo={secretPeer ? friends[secretPeer]?.user.photo : chat.peer?.photo}
+          size={50}
+        />
         <span className="chat-row-main">
           <span className="chat-row-top">
             {chat.kind === 'open' && <OpenChatBadge size={14} />}
+            {secret && (
+              <span className="secret-lock" role="img" aria-label={t('secret.label')}>
+                <Icon name="lock" size={14} />
+              </span>
+            )}
             <span className="chat-row-title">{title}</span>
-            {chat.kind !== 'direct' && (
+            {chat.kind !== 'direct' && !(secret && !chat.title) && (
               <span className="chat-row-count">
                 {chat.memberCount.toLocaleString(i18n.language)}
               </span>

@@ -10,10 +10,13 @@ import { goBack, navigate } from '../lib/router';
 import { store, useAppState } from '../lib/store';
 import { PhoneInput } from '../components/PhoneInput';
 import { OpenChatCreateForm } from '../components/OpenChatCreateForm';
+import { shownName, sortFriends } from '../lib/chat';
+import { secretStartErrorText } from '../lib/secret-errors';
+import { secretSession } from '../lib/secret-loader';
 
-type Kind = 'direct' | 'group' | 'open';
+type Kind = 'direct' | 'group' | 'open' | 'secret';
 
-const KIND_ICONS = { direct: 'user', group: 'group', open: 'compass' } as const;
+const KIND_ICONS = { direct: 'user', group: 'group', open: 'compass', secret: 'lock' } as const;
 
 /** Start a 1:1 chat or a group, finding people by phone number, or make an open chat. */
 export default function NewChat({ initialKind = 'direct' }: { initialKind?: Kind }) {
@@ -96,7 +99,7 @@ export default function NewChat({ initialKind = 'direct' }: { initialKind?: Kind
       />
       <div className="scroll-body">
         <div className="segmented new-chat-kinds" role="radiogroup" aria-label={t('newChat.title')}>
-          {(['direct', 'group', 'open'] as const).map((value) => (
+          {(['direct', 'group', 'open', 'secret'] as const).map((value) => (
             <label key={value} className={`segment${kind === value ? ' active' : ''}`}>
               <input
                 type="radio"
@@ -116,7 +119,9 @@ export default function NewChat({ initialKind = 'direct' }: { initialKind?: Kind
 
         {kind === 'open' && <OpenChatCreateForm />}
 
-        {kind !== 'open' && (
+        {kind === 'secret' && <SecretChatForm />}
+
+        {kind !== 'open' && kind !== 'secret' && (
           <form className="form" onSubmit={(event) => void onFind(event)} noValidate>
             <label className="field">
               <span className="field-label">{t('newChat.phone')}</span>
@@ -182,5 +187,104 @@ export default function NewChat({ initialKind = 'direct' }: { initialKind?: Kind
         )}
       </div>
     </section>
+  );
+}
+
+/**
+ * A secret chat with friends (the secret-chat directory shows friends' devices): one friend makes
+ * a 1:1 secret chat, more a secret group.
+ */
+function SecretChatForm() {
+  const { t, i18n } = useTranslation();
+  const me = useAppState((s) => s.me);
+  const friendMap = useAppState((s) => s.friends);
+  const friends = sortFriends(
+    Object.values(friendMap).filter((f) => !f.hidden),
+    i18n.language,
+  );
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [title, setTitle] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const start = async () => {
+    if (chosen.length === 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const session = await secretSession();
+      const names = chosen.map((id) => (friendMap[id] ? shownName(friendMap[id]) : ''));
+      const groupTitle =
+        chosen.length > 1
+          ? (title.trim() || [me?.displayName ?? '', ...names].join(', ')).slice(
+              0,
+              LIMITS.CHAT_TITLE_MAX,
+            )
+          : undefined;
+      const chatId = await session.startChat(
+        chosen,
+        groupTitle,
+        (id) => !store.state.chats[id]?.title,
+      );
+      await store.fetchChat(chatId).catch(() => {});
+      navigate({ name: 'chat', chatId }, { replace: true });
+    } catch (e) {
+      setError(secretStartErrorText(t, e));
+      setBusy(false);
+    }
+  };
+
+  if (friends.length === 0) return <p className="form-text">{t('newChat.noFriends')}</p>;
+  return (
+    <div className="form secret-chat-form">
+      <h2 className="section-title">{t('newChat.pickFriends')}</h2>
+      <ul className="people">
+        {friends.map((friend) => {
+          const id = friend.user.id;
+          const name = shownName(friend);
+          return (
+            <li key={id}>
+              <label className="person person-pick">
+                <Avatar id={id} name={name} photo={friend.user.photo} size={40} />
+                <span className="person-name">{name}</span>
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(id)}
+                  onChange={(e) =>
+                    setChosen(e.target.checked ? [...chosen, id] : chosen.filter((c) => c !== id))
+                  }
+                />
+              </label>
+            </li>
+          );
+        })}
+      </ul>
+      {chosen.length > 1 && (
+        <label className="field">
+          <span className="field-label">{t('newChat.groupTitle')}</span>
+          <input
+            className="input"
+            name="title"
+            maxLength={LIMITS.CHAT_TITLE_MAX}
+            placeholder={t('newChat.groupTitlePlaceholder')}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+          />
+        </label>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button
+        type="button"
+        className="button block"
+        disabled={busy || chosen.length === 0}
+        onClick={() => void start()}
+      >
+        {t('newChat.startSecret')}
+      </button>
+    </div>
   );
 }

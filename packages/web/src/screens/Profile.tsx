@@ -7,6 +7,8 @@ import { FormMessage, type FormMessageValue } from '../components/FormMessage';
 import { Icon, type IconName } from '../components/Icon';
 import { TopBar } from '../components/TopBar';
 import { shownName } from '../lib/chat';
+import { secretStartErrorText } from '../lib/secret-errors';
+import { secretSession } from '../lib/secret-loader';
 import { useEscape } from '../lib/escape';
 import { friendErrorText } from '../lib/errors';
 import { avatarColor } from '../lib/format';
@@ -94,6 +96,25 @@ export default function Profile({ userId }: { userId: string }) {
       navigate({ name: 'chat', chatId: chat.id }, { replace: true });
     });
 
+  // The secret client opens now if it has not yet (it brings MLS with it).
+  const openSecretChat = async () => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const session = await secretSession();
+      const chatId = await session.startChat(
+        [user.id],
+        undefined,
+        (id) => !store.state.chats[id]?.title,
+      );
+      await store.fetchChat(chatId).catch(() => {});
+      navigate({ name: 'chat', chatId }, { replace: true });
+    } catch (e) {
+      setMessage({ error: true, text: secretStartErrorText(t, e) });
+      setBusy(false);
+    }
+  };
+
   const block = async () => {
     setConfirmBlock(false);
     await run(() => store.block(user));
@@ -131,6 +152,7 @@ export default function Profile({ userId }: { userId: string }) {
     }
     action('chat', 'chat', t('profile.chat'), () => void openChat());
     if (friend) {
+      action('secret', 'lock', t('profile.secretChat'), () => void openSecretChat());
       action(
         'favorite',
         'star',

@@ -369,7 +369,83 @@ const scenarios: Record<UpdateKind, () => void> = {
     const state = apply(blocked, { kind: 'block.removed', userId: 'bob' });
     expect(state.blocked).toEqual({});
   },
+  'secret.message': () => {
+    const base = withSecretChat(signedIn());
+    const state = apply(base, secretMessage(1, 'bob', 'ciphertext'));
+    // Counted like any message; no history and no text: the plaintext lives in the secret client.
+    expect(state.chats.s).toMatchObject({ lastSeq: 1, unreadCount: 1, lastActivityAt: 2001 });
+    expect(state.chats.s!.lastMessage).toBeNull();
+    expect(state.histories.s).toBeUndefined();
+    // The same update again counts once; the user's own message (another device) is read.
+    expect(apply(state, secretMessage(1, 'bob', null))).toBe(state);
+    const own = apply(state, secretMessage(2, 'me', 'ciphertext'));
+    expect(own.chats.s).toMatchObject({ lastSeq: 2, readSeq: 2, unreadCount: 0 });
+    // A chat not listed yet is left to the chat list's fetch.
+    expect(apply(signedIn(), secretMessage(1, 'bob', 'x'))).toEqual(signedIn());
+  },
+  'secret.commit': () => {
+    const base = withSecretChat(signedIn());
+    const state = apply(base, {
+      kind: 'secret.commit',
+      chatId: 's',
+      epoch: 1,
+      senderId: 'bob',
+      deviceId: 'bd',
+      data: 'AA==',
+      welcome: null,
+      added: [{ userId: 'me', deviceId: 'md' }],
+      removed: [],
+      at: 5,
+    });
+    expect(state).toBe(base);
+  },
+  'secret.deviceAdded': () => {
+    const base = withSecretChat(signedIn());
+    expect(
+      apply(base, { kind: 'secret.deviceAdded', chatId: 's', userId: 'bob', deviceId: 'b2' }),
+    ).toBe(base);
+  },
+  'secret.deviceRevoked': () => {
+    const base = withSecretChat(signedIn());
+    expect(
+      apply(base, { kind: 'secret.deviceRevoked', chatId: 's', userId: 'bob', deviceId: 'b2' }),
+    ).toBe(base);
+  },
+  'secret.keyPackagesLow': () => {
+    const base = signedIn();
+    expect(apply(base, { kind: 'secret.keyPackagesLow', deviceId: 'md', remaining: 3 })).toBe(base);
+  },
 };
+
+function withSecretChat(state: State): State {
+  const secret: Chat = {
+    id: 's',
+    kind: 'secret',
+    title: '',
+    memberCount: 2,
+    lastSeq: 0,
+    lastMessage: null,
+    lastActivityAt: 1,
+    readSeq: 0,
+    unreadCount: 0,
+    joinedSeq: 0,
+  };
+  return { ...state, chats: { ...state.chats, s: secret } };
+}
+
+function secretMessage(seq: number, senderId: string, data: string | null): Update {
+  return {
+    kind: 'secret.message',
+    chatId: 's',
+    seq,
+    senderId,
+    deviceId: `${senderId}-device`,
+    epoch: 1,
+    data,
+    sentAt: 2000 + seq,
+    expiresAt: 9999,
+  };
+}
 
 describe('applyUpdate', () => {
   for (const [kind, scenario] of Object.entries(scenarios)) it(kind, scenario);

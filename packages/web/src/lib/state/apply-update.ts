@@ -19,6 +19,7 @@ import {
   setMemberRole,
   setReadPointer,
 } from './members';
+import { secretMessageArrived } from './secret';
 import type { State } from './types';
 
 /**
@@ -111,6 +112,14 @@ export function applyUpdate(state: State, update: Update, now = Date.now()): Sta
       return putBlocked(state, update.user);
     case 'block.removed':
       return removeBlocked(state, update.userId);
+    case 'secret.message':
+      return secretMessageArrived(state, update);
+    // The secret client follows these itself (lib/secret): nothing to show from the update alone.
+    case 'secret.commit':
+    case 'secret.deviceAdded':
+    case 'secret.deviceRevoked':
+    case 'secret.keyPackagesLow':
+      return state;
   }
 }
 

@@ -84,4 +84,37 @@ describe('cacheChanges', () => {
       'recommendations',
     ]);
   });
+
+  it("writes a secret chat's counters but never a history of it, nor any ciphertext", () => {
+    const secret: Chat = { ...chat('s', 0), kind: 'secret', lastMessage: null };
+    const before = { ...saved, chats: { ...saved.chats, s: secret } };
+    const next = applyUpdate(before, {
+      kind: 'secret.message',
+      chatId: 's',
+      seq: 1,
+      senderId: 'bob',
+      deviceId: 'bob-device',
+      epoch: 1,
+      data: 'Y2lwaGVydGV4dA==',
+      sentAt: 5,
+      expiresAt: 10,
+    });
+    // Even a history put there by mistake (a page asked for it) is not written.
+    const withHistory = {
+      ...next,
+      histories: {
+        ...next.histories,
+        s: { messages: [message('s', 1)], olderCursor: null, loadingOlder: false },
+      },
+    };
+    const { values } = cacheChanges(before, withHistory);
+    expect(values.map(([key]) => key)).toEqual(['chats']);
+    expect(JSON.stringify(values)).not.toContain('Y2lwaGVydGV4dA==');
+    expect(values[0]![1]).toContainEqual({
+      ...secret,
+      lastSeq: 1,
+      lastActivityAt: 5,
+      unreadCount: 1,
+    });
+  });
 });

@@ -24,6 +24,8 @@ export function cacheChanges(saved: State, current: State): CacheChanges {
   }
   for (const [chatId, history] of Object.entries(current.histories)) {
     if (history.messages === saved.histories[chatId]?.messages) continue;
+    // A secret chat's messages are kept only by the secret client, encrypted: never here.
+    if (current.chats[chatId]?.kind === 'secret') continue;
     values.push([
       `history:${chatId}`,
       { chatId, messages: history.messages.slice(-CACHED_MESSAGES_PER_CHAT) },

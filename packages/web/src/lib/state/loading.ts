@@ -172,7 +172,8 @@ export class LoadingStore extends StoreCore {
   /** The newest page of a chat's history, merged with what is loaded. */
   async loadNewest(chatId: string): Promise<void> {
     const client = this.clientOrNone;
-    if (!client) return;
+    // A secret chat's history is on this device only (lib/secret): the server has none to give.
+    if (!client || this.state.chats[chatId]?.kind === 'secret') return;
     let page: MethodResult<'messages.history'>;
     try {
       page = await client.call('messages.history', { chatId, limit: HISTORY_PAGE });

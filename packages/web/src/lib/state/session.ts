@@ -190,6 +190,7 @@ export class SessionStore extends MessagingStore {
     }
     const hadMembers = update.kind === 'chat.joined' && !!this.state.members[update.chatId];
     this.change((state) => applyUpdate(state, update));
+    if (update.kind === 'secret.message') this.maybeMarkRead(update.chatId);
     if (update.kind === 'chat.joined') {
       void this.fetchChat(update.chatId).catch(() => {});
       if (hadMembers) void this.loadMembers(update.chatId);

@@ -23,10 +23,29 @@ import { useNow } from './use-now';
 
 // Opened from the message menu only: not part of the first load.
 const ForwardDialog = lazy(() => import('../../components/ForwardDialog'));
+// Secret chats bring MLS: loaded when one is opened.
+const SecretRoom = lazy(() => import('../secret/SecretRoom'));
 
 const NO_ONE: string[] = [];
 
 export function ChatRoom({ chatId }: { chatId: string }) {
+  const { t } = useTranslation();
+  const secret = useAppState((s) => s.chats[chatId]?.kind === 'secret');
+  if (!secret) return <PlainChatRoom chatId={chatId} />;
+  return (
+    <Suspense
+      fallback={
+        <section className="screen chat-room secret-room" aria-busy="true">
+          <p className="empty-text">{t('secret.opening')}</p>
+        </section>
+      }
+    >
+      <SecretRoom chatId={chatId} />
+    </Suspense>
+  );
+}
+
+function PlainChatRoom({ chatId }: { chatId: string }) {
   const { t, i18n } = useTranslation();
   const chat = useAppState((s) => s.chats[chatId]);
   const everSynced = useAppState((s) => s.everSynced);
