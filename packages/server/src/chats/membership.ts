@@ -76,7 +76,7 @@ export class ChatMembership {
     if (this.deps.rules.groupAdds === 'anyone' || userIds.length === 0) return;
     const { hooks } = this.deps;
     const known = new Set(await hooks.friendOf(w, callerId, userIds));
-    for (const id of await store.groupMatesAmong(w.db, callerId, without(userIds, known)))
+    for (const id of await store.chatMatesAmong(w.db, callerId, without(userIds, known), ['group']))
       known.add(id);
     const rest = without(userIds, known);
     const directs = await store.directChatsByKey(

@@ -51,7 +51,11 @@ export class SecretChats {
 
   /** Of `otherIds`, those who share a chat (not an open chat) with `userId` now. */
   chatMatesAmong(userId: string, otherIds: readonly string[]): Promise<string[]> {
-    return store.chatMatesAmong(this.deps.database.db, userId, otherIds);
+    return store.chatMatesAmong(this.deps.database.db, userId, otherIds, [
+      'direct',
+      'group',
+      'secret',
+    ]);
   }
 }
 

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { ChatKind } from '@tokki/protocol';
 import type {
   ChatInvitesTable,
   ChatMembersTable,
@@ -12,11 +13,15 @@ import type { SqlRunner } from '../db/sql-runner.js';
 
 type Db = Kysely<DatabaseSchema>;
 
-/** Of `otherIds`, those in a group (not an open chat) with `userId`, both members now. */
-export async function groupMatesAmong(
+/**
+ * Of `otherIds`, those in a chat of one of `kinds` with `userId`, both members now. Never open
+ * chats, where members are known by their room profile only.
+ */
+export async function chatMatesAmong(
   db: Db,
   userId: string,
   otherIds: readonly string[],
+  kinds: readonly Exclude<ChatKind, 'open'>[],
 ): Promise<string[]> {
   if (otherIds.length === 0) return [];
   const rows = await db
@@ -27,7 +32,7 @@ export async function groupMatesAmong(
     .distinct()
     .where('mine.user_id', '=', userId)
     .where('mine.left_pts', 'is', null)
-    .where('c.kind', '=', 'group')
+    .where('c.kind', 'in', kinds)
     .where('theirs.user_id', 'in', otherIds)
     .where('theirs.left_pts', 'is', null)
     .execute();
@@ -359,29 +364,4 @@ export async function secretChatsAmong(db: Db, chatIds: readonly string[]): Prom
     .where('kind', '=', 'secret')
     .execute();
   return rows.map((row) => row.id);
-}
-
-/**
- * Of `otherIds`, those in a chat with `userId` now, both members — not an open chat, where
- * members are known by their room profile only.
- */
-export async function chatMatesAmong(
-  db: Db,
-  userId: string,
-  otherIds: readonly string[],
-): Promise<string[]> {
-  if (otherIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('chat_members as mine')
-    .innerJoin('chats as c', 'c.id', 'mine.chat_id')
-    .innerJoin('chat_members as theirs', 'theirs.chat_id', 'mine.chat_id')
-    .select('theirs.user_id')
-    .distinct()
-    .where('mine.user_id', '=', userId)
-    .where('mine.left_pts', 'is', null)
-    .where('c.kind', '!=', 'open')
-    .where('theirs.user_id', 'in', otherIds)
-    .where('theirs.left_pts', 'is', null)
-    .execute();
-  return rows.map((row) => row.user_id);
 }
