@@ -2,7 +2,14 @@
 // two friends start a secret chat from a profile, exchange messages both ways (decrypted in the
 // pages only), see the unread badge go, set a 5-second timer (a service line on both sides, and
 // the message disappears once read), and compare the same safety number and key image.
-import { post, signInTestUser, testPhone, type TestUser } from '@tokki/dev-env';
+import {
+  dumpServer,
+  findTexts,
+  post,
+  signInTestUser,
+  testPhone,
+  type TestUser,
+} from '@tokki/dev-env';
 import { TokkiClient } from '@tokki/sdk';
 import { MemoryStateStore, SecretClient } from '@tokki/sdk/secret';
 import type { Page } from 'playwright-core';
@@ -166,6 +173,13 @@ describe.skipIf(!browserSuites)('web app: secret chats', () => {
         await secretBubble(a, 'This will vanish').waitFor({ state: 'detached', ...WAIT });
         // Messages sent before the timer stay.
         await expect(secretBubble(b, 'Only we can read this').count()).resolves.toBe(1);
+
+        // The server holds none of it: every table, the recent-updates memory, the search index
+        // and every stored file (dev-env's dump, as the SDK's acceptance test reads it).
+        const dump = await dumpServer(suite.server);
+        expect(
+          findTexts(dump, ['Only we can read this', 'Got it, secretly', 'This will vanish']),
+        ).toEqual([]);
 
         // Verification: the same 60 digits and the same key image on both pages.
         const verify = async (page: Page) => {
