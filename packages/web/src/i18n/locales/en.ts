@@ -526,6 +526,16 @@ export const en = {
     keyChanged: "{{name}}'s security keys changed. Verify them again.",
     keyChangedVerified:
       "{{name}}'s security keys changed, so they are no longer verified. Verify them again.",
+    members: {
+      joined: '{{name}} joined.',
+      joinedMe: 'You joined.',
+      newDevice: "{{name}}'s new device was added.",
+      newDeviceMe: 'Your new device was added.',
+      deviceRemoved: "{{name}}'s device was removed.",
+      deviceRemovedMe: 'Your device was removed.',
+      left: '{{name}} left.',
+      leftMe: 'You left.',
+    },
   },
 };
 

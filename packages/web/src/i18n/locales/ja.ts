@@ -530,5 +530,15 @@ export const ja: Messages = {
     keyChanged: '{{name}}さんのセキュリティキーが変わりました。もう一度確認してください。',
     keyChangedVerified:
       '{{name}}さんのセキュリティキーが変わったため、確認済みが解除されました。もう一度確認してください。',
+    members: {
+      joined: '{{name}}さんが参加しました。',
+      joinedMe: '参加しました。',
+      newDevice: '{{name}}さんの新しいデバイスが追加されました。',
+      newDeviceMe: 'あなたの新しいデバイスが追加されました。',
+      deviceRemoved: '{{name}}さんのデバイスが外されました。',
+      deviceRemovedMe: 'あなたのデバイスが外されました。',
+      left: '{{name}}さんが退出しました。',
+      leftMe: '退出しました。',
+    },
   },
 };

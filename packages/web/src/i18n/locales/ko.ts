@@ -522,5 +522,15 @@ export const ko: Messages = {
     verified: '인증 완료',
     keyChanged: '{{name}}님의 보안 키가 바뀌었어요. 다시 인증해 주세요.',
     keyChangedVerified: '{{name}}님의 보안 키가 바뀌어 인증이 해제됐어요. 다시 인증해 주세요.',
+    members: {
+      joined: '{{name}}님이 들어왔어요.',
+      joinedMe: '채팅방에 들어왔어요.',
+      newDevice: '{{name}}님의 새 기기가 추가됐어요.',
+      newDeviceMe: '내 새 기기가 추가됐어요.',
+      deviceRemoved: '{{name}}님의 기기가 제외됐어요.',
+      deviceRemovedMe: '내 기기가 제외됐어요.',
+      left: '{{name}}님이 나갔어요.',
+      leftMe: '채팅방에서 나갔어요.',
+    },
   },
 };

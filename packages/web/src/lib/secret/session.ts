@@ -2,17 +2,12 @@ import type { TokkiClient } from '@tokki/sdk';
 import {
   SecretClient,
   SecretError,
+  type SecretEvents,
   type SecretMessage,
   type SecretStateStore,
 } from '@tokki/sdk/secret';
 import { indexedDbStateStore, isE2eError } from '@tokki/e2e';
-
-/** A contact's keys changed: a line in each secret chat they are in, after its last message. */
-export interface KeyWarning {
-  userId: string;
-  afterSeq: number;
-  wasVerified: boolean;
-}
+import { memberNotes, readNotes, type ServiceNote } from './timeline';
 
 /**
  * This device's secret chats in the browser: the SDK's `SecretClient` over the tab's
@@ -21,24 +16,24 @@ export interface KeyWarning {
  */
 export class SecretSession {
   readonly #listeners = new Set<() => void>();
-  readonly #warnings: Map<string, KeyWarning[]>;
+  readonly #notes: Map<string, ServiceNote[]>;
   readonly #off: (() => void)[];
   #version = 0;
 
   constructor(
     readonly client: SecretClient,
     private readonly release: () => void = () => {},
-    /** Where key-change lines are kept, sealed like the rest (none: memory only). */
-    private readonly warningStore?: SecretStateStore,
-    warnings: Record<string, KeyWarning[]> = {},
+    /** Where the noted service lines are kept, sealed like the rest (none: memory only). */
+    private readonly noteStore?: SecretStateStore,
+    notes: Record<string, ServiceNote[]> = {},
   ) {
-    this.#warnings = new Map(Object.entries(warnings));
+    this.#notes = new Map(Object.entries(notes));
     const bump = () => this.#changed();
     this.#off = [
       client.on('message', bump),
       client.on('timer', bump),
       client.on('deleted', bump),
-      client.on('members', bump),
+      client.on('members', (event) => this.membersChanged(event)),
       client.on('closed', bump),
       // Never the content: an error names the chat and what failed.
       client.on('error', (error) => console.warn('secret chat:', error.code, error.chatId ?? '')),
@@ -103,8 +98,9 @@ export class SecretSession {
     return peers.length === 1 && peers[0] === userId;
   }
 
-  warnings(chatId: string): KeyWarning[] {
-    return this.#warnings.get(chatId) ?? [];
+  /** The service lines this device noted in a chat: key changes, members and devices. */
+  notes(chatId: string): ServiceNote[] {
+    return this.#notes.get(chatId) ?? [];
   }
 
   /** Something changed that the session does not hear of by itself (a mark was set). */
@@ -122,12 +118,42 @@ export class SecretSession {
   keyChanged(userId: string, wasVerified: boolean): void {
     for (const chat of this.client.chats()) {
       if (chat.closed || !this.peerIds(chat.chatId).includes(userId)) continue;
-      const afterSeq = this.client.history(chat.chatId).at(-1)?.seq ?? 0;
-      const list = this.#warnings.get(chat.chatId) ?? [];
-      this.#warnings.set(chat.chatId, [...list, { userId, afterSeq, wasVerified }]);
+      const afterSeq = this.#lastSeq(chat.chatId);
+      this.#note(chat.chatId, [{ kind: 'keyChange', userId, afterSeq, wasVerified }]);
     }
-    const bytes = new TextEncoder().encode(JSON.stringify(Object.fromEntries(this.#warnings)));
-    void this.warningStore?.save(bytes).catch(() => {});
+    this.#save();
+  }
+
+  /**
+   * A commit added or removed devices (told by the client, also for commits met while opening).
+   * Not noted: this device's own arrival (the chat starts there for it, and a creation's adds
+   * would be a line per member), and the chat's creating commit on the creator's device, for the
+   * same reason; the header already names who is in the chat.
+   */
+  membersChanged(event: SecretEvents['members']): void {
+    const { chatId } = event;
+    const me = this.client.device;
+    const arrived = event.added.some((d) => d.userId === me.userId && d.deviceId === me.deviceId);
+    const chat = this.client.chats().find((c) => c.chatId === chatId);
+    const created = chat?.epoch === 1 && this.#lastSeq(chatId) === 0;
+    if (!arrived && !created && chat && !chat.closed) {
+      this.#note(chatId, memberNotes(event, this.client.members(chatId), this.#lastSeq(chatId)));
+      this.#save();
+    }
+    this.#changed();
+  }
+
+  #lastSeq(chatId: string): number {
+    return this.client.history(chatId).at(-1)?.seq ?? 0;
+  }
+
+  #note(chatId: string, notes: ServiceNote[]): void {
+    if (notes.length > 0) this.#notes.set(chatId, [...this.notes(chatId), ...notes]);
+  }
+
+  #save(): void {
+    const bytes = new TextEncoder().encode(JSON.stringify(Object.fromEntries(this.#notes)));
+    void this.noteStore?.save(bytes).catch(() => {});
     this.#changed();
   }
 
@@ -142,15 +168,17 @@ export class SecretSession {
  * client's keys, groups and decrypted history exist nowhere else on this device.
  */
 const stateStore = () => indexedDbStateStore({ name: 'device' });
-/** The key-change lines shown in the chats, kept beside the state and sealed the same way. */
-const warningStore = () => indexedDbStateStore({ name: 'key-changes' });
+/**
+ * The service lines noted in the chats, kept beside the state and sealed the same way. The name
+ * is from when it held key changes only: renaming it would lose the lines kept under it.
+ */
+const noteStore = () => indexedDbStateStore({ name: 'key-changes' });
 
-async function loadWarnings(store: SecretStateStore): Promise<Record<string, KeyWarning[]>> {
+async function loadNotes(store: SecretStateStore): Promise<Record<string, ServiceNote[]>> {
   try {
     const bytes = await store.load();
     if (!bytes) return {};
-    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    return value && typeof value === 'object' ? (value as Record<string, KeyWarning[]>) : {};
+    return readNotes(new TextDecoder().decode(bytes));
   } catch {
     // Unreadable: the lines are a courtesy, the verification marks are in the state itself.
     await store.clear().catch(() => {});
@@ -176,11 +204,16 @@ export async function openSession(
   const store = stateStore();
   // Key changes met while the client opens (in updates it missed) come before the session does.
   let session: SecretSession | undefined;
-  const early: { userId: string; wasVerified: boolean }[] = [];
+  const early: ((session: SecretSession) => void)[] = [];
   const listeners = {
     keyChange: (change: { userId: string; wasVerified: boolean }) => {
-      if (session) session.keyChanged(change.userId, change.wasVerified);
-      else early.push(change);
+      const tell = (s: SecretSession) => s.keyChanged(change.userId, change.wasVerified);
+      if (session) tell(session);
+      else early.push(tell);
+    },
+    // Commits met while opening; told once the session is there (the group as it is then).
+    members: (event: SecretEvents['members']) => {
+      if (!session) early.push((s) => s.membersChanged(event));
     },
   };
   const open = () => SecretClient.open({ client, userId, deviceId, store, listeners });
@@ -190,12 +223,12 @@ export async function openSession(
       secret = await open();
     } catch (error) {
       if (!unusable(error)) throw error;
-      await Promise.all([store.clear(), warningStore().clear()]);
+      await Promise.all([store.clear(), noteStore().clear()]);
       secret = await open();
     }
-    const warnings = warningStore();
-    session = new SecretSession(secret, release, warnings, await loadWarnings(warnings));
-    for (const change of early) session.keyChanged(change.userId, change.wasVerified);
+    const notes = noteStore();
+    session = new SecretSession(secret, release, notes, await loadNotes(notes));
+    for (const tell of early) tell(session);
     return session;
   } catch (error) {
     release();
@@ -223,5 +256,5 @@ function holdTabLock(): Promise<() => void> {
 
 /** Signed out: this device's secret keys and history are deleted. */
 export async function wipeSecretState(): Promise<void> {
-  await Promise.all([stateStore().clear(), warningStore().clear()]);
+  await Promise.all([stateStore().clear(), noteStore().clear()]);
 }

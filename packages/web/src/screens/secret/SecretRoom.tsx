@@ -70,7 +70,7 @@ export default function SecretRoom({ chatId }: { chatId: string }) {
     [session, session?.version, has, chatId],
   );
   const lines = useMemo(
-    () => secretTimeline(history, session?.warnings(chatId) ?? [], me?.id ?? ''),
+    () => secretTimeline(history, session?.notes(chatId) ?? [], me?.id ?? ''),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [history, session, session?.version, chatId, me?.id],
   );
@@ -259,6 +259,15 @@ function Line(props: {
     return (
       <p className="secret-service secret-warning" data-kind="key-change" role="alert">
         <Icon name="alert" size={13} /> {t(key, { name: name(line.userId) })}
+      </p>
+    );
+  }
+  if (line.kind === 'members') {
+    const key = `secret.members.${line.change}${line.mine ? 'Me' : ''}` as const;
+    const icon = line.change === 'newDevice' || line.change === 'deviceRemoved' ? 'device' : 'user';
+    return (
+      <p className="secret-service" data-kind="members" data-change={line.change}>
+        <Icon name={icon} size={13} /> {t(key, { name: name(line.userId) })}
       </p>
     );
   }
