@@ -346,6 +346,31 @@ describe.skipIf(!browserSuites)('web app: secret chats', () => {
         });
         await answer.locator('.secret-sender', { hasText: 'Junho' }).waitFor(WAIT);
 
+        // Junho signs in on a new device: a device in the chat adds it, and the page says so.
+        const second = await signInTestUser(url, 7112, { displayName: 'Junho' });
+        const secondClient = new TokkiClient({ server: url, token: second.token });
+        const secondSecret = await SecretClient.open({
+          client: secondClient,
+          userId: second.userId,
+          deviceId: second.deviceId,
+          store: new MemoryStateStore(),
+          keyPackageTarget: 5,
+        });
+        secondSecret.follow();
+        await secondClient.connect();
+        friends.push({ user: second, client: secondClient, secret: secondSecret });
+        const added = fill(en.secret.members.newDevice, { name: 'Junho' });
+        // After the message it followed; the creation's own adds made no lines.
+        await page
+          .locator(
+            '.secret-message:has-text("I will bring candles") ~ .secret-service[data-kind="members"]',
+            { hasText: added },
+          )
+          .waitFor(WAIT);
+        const memberLines = page.locator('.secret-service[data-kind="members"]');
+        expect((await memberLines.allTextContents()).map((l) => l.trim())).toEqual([added]);
+        await expect.poll(() => secondSecret.chats().map((c) => c.chatId), WAIT).toContain(chatId);
+
         // Verification in a group: pick whom, then the same number as on their device.
         await page.locator('.secret-room .action-verify').click();
         const people = page.locator('.secret-verify .person-button');
