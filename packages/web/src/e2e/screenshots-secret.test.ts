@@ -1,7 +1,7 @@
 // Screenshots of secret chats at phone size in Korean, English and Japanese: the chat list with a
-// secret chat, the secret room (light and dark), its timer menu and the verification screen,
-// written to SCREENSHOT_DIR for people to look at; and a check that no text overflows or
-// overlaps. The friend on the other side is a real secret client in Node (the SDK), through the
+// secret chat, the secret room (light and dark; a timer line and a new-device line), its timer
+// menu and the verification screen, written to SCREENSHOT_DIR for people to look at; and a check
+// that no text overflows or overlaps. The friend on the other side is a real secret client in Node (the SDK), through the
 // same server.
 import { join } from 'node:path';
 import { post, SCREENSHOT_DIR, signInTestUser, testPhone } from '@tokki/dev-env';
@@ -95,6 +95,8 @@ describe.skipIf(!browserSuites)('web app: secret chat screenshots at 360×740', 
         await client.connect();
         const context = await newPhoneContext(suite.browser, { locale });
         const problems: string[] = [];
+        let secondDevice: SecretClient | undefined;
+        const secondClients: TokkiClient[] = [];
         try {
           const page = await context.newPage();
           await signInThroughUi(page, url, base, language.me);
@@ -136,6 +138,23 @@ describe.skipIf(!browserSuites)('web app: secret chat screenshots at 360×740', 
           await expect.poll(() => secret.history(chatId).length, WAIT).toBeGreaterThan(3);
           await secret.send(chatId, language.after);
           await page.locator('.secret-bubble', { hasText: language.after }).waitFor(WAIT);
+          // The friend signs in on a new device: it is added, and the room says so.
+          const second = await signInTestUser(url, base + 1, { displayName: language.friend });
+          const secondClient = new TokkiClient({ server: url, token: second.token });
+          secondDevice = await SecretClient.open({
+            client: secondClient,
+            userId: second.userId,
+            deviceId: second.deviceId,
+            store: new MemoryStateStore(),
+            keyPackageTarget: 5,
+          });
+          secondDevice.follow();
+          secondClients.push(secondClient);
+          await secondClient.connect();
+          const added = strings.secret.members.newDevice.replace('{{name}}', language.friend);
+          await page
+            .locator('.secret-service[data-kind="members"]', { hasText: added })
+            .waitFor(WAIT);
           problems.push(...(await shoot(page, `secret-room-${lng}-light`)));
           await page.emulateMedia({ colorScheme: 'dark' });
           problems.push(...(await shoot(page, `secret-room-${lng}-dark`)));
@@ -163,6 +182,8 @@ describe.skipIf(!browserSuites)('web app: secret chat screenshots at 360×740', 
           await context.close();
           await secret.close();
           client.disconnect();
+          await secondDevice?.close();
+          for (const c of secondClients) c.disconnect();
         }
         expect(problems).toEqual([]);
       },
