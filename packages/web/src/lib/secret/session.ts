@@ -136,11 +136,12 @@ export class SecretSession {
     const arrived = event.added.some((d) => d.userId === me.userId && d.deviceId === me.deviceId);
     const chat = this.client.chats().find((c) => c.chatId === chatId);
     const created = chat?.epoch === 1 && this.#lastSeq(chatId) === 0;
-    if (!arrived && !created && chat && !chat.closed) {
-      this.#note(chatId, memberNotes(event, this.client.members(chatId), this.#lastSeq(chatId)));
-      this.#save();
+    if (arrived || created || !chat || chat.closed) {
+      this.#changed();
+      return;
     }
-    this.#changed();
+    this.#note(chatId, memberNotes(event, this.client.members(chatId), this.#lastSeq(chatId)));
+    this.#save();
   }
 
   #lastSeq(chatId: string): number {
@@ -202,7 +203,8 @@ export async function openSession(
 ): Promise<SecretSession> {
   const release = await holdTabLock();
   const store = stateStore();
-  // Key changes met while the client opens (in updates it missed) come before the session does.
+  // Key changes and commits met while the client opens (in updates it missed) come before the
+  // session does: they are told to it once it is there (a commit's group is then as it is now).
   let session: SecretSession | undefined;
   const early: ((session: SecretSession) => void)[] = [];
   const listeners = {
@@ -211,7 +213,6 @@ export async function openSession(
       if (session) tell(session);
       else early.push(tell);
     },
-    // Commits met while opening; told once the session is there (the group as it is then).
     members: (event: SecretEvents['members']) => {
       if (!session) early.push((s) => s.membersChanged(event));
     },
