@@ -164,17 +164,7 @@ export default function NewChat({ initialKind = 'direct' }: { initialKind?: Kind
                 ))}
               </ul>
             )}
-            <label className="field">
-              <span className="field-label">{t('newChat.groupTitle')}</span>
-              <input
-                className="input"
-                name="title"
-                maxLength={LIMITS.CHAT_TITLE_MAX}
-                placeholder={t('newChat.groupTitlePlaceholder')}
-                value={title}
-                onChange={(e) => setTitle(e.target.value)}
-              />
-            </label>
+            <GroupTitleField value={title} onChange={setTitle} />
             <button
               type="button"
               className="button block"
@@ -259,19 +249,7 @@ function SecretChatForm() {
           );
         })}
       </ul>
-      {chosen.length > 1 && (
-        <label className="field">
-          <span className="field-label">{t('newChat.groupTitle')}</span>
-          <input
-            className="input"
-            name="title"
-            maxLength={LIMITS.CHAT_TITLE_MAX}
-            placeholder={t('newChat.groupTitlePlaceholder')}
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-          />
-        </label>
-      )}
+      {chosen.length > 1 && <GroupTitleField value={title} onChange={setTitle} />}
       {error && (
         <p className="form-error" role="alert">
           {error}
@@ -286,5 +264,23 @@ function SecretChatForm() {
         {t('newChat.startSecret')}
       </button>
     </div>
+  );
+}
+
+/** A group's title, for a plain group and a secret one alike. */
+function GroupTitleField(props: { value: string; onChange: (title: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <label className="field">
+      <span className="field-label">{t('newChat.groupTitle')}</span>
+      <input
+        className="input"
+        name="title"
+        maxLength={LIMITS.CHAT_TITLE_MAX}
+        placeholder={t('newChat.groupTitlePlaceholder')}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
   );
 }
