@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useModal } from '../lib/modal';
+import { dismissible, useModal } from '../lib/modal';
 
 /**
  * A modal question with a cancel and a confirm button (native <dialog>: focus stays inside,
@@ -22,14 +22,7 @@ export function ConfirmDialog(props: {
       ref={ref}
       className="dialog"
       aria-describedby={messageId}
-      onCancel={(event) => {
-        event.preventDefault();
-        props.onCancel();
-      }}
-      onClick={(event) => {
-        // A click on the backdrop (the dialog itself, outside its content) cancels.
-        if (event.target === ref.current) props.onCancel();
-      }}
+      {...dismissible(ref, props.onCancel)}
     >
       <div className="dialog-body">
         <p id={messageId} className="dialog-message">

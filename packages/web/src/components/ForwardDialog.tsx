@@ -8,7 +8,7 @@ import { messageSummary } from '../lib/files';
 import { store, useAppState } from '../lib/store';
 import { Avatar } from './Avatar';
 import { Icon } from './Icon';
-import { useModal } from '../lib/modal';
+import { dismissible, useModal } from '../lib/modal';
 
 const MAX = LIMITS.FORWARD_TARGETS_MAX;
 
@@ -83,13 +83,7 @@ export default function ForwardDialog(props: {
       ref={ref}
       className="dialog forward-dialog"
       aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        props.onClose();
-      }}
-      onClick={(event) => {
-        if (event.target === ref.current) props.onClose();
-      }}
+      {...dismissible(ref, props.onClose)}
     >
       <form className="forward-form" onSubmit={submit}>
         <div className="forward-head">

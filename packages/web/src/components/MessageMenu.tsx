@@ -3,7 +3,7 @@ import { useId, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { REACTION_EMOJI } from '../lib/reactions';
 import { Icon, type IconName } from './Icon';
-import { useModal } from '../lib/modal';
+import { dismissible, useModal } from '../lib/modal';
 
 export type MessageAction = 'reply' | 'copy' | 'forward' | 'edit' | 'pin' | 'unpin' | 'delete';
 
@@ -55,13 +55,7 @@ export function MessageMenu(props: {
       ref={ref}
       className="dialog message-menu"
       aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        props.onClose();
-      }}
-      onClick={(event) => {
-        if (event.target === ref.current) props.onClose();
-      }}
+      {...dismissible(ref, props.onClose)}
     >
       <p id={titleId} className={`message-menu-preview${message?.deletedAt ? ' deleted' : ''}`}>
         {message ? (message.deletedAt ? t('chat.deleted') : message.text) : ''}
@@ -122,13 +116,7 @@ export function DeleteMessageDialog(props: {
       ref={ref}
       className="dialog delete-message-dialog"
       aria-describedby={messageId}
-      onCancel={(event) => {
-        event.preventDefault();
-        props.onCancel();
-      }}
-      onClick={(event) => {
-        if (event.target === ref.current) props.onCancel();
-      }}
+      {...dismissible(ref, props.onCancel)}
     >
       <div className="dialog-body">
         <div id={messageId} className="dialog-text">

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type MouseEvent, type RefObject, type SyntheticEvent } from 'react';
 
 /**
  * A native `<dialog>` shown as a modal while `open` (focus stays inside, Escape cancels) and
@@ -17,4 +17,22 @@ export function useModal(open: boolean, focus?: string) {
     if (!open && dialog.open) dialog.close();
   }, [open, focus]);
   return ref;
+}
+
+/**
+ * How a modal is dismissed: Escape (the dialog's `cancel`, kept open for React to close) and a
+ * click on the backdrop — the dialog itself, outside its content.
+ *
+ * @example <dialog ref={ref} {...dismissible(ref, onClose)}>…</dialog>
+ */
+export function dismissible(ref: RefObject<HTMLDialogElement | null>, onDismiss: () => void) {
+  return {
+    onCancel: (event: SyntheticEvent) => {
+      event.preventDefault();
+      onDismiss();
+    },
+    onClick: (event: MouseEvent) => {
+      if (event.target === ref.current) onDismiss();
+    },
+  };
 }

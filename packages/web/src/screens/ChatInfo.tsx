@@ -17,7 +17,7 @@ import { inviteUrl } from '../lib/invite-link';
 import { OpenChatBadge } from '../components/OpenChatBadge';
 import { OpenChatInfo } from '../components/OpenChatInfo';
 import { canChangeRole, canManageInvite, canRemoveMember, type Role } from '../lib/roles';
-import { useModal } from '../lib/modal';
+import { dismissible, useModal } from '../lib/modal';
 
 /** What the confirmation dialog asks about. */
 type Confirming =
@@ -484,13 +484,7 @@ function MemberMenu(props: {
       ref={ref}
       className="dialog message-menu member-menu"
       aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        props.onClose();
-      }}
-      onClick={(event) => {
-        if (event.target === ref.current) props.onClose();
-      }}
+      {...dismissible(ref, props.onClose)}
     >
       <p id={titleId} className="message-menu-preview">
         {managing?.name ?? ''}

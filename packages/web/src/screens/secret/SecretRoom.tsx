@@ -15,7 +15,7 @@ import { Icon } from '../../components/Icon';
 import { TopBar } from '../../components/TopBar';
 import { memberName, secretChatTitle } from '../../lib/chat';
 import { formatTime } from '../../lib/format';
-import { useModal } from '../../lib/modal';
+import { dismissible, useModal } from '../../lib/modal';
 import { goBack, navigate } from '../../lib/router';
 import { secretSession, useSecretSession } from '../../lib/secret-loader';
 import {
@@ -385,13 +385,7 @@ function TimerMenu(props: {
       ref={ref}
       className="dialog message-menu secret-timer-menu"
       aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        props.onClose();
-      }}
-      onClick={(event) => {
-        if (event.target === ref.current) props.onClose();
-      }}
+      {...dismissible(ref, props.onClose)}
     >
       <div className="secret-timer-head">
         <p id={titleId} className="secret-timer-title">
