@@ -47,6 +47,12 @@ export class SecretDevice {
   topUpWanted = false;
   /** The device directory as fetched during one operation (keys can change between them). */
   directory = new Map<string, Map<string, Uint8Array>>();
+  /**
+   * Each chat's group as last read from or written to its serialized form: a group is an
+   * immutable value, so it is decoded again only when the stored form changed (screens ask for
+   * members and epochs on every render).
+   */
+  readonly #groups = new Map<string, { stored: string; group: SecretGroup }>();
 
   constructor(
     readonly client: TokkiClient,
@@ -95,11 +101,16 @@ export class SecretDevice {
         chatId: chat.chatId,
       });
     }
-    return SecretGroup.deserialize(fromBase64(chat.group), this.identity, this.auth());
+    const cached = this.#groups.get(chat.chatId);
+    if (cached?.stored === chat.group) return cached.group;
+    const group = SecretGroup.deserialize(fromBase64(chat.group), this.identity, this.auth());
+    this.#groups.set(chat.chatId, { stored: chat.group, group });
+    return group;
   }
 
   setGroup(chat: ChatState, group: SecretGroup): void {
     chat.group = toBase64(group.serialize());
+    this.#groups.set(chat.chatId, { stored: chat.group, group });
   }
 
   /** The identity keys a user's devices publish, as fetched in this operation (fetched again for a device not seen). */
